@@ -1,0 +1,46 @@
+"""Canonical byte encoding used for audit leaves and published artefacts.
+
+The encoding is JSON with keys sorted by code point, no insignificant white space, non-ASCII
+characters written as UTF-8 (not escaped), and only these value types: ``None``, ``bool``,
+``int``, ``str``, lists and string-keyed dicts. Dates, datetimes and decimals are turned into
+strings by :func:`to_canonical_value` first; floats are refused because their text form is not
+unique across implementations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from typing import Any
+
+
+def to_canonical_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        raise TypeError("floats have no canonical encoding; use Decimal or int")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise TypeError("naive datetimes have no canonical encoding")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"dict keys must be strings, got {key!r}")
+            out[key] = to_canonical_value(item)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_canonical_value(item) for item in value]
+    raise TypeError(f"no canonical encoding for {type(value).__name__}")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    return json.dumps(
+        to_canonical_value(value), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")

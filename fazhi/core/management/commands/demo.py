@@ -1,0 +1,51 @@
+"""fazhi demo --seed N: build the demo district (deterministic for a seed and a date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from fazhi.audit.services import checkpoint_take
+from fazhi.core.demo import DEMO_PASSWORD, build_org, build_users
+from fazhi.core.models import Unit
+from fazhi.core.progress import progress_bar
+from fazhi.registers.reconsideration import demo as reconsideration_demo
+
+
+class Command(BaseCommand):
+    help = "生成演示数据：一个约80个单位、数百名用户、一年台账的区"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="演示数据截止日期（默认今天）")
+        parser.add_argument("--if-empty", action="store_true", help="数据库已有单位时什么也不做")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Unit.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("数据库已有数据，跳过演示数据生成。")
+                return
+            raise CommandError("数据库中已有单位数据；演示数据只能在空数据库中生成。")
+        started = time.monotonic()
+        rng = random.Random(options["seed"])
+        today = options["today"] or timezone.localdate()
+        with transaction.atomic():
+            org = build_org(rng)
+            n_users = build_users(org, rng)
+            users = {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "reviewer", "head"])}
+            with progress_bar(total=62, desc="行政复议", stream=self.stderr) as bar:
+                n_cases = reconsideration_demo.build(org, users, random.Random(rng.random()), today, bar.update)
+        checkpoint_take()
+        self.stdout.write(
+            f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{n_cases} 件行政复议案件，用时 {time.monotonic() - started:.1f} 秒。"
+        )
+        self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
+        for role, (username, desc) in org.logins.items():
+            self.stdout.write(f"  {role:<22} {username:<12} {desc}")

@@ -1,0 +1,193 @@
+"""Statutory clocks: effective-dated rules with citations, and the engine that applies them.
+
+Rules live in ``definitions/clocks/*.yaml``; each value carries the date it applies from and
+its legal reference (OpenFisca style). The engine counts from the day after the start event
+(day 1), skips non-working days for working-day periods, rolls a calendar-day period's last
+day to the next working day when the rule says so (民事诉讼法 art.85, RULES.md §4), excludes
+paused intervals, restarts on a restart event and adds approved extensions.
+"""
+
+from __future__ import annotations
+
+import calendar as pycal
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+from fazhi.core.errors import DefinitionError
+from fazhi.core.strictyaml import LineDict, check_keys, load_strict
+from fazhi.law.workdays import WorkCalendar, default_calendar
+
+UNITS = {"working_days": "个工作日", "calendar_days": "日", "months": "个月", "hours": "小时"}
+LAST_DAY_RULES = {"roll_to_next_workday", "none"}
+
+
+@dataclass(frozen=True)
+class RuleValue:
+    since: dt.date
+    length: int
+    unit: str
+    reference: str
+    last_day: str = "roll_to_next_workday"
+    extension: int | None = None
+    extension_approver: str = ""
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    id: str
+    label: str
+    values: tuple[RuleValue, ...]  # sorted by since
+
+    def value_on(self, day: dt.date) -> RuleValue | None:
+        chosen = None
+        for v in self.values:
+            if v.since <= day:
+                chosen = v
+        return chosen
+
+
+def _load_file(path: Path) -> dict[str, ClockRule]:
+    filename = str(path)
+    raw = load_strict(path)
+    if not isinstance(raw, LineDict):
+        raise DefinitionError(f"{filename}: 顶层应为映射（规则编号: 定义）")
+    rules = {}
+    for rule_id, rraw in raw.items():
+        r = check_keys(rraw, allowed={"label", "values"}, required={"label", "values"}, filename=filename, where=f"rule {rule_id}")
+        values = []
+        for vraw in r["values"] or []:
+            v = check_keys(
+                vraw,
+                allowed={"since", "length", "unit", "reference", "last_day", "extension", "extension_approver"},
+                required={"since", "length", "unit", "reference"},
+                filename=filename,
+                where=f"rule {rule_id} value",
+            )
+            if not isinstance(v["since"], dt.date):
+                raise DefinitionError(f"{filename}:{v.line_of('since')}: since 应为日期 YYYY-MM-DD")
+            if v["unit"] not in UNITS:
+                raise DefinitionError(f"{filename}:{v.line_of('unit')}: 未知单位 {v['unit']!r}")
+            if not str(v["reference"]).strip():
+                raise DefinitionError(f"{filename}:{v.line_of('reference')}: 缺少法律依据")
+            last_day = v.get("last_day", "roll_to_next_workday")
+            if last_day not in LAST_DAY_RULES:
+                raise DefinitionError(f"{filename}:{v.line_of('last_day')}: 未知的末日规则 {last_day!r}")
+            values.append(
+                RuleValue(
+                    since=v["since"],
+                    length=int(v["length"]),
+                    unit=v["unit"],
+                    reference=str(v["reference"]),
+                    last_day=last_day,
+                    extension=v.get("extension"),
+                    extension_approver=str(v.get("extension_approver", "")),
+                )
+            )
+        if not values:
+            raise DefinitionError(f"{filename}:{r.line}: rule {rule_id} 没有取值")
+        rules[rule_id] = ClockRule(id=rule_id, label=str(r["label"]), values=tuple(sorted(values, key=lambda x: x.since)))
+    return rules
+
+
+@lru_cache(maxsize=1)
+def clock_rules() -> dict[str, ClockRule]:
+    rules: dict[str, ClockRule] = {}
+    for path in sorted((Path(settings.FAZHI_DEFINITIONS_DIR) / "clocks").glob("*.yaml")):
+        for rule_id, rule in _load_file(path).items():
+            if rule_id in rules:
+                raise DefinitionError(f"{path}: 规则 {rule_id} 重复定义")
+            rules[rule_id] = rule
+    return rules
+
+
+@dataclass
+class ClockEvent:
+    kind: str  # start | stop | pause | resume | restart | extend
+    day: dt.date
+
+
+@dataclass
+class ClockResult:
+    rule: str
+    citation: str
+    start: dt.date
+    due: dt.date | None
+    provisional: bool
+    calendar_version: str
+    paused: bool = False
+    stopped_on: dt.date | None = None
+    steps: list[str] = field(default_factory=list)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, pycal.monthrange(year, month)[1]))
+
+
+def clock_compute(
+    rule_id: str, start: dt.date, events: list[ClockEvent] | None = None, *, cal: WorkCalendar | None = None
+) -> ClockResult:
+    """Due date of one clock started on ``start``, given its later events (in date order)."""
+    rule = clock_rules().get(rule_id)
+    if rule is None:
+        raise KeyError(f"unknown clock rule {rule_id}")
+    value = rule.value_on(start)
+    if value is None:
+        raise ValueError(f"rule {rule_id} has no value in force on {start}")
+    cal = cal or default_calendar()
+    result = ClockResult(rule=rule_id, citation=value.reference, start=start, due=None, provisional=False, calendar_version=cal.version)
+    origin = start
+    pauses: list[tuple[dt.date, dt.date | None]] = []
+    extra = 0
+    for ev in sorted(events or [], key=lambda e: e.day):
+        if ev.kind == "restart":
+            origin, pauses, extra = ev.day, [], 0
+            result.steps.append(f"{ev.day} 重新起算")
+        elif ev.kind == "pause":
+            pauses.append((ev.day, None))
+            result.steps.append(f"{ev.day} 中止计算")
+        elif ev.kind == "resume" and pauses and pauses[-1][1] is None:
+            pauses[-1] = (pauses[-1][0], ev.day)
+            result.steps.append(f"{ev.day} 恢复计算")
+        elif ev.kind == "extend":
+            extra += value.extension or 0
+            result.steps.append(f"{ev.day} 延长 {value.extension or 0}{UNITS[value.unit]}")
+        elif ev.kind == "stop":
+            result.stopped_on = ev.day
+    if pauses and pauses[-1][1] is None:
+        result.paused = True
+        return result
+
+    def paused(day: dt.date) -> bool:
+        return any(a < day <= b for a, b in pauses if b is not None)
+
+    length = value.length + extra
+    day = origin
+    if value.unit in ("working_days", "calendar_days", "hours"):
+        days = length if value.unit != "hours" else -(-length // 24)
+        counted = 0
+        while counted < days:
+            day += dt.timedelta(days=1)
+            info = cal.info(day)
+            result.provisional |= info.provisional
+            if paused(day):
+                continue
+            if value.unit == "working_days" and not info.workday:
+                continue
+            counted += 1
+    else:  # months
+        day = _add_months(origin, length)
+        skipped = sum(1 for a, b in pauses if b is not None for _ in range((b - a).days))
+        day += dt.timedelta(days=skipped)
+    if value.unit in ("calendar_days", "months") and value.last_day == "roll_to_next_workday":
+        while not cal.info(day).workday:
+            result.steps.append(f"{day} 为{cal.info(day).reason}，顺延")
+            day += dt.timedelta(days=1)
+    result.provisional |= cal.info(day).provisional
+    result.due = day
+    return result

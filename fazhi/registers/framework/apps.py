@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class FrameworkConfig(AppConfig):
+    name = "fazhi.registers.framework"
+    label = "framework"
+    verbose_name = "台账框架"
+
+    def ready(self) -> None:
+        from fazhi.audit.services import leaf_source_register
+        from fazhi.registers.framework.events import event_reencode
+
+        leaf_source_register("matter_event", event_reencode)

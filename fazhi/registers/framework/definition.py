@@ -1,0 +1,256 @@
+"""Register definitions: ``definitions/registers/<name>.yaml`` loaded into typed objects.
+
+A definition declares a register's lifecycle (states, transitions, the roles that may take
+each, the fields each requires), its outcome vocabulary, its case-number template and the
+transitions that start, pause, resume, extend, restart or stop its clocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fazhi.core.errors import DefinitionError
+from fazhi.core.models import Role
+from fazhi.core.strictyaml import LineDict, check_keys, load_strict
+
+CREATE = "register"  # the pseudo-transition that creates a matter
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    fields: tuple[str, ...]  # required
+    optional: tuple[str, ...] = ()
+    date_field: str | None = None  # the field holding the legal date of this step
+    max_times: int | None = None
+    clock_event: str | None = None  # e.g. correction_requested, suspended, extended
+    style: str = "primary"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    label: str
+    article: str
+    corrects: bool = False
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class ClockUse:
+    """How one clock rule is driven by this register's transitions."""
+
+    rule: str
+    start: tuple[str, ...]
+    stop: tuple[str, ...]
+    pause: tuple[str, ...] = ()
+    resume: tuple[str, ...] = ()
+    restart: tuple[str, ...] = ()
+    extend: tuple[str, ...] = ()
+    variant_field: str | None = None
+    variants: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+    terminal: bool = False
+    open: bool = True  # counts as pending (未办结)
+
+
+@dataclass(frozen=True)
+class RegisterDefinition:
+    name: str
+    label: str
+    source: str
+    case_number_template: str
+    states: dict[str, State]
+    initial: str
+    create: Transition
+    transitions: dict[str, Transition]
+    outcomes: dict[str, Outcome]
+    outcome_field: str | None
+    amendable: tuple[str, ...]
+    amend_roles: tuple[str, ...]
+    clocks: tuple[ClockUse, ...]
+
+    def transitions_from(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions.values() if state in t.sources]
+
+    def open_states(self) -> list[str]:
+        return [s.name for s in self.states.values() if s.open]
+
+
+def _str_list(value: object, filename: str, line: int, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DefinitionError(f"{filename}:{line}: {what} 应为字符串列表")
+    return tuple(value)
+
+
+_TRANSITION_KEYS = {"label", "from", "to", "roles", "fields", "optional", "date_field", "max_times", "clock_event", "style"}
+_CLOCK_EVENTS = {"correction_requested", "correction_received", "extended", "suspended", "resumed", "consultation_sent", "consultation_answered"}
+
+
+def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False) -> Transition:
+    allowed = {"roles", "fields", "optional", "label", "date_field"} if create else _TRANSITION_KEYS
+    required = {"roles", "fields"} if create else {"label", "from", "to", "roles", "fields"}
+    check_keys(raw, allowed=allowed, required=required, filename=filename, where=f"transition {name}")
+    roles = _str_list(raw.get("roles"), filename, raw.line_of("roles"), "roles")
+    for role in roles:
+        if role not in Role.values:
+            raise DefinitionError(f"{filename}:{raw.line_of('roles')}: 未知角色 {role!r}")
+    clock_event = raw.get("clock_event")
+    if clock_event is not None and clock_event not in _CLOCK_EVENTS:
+        raise DefinitionError(f"{filename}:{raw.line_of('clock_event')}: 未知的时限事件 {clock_event!r}")
+    max_times = raw.get("max_times")
+    if max_times is not None and (not isinstance(max_times, int) or max_times < 1):
+        raise DefinitionError(f"{filename}:{raw.line_of('max_times')}: max_times 应为正整数")
+    return Transition(
+        name=name,
+        label=str(raw.get("label", "登记")),
+        sources=_str_list(raw.get("from"), filename, raw.line_of("from"), "from") if not create else (),
+        target=str(raw.get("to", "")),
+        roles=roles,
+        fields=_str_list(raw.get("fields"), filename, raw.line_of("fields"), "fields"),
+        optional=_str_list(raw.get("optional"), filename, raw.line_of("optional"), "optional"),
+        date_field=raw.get("date_field"),
+        max_times=max_times,
+        clock_event=clock_event,
+        style=str(raw.get("style", "primary")),
+    )
+
+
+def load_definition(path: Path, model_fields: set[str] | None = None) -> RegisterDefinition:
+    """Load and validate one register definition; every error names the file and line."""
+    filename = str(path)
+    raw = load_strict(path)
+    top = check_keys(
+        raw,
+        allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks"},
+        required={"register", "label", "case_number", "states", "initial", "create", "transitions"},
+        filename=filename,
+        where="定义",
+    )
+    name = str(top["register"])
+    if path.stem != name:
+        raise DefinitionError(f"{filename}:{top.line_of('register')}: register 名 {name!r} 应与文件名 {path.stem!r} 一致")
+
+    cn = check_keys(top["case_number"], allowed={"template"}, required={"template"}, filename=filename, where="case_number")
+    template = str(cn["template"])
+    if "{seq}" not in template:
+        raise DefinitionError(f"{filename}:{cn.line_of('template')}: 案号模板必须包含 {{seq}}")
+
+    states: dict[str, State] = {}
+    states_raw = top["states"]
+    if not isinstance(states_raw, LineDict) or not states_raw:
+        raise DefinitionError(f"{filename}:{top.line_of('states')}: states 应为非空映射")
+    for sname, sraw in states_raw.items():
+        s = check_keys(sraw, allowed={"label", "terminal", "open"}, required={"label"}, filename=filename, where=f"state {sname}")
+        states[sname] = State(name=sname, label=str(s["label"]), terminal=bool(s.get("terminal", False)), open=bool(s.get("open", not s.get("terminal", False))))
+
+    initial = str(top["initial"])
+    if initial not in states:
+        raise DefinitionError(f"{filename}:{top.line_of('initial')}: 初始状态 {initial!r} 未在 states 中声明")
+
+    create = _transition(CREATE, top["create"], filename, create=True)
+    transitions: dict[str, Transition] = {}
+    traw_all = top["transitions"]
+    if not isinstance(traw_all, LineDict):
+        raise DefinitionError(f"{filename}:{top.line_of('transitions')}: transitions 应为映射")
+    for tname, traw in traw_all.items():
+        if tname in (CREATE, "amend"):
+            raise DefinitionError(f"{filename}:{traw_all.line_of(tname)}: {tname!r} 是保留名称")
+        t = _transition(tname, traw, filename)
+        line = traw_all.line_of(tname)
+        for st in (*t.sources, t.target):
+            if st not in states:
+                raise DefinitionError(f"{filename}:{line}: transition {tname} 引用了未知状态 {st!r}")
+        transitions[tname] = t
+
+    # Every state must be reachable from the initial state.
+    reachable, frontier = {initial}, [initial]
+    while frontier:
+        current = frontier.pop()
+        for t in transitions.values():
+            if current in t.sources and t.target not in reachable:
+                reachable.add(t.target)
+                frontier.append(t.target)
+    for sname in states:
+        if sname not in reachable:
+            raise DefinitionError(f"{filename}:{states_raw.line_of(sname)}: 状态 {sname!r} 从初始状态不可达")
+    for sname, st in states.items():
+        if not st.terminal and not any(sname in t.sources for t in transitions.values()):
+            raise DefinitionError(f"{filename}:{states_raw.line_of(sname)}: 非终止状态 {sname!r} 没有出口")
+
+    outcomes: dict[str, Outcome] = {}
+    outcome_field = None
+    if "outcomes" in top:
+        oc = check_keys(top["outcomes"], allowed={"field", "values"}, required={"field", "values"}, filename=filename, where="outcomes")
+        outcome_field = str(oc["field"])
+        for code, oraw in oc["values"].items():
+            o = check_keys(oraw, allowed={"label", "article", "corrects", "group"}, required={"label", "article"}, filename=filename, where=f"outcome {code}")
+            outcomes[code] = Outcome(code=code, label=str(o["label"]), article=str(o["article"]), corrects=bool(o.get("corrects", False)), group=str(o.get("group", "")))
+
+    amendable: tuple[str, ...] = ()
+    amend_roles: tuple[str, ...] = ()
+    if "amend" in top:
+        am = check_keys(top["amend"], allowed={"fields", "roles"}, required={"fields", "roles"}, filename=filename, where="amend")
+        amendable = _str_list(am["fields"], filename, am.line_of("fields"), "fields")
+        amend_roles = _str_list(am["roles"], filename, am.line_of("roles"), "roles")
+
+    clocks: list[ClockUse] = []
+    for craw in top.get("clocks") or []:
+        c = check_keys(
+            craw,
+            allowed={"rule", "start", "stop", "pause", "resume", "restart", "extend", "variant_field", "variants"},
+            required={"rule", "start", "stop"},
+            filename=filename,
+            where="clock",
+        )
+        names = {CREATE, *transitions}
+        lists = {}
+        for key in ("start", "stop", "pause", "resume", "restart", "extend"):
+            lists[key] = _str_list(c.get(key), filename, c.line_of(key), key)
+            for tname in lists[key]:
+                if tname not in names:
+                    raise DefinitionError(f"{filename}:{c.line_of(key)}: clock {c['rule']} 引用了未知的 transition {tname!r}")
+        clocks.append(ClockUse(rule=str(c["rule"]), variant_field=c.get("variant_field"), variants=dict(c.get("variants") or {}), **lists))
+
+    if model_fields is not None:
+        all_fields = [("create", f) for f in (*create.fields, *create.optional)]
+        for t in transitions.values():
+            all_fields += [(t.name, f) for f in (*t.fields, *t.optional)]
+            if t.date_field:
+                all_fields.append((t.name, t.date_field))
+        all_fields += [("amend", f) for f in amendable]
+        if outcome_field:
+            all_fields.append(("outcomes", outcome_field))
+        for where, fname in all_fields:
+            if fname not in model_fields:
+                raise DefinitionError(f"{filename}: {where} 引用了模型中不存在的字段 {fname!r}")
+
+    return RegisterDefinition(
+        name=name,
+        label=str(top["label"]),
+        source=filename,
+        case_number_template=template,
+        states=states,
+        initial=initial,
+        create=create,
+        transitions=transitions,
+        outcomes=outcomes,
+        outcome_field=outcome_field,
+        amendable=amendable,
+        amend_roles=amend_roles,
+        clocks=tuple(clocks),
+    )

@@ -1,0 +1,78 @@
+"""What every register's matters share: the base model, the event log, case numbers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from fazhi.core.models import Unit
+
+
+class Matter(models.Model):
+    """Abstract base of a register's main record (事项/案件).
+
+    ``state`` changes only through ``matter_transition``; ``due_on`` is a cache of the running
+    clock's due date, tagged with the calendar version that produced it, never the truth.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="办理单位")
+    case_number = models.CharField("案号", max_length=60, unique=True)
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    sequence = models.PositiveIntegerField("序号")
+    state = models.CharField("状态", max_length=40, db_index=True)
+    received_on = models.DateField("收到日期", db_index=True)
+    carried_in = models.BooleanField("上年结转", default=False)
+    closed_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+    due_on = models.DateField("当前期限", null=True, blank=True, db_index=True)
+    due_rule = models.CharField("期限规则", max_length=80, blank=True)
+    calendar_version = models.CharField("日历版本", max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    register_name: str = ""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.case_number
+
+
+class MatterEvent(models.Model):
+    """One append-only event of one matter: a transition, the creation, or an amendment."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    register = models.CharField(max_length=40)
+    case_number = models.CharField(max_length=60)
+    transition = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField()
+    event_date = models.DateField(help_text="the legal date of the step (e.g. the day of acceptance)")
+    state_before = models.CharField(max_length=40, blank=True)
+    state_after = models.CharField(max_length=40)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "事项事件"
+        verbose_name_plural = "事项事件"
+        indexes = [models.Index(fields=["content_type", "object_id", "id"], name="event_matter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.transition}"
+
+
+class CaseNumberSequence(models.Model):
+    """Last sequence number given per register, unit and year (gap-free: same transaction)."""
+
+    register = models.CharField(max_length=40)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["register", "unit", "year"], name="case_number_seq_unique")]

@@ -1,0 +1,57 @@
+"""The registers known to this installation: name -> model, definition, hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+
+from fazhi.registers.framework.definition import RegisterDefinition, load_definition
+from fazhi.registers.framework.models import Matter
+
+
+class RegisterHooks(Protocol):
+    """Register-specific checks, written in the register's own app.
+
+    ``validate(matter, transition, data)`` returns field errors for rules the declaration cannot
+    express (e.g. a decision date before the acceptance date).
+    """
+
+    def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]: ...
+
+
+class NoHooks:
+    def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        return {}
+
+
+@dataclass
+class Register:
+    name: str
+    model: type[Matter]
+    definition: RegisterDefinition
+    hooks: RegisterHooks = field(default_factory=NoHooks)
+    list_columns: tuple[str, ...] = ()
+
+
+REGISTRY: dict[str, Register] = {}
+
+
+def register_add(name: str, model: type[Matter], hooks: RegisterHooks | None = None, list_columns: tuple[str, ...] = ()) -> Register:
+    path = Path(settings.FAZHI_DEFINITIONS_DIR) / "registers" / f"{name}.yaml"
+    fields = {f.name for f in model._meta.get_fields()}
+    definition = load_definition(path, model_fields=fields)
+    model.register_name = name
+    reg = Register(name=name, model=model, definition=definition, hooks=hooks or NoHooks(), list_columns=list_columns)
+    REGISTRY[name] = reg
+    return reg
+
+
+def register_get(name: str) -> Register:
+    return REGISTRY[name]
+
+
+def register_of(matter: Matter) -> Register:
+    return REGISTRY[type(matter).register_name]

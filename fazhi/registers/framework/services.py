@@ -1,0 +1,228 @@
+"""The one service that changes matters: create, transition, amend.
+
+Whatever the path (web form, admin, API, import, command), a change goes through here: the
+declaration is checked, then the actor's role and unit, then the change, its append-only event
+and its audit leaf are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from fazhi.audit.services import audit_append
+from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.models import Unit
+from fazhi.core.selectors import user_roles_for_unit
+from fazhi.registers.framework.clocks import matter_refresh_due
+from fazhi.registers.framework.definition import CREATE, Transition
+from fazhi.registers.framework.events import event_leaf_bytes
+from fazhi.registers.framework.models import CaseNumberSequence, Matter, MatterEvent
+from fazhi.registers.framework.registry import Register, register_get, register_of
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return str(value)
+    return value
+
+
+def case_number_next(*, register: Register, unit: Unit, year: int) -> tuple[int, str]:
+    """Next number in the register's sequence for this unit and year, inside the caller's transaction.
+
+    The row lock serialises concurrent creators; because the increment commits or rolls back
+    with the matter itself, the numbers stay gap-free.
+    """
+    try:
+        with transaction.atomic():
+            CaseNumberSequence.objects.get_or_create(register=register.name, unit=unit, year=year)
+    except IntegrityError:
+        pass  # another transaction created it first; lock it below
+    seq = CaseNumberSequence.objects.select_for_update().get(register=register.name, unit=unit, year=year)
+    seq.last_value += 1
+    seq.save(update_fields=["last_value"])
+    number = register.definition.case_number_template.format(unit_short=unit.short_name, year=year, seq=seq.last_value)
+    return seq.last_value, number
+
+
+def _clean_fields(reg: Register, matter: Matter, t: Transition, data: dict[str, Any]) -> dict[str, Any]:
+    """Convert and validate the submitted values of a transition's declared fields."""
+    allowed = set(t.fields) | set(t.optional)
+    errors: dict[str, list[str]] = {}
+    for key in data:
+        if key not in allowed:
+            errors.setdefault(key, []).append("此步骤不接受该字段")
+    cleaned: dict[str, Any] = {}
+    for name in (*t.fields, *t.optional):
+        f = reg.model._meta.get_field(name)
+        raw = data.get(name)
+        if raw in (None, "") and name in t.fields and not isinstance(f, models.BooleanField):
+            errors.setdefault(name, []).append(f"“{f.verbose_name}”为必填项")
+            continue
+        if raw in (None, "") and name not in data:
+            continue
+        try:
+            cleaned[name] = f.clean(raw if raw != "" else f.get_default(), matter)
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(f"“{f.verbose_name}”：{m}" for m in exc.messages)
+    if reg.definition.outcome_field and reg.definition.outcome_field in cleaned:
+        code = cleaned[reg.definition.outcome_field]
+        if code and code not in reg.definition.outcomes:
+            errors.setdefault(reg.definition.outcome_field, []).append(f"未知的决定类型 {code!r}")
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _check_role(actor: Any, unit: Unit, roles: tuple[str, ...], what: str) -> None:
+    held = user_roles_for_unit(actor, unit)
+    if not held:
+        raise PermissionDenied(f"您无权办理{unit.name}的事项")
+    if not held & set(roles):
+        raise PermissionDenied(f"“{what}”需要以下角色之一：{'、'.join(roles)}；您在{unit.name}的角色不符")
+
+
+def _snapshot(matter: Matter, names: list[str]) -> dict[str, Any]:
+    return {n: json_value(getattr(matter, n if not isinstance(matter._meta.get_field(n), models.ForeignKey) else f"{n}_id")) for n in names}
+
+
+def _write_event(
+    *, reg: Register, matter: Matter, transition: str, actor: Any, event_date: dt.date,
+    state_before: str, before: dict[str, Any], after: dict[str, Any], note: str,
+) -> MatterEvent:
+    from django.contrib.contenttypes.models import ContentType
+
+    event = MatterEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(reg.model),
+        object_id=matter.pk,
+        register=reg.name,
+        case_number=matter.case_number,
+        transition=transition,
+        actor=actor,
+        unit=matter.unit,
+        occurred_at=timezone.now(),
+        event_date=event_date,
+        state_before=state_before,
+        state_after=matter.state,
+        before=before,
+        after=after,
+        note=note,
+    )
+    audit_append(source="matter_event", source_id=event.pk, data=event_leaf_bytes(event))
+    return event
+
+
+def _assign(matter: Matter, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        f = matter._meta.get_field(name)
+        if isinstance(f, models.ForeignKey) and not isinstance(value, models.Model):
+            setattr(matter, f.attname, value)
+        else:
+            setattr(matter, name, value)
+
+
+def _full_clean(matter: Matter, names: list[str]) -> None:
+    exclude = [f.name for f in matter._meta.fields if f.name not in names]
+    try:
+        matter.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        raise ValidationFailed({k: list(v) for k, v in exc.message_dict.items()}) from exc
+
+
+@transaction.atomic
+def matter_create(
+    *, register: str, unit: Unit, actor: Any, data: dict[str, Any], carried_in: bool = False, note: str = ""
+) -> Matter:
+    reg = register_get(register)
+    t = reg.definition.create
+    _check_role(actor, unit, t.roles, t.label)
+    matter = reg.model(unit=unit, state=reg.definition.initial, carried_in=carried_in)
+    cleaned = _clean_fields(reg, matter, t, data)
+    _assign(matter, cleaned)
+    errors = reg.hooks.validate(matter, CREATE, cleaned)
+    if errors:
+        raise ValidationFailed(errors)
+    _full_clean(matter, list(cleaned))
+    matter.year = matter.received_on.year
+    matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
+    matter.save()
+    _write_event(
+        reg=reg, matter=matter, transition=CREATE, actor=actor, event_date=matter.received_on,
+        state_before="", before={}, after={**_snapshot(matter, list(cleaned)), "case_number": matter.case_number}, note=note,
+    )
+    matter_refresh_due(matter)
+    return matter
+
+
+@transaction.atomic
+def matter_transition(*, matter: Matter, transition: str, actor: Any, data: dict[str, Any] | None = None, note: str = "") -> MatterEvent:
+    reg = register_of(matter)
+    locked = type(matter).objects.select_for_update().get(pk=matter.pk)
+    t = reg.definition.transitions.get(transition)
+    if t is None:
+        raise TransitionNotAllowed(f"{reg.definition.label}没有“{transition}”这一步骤")
+    if locked.state not in t.sources:
+        state_label = reg.definition.states[locked.state].label
+        raise TransitionNotAllowed(f"案件 {locked.case_number} 当前状态为“{state_label}”，不能执行“{t.label}”")
+    _check_role(actor, locked.unit, t.roles, t.label)
+    if t.max_times is not None:
+        done = MatterEvent.objects.filter(register=reg.name, object_id=locked.pk, transition=t.name).count()
+        if done >= t.max_times:
+            raise TransitionNotAllowed(f"“{t.label}”最多只能执行 {t.max_times} 次")
+    cleaned = _clean_fields(reg, locked, t, data or {})
+    errors = reg.hooks.validate(locked, transition, cleaned)
+    if errors:
+        raise ValidationFailed(errors)
+    names = list(cleaned)
+    before = _snapshot(locked, names)
+    state_before = locked.state
+    _assign(locked, cleaned)
+    locked.state = t.target
+    if reg.definition.states[t.target].terminal and locked.closed_on is None:
+        locked.closed_on = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
+    _full_clean(locked, names)
+    locked.save()
+    event_date = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
+    event = _write_event(
+        reg=reg, matter=locked, transition=t.name, actor=actor, event_date=event_date,
+        state_before=state_before, before=before, after=_snapshot(locked, names), note=note,
+    )
+    matter_refresh_due(locked)
+    matter.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason: str) -> MatterEvent:
+    """Correct recorded facts. Never a silent edit: the old and new values and the reason are an event."""
+    reg = register_of(matter)
+    locked = type(matter).objects.select_for_update().get(pk=matter.pk)
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["更正必须说明理由"]})
+    _check_role(actor, locked.unit, reg.definition.amend_roles, "更正")
+    t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
+    cleaned = _clean_fields(reg, locked, t, changes)
+    changed = {k: v for k, v in cleaned.items() if _snapshot(locked, [k])[k] != json_value(v)}
+    if not changed:
+        raise ValidationFailed({"__all__": ["没有任何字段被更改"]})
+    before = _snapshot(locked, list(changed))
+    _assign(locked, changed)
+    _full_clean(locked, list(changed))
+    locked.save()
+    event = _write_event(
+        reg=reg, matter=locked, transition="amend", actor=actor, event_date=timezone.localdate(),
+        state_before=locked.state, before=before, after=_snapshot(locked, list(changed)), note=reason,
+    )
+    matter.refresh_from_db()
+    return event

@@ -1,0 +1,125 @@
+"""A year of 行政复议 at the scale of the seed reports (about 60 cases, every outcome)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from typing import Any
+
+from fazhi.core.demo import DemoOrg, fake_name
+from fazhi.law.workdays import default_calendar
+from fazhi.registers.framework.services import matter_create, matter_transition
+from fazhi.registers.reconsideration.models import ReconsiderationCase
+
+OUTCOME_WEIGHTS = {
+    "upheld": 38, "rejected_application": 9, "set_aside": 7, "partly_set_aside": 2, "declared_illegal": 5,
+    "varied": 2, "ordered_to_perform": 3, "declared_void": 1, "claim_rejected": 3, "administrative_agreement": 1,
+    "mediated": 11, "settled_withdrawn": 9, "withdrawn": 7, "terminated": 2,
+}
+ACTS = [
+    "行政处罚决定（罚款）", "责令限期拆除决定", "政府信息公开答复", "工伤认定决定", "不予登记决定",
+    "行政强制措施（查封）", "房屋征收补偿决定", "不履行法定职责", "行政许可决定", "投诉举报处理答复",
+]
+
+
+def _workdays_after(day: dt.date, n: int) -> dt.date:
+    cal = default_calendar()
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if cal.is_workday(day):
+            n -= 1
+    return day
+
+
+def _received_dates(rng: random.Random, start: dt.date, end: dt.date, n: int) -> list[dt.date]:
+    cal = default_calendar()
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    days = [d for d in days if cal.is_workday(d)]
+    return sorted(rng.choice(days) for _ in range(n))
+
+
+def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.date, progress: Callable[[int], None]) -> int:
+    """Create the cases by walking each through the real services (events and audit leaves included)."""
+    year = today.year
+    clerk, reviewer, head = users["clerk"], users["reviewer"], users["head"]
+    outcomes = list(OUTCOME_WEIGHTS)
+    respondents = org.departments[1:] + org.subdistricts
+    plans: list[tuple[dt.date, bool]] = [(d, True) for d in _received_dates(rng, dt.date(year - 1, 10, 15), dt.date(year - 1, 12, 28), 7)]
+    plans += [(d, False) for d in _received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), 55)]
+    overdue_slots = {rng.randrange(7, 40) for _ in range(3)}
+    created = 0
+    for i, (received, carried_in) in enumerate(plans):
+        respondent = rng.choice(respondents)
+        government = rng.random() < 0.3
+        applicant_type = rng.choices(["natural_person", "legal_person", "other_organisation"], [80, 17, 3])[0]
+        data = {
+            "received_on": received,
+            "applicant_name": fake_name(rng) if applicant_type == "natural_person" else f"江城{rng.choice('恒信达远华盛')}{rng.choice('科技商贸建设物业')}有限公司",
+            "applicant_type": applicant_type,
+            "applicant_id_number": f"4201{rng.randint(10, 99)}19{rng.randint(50, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(1000, 9999)}" if applicant_type == "natural_person" else "",
+            "applicant_phone": f"13{rng.randint(100000000, 999999999)}" if applicant_type == "natural_person" else "",
+            "respondent_name": org.district.name if government else respondent.name,
+            "respondent_unit": (org.district if government else respondent).pk,
+            "respondent_is_government": government,
+            "disputed_act": rng.choice(ACTS),
+            "channel": rng.choices(["in_person", "post", "online", "oral"], [50, 20, 28, 2])[0],
+            "compensation_requested": rng.random() < 0.12,
+            "normative_document_review": rng.random() < 0.03,
+        }
+        case = matter_create(register="reconsideration", unit=org.reconsideration_body, actor=clerk, data=data, carried_in=carried_in)
+        created += 1
+        _walk(case, rng, today, clerk, reviewer, head, outcomes[i] if i < len(outcomes) else rng.choices(outcomes, list(OUTCOME_WEIGHTS.values()))[0], overdue=i in overdue_slots)
+        progress(1)
+    return created
+
+
+def _walk(case: ReconsiderationCase, rng: random.Random, today: dt.date, clerk: Any, reviewer: Any, head: Any, outcome: str, overdue: bool) -> None:
+    def step(name: str, actor: Any, day: dt.date, **data: Any) -> bool:
+        if day > today:
+            return False
+        matter_transition(matter=case, transition=name, actor=actor, data=data)
+        return True
+
+    day = case.received_on
+    if rng.random() < 0.15:
+        day = _workdays_after(day, rng.randint(1, 4))
+        if not step("request_correction", clerk, day, correction_requested_on=day, correction_items="请补充提交被申请行政行为的相关材料"):
+            return
+        day += dt.timedelta(days=rng.randint(3, 9))
+        if not step("receive_correction", clerk, day, correction_received_on=day):
+            return
+    day = _workdays_after(day, rng.randint(1, 5))
+    if rng.random() < 0.05:
+        if step("reject_at_intake", reviewer, day, decided_on=day, decision_reason="不属于行政复议范围（《行政复议法》第十二条）"):
+            step("close", clerk, day + dt.timedelta(days=rng.randint(1, 5)), closed_on=day + dt.timedelta(days=rng.randint(1, 5)))
+        return
+    simplified = day.year >= 2024 and rng.random() < 0.3
+    if not step("accept", clerk, day, accepted_on=day, procedure="simplified" if simplified else "ordinary"):
+        return
+    accepted = day
+    if overdue:
+        return  # left open past its deadline: the demo's overdue cases
+    if rng.random() < 0.2:
+        step("hold_hearing", clerk, accepted + dt.timedelta(days=rng.randint(10, 25)), hearing_on=accepted + dt.timedelta(days=rng.randint(10, 25)))
+    limit = 28 if simplified else 58
+    if not simplified and rng.random() < 0.06:
+        s = accepted + dt.timedelta(days=rng.randint(10, 20))
+        if not step("suspend", reviewer, s, suspended_on=s, suspension_ground="双方同意调解（《行政复议法》第三十九条）"):
+            return
+        r = s + dt.timedelta(days=rng.randint(10, 30))
+        if not step("resume", reviewer, r, resumed_on=r):
+            return
+        limit += (r - s).days
+    if not simplified and rng.random() < 0.1:
+        e = accepted + dt.timedelta(days=rng.randint(45, 55))
+        if not step("extend", head, e, extended_on=e, extension_reason="案情复杂，需进一步调查"):
+            return
+        limit += 28
+    decided = accepted + dt.timedelta(days=rng.randint(min(15, limit), limit))
+    while not default_calendar().is_workday(decided):
+        decided -= dt.timedelta(days=1)
+    if not step("decide", reviewer, decided, decided_on=decided, outcome=outcome):
+        return
+    closed = decided + dt.timedelta(days=rng.randint(2, 8))
+    step("close", clerk, closed, closed_on=closed)

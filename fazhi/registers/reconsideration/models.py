@@ -1,0 +1,75 @@
+"""行政复议 cases (《行政复议法》2023修订). Personal data: the applicant's name, ID, phone, address."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from fazhi.core.models import Unit
+from fazhi.registers.framework.models import Matter
+
+
+class ApplicantType(models.TextChoices):
+    NATURAL_PERSON = "natural_person", "自然人"
+    LEGAL_PERSON = "legal_person", "法人"
+    OTHER_ORGANISATION = "other_organisation", "其他组织"
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", "当面递交"
+    POST = "post", "邮寄"
+    ONLINE = "online", "互联网渠道"
+    ORAL = "oral", "口头申请"
+
+
+class Procedure(models.TextChoices):
+    ORDINARY = "ordinary", "普通程序"
+    SIMPLIFIED = "simplified", "简易程序"
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    from fazhi.registers.framework.registry import register_get
+
+    return [(o.code, o.label) for o in register_get("reconsideration").definition.outcomes.values()]
+
+
+class ReconsiderationCase(Matter):
+    applicant_name = models.CharField("申请人", max_length=100)
+    applicant_type = models.CharField("申请人类型", max_length=30, choices=ApplicantType.choices)
+    applicant_id_number = models.CharField("证件号码", max_length=30, blank=True)
+    applicant_phone = models.CharField("联系电话", max_length=30, blank=True)
+    applicant_address = models.CharField("联系地址", max_length=200, blank=True)
+    respondent_name = models.CharField("被申请人", max_length=120)
+    respondent_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="被申请人（本系统单位）")
+    respondent_is_government = models.BooleanField("区政府作为被申请人", default=False)
+    disputed_act = models.TextField("被申请复议的行政行为")
+    channel = models.CharField("申请方式", max_length=20, choices=Channel.choices)
+    compensation_requested = models.BooleanField("一并提出行政赔偿请求", default=False)
+    normative_document_review = models.BooleanField("一并请求审查规范性文件", default=False)
+    remarks = models.TextField("备注", blank=True)
+
+    correction_requested_on = models.DateField("补正通知日期", null=True, blank=True)
+    correction_items = models.TextField("补正事项", blank=True)
+    correction_received_on = models.DateField("收到补正日期", null=True, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True, db_index=True)
+    procedure = models.CharField("审理程序", max_length=20, choices=Procedure.choices, blank=True)
+    suspended_on = models.DateField("中止日期", null=True, blank=True)
+    suspension_ground = models.CharField("中止事由", max_length=200, blank=True)
+    resumed_on = models.DateField("恢复日期", null=True, blank=True)
+    extended_on = models.DateField("延期日期", null=True, blank=True)
+    extension_reason = models.CharField("延期理由", max_length=200, blank=True)
+    hearing_on = models.DateField("听证日期", null=True, blank=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True, db_index=True)
+    outcome = models.CharField("决定类型", max_length=40, blank=True, db_index=True)
+    decision_reason = models.TextField("决定理由", blank=True)
+    compensation_decided = models.BooleanField("一并作出赔偿决定", default=False)
+
+    class Meta:
+        verbose_name = "行政复议案件"
+        verbose_name_plural = "行政复议案件"
+        indexes = [
+            models.Index(fields=["unit", "state", "due_on"], name="recon_unit_state_due"),
+            models.Index(fields=["unit", "received_on"], name="recon_unit_received"),
+        ]
+
+    def outcome_label(self) -> str:
+        return dict(outcome_choices()).get(self.outcome, "")

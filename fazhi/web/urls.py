@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from fazhi.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("r/<str:register>/", views.matter_list, name="matter_list"),
+    path("r/<str:register>/new/", views.matter_new, name="matter_new"),
+    path("r/<str:register>/<int:pk>/", views.matter_detail, name="matter_detail"),
+    path("r/<str:register>/<int:pk>/do/<str:transition>/", views.matter_do, name="matter_do"),
+    path("r/<str:register>/<int:pk>/amend/", views.matter_amend_view, name="matter_amend"),
+    path("audit/", views.audit_page, name="audit"),
+]

@@ -1,0 +1,245 @@
+"""Staff UI: thin views over the framework's services and selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from fazhi.audit.models import AuditLeaf, Checkpoint
+from fazhi.audit.services import tree_root
+from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.models import Unit
+from fazhi.core.selectors import units_visible_to, user_units_with_role
+from fazhi.registers.framework import selectors
+from fazhi.registers.framework.clocks import matter_clocks
+from fazhi.registers.framework.definition import Transition
+from fazhi.registers.framework.forms import transition_form_class
+from fazhi.registers.framework.models import Matter
+from fazhi.registers.framework.registry import REGISTRY, Register
+from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
+
+PAGE_SIZE = 50
+
+
+def _register(name: str) -> Register:
+    reg = REGISTRY.get(name)
+    if reg is None:
+        raise Http404("没有这个台账")
+    return reg
+
+
+def _matter(request: HttpRequest, reg: Register, pk: int) -> Matter:
+    matter = selectors.matter_get_for(request.user, reg, pk)
+    if matter is None:
+        raise Http404("案件不存在或您无权查看")
+    return matter
+
+
+def _apply_errors(form: forms.Form, exc: FazhiError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for field, msgs in exc.errors.items():
+            for msg in msgs:
+                form.add_error(field if field in form.fields else None, msg)
+    else:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    items = selectors.due_list(request.user, today)
+    counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "due_today", "due_soon")}
+    return render(request, "web/home.html", {"items": items, "today": today, "counts": counts, "units": request.user.memberships.select_related("unit")})
+
+
+class ListFilter(forms.Form):
+    q = forms.CharField(label="案号/申请人", required=False)
+    state = forms.ChoiceField(label="状态", required=False)
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False)
+    received_from = forms.DateField(label="收到日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    overdue = forms.BooleanField(label="仅看逾期", required=False)
+    after = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+@login_required
+def matter_list(request: HttpRequest, register: str) -> HttpResponse:
+    reg = _register(register)
+    f = ListFilter(request.GET or None)
+    f.fields["state"].choices = [("", "全部")] + [(s.name, s.label) for s in reg.definition.states.values()]
+    unit_field = f.fields["unit"]
+    assert isinstance(unit_field, forms.ModelChoiceField)
+    unit_field.queryset = units_visible_to(request.user)
+    for name, field in f.fields.items():
+        field.widget.attrs.setdefault("class", "form-check-input" if name == "overdue" else "form-control form-control-sm")
+    qs = selectors.matters_visible_to(request.user, reg).select_related("unit")
+    today = timezone.localdate()
+    if f.is_valid():
+        d = f.cleaned_data
+        if d["q"]:
+            cond = Q(case_number__contains=d["q"])
+            if reg.list_columns:
+                cond |= Q(**{f"{reg.list_columns[0]}__contains": d["q"]})
+            qs = qs.filter(cond)
+        if d["state"]:
+            qs = qs.filter(state=d["state"])
+        if d["unit"]:
+            qs = qs.filter(unit__path__startswith=d["unit"].path)
+        if d["received_from"]:
+            qs = qs.filter(received_on__gte=d["received_from"])
+        if d["received_to"]:
+            qs = qs.filter(received_on__lte=d["received_to"])
+        if d["overdue"]:
+            qs = qs.filter(due_on__lt=today, state__in=reg.definition.open_states())
+        if d["after"]:
+            qs = qs.filter(id__lt=d["after"])
+    # Keyset pagination: fast at any depth on large tables (no OFFSET, no COUNT).
+    page = list(qs.order_by("-id")[: PAGE_SIZE + 1])
+    has_next = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    next_query = None
+    if has_next:
+        params = request.GET.copy()
+        params["after"] = str(page[-1].pk)
+        next_query = params.urlencode()
+    rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "") for m in page]
+    can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
+    return render(request, "web/matter_list.html", {"reg": reg, "filter": f, "rows": rows, "next_query": next_query, "can_create": can_create, "first_page": not request.GET.get("after")})
+
+
+def _display_fields(reg: Register, matter: Matter) -> list[tuple[str, Any]]:
+    out = []
+    for f in reg.model._meta.fields:
+        if f.name in ("id", "created_at", "updated_at", "sequence", "calendar_version", "due_rule"):
+            continue
+        value = getattr(matter, f.name)
+        if value in (None, ""):
+            continue
+        if f.name == reg.definition.outcome_field:
+            o = reg.definition.outcomes.get(value)
+            value = f"{o.label}（{o.article}）" if o else value
+        elif f.name == "state":
+            value = reg.definition.states[value].label
+        elif f.choices:
+            value = getattr(matter, f"get_{f.name}_display")()
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        out.append((str(f.verbose_name), value))
+    return out
+
+
+@login_required
+def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
+    reg = _register(register)
+    matter = _matter(request, reg, pk)
+    events = list(selectors.matter_events(matter))
+    labels = {t.name: t.label for t in reg.definition.transitions.values()} | {"register": "登记", "amend": "更正"}
+    leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
+    timeline = [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events]
+    clocks = matter_clocks(matter, events) if reg.definition.states[matter.state].open else []
+    return render(
+        request,
+        "web/matter_detail.html",
+        {
+            "reg": reg,
+            "matter": matter,
+            "fields": _display_fields(reg, matter),
+            "timeline": timeline,
+            "clocks": clocks,
+            "status": selectors.due_status(matter.due_on, timezone.localdate()),
+            "actions": selectors.transitions_available(request.user, matter),
+            "can_amend": bool(set(reg.definition.amend_roles) & _roles(request, matter)),
+        },
+    )
+
+
+def _roles(request: HttpRequest, matter: Matter) -> set[str]:
+    from fazhi.core.selectors import user_roles_for_unit
+
+    return user_roles_for_unit(request.user, matter.unit)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_new(request: HttpRequest, register: str) -> HttpResponse:
+    reg = _register(register)
+    t = reg.definition.create
+    units = user_units_with_role(request.user, t.roles)
+    if not units.exists():
+        raise Http404("您没有登记此类案件的权限")
+    form_class = transition_form_class(reg, t)
+    unit_field = forms.ModelChoiceField(label="办理单位", queryset=units, widget=forms.Select(attrs={"class": "form-select"}))
+    form_class = type("NewForm", (form_class,), {"handling_unit": unit_field})
+    form = form_class(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "handling_unit"}
+        try:
+            matter = matter_create(register=reg.name, unit=form.cleaned_data["handling_unit"], actor=request.user, data=data)
+        except FazhiError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记，案号 {matter.case_number}")
+            return redirect("matter_detail", register=reg.name, pk=matter.pk)
+    return render(request, "web/matter_form.html", {"reg": reg, "form": form, "title": f"{t.label}", "matter": None})
+
+
+def _form_data(form: forms.Form) -> dict[str, Any]:
+    return dict(form.cleaned_data)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_do(request: HttpRequest, register: str, pk: int, transition: str) -> HttpResponse:
+    reg = _register(register)
+    matter = _matter(request, reg, pk)
+    t: Transition | None = reg.definition.transitions.get(transition)
+    if t is None:
+        raise Http404("没有这个步骤")
+    form = transition_form_class(reg, t)(request.POST or None, initial={t.date_field: timezone.localdate()} if t.date_field else {})
+    if t not in selectors.transitions_available(request.user, matter):
+        messages.error(request, f"您现在不能对该案件执行“{t.label}”")
+        return redirect("matter_detail", register=reg.name, pk=matter.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            matter_transition(matter=matter, transition=t.name, actor=request.user, data=_form_data(form), note=request.POST.get("note", ""))
+        except FazhiError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已{t.label}")
+            return redirect("matter_detail", register=reg.name, pk=matter.pk)
+    return render(request, "web/matter_form.html", {"reg": reg, "form": form, "title": t.label, "matter": matter, "with_note": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_amend_view(request: HttpRequest, register: str, pk: int) -> HttpResponse:
+    reg = _register(register)
+    matter = _matter(request, reg, pk)
+    t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
+    form_class = transition_form_class(reg, t)
+    initial = {n: getattr(matter, n if not n.endswith("unit") else f"{n}_id") for n in reg.definition.amendable}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            matter_amend(matter=matter, actor=request.user, changes=_form_data(form), reason=request.POST.get("note", ""))
+        except FazhiError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "更正已记录")
+            return redirect("matter_detail", register=reg.name, pk=matter.pk)
+    return render(request, "web/matter_form.html", {"reg": reg, "form": form, "title": "更正登记信息", "matter": matter, "with_note": True, "note_required": True})
+
+
+@login_required
+def audit_page(request: HttpRequest) -> HttpResponse:
+    size, root = tree_root()
+    return render(request, "web/audit.html", {"size": size, "root": root.hex(), "checkpoints": Checkpoint.objects.order_by("-size")[:20], "today": dt.date.today()})
