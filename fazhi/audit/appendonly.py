@@ -24,7 +24,7 @@ def _forward(tables: list[str]) -> Any:
         vendor = schema_editor.connection.vendor
         for table in tables:
             if vendor == "postgresql":
-                schema_editor.execute(PG_FUNCTION)
+                schema_editor.execute(PG_FUNCTION, params=None)
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                     "FOR EACH ROW EXECUTE FUNCTION fazhi_refuse_change()"

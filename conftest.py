@@ -1,0 +1,91 @@
+"""Shared test personas (healthchecks style): one small organisation, people in known roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from fazhi.core.models import Kind, Level, Role, Unit
+from fazhi.core.services import membership_grant, unit_create
+
+PASSWORD = "test-pass-123"
+
+
+@dataclass
+class Org:
+    city: Unit
+    district: Unit
+    body: Unit
+    dept: Unit
+    other_district: Unit
+    other_body: Unit
+    alice: Any  # clerk of the reconsideration body
+    bob: Any  # reviewer of the reconsideration body
+    carol: Any  # head of the reconsideration body
+    dave: Any  # rule-of-law office, whole district
+    erin: Any  # clerk of a department (not the body)
+    frank: Any  # clerk of the other district's body
+    admin: Any
+
+
+def _user(username: str, name: str) -> Any:
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=name)
+    return user
+
+
+@pytest.fixture
+def org(db: Any) -> Org:
+    city = unit_create(name="测试市人民政府", short_name="测市", code="T", level=Level.CITY, kind=Kind.GOVERNMENT)
+    district = unit_create(name="东湖区人民政府", short_name="东湖", code="T-D", level=Level.DISTRICT, kind=Kind.GOVERNMENT, parent=city)
+    justice = unit_create(name="东湖区司法局", short_name="司法", code="T-D-J", level=Level.DISTRICT, kind=Kind.DEPARTMENT, parent=district)
+    body = unit_create(name="东湖区行政复议办公室", short_name="东", code="T-D-FY", level=Level.DISTRICT, kind=Kind.SECTION, parent=justice, is_reconsideration_body=True)
+    dept = unit_create(name="东湖区市场监督管理局", short_name="市监", code="T-D-SJ", level=Level.DISTRICT, kind=Kind.DEPARTMENT, parent=district)
+    other = unit_create(name="西山区人民政府", short_name="西山", code="T-X", level=Level.DISTRICT, kind=Kind.GOVERNMENT, parent=city)
+    other_body = unit_create(name="西山区行政复议办公室", short_name="西", code="T-X-FY", level=Level.DISTRICT, kind=Kind.SECTION, parent=other, is_reconsideration_body=True)
+    people = {}
+    for username, name, unit, role in [
+        ("alice", "爱丽丝", body, Role.CLERK),
+        ("bob", "鲍勃", body, Role.REVIEWER),
+        ("carol", "卡罗尔", body, Role.HEAD),
+        ("dave", "戴夫", district, Role.RULE_OF_LAW_OFFICE),
+        ("erin", "艾琳", dept, Role.CLERK),
+        ("frank", "弗兰克", other_body, Role.CLERK),
+        ("admin", "管理员", city, Role.ADMIN),
+    ]:
+        people[username] = _user(username, name)
+        membership_grant(user=people[username], unit=unit, role=role)
+    return Org(city=city, district=district, body=body, dept=dept, other_district=other, other_body=other_body, **people)
+
+
+def application(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "received_on": dt.date(2025, 9, 29),
+        "applicant_name": "张三",
+        "applicant_type": "natural_person",
+        "applicant_id_number": "420102198001011234",
+        "respondent_name": "东湖区市场监督管理局",
+        "disputed_act": "行政处罚决定",
+        "channel": "in_person",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_case(org: Org) -> Any:
+    from fazhi.registers.framework.services import matter_create
+
+    def make(**overrides: Any) -> Any:
+        return matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(**overrides))
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2 at production strength costs ~0.3 s a user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,132 @@
+"""The 行政复议 procedure through the one transition service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from fazhi.audit.services import audit_verify, checkpoint_take
+from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.registers.framework.models import MatterEvent
+from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
+from fazhi.registers.reconsideration.models import ReconsiderationCase
+
+
+def do(case: Any, name: str, actor: Any, **data: Any) -> MatterEvent:
+    return matter_transition(matter=case, transition=name, actor=actor, data=data)
+
+
+def test_a_case_walks_its_whole_life(org: Any, make_case: Any) -> None:
+    case = make_case(received_on=dt.date(2025, 3, 3))
+    assert case.case_number == "东复〔2025〕1号" and case.state == "received"
+    do(case, "request_correction", org.alice, correction_requested_on="2025-03-04", correction_items="补充身份证明")
+    do(case, "receive_correction", org.alice, correction_received_on="2025-03-10")
+    do(case, "accept", org.bob, accepted_on="2025-03-11", procedure="ordinary")
+    do(case, "suspend", org.bob, suspended_on="2025-03-20", suspension_ground="双方同意调解")
+    do(case, "resume", org.bob, resumed_on="2025-03-30")
+    do(case, "extend", org.carol, extended_on="2025-05-01", extension_reason="案情复杂")
+    do(case, "decide", org.bob, decided_on="2025-05-20", outcome="set_aside")
+    do(case, "close", org.alice, closed_on="2025-05-25")
+    case.refresh_from_db()
+    assert case.state == "closed" and case.closed_on == dt.date(2025, 5, 25) and case.outcome == "set_aside"
+    transitions = list(MatterEvent.objects.filter(object_id=case.pk).order_by("id").values_list("transition", flat=True))
+    assert transitions == ["register", "request_correction", "receive_correction", "accept", "suspend", "resume", "extend", "decide", "close"]
+    assert case.due_on is None  # closed: no clock runs
+    checkpoint_take()
+    assert audit_verify().ok
+
+
+def test_a_forbidden_transition_is_refused_and_nothing_is_written(org: Any, make_case: Any) -> None:
+    case = make_case()
+    before = MatterEvent.objects.count()
+    with pytest.raises(TransitionNotAllowed, match="当前状态为“已收到申请”，不能执行“作出复议决定”"):
+        do(case, "decide", org.bob, decided_on="2025-10-09", outcome="upheld")
+    with pytest.raises(TransitionNotAllowed):
+        do(case, "no_such_step", org.bob)
+    assert MatterEvent.objects.count() == before
+    case.refresh_from_db()
+    assert case.state == "received"
+
+
+def test_the_actor_needs_the_role_and_the_unit(org: Any, make_case: Any) -> None:
+    case = make_case()
+    with pytest.raises(PermissionDenied, match="需要以下角色之一"):
+        do(case, "reject_at_intake", org.alice, decided_on="2025-09-30", decision_reason="x")
+    with pytest.raises(PermissionDenied, match="无权办理"):
+        do(case, "accept", org.frank, accepted_on="2025-09-30", procedure="ordinary")
+    with pytest.raises(PermissionDenied):
+        do(case, "accept", org.dave, accepted_on="2025-09-30", procedure="ordinary")  # sees it, may not act
+    with pytest.raises(PermissionDenied):
+        matter_create(register="reconsideration", unit=org.body, actor=org.erin, data={})
+
+
+def test_required_fields_and_bad_values_are_named(org: Any, make_case: Any) -> None:
+    case = make_case()
+    with pytest.raises(ValidationFailed) as exc:
+        do(case, "accept", org.bob, accepted_on="2025-02-30")
+    assert "accepted_on" in exc.value.errors and "procedure" in exc.value.errors
+    with pytest.raises(ValidationFailed) as exc:
+        do(case, "accept", org.bob, accepted_on="2025-09-01", procedure="ordinary")
+    assert "不能早于" in exc.value.errors["accepted_on"][0]
+    with pytest.raises(ValidationFailed, match="未知的决定类型"):
+        do(case, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
+        do(case, "decide", org.bob, decided_on="2025-10-09", outcome="maybe")
+
+
+def test_the_extension_is_taken_once_and_never_in_simplified_procedure(org: Any, make_case: Any) -> None:
+    case = make_case()
+    do(case, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
+    do(case, "extend", org.carol, extended_on="2025-11-20", extension_reason="复杂")
+    with pytest.raises(TransitionNotAllowed, match="最多只能执行 1 次"):
+        do(case, "extend", org.carol, extended_on="2025-11-21", extension_reason="再次")
+    simple = make_case()
+    do(simple, "accept", org.bob, accepted_on="2025-09-30", procedure="simplified")
+    with pytest.raises(ValidationFailed, match="简易程序案件不能延期"):
+        do(simple, "extend", org.carol, extended_on="2025-10-10", extension_reason="x")
+
+
+def test_simplified_procedure_does_not_exist_before_2024(org: Any, make_case: Any) -> None:
+    case = make_case(received_on=dt.date(2023, 12, 1))
+    with pytest.raises(ValidationFailed, match="2024年1月1日"):
+        do(case, "accept", org.bob, accepted_on="2023-12-04", procedure="simplified")
+
+
+def test_due_dates_follow_the_clocks(org: Any, make_case: Any) -> None:
+    case = make_case(received_on=dt.date(2025, 9, 29))  # Monday before 国庆
+    # 5 working days, skipping 10/1–10/8 (holiday) but counting 9/28 make-up? no: 9/30, 10/9, 10/10, 10/11 (调休 Sat), 10/13
+    assert case.due_rule == "reconsideration.acceptance"
+    assert case.due_on == dt.date(2025, 10, 13)
+    do(case, "accept", org.bob, accepted_on="2025-10-09", procedure="ordinary")
+    case.refresh_from_db()
+    assert case.due_rule == "reconsideration.decision"
+    assert case.due_on == dt.date(2025, 12, 8)  # 60 days → 12/8 (Monday)
+    do(case, "extend", org.carol, extended_on="2025-12-01", extension_reason="复杂")
+    case.refresh_from_db()
+    assert case.due_on == dt.date(2026, 1, 7)  # +30 days
+    do(case, "suspend", org.bob, suspended_on="2025-12-02", suspension_ground="调解")
+    case.refresh_from_db()
+    assert case.due_on is None  # a suspended clock has no due date
+
+
+def test_amendments_are_events_not_silent_edits(org: Any, make_case: Any) -> None:
+    case = make_case()
+    with pytest.raises(ValidationFailed, match="理由"):
+        matter_amend(matter=case, actor=org.alice, changes={"applicant_name": "张叁"}, reason=" ")
+    event = matter_amend(matter=case, actor=org.alice, changes={"applicant_name": "张叁"}, reason="身份证件姓名为张叁")
+    case.refresh_from_db()
+    assert case.applicant_name == "张叁"
+    assert event.before == {"applicant_name": "张三"} and event.after == {"applicant_name": "张叁"}
+    assert event.note == "身份证件姓名为张叁"
+    with pytest.raises(ValidationFailed, match="此步骤不接受该字段"):
+        matter_amend(matter=case, actor=org.alice, changes={"outcome": "upheld"}, reason="想改结果")
+
+
+def test_case_numbers_are_per_unit_and_year(org: Any, make_case: Any) -> None:
+    numbers = [make_case(received_on=dt.date(2025, 3, 1)).case_number for _ in range(3)]
+    assert numbers == ["东复〔2025〕1号", "东复〔2025〕2号", "东复〔2025〕3号"]
+    assert make_case(received_on=dt.date(2026, 1, 5)).case_number == "东复〔2026〕1号"
+    other = matter_create(register="reconsideration", unit=org.other_body, actor=org.frank, data={**__import__("conftest").application()})
+    assert other.case_number == "西复〔2025〕1号"
+    assert ReconsiderationCase.objects.count() == 5
