@@ -42,10 +42,14 @@ def org(db: Any) -> Org:
     city = unit_create(name="测试市人民政府", short_name="测市", code="T", level=Level.CITY, kind=Kind.GOVERNMENT)
     district = unit_create(name="东湖区人民政府", short_name="东湖", code="T-D", level=Level.DISTRICT, kind=Kind.GOVERNMENT, parent=city)
     justice = unit_create(name="东湖区司法局", short_name="司法", code="T-D-J", level=Level.DISTRICT, kind=Kind.DEPARTMENT, parent=district)
-    body = unit_create(name="东湖区行政复议办公室", short_name="东", code="T-D-FY", level=Level.DISTRICT, kind=Kind.SECTION, parent=justice, is_reconsideration_body=True)
+    body = unit_create(
+        name="东湖区行政复议办公室", short_name="东", code="T-D-FY", level=Level.DISTRICT, kind=Kind.SECTION, parent=justice, is_reconsideration_body=True
+    )
     dept = unit_create(name="东湖区市场监督管理局", short_name="市监", code="T-D-SJ", level=Level.DISTRICT, kind=Kind.DEPARTMENT, parent=district)
     other = unit_create(name="西山区人民政府", short_name="西山", code="T-X", level=Level.DISTRICT, kind=Kind.GOVERNMENT, parent=city)
-    other_body = unit_create(name="西山区行政复议办公室", short_name="西", code="T-X-FY", level=Level.DISTRICT, kind=Kind.SECTION, parent=other, is_reconsideration_body=True)
+    other_body = unit_create(
+        name="西山区行政复议办公室", short_name="西", code="T-X-FY", level=Level.DISTRICT, kind=Kind.SECTION, parent=other, is_reconsideration_body=True
+    )
     people = {}
     for username, name, unit, role in [
         ("alice", "爱丽丝", body, Role.CLERK),

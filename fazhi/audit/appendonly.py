@@ -26,13 +26,11 @@ def _forward(tables: list[str]) -> Any:
             if vendor == "postgresql":
                 schema_editor.execute(PG_FUNCTION, params=None)
                 schema_editor.execute(
-                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION fazhi_refuse_change()"
+                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION fazhi_refuse_change()"
                 )
             elif vendor == "sqlite":
                 schema_editor.execute(
-                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: UPDATE refused'); END"
+                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, 'append-only table {table}: UPDATE refused'); END"
                 )
 
     return run

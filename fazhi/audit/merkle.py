@@ -135,9 +135,7 @@ def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes],
         raise ProofError("computed root does not match")
 
 
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
-) -> None:
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
     """Check a consistency proof (RFC 9162 §2.1.4.2 algorithm); raise ProofError if it fails."""
     if not 0 <= old_size <= new_size:
         raise ProofError("sizes are not ordered")

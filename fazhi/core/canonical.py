@@ -41,6 +41,4 @@ def to_canonical_value(value: Any) -> Any:
 
 
 def canonical_bytes(value: Any) -> bytes:
-    return json.dumps(
-        to_canonical_value(value), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode("utf-8")
+    return json.dumps(to_canonical_value(value), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

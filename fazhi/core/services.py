@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -46,7 +48,7 @@ def unit_create(
     )
 
 
-def membership_grant(*, user: AbstractBaseUser, unit: Unit, role: str) -> Membership:
+def membership_grant(*, user: Any, unit: Unit, role: str) -> Membership:
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
     membership, _ = Membership.objects.get_or_create(user=user, unit=unit, role=role)

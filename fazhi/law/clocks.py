@@ -129,9 +129,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, pycal.monthrange(year, month)[1]))
 
 
-def clock_compute(
-    rule_id: str, start: dt.date, events: list[ClockEvent] | None = None, *, cal: WorkCalendar | None = None
-) -> ClockResult:
+def clock_compute(rule_id: str, start: dt.date, events: list[ClockEvent] | None = None, *, cal: WorkCalendar | None = None) -> ClockResult:
     """Due date of one clock started on ``start``, given its later events (in date order)."""
     rule = clock_rules().get(rule_id)
     if rule is None:

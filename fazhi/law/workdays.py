@@ -57,10 +57,7 @@ class WorkCalendar:
 
 @lru_cache(maxsize=1)
 def default_calendar() -> WorkCalendar:
-    holidays = {
-        d: HOLIDAY_NAMES_ZH.get(str(name), str(name))
-        for d, name in chinese_calendar.holidays.items()
-    }
+    holidays = {d: HOLIDAY_NAMES_ZH.get(str(name), str(name)) for d, name in chinese_calendar.holidays.items()}
     makeup = set(chinese_calendar.workdays)
     years = frozenset(range(min(holidays).year, max(holidays).year + 1))
     return WorkCalendar(version="chinese-calendar-1.11.0", holidays=holidays, makeup_workdays=makeup, covered_years=years)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from fazhi.audit.models import AuditLeaf, Checkpoint
 from fazhi.audit.services import tree_root
 from fazhi.core.errors import FazhiError, ValidationFailed
-from fazhi.core.models import Unit
+from fazhi.core.models import Membership, Unit
 from fazhi.core.selectors import units_visible_to, user_units_with_role
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.clocks import matter_clocks
@@ -58,7 +58,11 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = selectors.due_list(request.user, today)
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "due_today", "due_soon")}
-    return render(request, "web/home.html", {"items": items, "today": today, "counts": counts, "units": request.user.memberships.select_related("unit")})
+    return render(
+        request,
+        "web/home.html",
+        {"items": items, "today": today, "counts": counts, "units": Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit")},
+    )
 
 
 class ListFilter(forms.Form):
@@ -75,7 +79,9 @@ class ListFilter(forms.Form):
 def matter_list(request: HttpRequest, register: str) -> HttpResponse:
     reg = _register(register)
     f = ListFilter(request.GET or None)
-    f.fields["state"].choices = [("", "全部")] + [(s.name, s.label) for s in reg.definition.states.values()]
+    state_field = f.fields["state"]
+    assert isinstance(state_field, forms.ChoiceField)
+    state_field.choices = [("", "全部")] + [(s.name, s.label) for s in reg.definition.states.values()]
     unit_field = f.fields["unit"]
     assert isinstance(unit_field, forms.ModelChoiceField)
     unit_field.queryset = units_visible_to(request.user)
@@ -101,9 +107,9 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
         if d["overdue"]:
             qs = qs.filter(due_on__lt=today, state__in=reg.definition.open_states())
         if d["after"]:
-            qs = qs.filter(id__lt=d["after"])
+            qs = qs.filter(pk__lt=d["after"])
     # Keyset pagination: fast at any depth on large tables (no OFFSET, no COUNT).
-    page = list(qs.order_by("-id")[: PAGE_SIZE + 1])
+    page = list(qs.order_by("-pk")[: PAGE_SIZE + 1])
     has_next = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     next_query = None
@@ -113,7 +119,11 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
         next_query = params.urlencode()
     rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "") for m in page]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
-    return render(request, "web/matter_list.html", {"reg": reg, "filter": f, "rows": rows, "next_query": next_query, "can_create": can_create, "first_page": not request.GET.get("after")})
+    return render(
+        request,
+        "web/matter_list.html",
+        {"reg": reg, "filter": f, "rows": rows, "next_query": next_query, "can_create": can_create, "first_page": not request.GET.get("after")},
+    )
 
 
 def _display_fields(reg: Register, matter: Matter) -> list[tuple[str, Any]]:
@@ -236,10 +246,14 @@ def matter_amend_view(request: HttpRequest, register: str, pk: int) -> HttpRespo
         else:
             messages.success(request, "更正已记录")
             return redirect("matter_detail", register=reg.name, pk=matter.pk)
-    return render(request, "web/matter_form.html", {"reg": reg, "form": form, "title": "更正登记信息", "matter": matter, "with_note": True, "note_required": True})
+    return render(
+        request, "web/matter_form.html", {"reg": reg, "form": form, "title": "更正登记信息", "matter": matter, "with_note": True, "note_required": True}
+    )
 
 
 @login_required
 def audit_page(request: HttpRequest) -> HttpResponse:
     size, root = tree_root()
-    return render(request, "web/audit.html", {"size": size, "root": root.hex(), "checkpoints": Checkpoint.objects.order_by("-size")[:20], "today": dt.date.today()})
+    return render(
+        request, "web/audit.html", {"size": size, "root": root.hex(), "checkpoints": Checkpoint.objects.order_by("-size")[:20], "today": dt.date.today()}
+    )

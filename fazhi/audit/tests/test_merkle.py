@@ -71,7 +71,7 @@ def ref_proof(m: int, d: list[bytes]) -> list[bytes]:
     return ref_subproof(m, d, True)
 
 
-def list_store(d: list[bytes]):  # noqa: ANN201
+def list_store(d: list[bytes]):
     return lambda start, end: ref_mth(d[start:end])
 
 

@@ -156,7 +156,9 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         raise DefinitionError(f"{filename}:{top.line_of('states')}: states 应为非空映射")
     for sname, sraw in states_raw.items():
         s = check_keys(sraw, allowed={"label", "terminal", "open"}, required={"label"}, filename=filename, where=f"state {sname}")
-        states[sname] = State(name=sname, label=str(s["label"]), terminal=bool(s.get("terminal", False)), open=bool(s.get("open", not s.get("terminal", False))))
+        states[sname] = State(
+            name=sname, label=str(s["label"]), terminal=bool(s.get("terminal", False)), open=bool(s.get("open", not s.get("terminal", False)))
+        )
 
     initial = str(top["initial"])
     if initial not in states:
@@ -188,8 +190,8 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     for sname in states:
         if sname not in reachable:
             raise DefinitionError(f"{filename}:{states_raw.line_of(sname)}: 状态 {sname!r} 从初始状态不可达")
-    for sname, st in states.items():
-        if not st.terminal and not any(sname in t.sources for t in transitions.values()):
+    for sname, state in states.items():
+        if not state.terminal and not any(sname in t.sources for t in transitions.values()):
             raise DefinitionError(f"{filename}:{states_raw.line_of(sname)}: 非终止状态 {sname!r} 没有出口")
 
     outcomes: dict[str, Outcome] = {}
@@ -199,7 +201,9 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         outcome_field = str(oc["field"])
         for code, oraw in oc["values"].items():
             o = check_keys(oraw, allowed={"label", "article", "corrects", "group"}, required={"label", "article"}, filename=filename, where=f"outcome {code}")
-            outcomes[code] = Outcome(code=code, label=str(o["label"]), article=str(o["article"]), corrects=bool(o.get("corrects", False)), group=str(o.get("group", "")))
+            outcomes[code] = Outcome(
+                code=code, label=str(o["label"]), article=str(o["article"]), corrects=bool(o.get("corrects", False)), group=str(o.get("group", ""))
+            )
 
     amendable: tuple[str, ...] = ()
     amend_roles: tuple[str, ...] = ()

@@ -6,19 +6,21 @@ from django import forms
 from django.db import models
 
 from fazhi.registers.framework.definition import Transition
-from fazhi.registers.framework.registry import Register
+from fazhi.registers.framework.registry import Register, model_field
 
 
 def transition_form_class(reg: Register, t: Transition) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {}
     for name in (*t.fields, *t.optional):
-        mf = reg.model._meta.get_field(name)
+        mf = model_field(reg.model, name)
         if name == reg.definition.outcome_field:
             ff: forms.Field = forms.ChoiceField(
                 label=mf.verbose_name, choices=[("", "---------")] + [(o.code, f"{o.label}（{o.article}）") for o in reg.definition.outcomes.values()]
             )
         else:
-            ff = mf.formfield()  # type: ignore[assignment]
+            made = mf.formfield()
+            assert made is not None
+            ff = made
             if isinstance(mf, models.DateField):
                 ff.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         ff.required = name in t.fields and not isinstance(mf, models.BooleanField)

@@ -31,6 +31,7 @@ class Matter(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     register_name: str = ""
+    objects: models.Manager[Matter]
 
     class Meta:
         abstract = True

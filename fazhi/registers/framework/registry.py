@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db.models import Field, Model
 
 from fazhi.registers.framework.definition import RegisterDefinition, load_definition
 from fazhi.registers.framework.models import Matter
@@ -37,6 +38,14 @@ class Register:
 
 
 REGISTRY: dict[str, Register] = {}
+
+
+def model_field(model: type[Model], name: str) -> Field[Any, Any]:
+    """A concrete field of a register's model (declarations never name reverse relations)."""
+    f = model._meta.get_field(name)
+    if not isinstance(f, Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return f
 
 
 def register_add(name: str, model: type[Matter], hooks: RegisterHooks | None = None, list_columns: tuple[str, ...] = ()) -> Register:

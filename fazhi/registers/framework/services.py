@@ -23,7 +23,7 @@ from fazhi.registers.framework.clocks import matter_refresh_due
 from fazhi.registers.framework.definition import CREATE, Transition
 from fazhi.registers.framework.events import event_leaf_bytes
 from fazhi.registers.framework.models import CaseNumberSequence, Matter, MatterEvent
-from fazhi.registers.framework.registry import Register, register_get, register_of
+from fazhi.registers.framework.registry import Register, model_field, register_get, register_of
 
 
 def json_value(value: Any) -> Any:
@@ -65,7 +65,7 @@ def _clean_fields(reg: Register, matter: Matter, t: Transition, data: dict[str, 
             errors.setdefault(key, []).append("此步骤不接受该字段")
     cleaned: dict[str, Any] = {}
     for name in (*t.fields, *t.optional):
-        f = reg.model._meta.get_field(name)
+        f = model_field(reg.model, name)
         raw = data.get(name)
         if raw in (None, "") and name in t.fields and not isinstance(f, models.BooleanField):
             errors.setdefault(name, []).append(f"“{f.verbose_name}”为必填项")
@@ -94,12 +94,20 @@ def _check_role(actor: Any, unit: Unit, roles: tuple[str, ...], what: str) -> No
 
 
 def _snapshot(matter: Matter, names: list[str]) -> dict[str, Any]:
-    return {n: json_value(getattr(matter, n if not isinstance(matter._meta.get_field(n), models.ForeignKey) else f"{n}_id")) for n in names}
+    return {n: json_value(getattr(matter, n if not isinstance(model_field(type(matter), n), models.ForeignKey) else f"{n}_id")) for n in names}
 
 
 def _write_event(
-    *, reg: Register, matter: Matter, transition: str, actor: Any, event_date: dt.date,
-    state_before: str, before: dict[str, Any], after: dict[str, Any], note: str,
+    *,
+    reg: Register,
+    matter: Matter,
+    transition: str,
+    actor: Any,
+    event_date: dt.date,
+    state_before: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    note: str,
 ) -> MatterEvent:
     from django.contrib.contenttypes.models import ContentType
 
@@ -125,7 +133,7 @@ def _write_event(
 
 def _assign(matter: Matter, values: dict[str, Any]) -> None:
     for name, value in values.items():
-        f = matter._meta.get_field(name)
+        f = model_field(type(matter), name)
         if isinstance(f, models.ForeignKey) and not isinstance(value, models.Model):
             setattr(matter, f.attname, value)
         else:
@@ -141,9 +149,7 @@ def _full_clean(matter: Matter, names: list[str]) -> None:
 
 
 @transaction.atomic
-def matter_create(
-    *, register: str, unit: Unit, actor: Any, data: dict[str, Any], carried_in: bool = False, note: str = ""
-) -> Matter:
+def matter_create(*, register: str, unit: Unit, actor: Any, data: dict[str, Any], carried_in: bool = False, note: str = "") -> Matter:
     reg = register_get(register)
     t = reg.definition.create
     _check_role(actor, unit, t.roles, t.label)
@@ -158,8 +164,15 @@ def matter_create(
     matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
     matter.save()
     _write_event(
-        reg=reg, matter=matter, transition=CREATE, actor=actor, event_date=matter.received_on,
-        state_before="", before={}, after={**_snapshot(matter, list(cleaned)), "case_number": matter.case_number}, note=note,
+        reg=reg,
+        matter=matter,
+        transition=CREATE,
+        actor=actor,
+        event_date=matter.received_on,
+        state_before="",
+        before={},
+        after={**_snapshot(matter, list(cleaned)), "case_number": matter.case_number},
+        note=note,
     )
     matter_refresh_due(matter)
     return matter
@@ -193,10 +206,17 @@ def matter_transition(*, matter: Matter, transition: str, actor: Any, data: dict
         locked.closed_on = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
     _full_clean(locked, names)
     locked.save()
-    event_date = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
+    event_date: dt.date = (cleaned.get(t.date_field) if t.date_field else None) or timezone.localdate()
     event = _write_event(
-        reg=reg, matter=locked, transition=t.name, actor=actor, event_date=event_date,
-        state_before=state_before, before=before, after=_snapshot(locked, names), note=note,
+        reg=reg,
+        matter=locked,
+        transition=t.name,
+        actor=actor,
+        event_date=event_date,
+        state_before=state_before,
+        before=before,
+        after=_snapshot(locked, names),
+        note=note,
     )
     matter_refresh_due(locked)
     matter.refresh_from_db()
@@ -221,8 +241,15 @@ def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason:
     _full_clean(locked, list(changed))
     locked.save()
     event = _write_event(
-        reg=reg, matter=locked, transition="amend", actor=actor, event_date=timezone.localdate(),
-        state_before=locked.state, before=before, after=_snapshot(locked, list(changed)), note=reason,
+        reg=reg,
+        matter=locked,
+        transition="amend",
+        actor=actor,
+        event_date=timezone.localdate(),
+        state_before=locked.state,
+        before=before,
+        after=_snapshot(locked, list(changed)),
+        note=reason,
     )
     matter.refresh_from_db()
     return event

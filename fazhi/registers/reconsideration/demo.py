@@ -13,13 +13,32 @@ from fazhi.registers.framework.services import matter_create, matter_transition
 from fazhi.registers.reconsideration.models import ReconsiderationCase
 
 OUTCOME_WEIGHTS = {
-    "upheld": 38, "rejected_application": 9, "set_aside": 7, "partly_set_aside": 2, "declared_illegal": 5,
-    "varied": 2, "ordered_to_perform": 3, "declared_void": 1, "claim_rejected": 3, "administrative_agreement": 1,
-    "mediated": 11, "settled_withdrawn": 9, "withdrawn": 7, "terminated": 2,
+    "upheld": 38,
+    "rejected_application": 9,
+    "set_aside": 7,
+    "partly_set_aside": 2,
+    "declared_illegal": 5,
+    "varied": 2,
+    "ordered_to_perform": 3,
+    "declared_void": 1,
+    "claim_rejected": 3,
+    "administrative_agreement": 1,
+    "mediated": 11,
+    "settled_withdrawn": 9,
+    "withdrawn": 7,
+    "terminated": 2,
 }
 ACTS = [
-    "行政处罚决定（罚款）", "责令限期拆除决定", "政府信息公开答复", "工伤认定决定", "不予登记决定",
-    "行政强制措施（查封）", "房屋征收补偿决定", "不履行法定职责", "行政许可决定", "投诉举报处理答复",
+    "行政处罚决定（罚款）",
+    "责令限期拆除决定",
+    "政府信息公开答复",
+    "工伤认定决定",
+    "不予登记决定",
+    "行政强制措施（查封）",
+    "房屋征收补偿决定",
+    "不履行法定职责",
+    "行政许可决定",
+    "投诉举报处理答复",
 ]
 
 
@@ -55,9 +74,13 @@ def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.dat
         applicant_type = rng.choices(["natural_person", "legal_person", "other_organisation"], [80, 17, 3])[0]
         data = {
             "received_on": received,
-            "applicant_name": fake_name(rng) if applicant_type == "natural_person" else f"江城{rng.choice('恒信达远华盛')}{rng.choice('科技商贸建设物业')}有限公司",
+            "applicant_name": fake_name(rng)
+            if applicant_type == "natural_person"
+            else f"江城{rng.choice('恒信达远华盛')}{rng.choice('科技商贸建设物业')}有限公司",
             "applicant_type": applicant_type,
-            "applicant_id_number": f"4201{rng.randint(10, 99)}19{rng.randint(50, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(1000, 9999)}" if applicant_type == "natural_person" else "",
+            "applicant_id_number": f"4201{rng.randint(10, 99)}19{rng.randint(50, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(1000, 9999)}"
+            if applicant_type == "natural_person"
+            else "",
             "applicant_phone": f"13{rng.randint(100000000, 999999999)}" if applicant_type == "natural_person" else "",
             "respondent_name": org.district.name if government else respondent.name,
             "respondent_unit": (org.district if government else respondent).pk,
@@ -69,7 +92,17 @@ def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.dat
         }
         case = matter_create(register="reconsideration", unit=org.reconsideration_body, actor=clerk, data=data, carried_in=carried_in)
         created += 1
-        _walk(case, rng, today, clerk, reviewer, head, outcomes[i] if i < len(outcomes) else rng.choices(outcomes, list(OUTCOME_WEIGHTS.values()))[0], overdue=i in overdue_slots)
+        assert isinstance(case, ReconsiderationCase)
+        _walk(
+            case,
+            rng,
+            today,
+            clerk,
+            reviewer,
+            head,
+            outcomes[i] if i < len(outcomes) else rng.choices(outcomes, list(OUTCOME_WEIGHTS.values()))[0],
+            overdue=i in overdue_slots,
+        )
         progress(1)
     return created
 
