@@ -13,4 +13,6 @@ urlpatterns = [
     path("r/<str:register>/<int:pk>/do/<str:transition>/", views.matter_do, name="matter_do"),
     path("r/<str:register>/<int:pk>/amend/", views.matter_amend_view, name="matter_amend"),
     path("audit/", views.audit_page, name="audit"),
+    path("manage/import/", views.org_import, name="org_import"),
+    path("manage/import/template/<str:kind>.xlsx", views.org_import_template, name="org_import_template"),
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -16,9 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from fazhi.audit.models import AuditLeaf, Checkpoint
 from fazhi.audit.services import tree_root
-from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
+from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
 from fazhi.core.models import Membership, Unit
-from fazhi.core.selectors import units_visible_to, user_units_with_role
+from fazhi.core.selectors import units_visible_to, user_is_admin, user_units_with_role
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
@@ -257,3 +259,54 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/audit.html", {"size": size, "root": root.hex(), "checkpoints": Checkpoint.objects.order_by("-size")[:20], "today": dt.date.today()}
     )
+
+
+class OrgImportForm(forms.Form):
+    kind = forms.ChoiceField(label="导入内容", choices=[("units", "单位树"), ("users", "人员与角色")], widget=forms.Select(attrs={"class": "form-select"}))
+    file = forms.FileField(label="文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_import(request: HttpRequest) -> HttpResponse:
+    if not user_is_admin(request.user):
+        raise Http404("仅系统管理员可用")
+    form = OrgImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        importer = units_import if form.cleaned_data["kind"] == "units" else users_import
+        try:
+            if upload.size > settings.FAZHI_MAX_UPLOAD_BYTES:
+                raise ImportFailed([f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {settings.FAZHI_MAX_UPLOAD_BYTES / 1048576:.0f} MB；请分批导入"])
+            result = importer(data=upload.read(), filename=upload.name, actor=request.user)
+        except ImportFailed as exc:
+            problems = exc.problems
+        except FazhiError as exc:
+            problems = [exc.message]
+        else:
+            messages.success(request, f"导入完成：{result.summary()}")
+            return redirect("org_import")
+    return render(request, "web/org_import.html", {"form": form, "problems": problems})
+
+
+@login_required
+def org_import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if not user_is_admin(request.user):
+        raise Http404("仅系统管理员可用")
+    columns = {"units": UNIT_COLUMNS + UNIT_OPTIONAL, "users": USER_COLUMNS + USER_OPTIONAL}.get(kind)
+    if columns is None:
+        raise Http404("没有这个模板")
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(columns)
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response

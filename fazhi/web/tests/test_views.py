@@ -1,0 +1,166 @@
+"""Every staff view: who may see it, who may act, what bad input gets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import PASSWORD
+from fazhi.registers.framework.models import MatterEvent
+from fazhi.registers.framework.services import matter_transition
+
+
+def login(client: Client, user: Any) -> Client:
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def case(org: Any, make_case: Any) -> Any:
+    return make_case(received_on=dt.date.today() - dt.timedelta(days=1))
+
+
+def urls(case: Any) -> list[str]:
+    return [
+        reverse("home"),
+        reverse("matter_list", args=["reconsideration"]),
+        reverse("matter_new", args=["reconsideration"]),
+        reverse("matter_detail", args=["reconsideration", case.pk]),
+        reverse("matter_do", args=["reconsideration", case.pk, "accept"]),
+        reverse("matter_amend", args=["reconsideration", case.pk]),
+        reverse("audit"),
+    ]
+
+
+def test_anonymous_users_are_sent_to_login(client: Client, case: Any) -> None:
+    for url in urls(case):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), url
+
+
+def test_the_clerk_sees_the_case_everywhere(client: Client, org: Any, case: Any) -> None:
+    login(client, org.alice)
+    assert case.case_number in client.get(reverse("home")).content.decode()
+    assert case.case_number in client.get(reverse("matter_list", args=["reconsideration"])).content.decode()
+    page = client.get(reverse("matter_detail", args=["reconsideration", case.pk])).content.decode()
+    assert "受理" in page and "办理过程" in page and "reconsideration.acceptance" in page
+
+
+def test_a_clerk_of_another_district_cannot_see_or_open_it(client: Client, org: Any, case: Any) -> None:
+    login(client, org.frank)
+    assert case.case_number not in client.get(reverse("home")).content.decode()
+    assert case.case_number not in client.get(reverse("matter_list", args=["reconsideration"])).content.decode()
+    for url in urls(case)[3:6]:
+        assert client.get(url).status_code == 404, url
+    response = client.post(reverse("matter_do", args=["reconsideration", case.pk, "accept"]), {"accepted_on": dt.date.today(), "procedure": "ordinary"})
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.state == "received"
+
+
+def test_the_rule_of_law_office_sees_but_cannot_act(client: Client, org: Any, case: Any) -> None:
+    login(client, org.dave)
+    page = client.get(reverse("matter_detail", args=["reconsideration", case.pk])).content.decode()
+    assert case.case_number in page and "matter_do" not in page and "/do/accept/" not in page
+    response = client.post(reverse("matter_do", args=["reconsideration", case.pk, "accept"]), {"accepted_on": dt.date.today(), "procedure": "ordinary"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "received"
+    assert client.get(reverse("matter_new", args=["reconsideration"])).status_code == 404
+
+
+def test_a_department_clerk_does_not_see_the_body_cases(client: Client, org: Any, case: Any) -> None:
+    login(client, org.erin)
+    assert client.get(reverse("matter_detail", args=["reconsideration", case.pk])).status_code == 404
+
+
+def test_only_the_steps_allowed_now_are_offered(client: Client, org: Any, case: Any) -> None:
+    login(client, org.alice)
+    page = client.get(reverse("matter_detail", args=["reconsideration", case.pk])).content.decode()
+    assert "/do/accept/" in page and "/do/request_correction/" in page
+    assert "/do/reject_at_intake/" not in page  # reviewer or head only
+    assert "/do/decide/" not in page  # not in this state
+
+
+def test_a_clerk_registers_and_accepts_through_the_forms(client: Client, org: Any) -> None:
+    login(client, org.alice)
+    today = dt.date.today()
+    response = client.post(
+        reverse("matter_new", args=["reconsideration"]),
+        {
+            "handling_unit": org.body.pk,
+            "received_on": today,
+            "applicant_name": "李四",
+            "applicant_type": "natural_person",
+            "respondent_name": "东湖区城管局",
+            "disputed_act": "责令限期拆除决定",
+            "channel": "post",
+        },
+    )
+    assert response.status_code == 302
+    detail = client.get(response.url).content.decode()
+    assert f"东复〔{today.year}〕1号" in detail
+    pk = int(response.url.rstrip("/").split("/")[-1])
+    response = client.post(reverse("matter_do", args=["reconsideration", pk, "accept"]), {"accepted_on": today, "procedure": "ordinary"})
+    assert response.status_code == 302
+    assert MatterEvent.objects.filter(object_id=pk, transition="accept").exists()
+
+
+def test_bad_input_gets_a_chinese_message_and_writes_nothing(client: Client, org: Any, case: Any) -> None:
+    login(client, org.alice)
+    before = MatterEvent.objects.count()
+    response = client.post(reverse("matter_do", args=["reconsideration", case.pk, "accept"]), {"accepted_on": "2025-02-30", "procedure": "ordinary"})
+    assert response.status_code == 200 and "有效的日期" in response.content.decode()
+    response = client.post(reverse("matter_do", args=["reconsideration", case.pk, "accept"]), {"accepted_on": "2000-01-01", "procedure": "ordinary"})
+    assert response.status_code == 200 and "不能早于" in response.content.decode()
+    response = client.post(reverse("matter_do", args=["reconsideration", case.pk, "decide"]), {"decided_on": dt.date.today(), "outcome": "upheld"})
+    assert response.status_code == 302  # not offered in this state: refused with a message
+    assert MatterEvent.objects.count() == before
+
+
+def test_a_forged_request_without_csrf_token_is_refused(org: Any, case: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    login(client, org.alice)
+    response = client.post(reverse("matter_do", args=["reconsideration", case.pk, "accept"]), {"accepted_on": dt.date.today(), "procedure": "ordinary"})
+    assert response.status_code == 403
+
+
+def test_list_filters_and_keyset_pagination(client: Client, org: Any, make_case: Any) -> None:
+    cases = [make_case(received_on=dt.date.today() - dt.timedelta(days=i)) for i in range(1, 60)]
+    matter_transition(matter=cases[0], transition="accept", actor=org.alice, data={"accepted_on": dt.date.today(), "procedure": "ordinary"})
+    login(client, org.alice)
+    url = reverse("matter_list", args=["reconsideration"])
+    first = client.get(url).content.decode()
+    assert "下一页" in first
+    assert client.get(url, {"state": "accepted"}).content.decode().count("/r/reconsideration/") >= 1
+    accepted_only = client.get(url, {"state": "accepted"}).content.decode()
+    assert cases[0].case_number in accepted_only and cases[1].case_number not in accepted_only
+    old = make_case(received_on=dt.date.today() - dt.timedelta(days=200))
+    overdue = client.get(url, {"overdue": "on"}).content.decode()
+    assert old.case_number in overdue and cases[0].case_number not in overdue
+    page2 = client.get(url, {"after": cases[-1].pk + 1}).content.decode()
+    assert cases[-1].case_number in page2
+
+
+def test_amendment_through_the_form_needs_a_reason(client: Client, org: Any, case: Any) -> None:
+    login(client, org.alice)
+    url = reverse("matter_amend", args=["reconsideration", case.pk])
+    data = {
+        "applicant_name": "张叁",
+        "applicant_type": "natural_person",
+        "respondent_name": case.respondent_name,
+        "disputed_act": case.disputed_act,
+        "channel": case.channel,
+    }
+    assert "更正必须说明理由" in client.post(url, data).content.decode()
+    assert client.post(url, {**data, "note": "证件姓名"}).status_code == 302
+    assert MatterEvent.objects.filter(object_id=case.pk, transition="amend").count() == 1
+
+
+def test_unknown_register_is_a_404(client: Client, org: Any) -> None:
+    login(client, org.alice)
+    assert client.get("/r/nothing/").status_code == 404
