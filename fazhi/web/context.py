@@ -9,7 +9,10 @@ from fazhi.registers.framework.registry import REGISTRY
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    from fazhi.law.clocks import clock_rules
+
     return {
+        "clock_labels": {rule_id: rule.label for rule_id, rule in clock_rules().items()},
         "nav_registers": [(r.name, r.definition.label) for r in REGISTRY.values()],
         "nav_is_admin": user_is_admin(request.user) if request.user.is_authenticated else False,
     }
