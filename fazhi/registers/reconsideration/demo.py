@@ -62,7 +62,11 @@ def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.dat
     """Create the cases by walking each through the real services (events and audit leaves included)."""
     year = today.year
     clerk, reviewer, head = users["clerk"], users["reviewer"], users["head"]
-    outcomes = list(OUTCOME_WEIGHTS)
+    unused = list(OUTCOME_WEIGHTS)  # every outcome appears at least once, then by weight
+
+    def next_outcome() -> str:
+        return unused.pop(0) if unused else rng.choices(list(OUTCOME_WEIGHTS), list(OUTCOME_WEIGHTS.values()))[0]
+
     respondents = org.departments[1:] + org.subdistricts
     plans: list[tuple[dt.date, bool]] = [(d, True) for d in _received_dates(rng, dt.date(year - 1, 10, 15), dt.date(year - 1, 12, 28), 7)]
     plans += [(d, False) for d in _received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), 55)]
@@ -93,21 +97,14 @@ def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.dat
         case = matter_create(register="reconsideration", unit=org.reconsideration_body, actor=clerk, data=data, carried_in=carried_in)
         created += 1
         assert isinstance(case, ReconsiderationCase)
-        _walk(
-            case,
-            rng,
-            today,
-            clerk,
-            reviewer,
-            head,
-            outcomes[i] if i < len(outcomes) else rng.choices(outcomes, list(OUTCOME_WEIGHTS.values()))[0],
-            overdue=i in overdue_slots,
-        )
+        _walk(case, rng, today, clerk, reviewer, head, next_outcome, overdue=i in overdue_slots)
         progress(1)
     return created
 
 
-def _walk(case: ReconsiderationCase, rng: random.Random, today: dt.date, clerk: Any, reviewer: Any, head: Any, outcome: str, overdue: bool) -> None:
+def _walk(
+    case: ReconsiderationCase, rng: random.Random, today: dt.date, clerk: Any, reviewer: Any, head: Any, next_outcome: Callable[[], str], overdue: bool
+) -> None:
     def step(name: str, actor: Any, day: dt.date, **data: Any) -> bool:
         if day > today:
             return False
@@ -125,7 +122,8 @@ def _walk(case: ReconsiderationCase, rng: random.Random, today: dt.date, clerk: 
     day = _workdays_after(day, rng.randint(1, 5))
     if rng.random() < 0.05:
         if step("reject_at_intake", reviewer, day, decided_on=day, decision_reason="不属于行政复议范围（《行政复议法》第十二条）"):
-            step("close", clerk, day + dt.timedelta(days=rng.randint(1, 5)), closed_on=day + dt.timedelta(days=rng.randint(1, 5)))
+            served = day + dt.timedelta(days=rng.randint(1, 5))
+            step("close", clerk, served, closed_on=served)
         return
     simplified = day.year >= 2024 and rng.random() < 0.3
     if not step("accept", clerk, day, accepted_on=day, procedure="simplified" if simplified else "ordinary"):
@@ -134,7 +132,8 @@ def _walk(case: ReconsiderationCase, rng: random.Random, today: dt.date, clerk: 
     if overdue:
         return  # left open past its deadline: the demo's overdue cases
     if rng.random() < 0.2:
-        step("hold_hearing", clerk, accepted + dt.timedelta(days=rng.randint(10, 25)), hearing_on=accepted + dt.timedelta(days=rng.randint(10, 25)))
+        hearing = accepted + dt.timedelta(days=rng.randint(10, 25))
+        step("hold_hearing", clerk, hearing, hearing_on=hearing)
     limit = 28 if simplified else 58
     if not simplified and rng.random() < 0.06:
         s = accepted + dt.timedelta(days=rng.randint(10, 20))
@@ -152,7 +151,9 @@ def _walk(case: ReconsiderationCase, rng: random.Random, today: dt.date, clerk: 
     decided = accepted + dt.timedelta(days=rng.randint(min(15, limit), limit))
     while not default_calendar().is_workday(decided):
         decided -= dt.timedelta(days=1)
-    if not step("decide", reviewer, decided, decided_on=decided, outcome=outcome):
+    if decided > today:
+        return
+    if not step("decide", reviewer, decided, decided_on=decided, outcome=next_outcome()):
         return
     closed = decided + dt.timedelta(days=rng.randint(2, 8))
     step("close", clerk, closed, closed_on=closed)

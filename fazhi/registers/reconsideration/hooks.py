@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.reconsideration.models import Procedure, ReconsiderationCase
 
@@ -22,7 +24,7 @@ class ReconsiderationHooks:
             if value and earlier and value < earlier:
                 errors.setdefault(field, []).append(f"不能早于{what}（{earlier:%Y-%m-%d}）")
 
-        today = dt.date.today()
+        today = timezone.localdate()
         for name, value in data.items():
             if isinstance(value, dt.date) and value > today + dt.timedelta(days=1):
                 errors.setdefault(name, []).append("日期不能晚于今天")

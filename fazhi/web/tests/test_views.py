@@ -164,3 +164,26 @@ def test_amendment_through_the_form_needs_a_reason(client: Client, org: Any, cas
 def test_unknown_register_is_a_404(client: Client, org: Any) -> None:
     login(client, org.alice)
     assert client.get("/r/nothing/").status_code == 404
+
+
+def test_the_back_office_is_read_only_for_matters(client: Client, org: Any, case: Any) -> None:
+    login(client, org.alice)
+    assert client.get("/admin/").status_code == 302  # not staff: sent to the admin login
+    org.admin.is_staff = org.admin.is_superuser = True
+    org.admin.save()
+    login(client, org.admin)
+    assert client.get(f"/admin/reconsideration/reconsiderationcase/{case.pk}/change/").status_code == 200  # view only
+    response = client.post(f"/admin/reconsideration/reconsiderationcase/{case.pk}/change/", {"state": "closed"})
+    assert response.status_code == 403
+    assert client.get("/admin/reconsideration/reconsiderationcase/add/").status_code == 403
+    case.refresh_from_db()
+    assert case.state == "received"
+
+
+def test_the_audit_page_shows_the_current_root(client: Client, org: Any, case: Any) -> None:
+    from fazhi.audit.services import checkpoint_take, tree_root
+
+    checkpoint_take()
+    login(client, org.frank)
+    page = client.get(reverse("audit")).content.decode()
+    assert tree_root()[1].hex() in page

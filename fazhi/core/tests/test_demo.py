@@ -1,0 +1,58 @@
+"""The demo district: realistic, complete, deterministic, verifiable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from fazhi.audit.services import audit_verify
+from fazhi.core.models import Membership, Role, Unit
+from fazhi.registers.framework.registry import register_get
+from fazhi.registers.reconsideration.models import ReconsiderationCase
+
+TODAY = dt.date(2026, 11, 23)
+
+
+class Rollback(Exception):
+    pass
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    return list(ReconsiderationCase.objects.order_by("case_number").values_list("case_number", "state", "outcome", "received_on", "applicant_name", "due_on"))
+
+
+def test_the_demo_is_complete_and_deterministic(db: Any) -> None:
+    with pytest.raises(Rollback), transaction.atomic():
+        call_command("demo", "--seed", "7", "--today", TODAY.isoformat(), stdout=io.StringIO(), stderr=io.StringIO())
+        first = snapshot()
+        raise Rollback
+    out = io.StringIO()
+    call_command("demo", "--seed", "7", "--today", TODAY.isoformat(), stdout=out, stderr=io.StringIO())
+    assert snapshot() == first
+    assert "fazhi-demo-2026" in out.getvalue() and "clerk_gh" in out.getvalue()
+
+    assert 70 <= Unit.objects.count() <= 150
+    assert Membership.objects.values("user").distinct().count() >= 150
+    assert {m for m in Membership.objects.values_list("role", flat=True)} == set(Role.values)
+    cases = ReconsiderationCase.objects.all()
+    assert 50 <= cases.count() <= 80
+    outcomes = set(cases.exclude(outcome="").values_list("outcome", flat=True))
+    assert outcomes == set(register_get("reconsideration").definition.outcomes)
+    assert cases.filter(carried_in=True).count() >= 5
+    open_states = register_get("reconsideration").definition.open_states()
+    assert cases.filter(state__in=open_states, due_on__lt=TODAY).count() >= 2  # a few overdue
+    assert cases.filter(state__in=open_states, due_on__gte=TODAY).exists()
+    assert audit_verify().ok
+
+
+def test_the_demo_refuses_a_database_with_data(org: Any) -> None:
+    with pytest.raises(CommandError, match="已有单位数据"):
+        call_command("demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "跳过" in out.getvalue()
