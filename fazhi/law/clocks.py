@@ -120,7 +120,28 @@ class ClockResult:
     calendar_version: str
     paused: bool = False
     stopped_on: dt.date | None = None
-    steps: list[str] = field(default_factory=list)
+    steps: list[dict[str, object]] = field(default_factory=list)
+    length: int = 0
+    unit: str = ""
+
+    @property
+    def notes(self) -> list[str]:
+        """The steps a reader needs (skipped days, pauses, extensions), as sentences."""
+        return [str(s["text"]) for s in self.steps if s["kind"] != "counted"]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "citation": self.citation,
+            "start": self.start.isoformat(),
+            "length": self.length,
+            "unit": self.unit,
+            "due": self.due.isoformat() if self.due else None,
+            "paused": self.paused,
+            "provisional": self.provisional,
+            "calendar_version": self.calendar_version,
+            "steps": self.steps,
+        }
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -138,23 +159,32 @@ def clock_compute(rule_id: str, start: dt.date, events: list[ClockEvent] | None 
     if value is None:
         raise ValueError(f"rule {rule_id} has no value in force on {start}")
     cal = cal or default_calendar()
-    result = ClockResult(rule=rule_id, citation=value.reference, start=start, due=None, provisional=False, calendar_version=cal.version)
+    result = ClockResult(
+        rule=rule_id, citation=value.reference, start=start, due=None, provisional=False, calendar_version=cal.version, length=value.length, unit=value.unit
+    )
+
+    def note(day: dt.date, kind: str, text: str, **extra: object) -> None:
+        result.steps.append({"date": day.isoformat(), "kind": kind, "text": text, **extra})
+
     origin = start
     pauses: list[tuple[dt.date, dt.date | None]] = []
     extra = 0
     for ev in sorted(events or [], key=lambda e: e.day):
         if ev.kind == "restart":
             origin, pauses, extra = ev.day, [], 0
-            result.steps.append(f"{ev.day} 重新起算")
+            result.steps.clear()
+            note(ev.day, "restart", f"{ev.day} 重新起算（如补正后）")
         elif ev.kind == "pause":
             pauses.append((ev.day, None))
-            result.steps.append(f"{ev.day} 中止计算")
+            note(ev.day, "pause", f"{ev.day} 中止计算")
         elif ev.kind == "resume" and pauses and pauses[-1][1] is None:
             pauses[-1] = (pauses[-1][0], ev.day)
-            result.steps.append(f"{ev.day} 恢复计算")
+            note(ev.day, "resume", f"{ev.day} 恢复计算")
         elif ev.kind == "extend":
-            extra += value.extension or 0
-            result.steps.append(f"{ev.day} 延长 {value.extension or 0}{UNITS[value.unit]}")
+            if not value.extension:
+                raise ValueError(f"rule {rule_id} allows no extension")
+            extra += value.extension
+            note(ev.day, "extend", f"{ev.day} 延长 {value.extension}{UNITS[value.unit]}（{value.extension_approver}批准）")
         elif ev.kind == "stop":
             result.stopped_on = ev.day
     if pauses and pauses[-1][1] is None:
@@ -174,17 +204,20 @@ def clock_compute(rule_id: str, start: dt.date, events: list[ClockEvent] | None 
             info = cal.info(day)
             result.provisional |= info.provisional
             if paused(day):
+                note(day, "skipped", f"{day} 中止期间，不计入", reason="中止期间")
                 continue
             if value.unit == "working_days" and not info.workday:
+                note(day, "skipped", f"{day} {info.reason}，不计入", reason=info.reason)
                 continue
             counted += 1
+            note(day, "counted", f"{day} 第{counted}日", n=counted)
     else:  # months
         day = _add_months(origin, length)
         skipped = sum(1 for a, b in pauses if b is not None for _ in range((b - a).days))
         day += dt.timedelta(days=skipped)
     if value.unit in ("calendar_days", "months") and value.last_day == "roll_to_next_workday":
         while not cal.info(day).workday:
-            result.steps.append(f"{day} 为{cal.info(day).reason}，顺延")
+            note(day, "rolled", f"{day} 为{cal.info(day).reason}，期限顺延至下一个工作日", reason=cal.info(day).reason)
             day += dt.timedelta(days=1)
     result.provisional |= cal.info(day).provisional
     result.due = day
