@@ -122,6 +122,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 FAZHI_DEFINITIONS_DIR = BASE_DIR / "definitions"
 
+# Key of the digests that stand for personal data inside audit leaves. It must never change once
+# leaves exist (verification recomputes the digests); keep it apart from SECRET_KEY in production.
+FAZHI_AUDIT_KEY = env_str("FAZHI_AUDIT_KEY", "dev-only-audit-key-change-me-in-production")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

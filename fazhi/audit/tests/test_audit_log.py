@@ -134,3 +134,15 @@ def test_consistency_between_two_checkpoints(history: list[Any]) -> None:
 def test_append_outside_a_transaction_is_refused(transactional_db: Any) -> None:
     with pytest.raises(RuntimeError):
         services.audit_append(source="matter_event", source_id=1, data=b"{}")
+
+
+def test_leaves_carry_no_personal_data_but_still_bind_it(history: list[Any]) -> None:
+    event = MatterEvent.objects.filter(transition="register").order_by("id").first()
+    assert event is not None and event.after["applicant_name"] == "张三"
+    leaf = AuditLeaf.objects.get(source="matter_event", source_id=event.pk)
+    data = bytes(leaf.data).decode("utf-8")
+    assert "张三" not in data and "420102198001011234" not in data
+    assert "hmac-sha256:" in data and "东湖区市场监督管理局" in data  # a unit is not a natural person
+    bypass_append_only("framework_matterevent")
+    MatterEvent.objects.filter(pk=event.pk).update(after={**event.after, "applicant_name": "李四"})
+    assert any(f"matter_event#{event.pk}" in p for p in services.audit_verify().problems)

@@ -79,6 +79,7 @@ class RegisterDefinition:
     amendable: tuple[str, ...]
     amend_roles: tuple[str, ...]
     clocks: tuple[ClockUse, ...]
+    personal_data: tuple[str, ...] = ()
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
@@ -136,7 +137,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     raw = load_strict(path)
     top = check_keys(
         raw,
-        allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks"},
+        allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks", "personal_data"},
         required={"register", "label", "case_number", "states", "initial", "create", "transitions"},
         filename=filename,
         where="定义",
@@ -237,6 +238,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             if t.date_field:
                 all_fields.append((t.name, t.date_field))
         all_fields += [("amend", f) for f in amendable]
+        all_fields += [("personal_data", f) for f in _str_list(top.get("personal_data"), filename, top.line_of("personal_data"), "personal_data")]
         if outcome_field:
             all_fields.append(("outcomes", outcome_field))
         for where, fname in all_fields:
@@ -257,4 +259,5 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         amendable=amendable,
         amend_roles=amend_roles,
         clocks=tuple(clocks),
+        personal_data=_str_list(top.get("personal_data"), filename, top.line_of("personal_data"), "personal_data"),
     )

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
+
+from django.conf import settings
 
 from fazhi.core.canonical import canonical_bytes
 from fazhi.registers.framework.models import MatterEvent
+
+
+def _digest(event_id: int, field: str, value: Any) -> Any:
+    """Keyed digest of a personal value: binds the leaf to the row without disclosing the value."""
+    if value in (None, ""):
+        return value
+    key = settings.FAZHI_AUDIT_KEY.encode("utf-8")
+    msg = f"{event_id}\x1f{field}\x1f{value}".encode()
+    return "hmac-sha256:" + hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def _protect(e: MatterEvent, values: dict[str, Any]) -> dict[str, Any]:
+    from fazhi.registers.framework.registry import REGISTRY
+
+    reg = REGISTRY.get(e.register)
+    personal = set(reg.definition.personal_data) if reg else set()
+    return {k: _digest(e.pk, k, v) if k in personal else v for k, v in values.items()}
 
 
 def event_leaf_value(e: MatterEvent) -> dict[str, Any]:
@@ -22,8 +43,8 @@ def event_leaf_value(e: MatterEvent) -> dict[str, Any]:
         "event_date": e.event_date,
         "state_before": e.state_before,
         "state_after": e.state_after,
-        "before": e.before,
-        "after": e.after,
+        "before": _protect(e, e.before),
+        "after": _protect(e, e.after),
         "note": e.note,
     }
 
