@@ -10,8 +10,12 @@ from django.utils import timezone
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.reconsideration.models import Procedure, ReconsiderationCase
 
-# 简易程序 exists only under the 2023 revision, in force 2024-01-01 (art.53, art.90).
-SIMPLIFIED_SINCE = dt.date(2024, 1, 1)
+
+def simplified_since() -> dt.date:
+    """简易程序 exists only from the law version that defines its clock (2023 revision, art.53, art.90)."""
+    from fazhi.law.clocks import clock_rules
+
+    return clock_rules()["reconsideration.decision_simplified"].values[0].since
 
 
 class ReconsiderationHooks:
@@ -41,8 +45,9 @@ class ReconsiderationHooks:
         not_before("closed_on", case.decided_on or case.received_on, "决定日期")
         if transition == "accept" and data.get("procedure") == Procedure.SIMPLIFIED:
             accepted_on = data.get("accepted_on")
-            if accepted_on and accepted_on < SIMPLIFIED_SINCE:
-                errors.setdefault("procedure", []).append("简易程序自2024年1月1日起适用（《行政复议法》第五十三条、第九十条）")
+            since = simplified_since()
+            if accepted_on and accepted_on < since:
+                errors.setdefault("procedure", []).append(f"简易程序自{since:%Y年%-m月%-d日}起适用（《行政复议法》第五十三条、第九十条）")
         if transition == "extend" and case.procedure == Procedure.SIMPLIFIED:
             errors.setdefault("extended_on", []).append("简易程序案件不能延期（《行政复议法》第六十二条）")
         return errors
