@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,25 @@ def read_table(data: bytes, filename: str, *, required: list[str]) -> Table:
     if not rows:
         raise ImportFailed(["工作表只有列名，没有数据行"])
     return Table(header=header, rows=rows)
+
+
+_DATE_SEPARATORS = re.compile(r"[-/.年月]")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date as people type it in a spreadsheet: a date cell, 2027-01-02, 2027/1/2, 2027.1.2, 2027年1月2日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip().removesuffix("日")
+    parts = _DATE_SEPARATORS.split(text)
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        return None
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
 
 
 def parse_bool(value: Any) -> bool | None:

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from fazhi.core.errors import DefinitionError
 from fazhi.core.strictyaml import LineDict, check_keys, load_strict
-from fazhi.law.workdays import WorkCalendar, default_calendar
+from fazhi.law.workdays import WorkCalendar
 
 UNITS = {"working_days": "个工作日", "calendar_days": "日", "months": "个月", "hours": "小时"}
 LAST_DAY_RULES = {"roll_to_next_workday", "none"}
@@ -150,21 +150,69 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, pycal.monthrange(year, month)[1]))
 
 
-def clock_compute(rule_id: str, start: dt.date, events: list[ClockEvent] | None = None, *, cal: WorkCalendar | None = None) -> ClockResult:
-    """Due date of one clock started on ``start``, given its later events (in date order)."""
+def _merge(pauses: list[tuple[dt.date, dt.date]], origin: dt.date) -> list[tuple[int, int]]:
+    """Closed pause intervals as ordinals (a, b]: days after a up to b are not counted."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(pauses):
+        lo, hi = max(a, origin).toordinal(), b.toordinal()
+        if hi <= lo:
+            continue
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _count_forward(cal: WorkCalendar, origin: dt.date, n: int, pauses: list[tuple[int, int]], working: bool) -> dt.date:
+    """The day on which the n-th counted day falls, counting from the day after ``origin``.
+
+    Working-day periods count by binary search in the calendar's index; paused intervals are
+    stepped over as whole segments, so the cost does not grow with the length of the period.
+    """
+    cursor = origin.toordinal()
+    remaining = n
+
+    def counted_between(lo: int, hi: int) -> int:  # days counted in (lo, hi]
+        return cal.workdays_through(hi) - cal.workdays_through(lo) if working else hi - lo
+
+    for a, b in pauses:
+        if a < cursor:
+            a = cursor
+        here = counted_between(cursor, a)
+        if remaining <= here:
+            break
+        remaining -= here
+        cursor = max(cursor, b)
+    start = dt.date.fromordinal(cursor)
+    return cal.nth_workday_after(start, remaining) if working else start + dt.timedelta(days=remaining)
+
+
+def clock_compute(
+    rule_id: str, start: dt.date, events: list[ClockEvent] | None = None, *, cal: WorkCalendar | None = None, explain: bool = True
+) -> ClockResult:
+    """Due date of one clock started on ``start``, given its later events (in date order).
+
+    With ``explain`` the result lists every day from the start to the due date (counted, or
+    skipped and why); without it only the due date is computed (for recomputing in bulk).
+    """
     rule = clock_rules().get(rule_id)
     if rule is None:
         raise KeyError(f"unknown clock rule {rule_id}")
     value = rule.value_on(start)
     if value is None:
         raise ValueError(f"rule {rule_id} has no value in force on {start}")
-    cal = cal or default_calendar()
+    if cal is None:
+        from fazhi.law.workdays import current_calendar
+
+        cal = current_calendar()
     result = ClockResult(
         rule=rule_id, citation=value.reference, start=start, due=None, provisional=False, calendar_version=cal.version, length=value.length, unit=value.unit
     )
 
     def note(day: dt.date, kind: str, text: str, **extra: object) -> None:
-        result.steps.append({"date": day.isoformat(), "kind": kind, "text": text, **extra})
+        if explain:
+            result.steps.append({"date": day.isoformat(), "kind": kind, "text": text, **extra})
 
     origin = start
     pauses: list[tuple[dt.date, dt.date | None]] = []
@@ -175,6 +223,8 @@ def clock_compute(rule_id: str, start: dt.date, events: list[ClockEvent] | None 
             result.steps.clear()
             note(ev.day, "restart", f"{ev.day} 重新起算（如补正后）")
         elif ev.kind == "pause":
+            if pauses and pauses[-1][1] is None:
+                continue  # already paused
             pauses.append((ev.day, None))
             note(ev.day, "pause", f"{ev.day} 中止计算")
         elif ev.kind == "resume" and pauses and pauses[-1][1] is None:
@@ -189,36 +239,44 @@ def clock_compute(rule_id: str, start: dt.date, events: list[ClockEvent] | None 
             result.stopped_on = ev.day
     if pauses and pauses[-1][1] is None:
         result.paused = True
+        result.provisional = cal.is_provisional(pauses[-1][0])
         return result
-
-    def paused(day: dt.date) -> bool:
-        return any(a < day <= b for a, b in pauses if b is not None)
-
+    closed = _merge([(a, b) for a, b in pauses if b is not None], origin)
     length = value.length + extra
-    day = origin
-    if value.unit in ("working_days", "calendar_days", "hours"):
+    if value.unit == "months":
+        day = _add_months(origin, length) + dt.timedelta(days=sum(b - a for a, b in closed))
+    else:
         days = length if value.unit != "hours" else -(-length // 24)
-        counted = 0
-        while counted < days:
-            day += dt.timedelta(days=1)
-            info = cal.info(day)
-            result.provisional |= info.provisional
-            if paused(day):
-                note(day, "skipped", f"{day} 中止期间，不计入", reason="中止期间")
-                continue
-            if value.unit == "working_days" and not info.workday:
-                note(day, "skipped", f"{day} {info.reason}，不计入", reason=info.reason)
-                continue
-            counted += 1
-            note(day, "counted", f"{day} 第{counted}日", n=counted)
-    else:  # months
-        day = _add_months(origin, length)
-        skipped = sum(1 for a, b in pauses if b is not None for _ in range((b - a).days))
-        day += dt.timedelta(days=skipped)
+        day = _count_forward(cal, origin, days, closed, working=value.unit == "working_days")
+    if explain and value.unit != "months":
+        _explain_days(result, cal, origin, day, closed, value.unit == "working_days")
     if value.unit in ("calendar_days", "months") and value.last_day == "roll_to_next_workday":
-        while not cal.info(day).workday:
-            note(day, "rolled", f"{day} 为{cal.info(day).reason}，期限顺延至下一个工作日", reason=cal.info(day).reason)
-            day += dt.timedelta(days=1)
-    result.provisional |= cal.info(day).provisional
+        rolled = cal.workday_on_or_after(day)
+        if explain:
+            d = day
+            while d < rolled:
+                reason = cal.info(d).reason
+                note(d, "rolled", f"{d} 为{reason}，期限顺延至下一个工作日", reason=reason)
+                d += dt.timedelta(days=1)
+        day = rolled
+    result.provisional = cal.is_provisional(day)
     result.due = day
     return result
+
+
+def _explain_days(result: ClockResult, cal: WorkCalendar, origin: dt.date, due: dt.date, closed: list[tuple[int, int]], working: bool) -> None:
+    """One step per day from the day after ``origin`` to ``due``: counted, or skipped and why."""
+    counted = 0
+    day = origin
+    while day < due:
+        day += dt.timedelta(days=1)
+        o = day.toordinal()
+        if any(a < o <= b for a, b in closed):
+            result.steps.append({"date": day.isoformat(), "kind": "skipped", "text": f"{day} 中止期间，不计入", "reason": "中止期间"})
+            continue
+        info = cal.info(day)
+        if working and not info.workday:
+            result.steps.append({"date": day.isoformat(), "kind": "skipped", "text": f"{day} {info.reason}，不计入", "reason": info.reason})
+            continue
+        counted += 1
+        result.steps.append({"date": day.isoformat(), "kind": "counted", "text": f"{day} 第{counted}日", "n": counted})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import io
 import json
@@ -32,54 +31,88 @@ def _events(raw: list[str]) -> list[ClockEvent]:
     return out
 
 
+CAL = default_calendar()
+
+
 @pytest.mark.parametrize("case", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_legal_scenario(case: dict[str, Any]) -> None:
-    result = clock_compute(case["rule"], case["start"], _events(case.get("events")))
+    result = clock_compute(case["rule"], case["start"], _events(case.get("events")), cal=CAL)
     assert result.due == case["due"], case["article"]
     assert result.provisional is case.get("provisional", False)
     if "citation_contains" in case:
         assert case["citation_contains"] in result.citation
+    fast = clock_compute(case["rule"], case["start"], _events(case.get("events")), cal=CAL, explain=False)
+    assert (fast.due, fast.provisional, fast.steps) == (result.due, result.provisional, [])
 
 
-# --- naive reference, used only here: workdays by binary search over a precomputed list -------
-CAL = default_calendar()
-FIRST, LAST = dt.date(2005, 1, 1), dt.date(2026, 12, 31)
-WORKDAYS = [FIRST + dt.timedelta(days=i) for i in range((LAST - FIRST).days + 1) if CAL.is_workday(FIRST + dt.timedelta(days=i))]
-
-
-def ref_working_days(start: dt.date, n: int) -> dt.date:
-    return WORKDAYS[bisect.bisect_right(WORKDAYS, start) + n - 1]
-
-
-def ref_calendar_days(start: dt.date, n: int) -> dt.date:
-    day = start + dt.timedelta(days=n)
-    return WORKDAYS[bisect.bisect_left(WORKDAYS, day)]
-
-
-@settings(max_examples=3000, deadline=None)
-@given(
-    st.dates(dt.date(2005, 1, 1), dt.date(2026, 9, 30)),
-    st.sampled_from(["disclosure.reply", "reconsideration.acceptance", "penalty.withdraw_publication", "publicity.decision_licence_penalty"]),
-)
-def test_working_day_rules_match_the_reference(start: dt.date, rule: str) -> None:
-    result = clock_compute(rule, max(start, clocks.clock_rules()[rule].values[0].since))
-    value = clocks.clock_rules()[rule].value_on(result.start)
+# --- naive reference, used only here: walk the calendar one day at a time ------------------
+def naive_due(rule_id: str, start: dt.date, events: list[ClockEvent]) -> dt.date | None:
+    value = clocks.clock_rules()[rule_id].value_on(start)
     assert value is not None
-    assert result.due == ref_working_days(result.start, value.length)
-    assert not result.provisional
+    origin, pauses, extra = start, [], 0
+    for ev in sorted(events, key=lambda e: e.day):
+        if ev.kind == "restart":
+            origin, pauses, extra = ev.day, [], 0
+        elif ev.kind == "pause" and not (pauses and pauses[-1][1] is None):
+            pauses.append([ev.day, None])
+        elif ev.kind == "resume" and pauses and pauses[-1][1] is None:
+            pauses[-1][1] = ev.day
+        elif ev.kind == "extend":
+            extra += value.extension or 0
+    if pauses and pauses[-1][1] is None:
+        return None
+    day, counted, length = origin, 0, value.length + extra
+    if value.unit == "hours":
+        length = -(-length // 24)
+    while counted < length:
+        day += dt.timedelta(days=1)
+        if any(a < day <= b for a, b in pauses):
+            continue
+        if value.unit == "working_days" and not CAL.is_workday(day):
+            continue
+        counted += 1
+    if value.unit == "calendar_days" and value.last_day == "roll_to_next_workday":
+        while not CAL.is_workday(day):
+            day += dt.timedelta(days=1)
+    return day
 
 
-@settings(max_examples=3000, deadline=None)
-@given(
-    st.dates(dt.date(2005, 1, 1), dt.date(2026, 8, 31)),
-    st.sampled_from(["reconsideration.decision", "litigation.defence", "legal_aid.decision", "penalty.decision"]),
-)
-def test_calendar_day_rules_match_the_reference(start: dt.date, rule: str) -> None:
-    start = max(start, clocks.clock_rules()[rule].values[0].since)
-    result = clock_compute(rule, start)
-    value = clocks.clock_rules()[rule].value_on(start)
-    assert value is not None
-    assert result.due == ref_calendar_days(start, value.length)
+DAY_RULES = [r.id for r in clocks.clock_rules().values() if r.values[-1].unit != "months"]
+
+
+@st.composite
+def clock_case(draw: st.DrawFn) -> tuple[str, dt.date, list[ClockEvent]]:
+    rule_id = draw(st.sampled_from(DAY_RULES))
+    rule = clocks.clock_rules()[rule_id]
+    start = draw(st.dates(max(dt.date(2005, 1, 1), rule.values[0].since), dt.date(2026, 6, 30)))
+    events: list[ClockEvent] = []
+    day = start
+    for kind in draw(st.lists(st.sampled_from(["pause", "resume", "restart", "extend"]), max_size=5)):
+        day += dt.timedelta(days=draw(st.integers(0, 40)))
+        value = rule.value_on(start)
+        if kind == "extend" and not (value and value.extension):
+            continue
+        events.append(ClockEvent(kind, day))
+    return rule_id, start, events
+
+
+@settings(max_examples=6000, deadline=None)
+@given(clock_case())
+def test_engine_matches_the_naive_reference(case: tuple[str, dt.date, list[ClockEvent]]) -> None:
+    rule_id, start, events = case
+    expected = naive_due(rule_id, start, events)
+    fast = clock_compute(rule_id, start, events, cal=CAL, explain=False)
+    assert fast.due == expected
+    explained = clock_compute(rule_id, start, events, cal=CAL)
+    assert explained.due == expected
+    if expected is not None:
+        value = clocks.clock_rules()[rule_id].value_on(start)
+        assert value is not None
+        counted = [s for s in explained.steps if s["kind"] == "counted"]
+        extensions = sum(1 for s in explained.steps if s["kind"] == "extend")
+        length = value.length + extensions * (value.extension or 0)
+        assert len(counted) == (length if value.unit != "hours" else -(-length // 24))
+        assert all(s["date"] <= expected.isoformat() for s in explained.steps if s["kind"] in ("counted", "skipped"))
 
 
 def test_every_rule_has_a_reference_and_the_command_lists_them() -> None:
@@ -103,6 +136,7 @@ def test_every_rule_has_a_reference_and_the_command_lists_them() -> None:
         assert required in clocks.clock_rules()
 
 
+@pytest.mark.django_db
 def test_explain_prints_json_with_skipped_days_and_reasons() -> None:
     out = io.StringIO()
     call_command("clock", "explain", "--rule", "reconsideration.acceptance", "--start", "2025-09-30", "--json", stdout=out)

@@ -1,18 +1,25 @@
-"""Which clock of a matter is running, and its due date, from the matter's events.
+"""Which clocks of a matter are running, and their due dates, from the matter's events.
 
 The due date stored on the matter is a cache (with the calendar version that produced it);
-this module is the only code that writes it, and ``fazhi clock recompute`` can redo it.
+this module is the only code that writes it, and ``fazhi clock recompute`` redoes it in bulk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+
+from django.db import transaction
 
 from fazhi.law.clocks import ClockEvent, ClockResult, clock_compute
+from fazhi.law.workdays import WorkCalendar, current_calendar
 from fazhi.registers.framework.definition import ClockUse
 from fazhi.registers.framework.models import Matter, MatterEvent
-from fazhi.registers.framework.registry import register_of
+from fazhi.registers.framework.registry import REGISTRY, Register, register_of
 
 
 @dataclass
@@ -20,27 +27,44 @@ class RunningClock:
     use: ClockUse
     rule: str
     result: ClockResult
+    deemed_from: dt.date | None = None  # started by the expiry of another clock (视为受理)
+
+    @property
+    def counts_for_due(self) -> bool:
+        """A clock whose expiry is a legal fact (on_expiry) is never overdue: it is not a deadline."""
+        return not self.use.on_expiry and self.result.due is not None
 
 
-def _rule_for(use: ClockUse, matter: Matter) -> str:
+def _rule_for(use: ClockUse, matter: Matter | SimpleNamespace) -> str:
     if use.variant_field:
         return use.variants.get(str(getattr(matter, use.variant_field, "") or ""), use.rule)
     return use.rule
 
 
-def matter_clocks(matter: Matter, events: list[MatterEvent] | None = None) -> list[RunningClock]:
+def matter_clocks(
+    matter: Matter | SimpleNamespace,
+    events: Sequence[MatterEvent | EventFact] | None = None,
+    *,
+    cal: WorkCalendar | None = None,
+    explain: bool = True,
+    reg: Register | None = None,
+) -> list[RunningClock]:
     """Every clock of the matter that is running now (started, not stopped)."""
-    reg = register_of(matter)
+    reg = reg or register_of(matter)  # type: ignore[arg-type]
     if events is None:
         events = list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
-    running = []
+    cal = cal or current_calendar()
+    running: list[RunningClock] = []
+    expiries: dict[str, dt.date] = {}  # rule of a running on_expiry clock -> its due date
     for use in reg.definition.clocks:
         origin: dt.date | None = None
         collected: list[ClockEvent] = []
+        deemed_from = None
+        chained = expiries.get(use.start_on_expiry_of) if use.start_on_expiry_of else None
         for e in events:
             t = e.transition
             if t in use.start or t in use.restart:
-                origin, collected = e.event_date, []
+                origin, collected, deemed_from = e.event_date, [], None
             elif origin is None:
                 continue
             elif t in use.stop:
@@ -51,21 +75,121 @@ def matter_clocks(matter: Matter, events: list[MatterEvent] | None = None) -> li
                 collected.append(ClockEvent("resume", e.event_date))
             elif t in use.extend:
                 collected.append(ClockEvent("extend", e.event_date))
-        if origin is not None:
-            rule = _rule_for(use, matter)
-            running.append(RunningClock(use=use, rule=rule, result=clock_compute(rule, origin, collected)))
+        if origin is None and chained is not None:
+            # Not started by an event, but the clock it hangs on is still running: it starts,
+            # by law, on that clock's expiry; later events (中止, 延期) still apply to it.
+            origin, deemed_from = chained, chained
+            collected = _later_events(use, events, chained)
+        if origin is None:
+            continue
+        rule = _rule_for(use, matter)
+        result = clock_compute(rule, origin, collected, cal=cal, explain=explain)
+        running.append(RunningClock(use=use, rule=rule, result=result, deemed_from=deemed_from))
+        if use.on_expiry and result.due is not None:
+            expiries[use.rule] = result.due
     return running
 
 
+def _later_events(use: ClockUse, events: Sequence[MatterEvent | EventFact], since: dt.date) -> list[ClockEvent]:
+    out = []
+    for e in events:
+        if e.event_date < since:
+            continue
+        if e.transition in use.pause:
+            out.append(ClockEvent("pause", e.event_date))
+        elif e.transition in use.resume:
+            out.append(ClockEvent("resume", e.event_date))
+        elif e.transition in use.extend:
+            out.append(ClockEvent("extend", e.event_date))
+    return out
+
+
+def _due_values(matter: Matter | SimpleNamespace, clocks: list[RunningClock], reg: Register | None = None) -> dict[str, object]:
+    reg = reg or register_of(matter)  # type: ignore[arg-type]
+    deadlines = [c for c in clocks if c.counts_for_due]
+    if deadlines and reg.definition.states[matter.state].open:
+        first = min(deadlines, key=lambda c: c.result.due or dt.date.max)
+        return {"due_on": first.result.due, "due_rule": first.rule, "calendar_version": first.result.calendar_version}
+    return {"due_on": None, "due_rule": "", "calendar_version": ""}
+
+
 def matter_refresh_due(matter: Matter) -> None:
-    """Recompute the cached due date: the earliest due date among the running clocks."""
-    clocks = [c for c in matter_clocks(matter) if c.result.due is not None]
-    reg = register_of(matter)
-    if clocks and reg.definition.states[matter.state].open:
-        first = min(clocks, key=lambda c: c.result.due or dt.date.max)
-        values = {"due_on": first.result.due, "due_rule": first.rule, "calendar_version": first.result.calendar_version}
-    else:
-        values = {"due_on": None, "due_rule": "", "calendar_version": ""}
+    """Recompute the cached due date: the earliest due date among the running deadlines."""
+    values = _due_values(matter, matter_clocks(matter, explain=False))
     type(matter).objects.filter(pk=matter.pk).update(**values)
     for k, v in values.items():
         setattr(matter, k, v)
+
+
+@dataclass
+class Moved:
+    register: str
+    case_number: str
+    rule: str
+    old: dt.date | None
+    new: dt.date | None
+    old_version: str
+    new_version: str
+
+
+class EventFact(NamedTuple):
+    """What a clock needs of an event: which step, on which legal date."""
+
+    transition: str
+    event_date: dt.date
+
+
+def _open_in_chunks(reg: Register, chunk: int) -> Iterator[list[SimpleNamespace]]:
+    """Open matters as plain rows (model instances cost more than the clocks themselves)."""
+    fields = ["pk", "case_number", "state", "due_on", "due_rule", "calendar_version"]
+    fields += sorted({u.variant_field for u in reg.definition.clocks if u.variant_field})
+    qs = reg.model.objects.filter(state__in=reg.definition.open_states()).order_by("pk").values(*fields)
+    last = 0
+    while True:
+        batch = [SimpleNamespace(**row) for row in qs.filter(pk__gt=last)[:chunk]]
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+def clocks_recompute(
+    *, registers: Iterable[str] | None = None, dry_run: bool = False, chunk: int = 5000, progress: Callable[[int], None] | None = None
+) -> tuple[int, list[Moved]]:
+    """Recompute the stored due date of every open matter with the current calendar.
+
+    Returns how many matters were checked and those whose due date changed (a change of
+    calendar version alone is written but not listed). Writes are grouped by the new values,
+    so a calendar change that moves many matters to the same dates costs few statements.
+    """
+    cal = current_calendar()
+    checked = 0
+    moved: list[Moved] = []
+    for name in registers or list(REGISTRY):
+        reg = REGISTRY[name]
+        for batch in _open_in_chunks(reg, chunk):
+            by_matter: dict[int, list[Any]] = {m.pk: [] for m in batch}
+            rows = (
+                MatterEvent.objects.filter(register=reg.name, object_id__in=list(by_matter)).order_by("id").values_list("object_id", "transition", "event_date")
+            )
+            for object_id, transition, event_date in rows:
+                by_matter[object_id].append(EventFact(transition, event_date))
+            groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+            for m in batch:
+                values = _due_values(m, matter_clocks(m, by_matter[m.pk], cal=cal, explain=False, reg=reg), reg)
+                new_due = values["due_on"]
+                assert new_due is None or isinstance(new_due, dt.date)
+                if new_due != m.due_on or values["calendar_version"] != m.calendar_version or values["due_rule"] != m.due_rule:
+                    if new_due != m.due_on:
+                        rule = str(values["due_rule"] or m.due_rule)
+                        moved.append(Moved(reg.name, m.case_number, rule, m.due_on, new_due, m.calendar_version, str(values["calendar_version"])))
+                    groups[(new_due, values["due_rule"], values["calendar_version"])].append(m.pk)
+            if groups and not dry_run:
+                with transaction.atomic():
+                    for (due_on, due_rule, version), pks in groups.items():
+                        for i in range(0, len(pks), 900):
+                            reg.model.objects.filter(pk__in=pks[i : i + 900]).update(due_on=due_on, due_rule=due_rule, calendar_version=version)
+            checked += len(batch)
+            if progress:
+                progress(len(batch))
+    return checked, moved

@@ -54,6 +54,11 @@ class ClockUse:
     extend: tuple[str, ...] = ()
     variant_field: str | None = None
     variants: dict[str, str] = field(default_factory=dict)
+    # A clock whose expiry is itself a legal fact (复议 art.30: not rejected in time = accepted):
+    # it never becomes overdue; ``on_expiry`` says what the expiry means.
+    on_expiry: str = ""
+    # This clock also starts, as if by one of ``start``, on the expiry of that (earlier) clock.
+    start_on_expiry_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     for craw in top.get("clocks") or []:
         c = check_keys(
             craw,
-            allowed={"rule", "start", "stop", "pause", "resume", "restart", "extend", "variant_field", "variants"},
+            allowed={"rule", "start", "stop", "pause", "resume", "restart", "extend", "variant_field", "variants", "on_expiry", "start_on_expiry_of"},
             required={"rule", "start", "stop"},
             filename=filename,
             where="clock",
@@ -229,7 +234,19 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             for tname in lists[key]:
                 if tname not in names:
                     raise DefinitionError(f"{filename}:{c.line_of(key)}: clock {c['rule']} 引用了未知的 transition {tname!r}")
-        clocks.append(ClockUse(rule=str(c["rule"]), variant_field=c.get("variant_field"), variants=dict(c.get("variants") or {}), **lists))
+        chained = str(c.get("start_on_expiry_of", "") or "")
+        if chained and not any(u.rule == chained and u.on_expiry for u in clocks):
+            raise DefinitionError(f"{filename}:{c.line_of('start_on_expiry_of')}: start_on_expiry_of 应引用前面声明了 on_expiry 的时限 {chained!r}")
+        clocks.append(
+            ClockUse(
+                rule=str(c["rule"]),
+                variant_field=c.get("variant_field"),
+                variants=dict(c.get("variants") or {}),
+                on_expiry=str(c.get("on_expiry", "") or ""),
+                start_on_expiry_of=chained,
+                **lists,
+            )
+        )
 
     if model_fields is not None:
         all_fields = [("create", f) for f in (*create.fields, *create.optional)]

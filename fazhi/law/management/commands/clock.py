@@ -44,12 +44,18 @@ class Command(BaseCommand):
         ex.add_argument("--start", required=True, help="起算事件日期 YYYY-MM-DD")
         ex.add_argument("--event", action="append", default=[], help="KIND:YYYY-MM-DD，可重复")
         ex.add_argument("--json", action="store_true")
+        rc = sub.add_parser("recompute", help="用现行日历重新计算未办结事项的期限，列出变动的期限")
+        rc.add_argument("--register", action="append", default=None, help="只计算某一台账（可重复）")
+        rc.add_argument("--dry-run", action="store_true", help="只列出变动，不写入")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             rules = clock_rules()
         except DefinitionError as exc:
             raise CommandError(str(exc)) from exc
+        if options["action"] == "recompute":
+            self._recompute(options)
+            return
         if options["action"] == "rules":
             for rule in rules.values():
                 for v in rule.values:
@@ -75,3 +81,20 @@ class Command(BaseCommand):
             self.stdout.write("注意：所涉年度的节假日安排尚未公布，仅按周末计算，结果为暂定。")
         for note in result.notes:
             self.stdout.write(f"  {note}")
+
+    def _recompute(self, options: dict[str, Any]) -> None:
+        from fazhi.core.progress import progress_bar
+        from fazhi.law.workdays import current_calendar
+        from fazhi.registers.framework.clocks import clocks_recompute
+        from fazhi.registers.framework.registry import REGISTRY
+
+        unknown = [r for r in options["register"] or [] if r not in REGISTRY]
+        if unknown:
+            raise CommandError(f"未知台账 {', '.join(unknown)}；可用：{', '.join(REGISTRY)}")
+        cal = current_calendar()
+        with progress_bar(total=None, desc="重新计算期限", stream=self.stderr) as bar:
+            checked, moved = clocks_recompute(registers=options["register"], dry_run=options["dry_run"], progress=bar.update)
+        for m in moved:
+            self.stdout.write(f"{m.register}\t{m.case_number}\t{m.rule}\t{m.old or '—'} → {m.new or '—'}\t（{m.old_version or '—'} → {m.new_version or '—'}）")
+        verb = "将变动" if options["dry_run"] else "已变动"
+        self.stdout.write(f"日历版本 {cal.version}：检查未办结事项 {checked} 件，期限{verb} {len(moved)} 件")

@@ -9,6 +9,7 @@ import pytest
 
 from fazhi.audit.services import audit_verify, checkpoint_take
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
 from fazhi.registers.reconsideration.models import ReconsiderationCase
@@ -96,8 +97,13 @@ def test_simplified_procedure_does_not_exist_before_2024(org: Any, make_case: An
 def test_due_dates_follow_the_clocks(org: Any, make_case: Any) -> None:
     case = make_case(received_on=dt.date(2025, 9, 29))  # Monday before 国庆
     # 5 working days, skipping 10/1–10/8 (holiday) but counting 9/28 make-up? no: 9/30, 10/9, 10/10, 10/11 (调休 Sat), 10/13
-    assert case.due_rule == "reconsideration.acceptance"
-    assert case.due_on == dt.date(2025, 10, 13)
+    acceptance, decision = matter_clocks(case)
+    assert acceptance.rule == "reconsideration.acceptance" and acceptance.result.due == dt.date(2025, 10, 13)
+    assert acceptance.use.on_expiry == "视为受理" and not acceptance.counts_for_due
+    # art.30 para.3: not rejected by the end of the review period = accepted on that day, so
+    # the decision clock runs from 10/13 until the body accepts (or rejects) expressly.
+    assert decision.deemed_from == dt.date(2025, 10, 13) and decision.result.due == dt.date(2025, 12, 12)
+    assert case.due_rule == "reconsideration.decision" and case.due_on == dt.date(2025, 12, 12)
     do(case, "accept", org.bob, accepted_on="2025-10-09", procedure="ordinary")
     case.refresh_from_db()
     assert case.due_rule == "reconsideration.decision"
