@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fazhi.law",
     "fazhi.registers.framework",
     "fazhi.registers.reconsideration",
+    "fazhi.registers.litigation",
     "fazhi.web",
 ]
 

@@ -15,6 +15,7 @@ from fazhi.core.models import Role
 from fazhi.core.strictyaml import LineDict, check_keys, load_strict
 
 CREATE = "register"  # the pseudo-transition that creates a matter
+SAME = "same"  # `to: same`: a step that records something (a hearing, a meeting) and keeps the state
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             raise DefinitionError(f"{filename}:{traw_all.line_of(tname)}: {tname!r} 是保留名称")
         t = _transition(tname, traw, filename)
         line = traw_all.line_of(tname)
-        for st in (*t.sources, t.target):
+        for st in (*t.sources, *([] if t.target == SAME else [t.target])):
             if st not in states:
                 raise DefinitionError(f"{filename}:{line}: transition {tname} 引用了未知状态 {st!r}")
         transitions[tname] = t
@@ -190,9 +191,10 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     while frontier:
         current = frontier.pop()
         for t in transitions.values():
-            if current in t.sources and t.target not in reachable:
-                reachable.add(t.target)
-                frontier.append(t.target)
+            target = current if t.target == SAME else t.target
+            if current in t.sources and target not in reachable:
+                reachable.add(target)
+                frontier.append(target)
     for sname in states:
         if sname not in reachable:
             raise DefinitionError(f"{filename}:{states_raw.line_of(sname)}: 状态 {sname!r} 从初始状态不可达")

@@ -17,7 +17,9 @@ class RegisterHooks(Protocol):
     """Register-specific checks, written in the register's own app.
 
     ``validate(matter, transition, data)`` returns field errors for rules the declaration cannot
-    express (e.g. a decision date before the acceptance date).
+    express (e.g. a decision date before the acceptance date). A hooks object may also have
+    ``derive(matter, transition, data) -> dict``: values that follow from the step by rule,
+    written and recorded in the same event.
     """
 
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]: ...

@@ -20,7 +20,7 @@ from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, Validation
 from fazhi.core.models import Unit
 from fazhi.core.selectors import user_roles_for_unit
 from fazhi.registers.framework.clocks import matter_refresh_due
-from fazhi.registers.framework.definition import CREATE, Transition
+from fazhi.registers.framework.definition import CREATE, SAME, Transition
 from fazhi.registers.framework.events import event_leaf_bytes
 from fazhi.registers.framework.models import CaseNumberSequence, Matter, MatterEvent
 from fazhi.registers.framework.registry import Register, model_field, register_get, register_of
@@ -197,12 +197,17 @@ def matter_transition(*, matter: Matter, transition: str, actor: Any, data: dict
     errors = reg.hooks.validate(locked, transition, cleaned)
     if errors:
         raise ValidationFailed(errors)
+    derive = getattr(reg.hooks, "derive", None)
+    if derive is not None:
+        # values that follow from the step by rule (e.g. 负责人出庭 counted per 审级), recorded
+        # in the same event as the step itself
+        cleaned |= derive(locked, transition, cleaned)
     names = list(cleaned)
     before = _snapshot(locked, names)
     state_before = locked.state
     _assign(locked, cleaned)
-    locked.state = t.target
-    if reg.definition.states[t.target].terminal and locked.closed_on is None:
+    locked.state = state_before if t.target == SAME else t.target
+    if reg.definition.states[locked.state].terminal and locked.closed_on is None:
         locked.closed_on = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
     _full_clean(locked, names)
     locked.save()

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fazhi.core.demo import DemoOrg, fake_name
-from fazhi.law.workdays import default_calendar
-from fazhi.registers.framework.services import matter_create, matter_transition
+from fazhi.registers.framework.demo import received_dates, stepper, weighted_picker, workday_before, workdays_after
+from fazhi.registers.framework.services import matter_create
 from fazhi.registers.reconsideration.models import ReconsiderationCase
 
 OUTCOME_WEIGHTS = {
@@ -42,34 +42,15 @@ ACTS = [
 ]
 
 
-def _workdays_after(day: dt.date, n: int) -> dt.date:
-    cal = default_calendar()
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if cal.is_workday(day):
-            n -= 1
-    return day
-
-
-def _received_dates(rng: random.Random, start: dt.date, end: dt.date, n: int) -> list[dt.date]:
-    cal = default_calendar()
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    days = [d for d in days if cal.is_workday(d)]
-    return sorted(rng.choice(days) for _ in range(n))
-
-
 def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.date, progress: Callable[[int], None]) -> int:
     """Create the cases by walking each through the real services (events and audit leaves included)."""
     year = today.year
     clerk, reviewer, head = users["clerk"], users["reviewer"], users["head"]
-    unused = list(OUTCOME_WEIGHTS)  # every outcome appears at least once, then by weight
-
-    def next_outcome() -> str:
-        return unused.pop(0) if unused else rng.choices(list(OUTCOME_WEIGHTS), list(OUTCOME_WEIGHTS.values()))[0]
+    next_outcome = weighted_picker(rng, OUTCOME_WEIGHTS)
 
     respondents = org.departments[1:] + org.subdistricts
-    plans: list[tuple[dt.date, bool]] = [(d, True) for d in _received_dates(rng, dt.date(year - 1, 10, 15), dt.date(year - 1, 12, 28), 7)]
-    plans += [(d, False) for d in _received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), 55)]
+    plans: list[tuple[dt.date, bool]] = [(d, True) for d in received_dates(rng, dt.date(year - 1, 10, 15), dt.date(year - 1, 12, 28), 7)]
+    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), 55)]
     overdue_slots = {rng.randrange(7, 40) for _ in range(3)}
     created = 0
     for i, (received, carried_in) in enumerate(plans):
@@ -105,21 +86,17 @@ def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.dat
 def _walk(
     case: ReconsiderationCase, rng: random.Random, today: dt.date, clerk: Any, reviewer: Any, head: Any, next_outcome: Callable[[], str], overdue: bool
 ) -> None:
-    def step(name: str, actor: Any, day: dt.date, **data: Any) -> bool:
-        if day > today:
-            return False
-        matter_transition(matter=case, transition=name, actor=actor, data=data)
-        return True
+    step = stepper(case, today)
 
     day = case.received_on
     if rng.random() < 0.15:
-        day = _workdays_after(day, rng.randint(1, 4))
+        day = workdays_after(day, rng.randint(1, 4))
         if not step("request_correction", clerk, day, correction_requested_on=day, correction_items="请补充提交被申请行政行为的相关材料"):
             return
         day += dt.timedelta(days=rng.randint(3, 9))
         if not step("receive_correction", clerk, day, correction_received_on=day):
             return
-    day = _workdays_after(day, rng.randint(1, 5))
+    day = workdays_after(day, rng.randint(1, 5))
     if rng.random() < 0.05:
         if step("reject_at_intake", reviewer, day, decided_on=day, decision_reason="不属于行政复议范围（《行政复议法》第十二条）"):
             served = day + dt.timedelta(days=rng.randint(1, 5))
@@ -149,8 +126,7 @@ def _walk(
             return
         limit += 28
     decided = accepted + dt.timedelta(days=rng.randint(min(15, limit), limit))
-    while not default_calendar().is_workday(decided):
-        decided -= dt.timedelta(days=1)
+    decided = workday_before(decided)
     if decided > today:
         return
     if not step("decide", reviewer, decided, decided_on=decided, outcome=next_outcome()):

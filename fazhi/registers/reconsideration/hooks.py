@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
+from fazhi.registers.framework.checks import date_errors
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.reconsideration.models import Procedure, ReconsiderationCase
 
@@ -18,31 +17,26 @@ def simplified_since() -> dt.date:
     return clock_rules()["reconsideration.decision_simplified"].values[0].since
 
 
+DATE_ORDER = [
+    ("correction_requested_on", ("received_on",), "收到日期"),
+    ("correction_received_on", ("correction_requested_on",), "补正通知日期"),
+    ("accepted_on", ("correction_received_on", "received_on"), "收到申请（或补正）日期"),
+    ("suspended_on", ("accepted_on",), "受理日期"),
+    ("resumed_on", ("suspended_on",), "中止日期"),
+    ("extended_on", ("accepted_on",), "受理日期"),
+    ("hearing_on", ("accepted_on",), "受理日期"),
+    ("decided_on", ("accepted_on", "received_on"), "受理日期"),
+    ("closed_on", ("decided_on", "received_on"), "决定日期"),
+]
+
+
 class ReconsiderationHooks:
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         case: ReconsiderationCase = matter
-        errors: dict[str, list[str]] = {}
 
-        def not_before(field: str, earlier: dt.date | None, what: str) -> None:
-            value = data.get(field)
-            if value and earlier and value < earlier:
-                errors.setdefault(field, []).append(f"不能早于{what}（{earlier:%Y-%m-%d}）")
-
-        today = timezone.localdate()
-        for name, value in data.items():
-            if isinstance(value, dt.date) and value > today + dt.timedelta(days=1):
-                errors.setdefault(name, []).append("日期不能晚于今天")
+        errors = date_errors(None if transition == CREATE else case, data, DATE_ORDER)
         if transition == CREATE:
             return errors
-        not_before("correction_requested_on", case.received_on, "收到日期")
-        not_before("correction_received_on", case.correction_requested_on, "补正通知日期")
-        not_before("accepted_on", case.correction_received_on or case.received_on, "收到申请（或补正）日期")
-        not_before("suspended_on", case.accepted_on, "受理日期")
-        not_before("resumed_on", case.suspended_on, "中止日期")
-        not_before("extended_on", case.accepted_on, "受理日期")
-        not_before("hearing_on", case.accepted_on, "受理日期")
-        not_before("decided_on", case.accepted_on or case.received_on, "受理日期")
-        not_before("closed_on", case.decided_on or case.received_on, "决定日期")
         if transition == "accept" and data.get("procedure") == Procedure.SIMPLIFIED:
             accepted_on = data.get("accepted_on")
             since = simplified_since()

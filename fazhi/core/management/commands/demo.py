@@ -16,6 +16,7 @@ from fazhi.audit.services import checkpoint_take
 from fazhi.core.demo import DEMO_PASSWORD, build_org, build_users
 from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
+from fazhi.registers.litigation import demo as litigation_demo
 from fazhi.registers.reconsideration import demo as reconsideration_demo
 
 
@@ -42,10 +43,12 @@ class Command(BaseCommand):
             users = {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "reviewer", "head"])}
             with progress_bar(total=62, desc="行政复议", stream=self.stderr) as bar:
                 n_cases = reconsideration_demo.build(org, users, random.Random(rng.random()), today, bar.update)
+            with progress_bar(total=170, desc="行政应诉", stream=self.stderr) as bar:
+                n_lawsuits = litigation_demo.build(org, random.Random(rng.random()), today, bar.update)
         checkpoint_take()
-        self.stdout.write(
-            f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{n_cases} 件行政复议案件，用时 {time.monotonic() - started:.1f} 秒。"
-        )
+        registers = f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件"
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{registers}，用时 {elapsed:.1f} 秒。")
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
         for role, (username, desc) in org.logins.items():
             self.stdout.write(f"  {role:<22} {username:<12} {desc}")
