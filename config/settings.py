@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fazhi.registers.framework",
     "fazhi.registers.reconsideration",
     "fazhi.registers.litigation",
+    "fazhi.registers.disclosure",
     "fazhi.web",
 ]
 
@@ -133,3 +134,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Public portal (政府信息公开 requests without login): flood limits and the challenge's lifetime.
+FAZHI_PORTAL_PER_CLIENT_PER_HOUR = env_int("FAZHI_PORTAL_PER_CLIENT_PER_HOUR", 5)
+FAZHI_PORTAL_PER_MINUTE = env_int("FAZHI_PORTAL_PER_MINUTE", 60)
+FAZHI_PORTAL_CHALLENGE_MAX_AGE = 1800
+

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fazhi.web import views
+from fazhi.web import portal, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("r/<str:register>/<int:pk>/do/<str:transition>/", views.matter_do, name="matter_do"),
     path("r/<str:register>/<int:pk>/amend/", views.matter_amend_view, name="matter_amend"),
     path("audit/", views.audit_page, name="audit"),
+    path("gongkai/", portal.disclosure_apply, name="portal_apply"),
+    path("gongkai/chaxun/", portal.disclosure_status, name="portal_status"),
     path("manage/import/", views.org_import, name="org_import"),
     path("manage/import/template/<str:kind>.xlsx", views.org_import_template, name="org_import_template"),
 ]

@@ -86,6 +86,8 @@ class RegisterDefinition:
     amend_roles: tuple[str, ...]
     clocks: tuple[ClockUse, ...]
     personal_data: tuple[str, ...] = ()
+    # Fields a member of the public may submit without login (the portal), or None.
+    public_create: Transition | None = None
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
@@ -143,7 +145,8 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     raw = load_strict(path)
     top = check_keys(
         raw,
-        allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks", "personal_data"},
+        allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks", "personal_data"}
+        | {"public_create"},
         required={"register", "label", "case_number", "states", "initial", "create", "transitions"},
         filename=filename,
         where="定义",
@@ -172,6 +175,18 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         raise DefinitionError(f"{filename}:{top.line_of('initial')}: 初始状态 {initial!r} 未在 states 中声明")
 
     create = _transition(CREATE, top["create"], filename, create=True)
+    public_create = None
+    if "public_create" in top:
+        pc = check_keys(top["public_create"], allowed={"fields", "optional"}, required={"fields"}, filename=filename, where="public_create")
+        public_create = Transition(
+            name=CREATE,
+            label="网上申请",
+            sources=(),
+            target="",
+            roles=(),
+            fields=_str_list(pc.get("fields"), filename, pc.line_of("fields"), "fields"),
+            optional=_str_list(pc.get("optional"), filename, pc.line_of("optional"), "optional"),
+        )
     transitions: dict[str, Transition] = {}
     traw_all = top["transitions"]
     if not isinstance(traw_all, LineDict):
@@ -257,6 +272,8 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             if t.date_field:
                 all_fields.append((t.name, t.date_field))
         all_fields += [("amend", f) for f in amendable]
+        if public_create is not None:
+            all_fields += [("public_create", f) for f in (*public_create.fields, *public_create.optional)]
         all_fields += [("personal_data", f) for f in _str_list(top.get("personal_data"), filename, top.line_of("personal_data"), "personal_data")]
         if outcome_field:
             all_fields.append(("outcomes", outcome_field))
@@ -272,6 +289,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         states=states,
         initial=initial,
         create=create,
+        public_create=public_create,
         transitions=transitions,
         outcomes=outcomes,
         outcome_field=outcome_field,

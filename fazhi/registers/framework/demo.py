@@ -51,3 +51,17 @@ def weighted_picker(rng: random.Random, weights: dict[str, int]) -> Callable[[],
         return unused.pop(0) if unused else rng.choices(list(weights), list(weights.values()))[0]
 
     return pick
+
+
+def department_staff(org: Any) -> dict[Any, tuple[Any, Any]]:
+    """(clerk, reviewer) of each district department of the demo organisation."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    by_name = {u.username: u for u in users.filter(username__endswith="_clerk1") | users.filter(username__endswith="_reviewer")}
+    out = {}
+    for dept in org.departments:
+        code = dept.code.lower().replace("-", "_")
+        if f"{code}_clerk1" in by_name:
+            out[dept] = (by_name[f"{code}_clerk1"], by_name[f"{code}_reviewer"])
+    return out

@@ -153,9 +153,37 @@ def matter_create(*, register: str, unit: Unit, actor: Any, data: dict[str, Any]
     reg = register_get(register)
     t = reg.definition.create
     _check_role(actor, unit, t.roles, t.label)
-    matter = reg.model(unit=unit, state=reg.definition.initial, carried_in=carried_in)
+    return _create(reg, t, unit=unit, actor=actor, data=data, fixed={"carried_in": carried_in}, note=note)
+
+
+PORTAL_USERNAME = "portal"
+
+
+def portal_user() -> Any:
+    """The account recorded as actor of what the public submits (cannot log in)."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(username=PORTAL_USERNAME, defaults={"first_name": "公众（网上申请）", "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def matter_create_public(*, register: str, unit: Unit, data: dict[str, Any], fixed: dict[str, Any]) -> Matter:
+    """A matter submitted by a member of the public: only the fields ``public_create`` declares."""
+    reg = register_get(register)
+    t = reg.definition.public_create
+    if t is None:
+        raise PermissionDenied(f"{reg.definition.label}不接受网上申请")
+    return _create(reg, t, unit=unit, actor=portal_user(), data=data, fixed=fixed, note="公众通过门户网站提交")
+
+
+def _create(reg: Register, t: Transition, *, unit: Unit, actor: Any, data: dict[str, Any], fixed: dict[str, Any], note: str) -> Matter:
+    matter = reg.model(unit=unit, state=reg.definition.initial)
     cleaned = _clean_fields(reg, matter, t, data)
-    _assign(matter, cleaned)
+    _assign(matter, fixed | cleaned)
     errors = reg.hooks.validate(matter, CREATE, cleaned)
     if errors:
         raise ValidationFailed(errors)
@@ -163,6 +191,7 @@ def matter_create(*, register: str, unit: Unit, actor: Any, data: dict[str, Any]
     matter.year = matter.received_on.year
     matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
     matter.save()
+    recorded = [n for n in fixed if n != "carried_in"] + list(cleaned)
     _write_event(
         reg=reg,
         matter=matter,
@@ -171,7 +200,7 @@ def matter_create(*, register: str, unit: Unit, actor: Any, data: dict[str, Any]
         event_date=matter.received_on,
         state_before="",
         before={},
-        after={**_snapshot(matter, list(cleaned)), "case_number": matter.case_number},
+        after={**_snapshot(matter, recorded), "case_number": matter.case_number},
         note=note,
     )
     matter_refresh_due(matter)

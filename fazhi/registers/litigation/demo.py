@@ -7,10 +7,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
 from fazhi.core.demo import DemoOrg, fake_name
-from fazhi.registers.framework.demo import received_dates, stepper, weighted_picker, workday_before, workdays_after
+from fazhi.registers.framework.demo import department_staff, received_dates, stepper, weighted_picker, workday_before, workdays_after
 from fazhi.registers.framework.services import matter_create
 
 FIRST_INSTANCE = {
@@ -32,22 +30,9 @@ COURTS = ["江城市明德区人民法院", "江城市铁路运输法院", "江�
 APPEARANCES = {"principal": 18, "deputy": 40, "in_charge": 22, "staff": 15, "lawyer_only": 5}
 
 
-def _users(org: DemoOrg) -> dict[Any, tuple[Any, Any]]:
-    """(clerk, reviewer) for each department: the unit that answers the suit."""
-    by_name = {
-        u.username: u for u in get_user_model().objects.filter(username__endswith="_clerk1") | get_user_model().objects.filter(username__endswith="_reviewer")
-    }
-    out = {}
-    for dept in org.departments:
-        code = dept.code.lower().replace("-", "_")
-        if f"{code}_clerk1" in by_name:
-            out[dept] = (by_name[f"{code}_clerk1"], by_name[f"{code}_reviewer"])
-    return out
-
-
 def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[int], None], n_first: int = 125) -> int:
     year = today.year
-    staff = _users(org)
+    staff = department_staff(org)
     justice = org.departments[0]  # 司法局 answers for the district government
     defendants = [d for d in staff if d != justice]
     first_outcome = weighted_picker(rng, FIRST_INSTANCE)

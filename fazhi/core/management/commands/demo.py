@@ -16,6 +16,7 @@ from fazhi.audit.services import checkpoint_take
 from fazhi.core.demo import DEMO_PASSWORD, build_org, build_users
 from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
+from fazhi.registers.disclosure import demo as disclosure_demo
 from fazhi.registers.litigation import demo as litigation_demo
 from fazhi.registers.reconsideration import demo as reconsideration_demo
 
@@ -45,8 +46,10 @@ class Command(BaseCommand):
                 n_cases = reconsideration_demo.build(org, users, random.Random(rng.random()), today, bar.update)
             with progress_bar(total=170, desc="行政应诉", stream=self.stderr) as bar:
                 n_lawsuits = litigation_demo.build(org, random.Random(rng.random()), today, bar.update)
+            with progress_bar(total=300, desc="政府信息公开", stream=self.stderr) as bar:
+                n_requests = disclosure_demo.build(org, random.Random(rng.random()), today, bar.update)
         checkpoint_take()
-        registers = f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件"
+        registers = f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件，{n_requests} 件政府信息公开申请"
         elapsed = time.monotonic() - started
         self.stdout.write(f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{registers}，用时 {elapsed:.1f} 秒。")
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")

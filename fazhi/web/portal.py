@@ -1,0 +1,171 @@
+"""The public portal: 政府信息公开 requests without login, a tracking code and a status page.
+
+Floods and spam are resisted by a hidden honeypot field, a signed arithmetic challenge, and
+limits per client (by a keyed digest of its address, never the address itself) and overall.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from fazhi.core.errors import ValidationFailed
+from fazhi.core.masking import mask_name
+from fazhi.core.models import Kind, Level, Unit
+from fazhi.registers.disclosure.models import ApplicantType, DisclosureRequest, PortalSubmission
+from fazhi.registers.framework.registry import register_get
+from fazhi.registers.framework.selectors import due_status
+from fazhi.registers.framework.services import matter_create_public
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CHALLENGE_SALT = "fazhi.portal.challenge"
+NUMBERS_ZH = "零一二三四五六七八九十"
+
+
+def tracking_code_new() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def tracking_code_digest(code: str) -> str:
+    normalized = "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
+    return hashlib.sha256(f"fazhi-tracking:{normalized}".encode()).hexdigest()
+
+
+def _client_digest(request: HttpRequest) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def challenge_new() -> tuple[str, str]:
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = signing.dumps({"s": a + b, "n": secrets.token_hex(4)}, salt=CHALLENGE_SALT)
+    return f"{NUMBERS_ZH[a]}加{NUMBERS_ZH[b]}等于几？（请填阿拉伯数字）", token
+
+
+def challenge_ok(token: str, answer: str) -> bool:
+    try:
+        data = signing.loads(token, salt=CHALLENGE_SALT, max_age=settings.FAZHI_PORTAL_CHALLENGE_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return str(answer).strip() == str(data.get("s"))
+
+
+def portal_units() -> Any:
+    return Unit.objects.filter(kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT], level__in=[Level.DISTRICT, Level.SUBDISTRICT]).order_by("path")
+
+
+class RequestForm(forms.Form):
+    unit = forms.ModelChoiceField(label="向哪个机关申请", queryset=Unit.objects.none(), empty_label="请选择")
+    applicant_type = forms.ChoiceField(label="申请人类型", choices=ApplicantType.choices)
+    applicant_name = forms.CharField(label="申请人姓名或名称", max_length=100)
+    applicant_id_number = forms.CharField(label="身份证件号码（或统一社会信用代码）", max_length=40, required=False)
+    applicant_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    applicant_email = forms.EmailField(label="电子邮箱", required=False)
+    applicant_address = forms.CharField(label="通信地址", max_length=200, required=False)
+    content = forms.CharField(label="所需政府信息的名称、文号或者便于查询的其他特征性描述", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    delivery = forms.ChoiceField(label="获取信息的方式", choices=[("电子邮件", "电子邮件"), ("邮寄纸质", "邮寄纸质"), ("当面领取", "当面领取")])
+    website = forms.CharField(required=False, label="请勿填写此项", widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    challenge_token = forms.CharField(widget=forms.HiddenInput)
+    challenge_answer = forms.CharField(label="验证问题", max_length=4)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = portal_units()  # type: ignore[attr-defined]
+
+
+def _limited(request: HttpRequest) -> str:
+    now = timezone.now()
+    recent = PortalSubmission.objects.filter(created_at__gte=now - dt.timedelta(hours=1))
+    if recent.filter(client_digest=_client_digest(request)).count() >= settings.FAZHI_PORTAL_PER_CLIENT_PER_HOUR:
+        return "您在一小时内提交的申请已达上限，请稍后再试；如需提交大量申请，请与有关机关联系。"
+    if recent.filter(created_at__gte=now - dt.timedelta(minutes=1)).count() >= settings.FAZHI_PORTAL_PER_MINUTE:
+        return "当前提交的人数较多，请一分钟后再试。"
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def disclosure_apply(request: HttpRequest) -> HttpResponse:
+    question, token = challenge_new()
+    if request.method == "GET":
+        form = RequestForm(initial={"challenge_token": token})
+        return render(request, "web/portal/apply.html", {"form": form, "question": question})
+    limit = _limited(request)
+    if limit:
+        return render(request, "web/portal/limited.html", {"message": limit}, status=429)
+    form = RequestForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["website"]:
+            form.add_error(None, "提交未被接受。")  # a bot filled the hidden field
+        elif not challenge_ok(data["challenge_token"], data["challenge_answer"]):
+            form.add_error("challenge_answer", "验证问题回答错误或已过期，请回答新的问题。")
+        else:
+            code = tracking_code_new()
+            fields = [
+                "applicant_type",
+                "applicant_name",
+                "applicant_id_number",
+                "applicant_phone",
+                "applicant_email",
+                "applicant_address",
+                "content",
+                "delivery",
+            ]
+            try:
+                with transaction.atomic():
+                    matter = matter_create_public(
+                        register="disclosure",
+                        unit=data["unit"],
+                        data={k: data[k] for k in fields},
+                        fixed={"received_on": timezone.localdate(), "channel": "online"},
+                    )
+                    DisclosureRequest.objects.filter(pk=matter.pk).update(tracking_code_hash=tracking_code_digest(code))
+                    PortalSubmission.objects.create(client_digest=_client_digest(request))
+            except ValidationFailed as exc:
+                for name, messages in exc.errors.items():
+                    for m in messages:
+                        form.add_error(name if name in form.fields else None, m)
+            else:
+                return render(request, "web/portal/submitted.html", {"matter": matter, "code": code})
+    again = request.POST.copy()
+    again["challenge_token"], again["challenge_answer"] = token, ""
+    form.data = again
+    return render(request, "web/portal/apply.html", {"form": form, "question": question}, status=400)
+
+
+class StatusForm(forms.Form):
+    code = forms.CharField(label="查询码", max_length=20)
+
+
+@require_http_methods(["GET", "POST"])
+def disclosure_status(request: HttpRequest) -> HttpResponse:
+    form = StatusForm(request.POST or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        matter = DisclosureRequest.objects.select_related("unit").filter(tracking_code_hash=tracking_code_digest(form.cleaned_data["code"])).first()
+        if matter is None:
+            form.add_error("code", "未找到与该查询码对应的申请，请核对后重新输入。")
+        else:
+            definition = register_get("disclosure").definition
+            outcome = definition.outcomes.get(matter.outcome)
+            context |= {
+                "matter": matter,
+                "applicant": mask_name(matter.applicant_name),
+                "state_label": definition.states[matter.state].label,
+                "outcome": outcome.label if outcome else "",
+                "status": due_status(matter.due_on, timezone.localdate()),
+            }
+    return render(request, "web/portal/status.html", context, status=200 if form.is_valid() or request.method == "GET" else 400)
