@@ -8,13 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from fazhi.registers.framework.choices import PartyType
 from fazhi.registers.framework.models import Matter
-
-
-class PartyType(models.TextChoices):
-    NATURAL_PERSON = "natural_person", "自然人"
-    LEGAL_PERSON = "legal_person", "法人"
-    OTHER_ORGANISATION = "other_organisation", "其他组织"
 
 
 class Instance(models.TextChoices):

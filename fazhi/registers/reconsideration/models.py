@@ -5,13 +5,10 @@ from __future__ import annotations
 from django.db import models
 
 from fazhi.core.models import Unit
+from fazhi.registers.framework.choices import PartyType
 from fazhi.registers.framework.models import Matter
 
-
-class ApplicantType(models.TextChoices):
-    NATURAL_PERSON = "natural_person", "自然人"
-    LEGAL_PERSON = "legal_person", "法人"
-    OTHER_ORGANISATION = "other_organisation", "其他组织"
+ApplicantType = PartyType
 
 
 class Channel(models.TextChoices):
