@@ -93,3 +93,11 @@ def make_case(org: Org) -> Any:
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2 at production strength costs ~0.3 s a user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def do(matter: Any, name: str, actor: Any, **data: Any) -> Any:
+    """Take one step of a matter through the transition service (the matter is refreshed by it)."""
+    from fazhi.registers.framework.services import matter_transition
+
+    return matter_transition(matter=matter, transition=name, actor=actor, data=data)
+

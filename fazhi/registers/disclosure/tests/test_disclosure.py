@@ -11,11 +11,12 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
+from conftest import do
 from fazhi.core.errors import PermissionDenied
 from fazhi.registers.disclosure.models import DisclosureRequest, PortalSubmission
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.registry import register_get
-from fazhi.registers.framework.services import matter_create, matter_transition
+from fazhi.registers.framework.services import matter_create
 from fazhi.web.portal import CHALLENGE_SALT
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +34,6 @@ def request_(org: Any, **overrides: Any) -> DisclosureRequest:
     case = matter_create(register="disclosure", unit=org.dept, actor=org.erin, data=data)
     assert isinstance(case, DisclosureRequest)
     return case
-
-
-def do(case: DisclosureRequest, name: str, actor: Any, **data: Any) -> None:
-    matter_transition(matter=case, transition=name, actor=actor, data=data)
-    case.refresh_from_db()
 
 
 def test_the_reply_clock_restarts_on_correction_pauses_for_third_parties_and_extends_once(org: Any) -> None:

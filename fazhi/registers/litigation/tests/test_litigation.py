@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from conftest import do
 from fazhi.core.errors import PermissionDenied, ValidationFailed
 from fazhi.core.models import Membership
 from fazhi.registers.framework.services import matter_create, matter_transition
@@ -30,11 +31,6 @@ def lawsuit(org: Any, **overrides: Any) -> LitigationCase:
     case = matter_create(register="litigation", unit=org.dept, actor=org.erin, data=data)
     assert isinstance(case, LitigationCase)
     return case
-
-
-def do(case: LitigationCase, name: str, actor: Any, **data: Any) -> None:
-    matter_transition(matter=case, transition=name, actor=actor, data=data)
-    case.refresh_from_db()
 
 
 def test_the_defence_is_due_15_days_after_service_rolled_past_the_national_day(org: Any) -> None:

@@ -7,16 +7,13 @@ from typing import Any
 
 import pytest
 
+from conftest import do
 from fazhi.audit.services import audit_verify, checkpoint_take
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.models import MatterEvent
-from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
+from fazhi.registers.framework.services import matter_amend, matter_create
 from fazhi.registers.reconsideration.models import ReconsiderationCase
-
-
-def do(case: Any, name: str, actor: Any, **data: Any) -> MatterEvent:
-    return matter_transition(matter=case, transition=name, actor=actor, data=data)
 
 
 def test_a_case_walks_its_whole_life(org: Any, make_case: Any) -> None:
