@@ -100,4 +100,3 @@ def do(matter: Any, name: str, actor: Any, **data: Any) -> Any:
     from fazhi.registers.framework.services import matter_transition
 
     return matter_transition(matter=matter, transition=name, actor=actor, data=data)
-

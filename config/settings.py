@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "fazhi.registers.reconsideration",
     "fazhi.registers.litigation",
     "fazhi.registers.disclosure",
+    "fazhi.registers.mediation",
+    "fazhi.registers.legal_aid",
+    "fazhi.registers.proposals",
     "fazhi.web",
 ]
 
@@ -139,4 +142,3 @@ LOGGING = {
 FAZHI_PORTAL_PER_CLIENT_PER_HOUR = env_int("FAZHI_PORTAL_PER_CLIENT_PER_HOUR", 5)
 FAZHI_PORTAL_PER_MINUTE = env_int("FAZHI_PORTAL_PER_MINUTE", 60)
 FAZHI_PORTAL_CHALLENGE_MAX_AGE = 1800
-

@@ -110,7 +110,14 @@ def _walk(
         return  # left open past its deadline: the demo's overdue cases
     if rng.random() < 0.2:
         hearing = accepted + dt.timedelta(days=rng.randint(10, 25))
-        step("hold_hearing", clerk, hearing, hearing_on=hearing)
+        step("hold_hearing", clerk, hearing, hearing_on=hearing, respondent_head_attended=rng.random() < 0.7)
+    elif not simplified:
+        heard = workdays_after(accepted, rng.randint(3, 12))
+        step("hear_views", clerk, heard, views_heard_on=heard)
+    if simplified and rng.random() < 0.1:
+        switched = workdays_after(accepted, rng.randint(2, 6))
+        if step("switch_procedure", head, switched, procedure_switched_on=switched):
+            simplified = False
     limit = 28 if simplified else 58
     if not simplified and rng.random() < 0.06:
         s = accepted + dt.timedelta(days=rng.randint(10, 20))
@@ -129,7 +136,18 @@ def _walk(
     decided = workday_before(decided)
     if decided > today:
         return
-    if not step("decide", reviewer, decided, decided_on=decided, outcome=next_outcome()):
+    outcome = next_outcome()
+    if outcome in ("mediated", "settled_withdrawn"):
+        done = step(
+            "mediate" if outcome == "mediated" else "settle", reviewer, decided, decided_on=decided, mediation_summary="双方自愿达成协议，被申请人自行纠正"
+        )
+    else:
+        extra = {"normative_document_result": "lawful"} if case.normative_document_review else {}
+        done = step("decide", reviewer, decided, decided_on=decided, outcome=outcome, **extra)
+    if not done:
         return
+    if case.outcome in ("set_aside", "declared_illegal") and rng.random() < 0.4:
+        letter = workdays_after(decided, rng.randint(1, 10))
+        step("issue_opinion_letter", reviewer, letter, opinion_letter_on=letter, opinion_letter_summary="执法程序不规范，建议加强证据收集和法制审核")
     closed = decided + dt.timedelta(days=rng.randint(2, 8))
     step("close", clerk, closed, closed_on=closed)

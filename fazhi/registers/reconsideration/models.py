@@ -23,6 +23,14 @@ class Procedure(models.TextChoices):
     SIMPLIFIED = "simplified", "简易程序"
 
 
+class NormativeReviewResult(models.TextChoices):
+    """Incidental review of a 规范性文件 (arts.56–60): handled by the body itself or forwarded."""
+
+    LAWFUL = "lawful", "审查认为合法"
+    UNLAWFUL = "unlawful", "认定违法，决定停止执行并责令纠正"
+    FORWARDED = "forwarded", "无权处理，转送有权机关处理"
+
+
 def outcome_choices() -> list[tuple[str, str]]:
     from fazhi.registers.framework.registry import register_get
 
@@ -54,11 +62,21 @@ class ReconsiderationCase(Matter):
     resumed_on = models.DateField("恢复日期", null=True, blank=True)
     extended_on = models.DateField("延期日期", null=True, blank=True)
     extension_reason = models.CharField("延期理由", max_length=200, blank=True)
+    procedure_switched_on = models.DateField("转为普通程序日期", null=True, blank=True)
+    views_heard_on = models.DateField("听取意见日期", null=True, blank=True)
     hearing_on = models.DateField("听证日期", null=True, blank=True)
+    respondent_head_attended = models.BooleanField("被申请人负责人参加听证", default=False)
     decided_on = models.DateField("决定日期", null=True, blank=True, db_index=True)
     outcome = models.CharField("决定类型", max_length=40, blank=True, db_index=True)
     decision_reason = models.TextField("决定理由", blank=True)
     compensation_decided = models.BooleanField("一并作出赔偿决定", default=False)
+    compensation_amount = models.DecimalField("决定赔偿金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    normative_document_result = models.CharField(
+        "规范性文件附带审查结果", max_length=20, choices=NormativeReviewResult.choices, blank=True, help_text="《行政复议法》第五十六条至第六十条"
+    )
+    mediation_summary = models.TextField("调解书（和解协议）要点", blank=True)
+    opinion_letter_on = models.DateField("意见书制发日期", null=True, blank=True)
+    opinion_letter_summary = models.TextField("意见书要点", blank=True)
 
     class Meta:
         verbose_name = "行政复议案件"

@@ -133,3 +133,57 @@ def test_case_numbers_are_per_unit_and_year(org: Any, make_case: Any) -> None:
     other = matter_create(register="reconsideration", unit=org.other_body, actor=org.frank, data={**__import__("conftest").application()})
     assert other.case_number == "西复〔2025〕1号"
     assert ReconsiderationCase.objects.count() == 5
+
+
+def test_a_simplified_case_switched_to_the_ordinary_procedure_gets_the_60_day_period(org: Any, make_case: Any) -> None:
+    case = make_case(received_on=dt.date(2025, 2, 28))
+    do(case, "accept", org.bob, accepted_on="2025-03-03", procedure="simplified")
+    assert case.due_on == dt.date(2025, 4, 2)  # 30 日 (art.62)
+    with pytest.raises(PermissionDenied):
+        do(case, "switch_procedure", org.bob, procedure_switched_on="2025-03-10")
+    do(case, "switch_procedure", org.carol, procedure_switched_on="2025-03-10")
+    assert (case.procedure, case.due_on) == ("ordinary", dt.date(2025, 5, 6))  # 60 日 ends in the 劳动节 holiday
+    ordinary = make_case()
+    do(ordinary, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
+    with pytest.raises(ValidationFailed, match="只有简易程序"):
+        do(ordinary, "switch_procedure", org.carol, procedure_switched_on="2025-10-10")
+
+
+def test_mediation_and_settlement_are_steps_of_their_own_that_stop_the_clock(org: Any, make_case: Any) -> None:
+    case = make_case()
+    do(case, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
+    do(case, "hear_views", org.alice, views_heard_on="2025-10-13")
+    with pytest.raises(ValidationFailed, match="调解结案"):
+        do(case, "decide", org.bob, decided_on="2025-10-20", outcome="mediated")
+    do(case, "mediate", org.bob, decided_on="2025-10-20", mediation_summary="被申请人自行撤销处罚，申请人同意")
+    assert (case.state, case.outcome, case.due_on) == ("decided", "mediated", None)
+    other = make_case()
+    do(other, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
+    do(other, "suspend", org.bob, suspended_on="2025-10-09", suspension_ground="双方同意和解（第三十九条）")
+    do(other, "settle", org.carol, decided_on="2025-10-28", mediation_summary="和解协议已履行，申请人撤回申请")
+    assert (other.state, other.outcome) == ("decided", "settled_withdrawn")
+
+
+def test_incidental_review_compensation_hearing_and_opinion_letter(org: Any, make_case: Any) -> None:
+    case = make_case(normative_document_review=True, compensation_requested=True)
+    do(case, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
+    do(case, "hold_hearing", org.alice, hearing_on="2025-10-20", respondent_head_attended=True)
+    assert case.respondent_head_attended and case.state == "accepted"
+    with pytest.raises(ValidationFailed) as exc:
+        do(case, "decide", org.bob, decided_on="2025-11-03", outcome="set_aside", compensation_amount="5000")
+    assert set(exc.value.errors) == {"normative_document_result", "compensation_decided"}
+    do(
+        case,
+        "decide",
+        org.bob,
+        decided_on="2025-11-03",
+        outcome="set_aside",
+        normative_document_result="forwarded",
+        compensation_decided=True,
+        compensation_amount="5000",
+    )
+    do(case, "issue_opinion_letter", org.carol, opinion_letter_on="2025-11-10", opinion_letter_summary="处罚前未告知陈述申辩权利")
+    do(case, "close", org.alice, closed_on="2025-11-12")
+    with pytest.raises(TransitionNotAllowed, match="最多"):
+        do(case, "issue_opinion_letter", org.carol, opinion_letter_on="2025-11-13", opinion_letter_summary="再次")
+    assert (case.normative_document_result, str(case.compensation_amount), case.opinion_letter_on) == ("forwarded", "5000.00", dt.date(2025, 11, 10))

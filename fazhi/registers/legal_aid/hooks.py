@@ -1,0 +1,42 @@
+"""Checks and derived values of the 法律援助 procedure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fazhi.registers.framework.checks import date_errors
+from fazhi.registers.framework.definition import CREATE
+
+DATE_ORDER = [
+    ("correction_requested_on", ("received_on",), "收到申请日期"),
+    ("correction_received_on", ("correction_requested_on",), "通知补充材料日期"),
+    ("decided_on", ("correction_received_on", "received_on"), "收到申请（补充材料）日期"),
+    ("assigned_on", ("decided_on", "received_on"), "审查决定日期"),
+    ("closed_on", ("assigned_on", "correction_requested_on", "received_on"), "指派日期"),
+]
+CRIMINAL_FORMS = {"criminal_defence", "criminal_representation"}
+
+
+class LegalAidHooks:
+    def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
+        if transition == CREATE:
+            category, form = data.get("category"), data.get("aid_form")
+            if (category == "criminal") != (form in CRIMINAL_FORMS):
+                errors.setdefault("aid_form", []).append("刑事案件的援助形式应为刑事辩护或刑事代理，其他案件不能选择刑事辩护、代理")
+            if data.get("source") == "notification" and not data.get("notifying_authority"):
+                errors.setdefault("notifying_authority", []).append("通知辩护、代理的案件应填写通知机关")
+        if transition == "assign" and matter.state == "received" and matter.source != "notification":
+            errors.setdefault("assigned_on", []).append("依申请的案件应先作出给予法律援助的决定，再指派；情况紧急的请使用“先行援助”")
+        if transition == "confirm_after_advance" and not matter.advance_aid:
+            errors.setdefault("decided_on", []).append("只有先行援助的案件需要补作审查决定")
+        if transition == "close" and data.get("outcome") == "terminated":
+            errors.setdefault("outcome", []).append("终止法律援助请使用“终止援助”步骤并写明理由")
+        return errors
+
+    def derive(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, Any]:
+        if transition == "advance_assign":
+            return {"advance_aid": True}  # 法律援助法第四十四条
+        if transition == "terminate":
+            return {"outcome": "terminated"}  # 第四十八条
+        return {}
