@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import CharField, Q, QuerySet, TextField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,8 +25,9 @@ from fazhi.registers.framework import selectors
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import transition_form_class
+from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
 from fazhi.registers.framework.models import Matter
-from fazhi.registers.framework.registry import REGISTRY, Register
+from fazhi.registers.framework.registry import REGISTRY, Register, model_field
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
 
 PAGE_SIZE = 50
@@ -77,9 +78,8 @@ class ListFilter(forms.Form):
     after = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-@login_required
-def matter_list(request: HttpRequest, register: str) -> HttpResponse:
-    reg = _register(register)
+def _filtered(request: HttpRequest, reg: Register) -> tuple[ListFilter, QuerySet[Matter]]:
+    """The list filter and the matters it selects, within what the user may see."""
     f = ListFilter(request.GET or None)
     state_field = f.fields["state"]
     assert isinstance(state_field, forms.ChoiceField)
@@ -95,7 +95,7 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
         d = f.cleaned_data
         if d["q"]:
             cond = Q(case_number__contains=d["q"])
-            if reg.list_columns:
+            if reg.list_columns and isinstance(model_field(reg.model, reg.list_columns[0]), (CharField, TextField)):
                 cond |= Q(**{f"{reg.list_columns[0]}__contains": d["q"]})
             qs = qs.filter(cond)
         if d["state"]:
@@ -108,8 +108,16 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             qs = qs.filter(received_on__lte=d["received_to"])
         if d["overdue"]:
             qs = qs.filter(due_on__lt=today, state__in=reg.definition.open_states())
-        if d["after"]:
-            qs = qs.filter(pk__lt=d["after"])
+    return f, qs
+
+
+@login_required
+def matter_list(request: HttpRequest, register: str) -> HttpResponse:
+    reg = _register(register)
+    f, qs = _filtered(request, reg)
+    today = timezone.localdate()
+    if f.is_valid() and f.cleaned_data["after"]:
+        qs = qs.filter(pk__lt=f.cleaned_data["after"])
     # Keyset pagination: fast at any depth on large tables (no OFFSET, no COUNT).
     page = list(qs.order_by("-pk")[: PAGE_SIZE + 1])
     has_next = len(page) > PAGE_SIZE
@@ -121,11 +129,85 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
         next_query = params.urlencode()
     rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "") for m in page]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
+    export_query = request.GET.copy()
+    export_query.pop("after", None)
     return render(
         request,
         "web/matter_list.html",
-        {"reg": reg, "filter": f, "rows": rows, "next_query": next_query, "can_create": can_create, "first_page": not request.GET.get("after")},
+        {
+            "reg": reg,
+            "filter": f,
+            "rows": rows,
+            "next_query": next_query,
+            "can_create": can_create,
+            "can_import": user_units_with_role(request.user, STAFF_ROLES).exists(),
+            "first_page": not request.GET.get("after"),
+            "export_query": export_query.urlencode(),
+            "received_label": model_field(reg.model, "received_on").verbose_name,
+        },
     )
+
+
+EXPORT_LIMIT = 100_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def ledger_export_view(request: HttpRequest, register: str) -> HttpResponse:
+    """The filtered list as a ledger in the import layout; ``publish=1`` masks personal data."""
+    reg = _register(register)
+    f, qs = _filtered(request, reg)
+    if request.GET and not f.is_valid():
+        raise Http404("筛选条件无效")
+    matters = list(qs.order_by("received_on", "pk")[: EXPORT_LIMIT + 1])
+    if len(matters) > EXPORT_LIMIT:
+        messages.error(request, f"符合条件的案件超过 {EXPORT_LIMIT} 件，请缩小筛选范围（如按单位或日期）后分批导出")
+        return redirect(f"{request.path.removesuffix('export.xlsx')}?{request.GET.urlencode()}")
+    publish = request.GET.get("publish") == "1"
+    suffix = "（公开版）" if publish else ""
+    return _xlsx_response(ledger_export(reg, matters, publish=publish), f"{reg.definition.label}台账{suffix}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def ledger_template_view(request: HttpRequest, register: str) -> HttpResponse:
+    reg = _register(register)
+    return _xlsx_response(ledger_template(reg), f"{reg.definition.label}台账导入模板.xlsx")
+
+
+class LedgerImportForm(forms.Form):
+    file = forms.FileField(label="台账文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import_view(request: HttpRequest, register: str) -> HttpResponse:
+    reg = _register(register)
+    if not (user_units_with_role(request.user, STAFF_ROLES).exists() or user_is_admin(request.user)):
+        raise Http404("您没有可导入台账的单位")
+    form = LedgerImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > settings.FAZHI_MAX_UPLOAD_BYTES:
+                raise ImportFailed([f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {settings.FAZHI_MAX_UPLOAD_BYTES / 1048576:.0f} MB；请分批导入"])
+            result = ledger_import(reg=reg, data=upload.read(), filename=upload.name, actor=request.user)
+        except ImportFailed as exc:
+            problems = exc.problems
+        except FazhiError as exc:
+            problems = [exc.message]
+        else:
+            messages.success(request, f"导入完成：{result.summary()}")
+            return redirect("matter_list", register=reg.name)
+    return render(request, "web/ledger_import.html", {"reg": reg, "form": form, "problems": problems, "columns": ledger_columns(reg)})
 
 
 def _display_fields(reg: Register, matter: Matter) -> list[tuple[str, Any]]:

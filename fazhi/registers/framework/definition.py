@@ -63,6 +63,18 @@ class ClockUse:
 
 
 @dataclass(frozen=True)
+class LedgerStep:
+    """One step a spreadsheet ledger row may imply, taken when its columns are filled.
+
+    ``when`` narrows the choice between steps sharing columns (e.g. 调解结案 and 作出决定 both
+    fill 决定日期): field -> accepted values, where "*" is any non-empty value and "" empty.
+    """
+
+    transition: str
+    when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class State:
     name: str
     label: str
@@ -88,6 +100,8 @@ class RegisterDefinition:
     personal_data: tuple[str, ...] = ()
     # Fields a member of the public may submit without login (the portal), or None.
     public_create: Transition | None = None
+    # The order in which an imported ledger row's filled columns are replayed as steps.
+    ledger: tuple[LedgerStep, ...] = ()
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
@@ -146,7 +160,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     top = check_keys(
         raw,
         allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks", "personal_data"}
-        | {"public_create"},
+        | {"public_create", "ledger"},
         required={"register", "label", "case_number", "states", "initial", "create", "transitions"},
         filename=filename,
         where="定义",
@@ -265,6 +279,27 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             )
         )
 
+    ledger: list[LedgerStep] = []
+    ledger_raw = top.get("ledger")
+    if ledger_raw is None:
+        ledger = [LedgerStep(name) for name in transitions]
+    else:
+        if not isinstance(ledger_raw, list):
+            raise DefinitionError(f"{filename}:{top.line_of('ledger')}: ledger 应为步骤列表")
+        for item in ledger_raw:
+            if isinstance(item, str):
+                step_name, when_raw = item, {}
+            elif isinstance(item, LineDict) and len(item) == 1:
+                step_name = next(iter(item))
+                spec = check_keys(item[step_name], allowed={"when"}, required={"when"}, filename=filename, where=f"ledger {step_name}")
+                when_raw = spec["when"]
+            else:
+                raise DefinitionError(f"{filename}:{top.line_of('ledger')}: ledger 的每一项应为步骤名，或“步骤名: {{when: {{字段: [值]}}}}”")
+            if step_name not in transitions:
+                raise DefinitionError(f"{filename}:{top.line_of('ledger')}: ledger 引用了未知的 transition {step_name!r}")
+            when = {str(k): _str_list(v, filename, top.line_of("ledger"), f"ledger {step_name} when") for k, v in dict(when_raw).items()}
+            ledger.append(LedgerStep(step_name, when))
+
     if model_fields is not None:
         all_fields = [("create", f) for f in (*create.fields, *create.optional)]
         for t in transitions.values():
@@ -277,6 +312,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         all_fields += [("personal_data", f) for f in _str_list(top.get("personal_data"), filename, top.line_of("personal_data"), "personal_data")]
         if outcome_field:
             all_fields.append(("outcomes", outcome_field))
+        all_fields += [("ledger", f) for step in ledger for f in step.when]
         for where, fname in all_fields:
             if fname not in model_fields:
                 raise DefinitionError(f"{filename}: {where} 引用了模型中不存在的字段 {fname!r}")
@@ -297,4 +333,5 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         amend_roles=amend_roles,
         clocks=tuple(clocks),
         personal_data=_str_list(top.get("personal_data"), filename, top.line_of("personal_data"), "personal_data"),
+        ledger=tuple(ledger),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -149,11 +150,16 @@ def _full_clean(matter: Matter, names: list[str]) -> None:
 
 
 @transaction.atomic
-def matter_create(*, register: str, unit: Unit, actor: Any, data: dict[str, Any], carried_in: bool = False, note: str = "") -> Matter:
+def matter_create(
+    *, register: str, unit: Unit, actor: Any, data: dict[str, Any], carried_in: bool = False, note: str = "", imported_number: str = ""
+) -> Matter:
+    """Register a matter. ``imported_number``: the case number a ledger import brings (its caller,
+    the importer, has checked the actor's right to the unit and waives the per-step roles)."""
     reg = register_get(register)
     t = reg.definition.create
-    _check_role(actor, unit, t.roles, t.label)
-    return _create(reg, t, unit=unit, actor=actor, data=data, fixed={"carried_in": carried_in}, note=note)
+    if not imported_number:
+        _check_role(actor, unit, t.roles, t.label)
+    return _create(reg, t, unit=unit, actor=actor, data=data, fixed={"carried_in": carried_in}, note=note, imported_number=imported_number)
 
 
 PORTAL_USERNAME = "portal"
@@ -180,7 +186,25 @@ def matter_create_public(*, register: str, unit: Unit, data: dict[str, Any], fix
     return _create(reg, t, unit=unit, actor=portal_user(), data=data, fixed=fixed, note="公众通过门户网站提交")
 
 
-def _create(reg: Register, t: Transition, *, unit: Unit, actor: Any, data: dict[str, Any], fixed: dict[str, Any], note: str) -> Matter:
+def _imported_sequence(reg: Register, unit: Unit, year: int, number: str) -> int:
+    """The sequence of an imported case number; the counter moves past it when it follows the template."""
+    template = reg.definition.case_number_template.format(unit_short=unit.short_name, year=year, seq="SEQ")
+    match = re.fullmatch(re.escape(template).replace("SEQ", r"(\d+)"), number)
+    if not match:
+        return 0
+    value = int(match.group(1))
+    try:
+        with transaction.atomic():
+            CaseNumberSequence.objects.get_or_create(register=reg.name, unit=unit, year=year)
+    except IntegrityError:
+        pass
+    CaseNumberSequence.objects.filter(register=reg.name, unit=unit, year=year, last_value__lt=value).update(last_value=value)
+    return value
+
+
+def _create(
+    reg: Register, t: Transition, *, unit: Unit, actor: Any, data: dict[str, Any], fixed: dict[str, Any], note: str, imported_number: str = ""
+) -> Matter:
     matter = reg.model(unit=unit, state=reg.definition.initial)
     cleaned = _clean_fields(reg, matter, t, data)
     _assign(matter, fixed | cleaned)
@@ -189,7 +213,13 @@ def _create(reg: Register, t: Transition, *, unit: Unit, actor: Any, data: dict[
         raise ValidationFailed(errors)
     _full_clean(matter, list(cleaned))
     matter.year = matter.received_on.year
-    matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
+    if imported_number:
+        if type(matter).objects.filter(case_number=imported_number).exists():
+            raise ValidationFailed({"case_number": [f"案号 {imported_number} 已被其他单位使用"]})
+        matter.case_number = imported_number
+        matter.sequence = _imported_sequence(reg, unit, matter.year, imported_number)
+    else:
+        matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
     matter.save()
     recorded = [n for n in fixed if n != "carried_in"] + list(cleaned)
     _write_event(
@@ -208,7 +238,11 @@ def _create(reg: Register, t: Transition, *, unit: Unit, actor: Any, data: dict[
 
 
 @transaction.atomic
-def matter_transition(*, matter: Matter, transition: str, actor: Any, data: dict[str, Any] | None = None, note: str = "") -> MatterEvent:
+def matter_transition(
+    *, matter: Matter, transition: str, actor: Any, data: dict[str, Any] | None = None, note: str = "", imported: bool = False
+) -> MatterEvent:
+    """Take one step. ``imported``: replayed from a ledger row by the importer, which has checked
+    the actor's right to the unit; the step's own roles are waived, every other check holds."""
     reg = register_of(matter)
     locked = type(matter).objects.select_for_update().get(pk=matter.pk)
     t = reg.definition.transitions.get(transition)
@@ -217,7 +251,8 @@ def matter_transition(*, matter: Matter, transition: str, actor: Any, data: dict
     if locked.state not in t.sources:
         state_label = reg.definition.states[locked.state].label
         raise TransitionNotAllowed(f"案件 {locked.case_number} 当前状态为“{state_label}”，不能执行“{t.label}”")
-    _check_role(actor, locked.unit, t.roles, t.label)
+    if not imported:
+        _check_role(actor, locked.unit, t.roles, t.label)
     if t.max_times is not None:
         done = MatterEvent.objects.filter(register=reg.name, object_id=locked.pk, transition=t.name).count()
         if done >= t.max_times:
@@ -258,13 +293,14 @@ def matter_transition(*, matter: Matter, transition: str, actor: Any, data: dict
 
 
 @transaction.atomic
-def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason: str) -> MatterEvent:
+def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason: str, imported: bool = False) -> MatterEvent:
     """Correct recorded facts. Never a silent edit: the old and new values and the reason are an event."""
     reg = register_of(matter)
     locked = type(matter).objects.select_for_update().get(pk=matter.pk)
     if not reason.strip():
         raise ValidationFailed({"reason": ["更正必须说明理由"]})
-    _check_role(actor, locked.unit, reg.definition.amend_roles, "更正")
+    if not imported:
+        _check_role(actor, locked.unit, reg.definition.amend_roles, "更正")
     t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
     cleaned = _clean_fields(reg, locked, t, changes)
     changed = {k: v for k, v in cleaned.items() if _snapshot(locked, [k])[k] != json_value(v)}

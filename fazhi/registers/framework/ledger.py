@@ -1,0 +1,429 @@
+"""Spreadsheet ledgers (台账) of any register: the column template, import and export.
+
+One row is one matter. Its columns are the fields of the matter's registration followed by the
+fields of the steps the register's ``ledger`` declaration lists; importing a row registers the
+matter under the row's 案号 and replays, in the declared order, every step whose columns are
+filled, through the same services as the web forms (so every check holds and every step is an
+event and an audit leaf). Re-importing a file is a no-op; a row that has gained columns since
+adds the steps they imply, and changed registration facts become amendments with a reason.
+Export writes the same columns, so an exported list can be corrected and imported again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+
+from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, ValidationFailed
+from fazhi.core.importers import ImportResult
+from fazhi.core.masking import mask_id_number, mask_name, mask_phone
+from fazhi.core.models import Role, Unit
+from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.tabular import parse_bool, parse_date, read_table
+from fazhi.registers.framework.definition import LedgerStep, Transition
+from fazhi.registers.framework.models import Matter, MatterEvent
+from fazhi.registers.framework.registry import Register, model_field
+from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
+
+UNIT_COLUMN = "办理单位编码"
+NUMBER_COLUMN = "案号"
+CARRIED_COLUMN = "上年结转"
+STAFF_ROLES = {Role.CLERK, Role.REVIEWER, Role.HEAD}
+MAX_PROBLEMS = 200
+IMPORT_USERNAME = "ledger_import"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str  # a model field, or "" for the unit / case number / carried-in columns
+    required: bool
+    hint: str
+
+
+def _step_fields(t: Transition) -> list[str]:
+    return list(dict.fromkeys([*([t.date_field] if t.date_field else []), *t.fields, *t.optional]))
+
+
+def ledger_fields(reg: Register) -> list[str]:
+    d = reg.definition
+    names = [*d.create.fields, *d.create.optional]
+    for step in d.ledger:
+        names += _step_fields(d.transitions[step.transition])
+    return list(dict.fromkeys(names))
+
+
+def _hint(reg: Register, name: str) -> str:
+    f = model_field(reg.model, name)
+    if name == reg.definition.outcome_field:
+        return "可填：" + "、".join(o.label for o in reg.definition.outcomes.values())
+    if f.choices:
+        return "可填：" + "、".join(str(label) for _, label in f.flatchoices)
+    if isinstance(f, models.DateField):
+        return "日期，如 2025-03-01"
+    if isinstance(f, models.BooleanField):
+        return "是 / 否"
+    if isinstance(f, models.ForeignKey):
+        return "单位编码或全称" if f.related_model is Unit else "名称"
+    if isinstance(f, (models.DecimalField, models.IntegerField)):
+        return "数字"
+    return ""
+
+
+def ledger_columns(reg: Register) -> list[Column]:
+    d = reg.definition
+    date_label = str(model_field(reg.model, "received_on").verbose_name)
+    columns = [
+        Column(UNIT_COLUMN, "", True, "本系统中的单位编码"),
+        Column(NUMBER_COLUMN, "", True, "台账中的编号；重复导入时用它识别同一案件"),
+        Column(CARRIED_COLUMN, "", False, "是 / 否（上年受理、本年结转的案件）"),
+    ]
+    for name in ledger_fields(reg):
+        f = model_field(reg.model, name)
+        label = date_label if name == "received_on" else str(f.verbose_name)
+        columns.append(Column(label, name, name in d.create.fields and not isinstance(f, models.BooleanField), _hint(reg, name)))
+    return columns
+
+
+# ---------------------------------------------------------------- cells -> values
+
+
+class CellError(Exception):
+    pass
+
+
+def _choice_code(choices: Iterable[tuple[str, str]], raw: str) -> str:
+    for code, label in choices:
+        if raw in (code, label) or raw.startswith(f"{label}（"):
+            return code
+    raise CellError(f"无法识别“{raw}”，应为 {'、'.join(label for _, label in choices)}")
+
+
+def _cell_value(reg: Register, name: str, raw: Any, row: dict[str, Any]) -> Any:
+    """A spreadsheet cell as the value the services take (they run the model's own validation)."""
+    f = model_field(reg.model, name)
+    if isinstance(f, models.DateField):
+        day = parse_date(raw)
+        if day is None:
+            raise CellError(f"无法识别日期“{raw}”，请写成 2025-03-01")
+        return day
+    if isinstance(f, models.BooleanField):
+        flag = parse_bool(raw)
+        if flag is None:
+            raise CellError(f"应填“是”或“否”，而不是“{raw}”")
+        return flag
+    text = str(raw).strip()
+    if name == reg.definition.outcome_field:
+        return _choice_code([(o.code, o.label) for o in reg.definition.outcomes.values()], text)
+    if f.choices:
+        return _choice_code([(str(c), str(label)) for c, label in f.flatchoices], text)
+    if isinstance(f, models.ForeignKey):
+        return _foreign_key(reg, f, text, row)
+    if isinstance(raw, float) and isinstance(f, models.DecimalField):
+        return str(decimal.Decimal(str(raw)))
+    return text
+
+
+def _foreign_key(reg: Register, f: models.ForeignKey[Any, Any], text: str, row: dict[str, Any]) -> Any:
+    target = f.related_model
+    assert isinstance(target, type) and issubclass(target, models.Model)
+    names = {g.name for g in target._meta.get_fields()}
+    cond = models.Q(name=text) | (models.Q(code=text) if "code" in names else models.Q(pk__in=[]))
+    qs = target._default_manager.filter(cond)
+    # a mediator is named within the committee of the same row
+    for other in names & set(row):
+        if isinstance(row[other], int):
+            qs = qs.filter(**{f"{other}_id": row[other]})
+    pks = list(qs.values_list("pk", flat=True)[:2])
+    if not pks:
+        raise CellError(f"找不到“{text}”")
+    if len(pks) > 1:
+        raise CellError(f"“{text}”不唯一，请填写编码")
+    return pks[0]
+
+
+# ---------------------------------------------------------------- import
+
+
+def import_user() -> Any:
+    """The account recorded as actor of a command-line import (cannot log in)."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(username=IMPORT_USERNAME, defaults={"first_name": "台账导入（命令行）", "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _when_holds(step: LedgerStep, values: dict[str, Any]) -> bool:
+    for name, accepted in step.when.items():
+        value = values.get(name)
+        text = "" if value in (None, "") else str(value)
+        if not any(a == text or (a == "*" and text) for a in accepted):
+            return False
+    return True
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (dt.date, decimal.Decimal)):
+        return str(value)
+    return value
+
+
+def ledger_import(
+    *, reg: Register, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None, cli: bool = False
+) -> ImportResult:
+    """Import a ledger: all rows or none. ``cli``: run by the operator on the server (no user)."""
+    columns = ledger_columns(reg)
+    table = read_table(data, filename, required=[c.header for c in columns if c.required])
+    by_header = {c.header: c for c in columns}
+    unknown = [h for h in table.header if h and h not in by_header]
+    if unknown:
+        raise ImportFailed([f"第1行（列名）：不认识的列“{'”“'.join(unknown)}”；请使用本台账的导入模板"])
+    if actor is None:
+        if not cli:
+            raise PermissionDenied("请先登录")
+        actor = import_user()
+    trusted = cli or user_is_admin(actor)
+    units = {u.code: u for u in Unit.objects.all()}
+    problems: list[str] = []
+    result = ImportResult()
+    seen: dict[str, int] = {}
+    with transaction.atomic():
+        for number, raw_row in table.rows:
+            try:
+                with transaction.atomic():
+                    outcome = _import_row(reg, number, raw_row, by_header, units, actor, trusted, seen, filename)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+            except _RowProblems as exc:
+                problems += exc.problems
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(f"错误过多，仅列出前 {MAX_PROBLEMS} 条")
+                break
+            if progress:
+                progress(1)
+        if problems:
+            raise ImportFailed(problems)
+    return result
+
+
+class _RowProblems(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+
+
+def _import_row(
+    reg: Register,
+    number: int,
+    raw_row: dict[str, Any],
+    by_header: dict[str, Column],
+    units: dict[str, Unit],
+    actor: Any,
+    trusted: bool,
+    seen: dict[str, int],
+    filename: str,
+) -> str:
+    d = reg.definition
+    problems: list[str] = []
+    headers = {c.field: c.header for c in by_header.values() if c.field}
+
+    def fail(header: str | None, message: str) -> None:
+        problems.append(f"第{number}行“{header}”：{message}" if header else f"第{number}行：{message}")
+
+    create_names = [*d.create.fields, *d.create.optional]
+    code = str(raw_row.get(UNIT_COLUMN) or "").strip()
+    unit = units.get(code)
+    if unit is None:
+        fail(UNIT_COLUMN, f"找不到单位 {code}" if code else "不能为空")
+    elif not trusted and not user_roles_for_unit(actor, unit) & STAFF_ROLES:
+        fail(UNIT_COLUMN, f"您在{unit.name}没有经办、审核或负责人角色，不能导入该单位的台账")
+    case_number = str(raw_row.get(NUMBER_COLUMN) or "").strip()
+    if not case_number:
+        fail(NUMBER_COLUMN, "不能为空（用于识别同一案件，重复导入不会重复登记）")
+    elif case_number in seen:
+        fail(NUMBER_COLUMN, f"{case_number} 与第{seen[case_number]}行重复")
+    else:
+        seen[case_number] = number
+    carried = parse_bool(raw_row.get(CARRIED_COLUMN, "") or "")
+    if carried is None:
+        fail(CARRIED_COLUMN, f"应填“是”或“否”，而不是“{raw_row.get(CARRIED_COLUMN)}”")
+
+    values: dict[str, Any] = {}
+    for header, raw in raw_row.items():
+        column = by_header.get(header)
+        if column is None or not column.field or raw in (None, ""):
+            continue
+        try:
+            value = _cell_value(reg, column.field, raw, values)
+        except CellError as exc:
+            fail(header, str(exc))
+            continue
+        if value is False and column.field not in create_names:
+            continue  # "否" in a step's check box (as exported) asks for no step
+        values[column.field] = value
+    if problems:
+        raise _RowProblems(problems)
+    assert unit is not None
+
+    def run(call: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return call(**kwargs)
+        except ValidationFailed as exc:
+            for name, messages in exc.errors.items():
+                for message in messages:
+                    fail(headers.get(name) or (NUMBER_COLUMN if name == "case_number" else None), message)
+            raise _RowProblems(problems) from exc
+        except FazhiError as exc:
+            fail(None, exc.message)
+            raise _RowProblems(problems) from exc
+
+    note = f"台账导入（{filename} 第{number}行）"
+    create_data = {n: values[n] for n in create_names if n in values}
+    matter = reg.model.objects.filter(case_number=case_number).first()
+    outcome = "unchanged"
+    if matter is None:
+        matter = run(
+            matter_create, register=reg.name, unit=unit, actor=actor, data=create_data, carried_in=bool(carried), note=note, imported_number=case_number
+        )
+        outcome = "created"
+    else:
+        if matter.unit_id != unit.pk:
+            fail(NUMBER_COLUMN, f"案号 {case_number} 已登记在{matter.unit.name}名下")
+            raise _RowProblems(problems)
+        changes = {n: values[n] for n in d.amendable if n in create_data and _json(values[n]) != _json(_current(matter, n))}
+        if changes:
+            run(matter_amend, matter=matter, actor=actor, changes=changes, reason=f"{note}更正", imported=True)
+            outcome = "updated"
+    taken = set(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).values_list("transition", flat=True))
+    consumed = set(create_names)
+    for step in d.ledger:
+        t = d.transitions[step.transition]
+        names = _step_fields(t)
+        if t.name in taken:
+            consumed.update(names)
+            consumed.update(step.when)
+            continue
+        if matter.state not in t.sources or not _when_holds(step, values):
+            continue
+        trigger = t.date_field or (t.fields[0] if t.fields else None)
+        if trigger is None or trigger not in values:
+            continue
+        step_data = {n: values[n] for n in (*t.fields, *t.optional) if n in values}
+        run(matter_transition, matter=matter, transition=t.name, actor=actor, data=step_data, note=note, imported=True)
+        consumed.update(names)
+        consumed.update(step.when)
+        outcome = "created" if outcome == "created" else "updated"
+    leftover = [n for n in values if n not in consumed]
+    if leftover:
+        state = d.states[matter.state].label
+        for name in leftover:
+            fail(headers[name], f"已填写，但按本行内容无法执行对应的步骤（案件此时的状态为“{state}”）；请检查前序步骤的列是否漏填")
+        raise _RowProblems(problems)
+    return outcome
+
+
+def _current(matter: Matter, name: str) -> Any:
+    f = model_field(type(matter), name)
+    return getattr(matter, f.attname)
+
+
+# ---------------------------------------------------------------- template and export
+
+
+def _xlsx(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for i, row in enumerate(rows):
+            if i == 0:
+                from openpyxl.cell import WriteOnlyCell
+
+                cells = []
+                for value in row:
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.font = Font(bold=True)
+                    cells.append(cell)
+                ws.append(cells)
+            else:
+                ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def ledger_template(reg: Register) -> bytes:
+    columns = ledger_columns(reg)
+    notes = [["列名", "是否必填", "填写说明"]] + [[c.header, "必填" if c.required else "", c.hint] for c in columns]
+    notes += [
+        [],
+        ["说明", "", "每行一件；只导入第一个工作表。按已填写的列依次执行相应步骤（如填写了受理日期即办理“受理”）。"],
+        ["", "", "整个文件全部通过检查才会导入；有任何错误时，一条也不导入，并列出出错的行和列。"],
+        ["", "", "同一文件可以重复导入：已导入的案件不会重复登记，新填写的列会补办相应步骤。"],
+    ]
+    return _xlsx([(reg.definition.label[:31], [[c.header for c in columns]]), ("填写说明", notes)])
+
+
+MASKERS: dict[str, Callable[[str], str]] = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
+
+
+def _mask(name: str, value: str) -> str:
+    for suffix, masker in MASKERS.items():
+        if name.endswith(suffix):
+            return masker(value)
+    return "***" if value else ""  # addresses and anything else declared personal
+
+
+def _cell_out(reg: Register, f: models.Field[Any, Any], matter: Matter, fk_names: dict[tuple[Any, Any], str]) -> Any:
+    value = getattr(matter, f.attname)
+    if value is None or value == "":
+        return None
+    if f.name == reg.definition.outcome_field:
+        outcome = reg.definition.outcomes.get(value)
+        return outcome.label if outcome else value
+    if isinstance(f, models.ForeignKey):
+        return fk_names.get((f.related_model, value), str(value))
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, models.BooleanField):
+        return "是" if value else "否"
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def ledger_export(reg: Register, matters: Iterable[Matter], *, publish: bool = False) -> bytes:
+    """The matters as a ledger in the import layout; ``publish`` masks natural persons' data."""
+    columns = ledger_columns(reg)
+    fields = [model_field(reg.model, c.field) if c.field else None for c in columns]
+    personal = set(reg.definition.personal_data)
+    matters = list(matters)
+    fk_names: dict[tuple[Any, Any], str] = {}
+    for f in fields:
+        if isinstance(f, models.ForeignKey):
+            target = f.related_model
+            ids = {getattr(m, f.attname) for m in matters} - {None}
+            attr = "code" if target is Unit else "name"
+            assert isinstance(target, type) and issubclass(target, models.Model)
+            fk_names |= {(target, pk): label for pk, label in target._default_manager.filter(pk__in=ids).values_list("pk", attr)}
+    units = dict(Unit.objects.filter(pk__in={m.unit_id for m in matters}).values_list("pk", "code"))
+    rows: list[list[Any]] = [[c.header for c in columns]]
+    for m in matters:
+        row: list[Any] = [units[m.unit_id], m.case_number, "是" if m.carried_in else "否"]
+        for f in fields[3:]:
+            assert f is not None
+            value = _cell_out(reg, f, m, fk_names)
+            if publish and f.name in personal and value:
+                value = _mask(f.name, str(value))
+            row.append(value)
+        rows.append(row)
+    return _xlsx([(reg.definition.label[:31], rows)])
