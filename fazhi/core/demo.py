@@ -63,6 +63,7 @@ class DemoOrg:
     subdistricts: list[Unit] = field(default_factory=list)
     other_district: Unit | None = None
     other_reconsideration_body: Unit | None = None
+    legal_aid_centre: Unit | None = None
     logins: dict[str, tuple[str, str]] = field(default_factory=dict)  # role -> (username, description)
 
 
@@ -93,6 +94,7 @@ def build_org(rng: random.Random) -> DemoOrg:
     )
     for j, sec in enumerate(["法治督察科", "普法与依法治理科", "行政执法协调监督科", "公共法律服务管理科"], start=1):
         unit_create(name=f"明德区司法局{sec}", short_name=sec[:2], code=f"JC-MD-D01-S{j}", level=Level.DISTRICT, kind=Kind.SECTION, parent=justice)
+    legal_aid = unit_create(name="明德区法律援助中心", short_name="明援", code="JC-MD-D01-LA", level=Level.DISTRICT, kind=Kind.STATION, parent=justice)
     market = depts[1]
     unit_create(name="明德区市场监督管理局执法大队", short_name="市监执法", code="JC-MD-D02-T", level=Level.DISTRICT, kind=Kind.STATION, parent=market)
     subs = []
@@ -129,6 +131,7 @@ def build_org(rng: random.Random) -> DemoOrg:
         subdistricts=subs,
         other_district=other,
         other_reconsideration_body=other_body,
+        legal_aid_centre=legal_aid,
     )
 
 
@@ -150,12 +153,15 @@ def build_users(org: DemoOrg, rng: random.Random) -> int:
         ("evaluator", org.district, Role.EVALUATOR, "考核人员"),
         ("admin", org.city, Role.ADMIN, "系统管理员"),
         ("clerk_gh", org.other_reconsideration_body, Role.CLERK, "光华区复议经办人"),
+        ("aid_reviewer", org.legal_aid_centre, Role.REVIEWER, "法律援助中心审查人"),
+        ("aid_head", org.legal_aid_centre, Role.HEAD, "法律援助中心主任"),
     ]
     for username, maybe_unit, role, desc in named:
         assert maybe_unit is not None
         unit = maybe_unit
         add(username, unit, role, desc)
-        org.logins[str(role) if username != "clerk_gh" else "clerk_other_district"] = (username, f"{desc}（{unit.name}）")
+        key = {"clerk_gh": "clerk_other_district", "aid_reviewer": "legal_aid_reviewer", "aid_head": "legal_aid_head"}.get(username, str(role))
+        org.logins[key] = (username, f"{desc}（{unit.name}）")
     for i in range(2, 4):
         add(f"clerk{i}", org.reconsideration_body, Role.CLERK)
         add(f"reviewer{i}", org.reconsideration_body, Role.REVIEWER)

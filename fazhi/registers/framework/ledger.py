@@ -11,7 +11,6 @@ Export writes the same columns, so an exported list can be corrected and importe
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import io
 from collections.abc import Callable, Iterable
@@ -171,12 +170,6 @@ def _when_holds(step: LedgerStep, values: dict[str, Any]) -> bool:
     return True
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, (dt.date, decimal.Decimal)):
-        return str(value)
-    return value
-
-
 def ledger_import(
     *, reg: Register, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None, cli: bool = False
 ) -> ImportResult:
@@ -297,7 +290,7 @@ def _import_row(
         if matter.unit_id != unit.pk:
             fail(NUMBER_COLUMN, f"案号 {case_number} 已登记在{matter.unit.name}名下")
             raise _RowProblems(problems)
-        changes = {n: values[n] for n in d.amendable if n in create_data and _json(values[n]) != _json(_current(matter, n))}
+        changes = {n: values[n] for n in d.amendable if n in create_data and not _same(matter, n, values[n])}
         if changes:
             run(matter_amend, matter=matter, actor=actor, changes=changes, reason=f"{note}更正", imported=True)
             outcome = "updated"
@@ -320,7 +313,9 @@ def _import_row(
         consumed.update(names)
         consumed.update(step.when)
         outcome = "created" if outcome == "created" else "updated"
-    leftover = [n for n in values if n not in consumed]
+    # a column no step took is an error, unless the matter already holds that value (a closing
+    # date set by a terminal step, a value derived by rule)
+    leftover = [n for n in values if n not in consumed and not _same(matter, n, values[n])]
     if leftover:
         state = d.states[matter.state].label
         for name in leftover:
@@ -329,9 +324,14 @@ def _import_row(
     return outcome
 
 
-def _current(matter: Matter, name: str) -> Any:
+def _same(matter: Matter, name: str, value: Any) -> bool:
+    """Whether an imported value equals the recorded one, compared as the field's Python value."""
     f = model_field(type(matter), name)
-    return getattr(matter, f.attname)
+    target = f.target_field if isinstance(f, models.ForeignKey) else f
+    try:
+        return bool(target.to_python(value) == target.to_python(getattr(matter, f.attname)))
+    except Exception:  # a value the field cannot read differs; the amendment's validation names it
+        return False
 
 
 # ---------------------------------------------------------------- template and export

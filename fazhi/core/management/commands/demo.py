@@ -17,8 +17,15 @@ from fazhi.core.demo import DEMO_PASSWORD, build_org, build_users
 from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
 from fazhi.registers.disclosure import demo as disclosure_demo
+from fazhi.registers.legal_aid import demo as legal_aid_demo
 from fazhi.registers.litigation import demo as litigation_demo
+from fazhi.registers.mediation import demo as mediation_demo
+from fazhi.registers.proposals import demo as proposals_demo
 from fazhi.registers.reconsideration import demo as reconsideration_demo
+
+# Volumes of the high-volume registers per scale (PRODUCT.md, district column). "small" keeps
+# every procedure and outcome but a tenth of the mass, for tests and quick looks.
+SCALES = {"district": {"mediation": 3500, "legal_aid": 450}, "small": {"mediation": 350, "legal_aid": 60}}
 
 
 class Command(BaseCommand):
@@ -28,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="演示数据截止日期（默认今天）")
         parser.add_argument("--if-empty", action="store_true", help="数据库已有单位时什么也不做")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="district", help="数据规模：district（一个区一年，默认）或 small（约十分之一，供测试）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Unit.objects.exists():
@@ -48,8 +56,18 @@ class Command(BaseCommand):
                 n_lawsuits = litigation_demo.build(org, random.Random(rng.random()), today, bar.update)
             with progress_bar(total=300, desc="政府信息公开", stream=self.stderr) as bar:
                 n_requests = disclosure_demo.build(org, random.Random(rng.random()), today, bar.update)
+            scale = SCALES[options["scale"]]
+            with progress_bar(total=scale["mediation"], desc="人民调解", stream=self.stderr) as bar:
+                n_disputes, n_screenings = mediation_demo.build(org, random.Random(rng.random()), today, bar.update, n_disputes=scale["mediation"])
+            with progress_bar(total=scale["legal_aid"], desc="法律援助", stream=self.stderr) as bar:
+                n_aid = legal_aid_demo.build(org, random.Random(rng.random()), today, bar.update, n_cases=scale["legal_aid"])
+            with progress_bar(total=220, desc="建议提案", stream=self.stderr) as bar:
+                n_proposals = proposals_demo.build(org, random.Random(rng.random()), today, bar.update)
         checkpoint_take()
-        registers = f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件，{n_requests} 件政府信息公开申请"
+        registers = (
+            f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件，{n_requests} 件政府信息公开申请，{n_disputes} 件人民调解（{n_screenings} 次排查），"
+            f"{n_aid} 件法律援助，{n_proposals} 件建议提案"
+        )
         elapsed = time.monotonic() - started
         self.stdout.write(f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{registers}，用时 {elapsed:.1f} 秒。")
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
