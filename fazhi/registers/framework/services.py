@@ -68,6 +68,8 @@ def _clean_fields(reg: Register, matter: Matter, t: Transition, data: dict[str, 
     for name in (*t.fields, *t.optional):
         f = model_field(reg.model, name)
         raw = data.get(name)
+        if isinstance(raw, models.Model):  # a form's ModelChoiceField gives the instance
+            raw = raw.pk
         if raw in (None, "") and name in t.fields and not isinstance(f, models.BooleanField):
             errors.setdefault(name, []).append(f"“{f.verbose_name}”为必填项")
             continue
