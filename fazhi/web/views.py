@@ -197,9 +197,7 @@ def ledger_import_view(request: HttpRequest, register: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > settings.FAZHI_MAX_UPLOAD_BYTES:
-                raise ImportFailed([f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {settings.FAZHI_MAX_UPLOAD_BYTES / 1048576:.0f} MB；请分批导入"])
-            result = ledger_import(reg=reg, data=upload.read(), filename=upload.name, actor=request.user)
+            result = ledger_import(reg=reg, data=_upload_bytes(upload), filename=upload.name, actor=request.user)
         except ImportFailed as exc:
             problems = exc.problems
         except FazhiError as exc:
@@ -343,6 +341,14 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _upload_bytes(upload: Any) -> bytes:
+    """An uploaded file's content, refused before reading when it is over the import size limit."""
+    if upload.size > settings.FAZHI_MAX_UPLOAD_BYTES:
+        raise ImportFailed([f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {settings.FAZHI_MAX_UPLOAD_BYTES / 1048576:.0f} MB；请分批导入"])
+    data: bytes = upload.read()
+    return data
+
+
 class OrgImportForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=[("units", "单位树"), ("users", "人员与角色")], widget=forms.Select(attrs={"class": "form-select"}))
     file = forms.FileField(label="文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
@@ -359,9 +365,7 @@ def org_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         importer = units_import if form.cleaned_data["kind"] == "units" else users_import
         try:
-            if upload.size > settings.FAZHI_MAX_UPLOAD_BYTES:
-                raise ImportFailed([f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {settings.FAZHI_MAX_UPLOAD_BYTES / 1048576:.0f} MB；请分批导入"])
-            result = importer(data=upload.read(), filename=upload.name, actor=request.user)
+            result = importer(data=_upload_bytes(upload), filename=upload.name, actor=request.user)
         except ImportFailed as exc:
             problems = exc.problems
         except FazhiError as exc:

@@ -28,7 +28,7 @@ from fazhi.core.tabular import parse_bool, parse_date, read_table
 from fazhi.registers.framework.definition import LedgerStep, Transition
 from fazhi.registers.framework.models import Matter, MatterEvent
 from fazhi.registers.framework.registry import Register, model_field
-from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
+from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, system_user
 
 UNIT_COLUMN = "办理单位编码"
 NUMBER_COLUMN = "案号"
@@ -151,14 +151,8 @@ def _foreign_key(reg: Register, f: models.ForeignKey[Any, Any], text: str, row: 
 
 
 def import_user() -> Any:
-    """The account recorded as actor of a command-line import (cannot log in)."""
-    from django.contrib.auth import get_user_model
-
-    user, created = get_user_model().objects.get_or_create(username=IMPORT_USERNAME, defaults={"first_name": "台账导入（命令行）", "is_active": False})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    """The actor of a command-line import."""
+    return system_user(IMPORT_USERNAME, "台账导入（命令行）")
 
 
 def _when_holds(step: LedgerStep, values: dict[str, Any]) -> bool:

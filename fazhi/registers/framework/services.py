@@ -167,15 +167,20 @@ def matter_create(
 PORTAL_USERNAME = "portal"
 
 
-def portal_user() -> Any:
-    """The account recorded as actor of what the public submits (cannot log in)."""
+def system_user(username: str, name: str) -> Any:
+    """An account recorded as the actor of what no person signs in for (it cannot log in)."""
     from django.contrib.auth import get_user_model
 
-    user, created = get_user_model().objects.get_or_create(username=PORTAL_USERNAME, defaults={"first_name": "公众（网上申请）", "is_active": False})
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"first_name": name, "is_active": False})
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def portal_user() -> Any:
+    """The actor of what the public submits on the portal."""
+    return system_user(PORTAL_USERNAME, "公众（网上申请）")
 
 
 @transaction.atomic
