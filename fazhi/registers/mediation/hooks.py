@@ -16,7 +16,13 @@ DATE_ORDER: DateOrder = [
     ("performance_checked_on", ("concluded_on",), "调解协议达成日期"),
 ]
 AGREEMENTS = {"written_agreement", "oral_agreement"}
-CONFIRMATION_DAYS = 30  # 人民调解法 art.33: apply jointly within 30 日 of the agreement taking effect
+CONFIRMATION_RULE = "mediation.judicial_confirmation"  # 人民调解法 art.33, definitions/clocks/services.yaml
+
+
+def confirmation_deadline(concluded_on: dt.date) -> dt.date | None:
+    from fazhi.law.clocks import clock_compute
+
+    return clock_compute(CONFIRMATION_RULE, concluded_on, explain=False).due
 
 
 def _committee_errors(unit: Any, data: dict[str, Any]) -> dict[str, list[str]]:
@@ -41,8 +47,11 @@ class MediationHooks:
         if transition == "fail" and outcome in AGREEMENTS:
             errors.setdefault("outcome", []).append("调解不成或终止时，结果不能是调解协议")
         applied = data.get("confirmation_applied_on")
-        if transition == "apply_confirmation" and applied and matter.concluded_on and applied > matter.concluded_on + dt.timedelta(days=CONFIRMATION_DAYS):
-            errors.setdefault("confirmation_applied_on", []).append("应自调解协议生效之日起三十日内申请司法确认（《人民调解法》第三十三条）")
+        deadline = confirmation_deadline(matter.concluded_on) if transition == "apply_confirmation" and applied and matter.concluded_on else None
+        if deadline and applied and applied > deadline:
+            errors.setdefault("confirmation_applied_on", []).append(
+                f"应自调解协议生效之日起三十日内（本案至 {deadline:%Y-%m-%d}）申请司法确认（《人民调解法》第三十三条）"
+            )
         if transition == "record_confirmation" and not matter.confirmation_applied_on:
             errors.setdefault("confirmation_ruled_on", []).append("尚未记录申请司法确认")
         return errors

@@ -140,3 +140,13 @@ def test_other_units_neither_see_nor_change_the_disputes(net: Net, org: Any) -> 
     client.login(username="med_clerk", password=PASSWORD)
     page = client.get(f"/r/mediation/{case.pk}/").content.decode()
     assert "达成调解协议" in page and "长青街道人民调解委员会" in page
+
+
+def test_the_confirmation_window_ending_in_a_holiday_runs_to_the_next_working_day(net: Net) -> None:
+    case = dispute(net)
+    do(case, "agree", net.clerk, concluded_on="2025-09-03", outcome="written_agreement")
+    # day 30 is 2025-10-03, inside 国庆 (10/1–10/8): the period ends on 10-09 (clock rule mediation.judicial_confirmation)
+    with pytest.raises(ValidationFailed, match="本案至 2025-10-09"):
+        do(case, "apply_confirmation", net.clerk, confirmation_applied_on="2025-10-10", confirmation_court="东湖区人民法院")
+    do(case, "apply_confirmation", net.clerk, confirmation_applied_on="2025-10-09", confirmation_court="东湖区人民法院")
+    assert case.confirmation_applied_on == dt.date(2025, 10, 9)
