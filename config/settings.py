@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "fazhi.registers.mediation",
     "fazhi.registers.legal_aid",
     "fazhi.registers.proposals",
+    "fazhi.registers.enforcement",
+    "fazhi.registers.criminal_transfer",
+    "fazhi.inspections",
+    "fazhi.casefile_review",
     "fazhi.web",
 ]
 
@@ -126,6 +130,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = FAZHI_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 FAZHI_DEFINITIONS_DIR = BASE_DIR / "definitions"
+# Evidence files of enforcement cases, stored by SHA-256 (content-addressed, never overwritten).
+FAZHI_EVIDENCE_DIR = Path(env_str("FAZHI_EVIDENCE_DIR", str(BASE_DIR / "var" / "evidence")))
 
 # Key of the digests that stand for personal data inside audit leaves. It must never change once
 # leaves exist (verification recomputes the digests); keep it apart from SECRET_KEY in production.

@@ -160,3 +160,8 @@ def users_import(*, data: bytes, filename: str, actor: Any = None, progress: Cal
             if progress:
                 progress(1)
     return result
+
+
+# Importers of directories by name, for `fazhi import NAME FILE`; apps add theirs in ready().
+Importer = Callable[..., ImportResult]
+IMPORTERS: dict[str, Importer] = {"units": units_import, "users": users_import}

@@ -1,6 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from fazhi.casefile_review import views as review_views
+from fazhi.inspections import views as inspection_views
+from fazhi.registers.enforcement import views as enforcement_views
 from fazhi.web import portal, views
 
 urlpatterns = [
@@ -18,6 +21,21 @@ urlpatterns = [
     path("audit/", views.audit_page, name="audit"),
     path("gongkai/", portal.disclosure_apply, name="portal_apply"),
     path("gongkai/chaxun/", portal.disclosure_status, name="portal_status"),
+    path("gongshi/zhifa/", enforcement_views.publicity_portal, name="publicity_portal"),
+    path("gongshi/quanze/", enforcement_views.powers_portal, name="powers_portal"),
+    path("gongshi/choucha/", inspection_views.draws_portal, name="draws_portal"),
+    path("gongshi/choucha/<int:pk>.json", inspection_views.draw_file, name="draw_file"),
+    path("zhifa/<int:pk>/evidence/", enforcement_views.evidence_upload, name="evidence_upload"),
+    path("zhifa/<int:pk>/evidence/<int:item_id>/", enforcement_views.evidence_download, name="evidence_download"),
+    path("zhifa/gongshi/", enforcement_views.publicity_staff, name="publicity_staff"),
+    path("zhifa/renyuan/", enforcement_views.officers_page, name="officers"),
+    path("zhifa/yisong/", enforcement_views.transfer_board, name="transfer_board"),
+    path("choucha/", inspection_views.plan_list, name="inspection_plans"),
+    path("choucha/<int:pk>/", inspection_views.plan_detail, name="inspection_plan"),
+    path("pingcha/", review_views.campaign_list, name="review_campaigns"),
+    path("pingcha/<int:pk>/", review_views.campaign_detail, name="review_campaign"),
+    path("pingcha/<int:pk>/file/<int:file_id>/", review_views.file_score_view, name="review_file"),
+    path("pingcha/<int:pk>/notice/<int:notice_id>/", review_views.notice_report_view, name="review_notice_report"),
     path("manage/import/", views.org_import, name="org_import"),
     path("manage/import/template/<str:kind>.xlsx", views.org_import_template, name="org_import_template"),
 ]

@@ -21,6 +21,7 @@ from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
 from fazhi.core.models import Membership, Unit
 from fazhi.core.selectors import units_visible_to, user_is_admin, user_units_with_role
+from fazhi.registers.enforcement.selectors import certificates_expiring
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
@@ -64,7 +65,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
-        {"items": items, "today": today, "counts": counts, "units": Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit")},
+        {
+            "items": items,
+            "today": today,
+            "counts": counts,
+            "units": Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit"),
+            "certificates": certificates_expiring(request.user, today),
+        },
     )
 
 
@@ -234,7 +241,7 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
     reg = _register(register)
     matter = _matter(request, reg, pk)
     events = list(selectors.matter_events(matter))
-    labels = {t.name: t.label for t in reg.definition.transitions.values()} | {"register": "登记", "amend": "更正"}
+    labels = {t.name: t.label for t in reg.definition.transitions.values()} | {"register": "登记", "amend": "更正"} | reg.event_labels
     leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
     timeline = [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events]
     clocks = matter_clocks(matter, events) if reg.definition.states[matter.state].open else []
@@ -250,6 +257,7 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
             "status": selectors.due_status(matter.due_on, timezone.localdate()),
             "actions": selectors.transitions_available(request.user, matter),
             "can_amend": bool(set(reg.definition.amend_roles) & _roles(request, matter)),
+            "panel": reg.detail_context(request, matter) if reg.detail_context else None,
         },
     )
 

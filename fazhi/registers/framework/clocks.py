@@ -35,6 +35,9 @@ class RunningClock:
         return not self.use.on_expiry and self.result.due is not None
 
 
+NO_CLOCK = "none"  # a variant that runs no clock (e.g. 行政检查 has no statutory period)
+
+
 def _rule_for(use: ClockUse, matter: Matter | SimpleNamespace) -> str:
     if use.variant_field:
         return use.variants.get(str(getattr(matter, use.variant_field, "") or ""), use.rule)
@@ -83,6 +86,8 @@ def matter_clocks(
         if origin is None:
             continue
         rule = _rule_for(use, matter)
+        if rule == NO_CLOCK:
+            continue
         result = clock_compute(rule, origin, collected, cal=cal, explain=explain)
         running.append(RunningClock(use=use, rule=rule, result=result, deemed_from=deemed_from))
         if use.on_expiry and result.due is not None:

@@ -54,7 +54,7 @@ class ClockUse:
     restart: tuple[str, ...] = ()
     extend: tuple[str, ...] = ()
     variant_field: str | None = None
-    variants: dict[str, str] = field(default_factory=dict)
+    variants: dict[str, str] = field(default_factory=dict)  # value -> rule, or "none" for no clock
     # A clock whose expiry is itself a legal fact (复议 art.30: not rejected in time = accepted):
     # it never becomes overdue; ``on_expiry`` says what the expiry means.
     on_expiry: str = ""

@@ -19,7 +19,8 @@ class RegisterHooks(Protocol):
     ``validate(matter, transition, data)`` returns field errors for rules the declaration cannot
     express (e.g. a decision date before the acceptance date). A hooks object may also have
     ``derive(matter, transition, data) -> dict``: values that follow from the step by rule,
-    written and recorded in the same event.
+    written and recorded in the same event; and ``after(matter, transition, event)``: work the
+    step causes elsewhere (e.g. a 以罚代刑 flag), in the same transaction.
     """
 
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]: ...
@@ -37,6 +38,11 @@ class Register:
     definition: RegisterDefinition
     hooks: RegisterHooks = field(default_factory=NoHooks)
     list_columns: tuple[str, ...] = ()
+    # labels of events written by the register's own services (e.g. evidence), for the timeline
+    event_labels: dict[str, str] = field(default_factory=dict)
+    # a template included on the matter page, and what it needs: f(request, matter) -> context
+    detail_template: str = ""
+    detail_context: Any = None
 
 
 REGISTRY: dict[str, Register] = {}
@@ -50,12 +56,12 @@ def model_field(model: type[Model], name: str) -> Field[Any, Any]:
     return f
 
 
-def register_add(name: str, model: type[Matter], hooks: RegisterHooks | None = None, list_columns: tuple[str, ...] = ()) -> Register:
+def register_add(name: str, model: type[Matter], hooks: RegisterHooks | None = None, list_columns: tuple[str, ...] = (), **extra: Any) -> Register:
     path = Path(settings.FAZHI_DEFINITIONS_DIR) / "registers" / f"{name}.yaml"
     fields = {f.name for f in model._meta.get_fields()}
     definition = load_definition(path, model_fields=fields)
     model.register_name = name
-    reg = Register(name=name, model=model, definition=definition, hooks=hooks or NoHooks(), list_columns=list_columns)
+    reg = Register(name=name, model=model, definition=definition, hooks=hooks or NoHooks(), list_columns=list_columns, **extra)
     REGISTRY[name] = reg
     return reg
 

@@ -218,6 +218,11 @@ def _create(
     errors = reg.hooks.validate(matter, CREATE, cleaned)
     if errors:
         raise ValidationFailed(errors)
+    derive = getattr(reg.hooks, "derive", None)
+    if derive is not None:
+        derived = derive(matter, CREATE, cleaned)
+        _assign(matter, derived)
+        cleaned |= derived
     _full_clean(matter, list(cleaned))
     matter.year = matter.received_on.year
     if imported_number:
@@ -241,6 +246,9 @@ def _create(
         note=note,
     )
     matter_refresh_due(matter)
+    after = getattr(reg.hooks, "after", None)
+    if after is not None:
+        after(matter, CREATE, None)
     return matter
 
 
@@ -295,6 +303,9 @@ def matter_transition(
         note=note,
     )
     matter_refresh_due(locked)
+    after = getattr(reg.hooks, "after", None)
+    if after is not None:
+        after(locked, t.name, event)
     matter.refresh_from_db()
     return event
 

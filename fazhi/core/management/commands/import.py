@@ -9,17 +9,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fazhi.core.errors import FazhiError, ImportFailed
-from fazhi.core.importers import units_import, users_import
+from fazhi.core.importers import IMPORTERS
 from fazhi.core.progress import progress_bar
 from fazhi.core.tabular import read_table
 from fazhi.registers.framework.ledger import ledger_import
 from fazhi.registers.framework.registry import REGISTRY
 
-IMPORTERS = {"units": units_import, "users": users_import}
-
 
 class Command(BaseCommand):
-    help = "从 xlsx/csv 导入单位树（units）、人员（users）或某个台账（如 reconsideration、mediation）；出错时整个文件都不导入"
+    help = "从 xlsx/csv 导入单位树（units）、人员（users）、权责清单（powers）、执法人员（officers）或某个台账；出错时整个文件都不导入"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(IMPORTERS) + sorted(REGISTRY))

@@ -1,0 +1,40 @@
+"""Checks of the 两法衔接 chain: a team of two officers, the order of the dates, the linked case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fazhi.registers.enforcement.hooks import officer_errors
+from fazhi.registers.enforcement.models import EnforcementCase
+from fazhi.registers.framework.checks import DateOrder, date_errors
+from fazhi.registers.framework.definition import CREATE
+
+DATE_ORDER: DateOrder = [
+    ("approved_on", ("received_on",), "移送报告日期"),
+    ("transferred_on", ("approved_on",), "负责人审批日期"),
+    ("police_received_on", ("transferred_on",), "移送日期"),
+    ("police_decided_on", ("reconsideration_requested_on", "police_received_on"), "公安机关受理（提请复议）日期"),
+    ("reconsideration_requested_on", ("police_decided_on",), "不予立案决定日期"),
+    ("reconsideration_decided_on", ("reconsideration_requested_on",), "提请复议日期"),
+    ("supervision_requested_on", ("reconsideration_decided_on", "police_decided_on"), "复议决定（不予立案）日期"),
+    ("handed_over_on", ("police_decided_on",), "立案日期"),
+    ("closed_on", ("supervision_requested_on", "police_decided_on", "received_on"), "前一步骤日期"),
+]
+
+
+class TransferHooks:
+    def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
+        if transition == CREATE:
+            # art.5: a team of at least two officers writes the report
+            errors |= officer_errors(matter.unit, data.get("lead_officer"), data.get("second_officer"), data.get("received_on"))
+            case_id = data.get("enforcement_case")
+            if case_id is not None and not EnforcementCase.objects.filter(pk=case_id, unit_id=matter.unit_id).exists():
+                errors.setdefault("enforcement_case", []).append(f"该执法案件不是{matter.unit.name}办理的案件")
+        return errors
+
+    def after(self, matter: Any, transition: str, event: Any) -> None:
+        if transition == CREATE and matter.enforcement_case_id:
+            from fazhi.registers.enforcement.impunity import impunity_clear
+
+            impunity_clear(matter.enforcement_case, on=matter.received_on, reason=f"已登记移送 {matter.case_number}")

@@ -1,0 +1,74 @@
+"""Evidence files (调查取证), stored by content: the SHA-256 names the file and goes into the
+case's event, and so into the audit log (全过程记录, 行政处罚法第四十七条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
+from fazhi.registers.enforcement.models import EnforcementCase, EvidenceItem
+from fazhi.registers.framework.registry import register_get
+from fazhi.registers.framework.services import _check_role, _write_event
+
+EVIDENCE_STATES = {"investigating", "notified", "hearing_pending"}
+EVENT = "add_evidence"
+
+
+def evidence_path(sha256: str) -> Path:
+    return Path(settings.FAZHI_EVIDENCE_DIR) / sha256[:2] / sha256
+
+
+def evidence_store(content: bytes) -> str:
+    digest = hashlib.sha256(content).hexdigest()
+    path = evidence_path(digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    return digest
+
+
+@transaction.atomic
+def evidence_add(*, case: EnforcementCase, actor: Any, content: bytes, file_name: str, description: str, collected_on: dt.date) -> EvidenceItem:
+    reg = register_get("enforcement")
+    locked = EnforcementCase.objects.select_for_update().get(pk=case.pk)
+    _check_role(actor, locked.unit, ("clerk",), "登记证据")
+    if locked.state not in EVIDENCE_STATES:
+        raise TransitionNotAllowed(f"案件 {locked.case_number} 已进入{reg.definition.states[locked.state].label}阶段，不能再登记证据")
+    errors: dict[str, list[str]] = {}
+    if not content:
+        errors["file"] = ["文件为空"]
+    if not description.strip():
+        errors["description"] = ["请填写证据名称"]
+    if collected_on < locked.received_on or collected_on > dt.date.today() + dt.timedelta(days=1):
+        errors["collected_on"] = [f"取证日期应在立案日期（{locked.received_on:%Y-%m-%d}）与今天之间"]
+    if errors:
+        raise ValidationFailed(errors)
+    digest = evidence_store(content)
+    after = {"sha256": digest, "file_name": file_name, "size": len(content), "description": description.strip()}
+    event = _write_event(
+        reg=reg,
+        matter=locked,
+        transition=EVENT,
+        actor=actor,
+        event_date=collected_on,
+        state_before=locked.state,
+        before={},
+        after=after,
+        note="",
+    )
+    return EvidenceItem.objects.create(
+        case=locked, collected_on=collected_on, description=after["description"], file_name=file_name, sha256=digest, size=len(content), event_id=event.pk
+    )
+
+
+def evidence_intact(item: EvidenceItem) -> bool:
+    path = evidence_path(item.sha256)
+    return path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == item.sha256

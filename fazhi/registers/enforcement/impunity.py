@@ -1,0 +1,63 @@
+"""以罚代刑 detector: penalty cases whose amount reaches a criminal threshold with no transfer.
+
+行政执法机关移送涉嫌犯罪案件的规定 第十一条 forbids replacing a transfer by a penalty. The
+thresholds are dated data (definitions/enforcement/criminal_thresholds.yaml). A flag is kept,
+never deleted: a transfer recorded later clears it with the date and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fazhi.registers.enforcement import rules
+from fazhi.registers.enforcement.models import EnforcementCase, ImpunityFlag
+
+
+def _has_transfer(case: EnforcementCase) -> bool:
+    from fazhi.registers.criminal_transfer.models import CriminalTransfer
+
+    return CriminalTransfer.objects.filter(enforcement_case=case).exists() or case.termination == "transferred"
+
+
+def impunity_check(case: EnforcementCase, *, on: dt.date) -> ImpunityFlag | None:
+    """Flag the case if it is a penalty above the threshold of its power item's offence, untransferred."""
+    if case.kind != "penalty" or case.outcome != "penalty_imposed" or case.amount_involved is None or not case.power_item.offence:
+        return None
+    threshold = rules.threshold_for(case.power_item.offence, case.party_type, case.decided_on or on)
+    if threshold is None or case.amount_involved < threshold.amount or _has_transfer(case):
+        return None
+    flag, _ = ImpunityFlag.objects.get_or_create(
+        case=case,
+        offence=threshold.offence,
+        defaults={
+            "offence_label": f"{threshold.label}（{threshold.article}）",
+            "threshold": threshold.amount,
+            "amount": case.amount_involved,
+            "citation": threshold.reference,
+            "flagged_on": on,
+        },
+    )
+    return flag
+
+
+def impunity_clear(case: EnforcementCase, *, on: dt.date, reason: str) -> int:
+    return ImpunityFlag.objects.filter(case=case, cleared_on__isnull=True).update(cleared_on=on, cleared_reason=reason)
+
+
+def impunity_scan(cases: Iterable[EnforcementCase] | None = None, *, on: dt.date, progress: Callable[[int], None] | None = None) -> int:
+    """Check every decided penalty case (or the given ones); returns the number of open flags."""
+    qs: Any = cases
+    if qs is None:
+        qs = (
+            EnforcementCase.objects.filter(kind="penalty", outcome="penalty_imposed", amount_involved__isnull=False)
+            .exclude(power_item__offence="")
+            .select_related("power_item")
+            .iterator(chunk_size=2000)
+        )
+    for case in qs:
+        impunity_check(case, on=on)
+        if progress:
+            progress(1)
+    return ImpunityFlag.objects.filter(cleared_on__isnull=True).count()

@@ -1,0 +1,167 @@
+"""The dated enforcement rules of ``definitions/enforcement/``: review and hearing triggers,
+collective discussion, publication retention, criminal thresholds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from fazhi.core.errors import DefinitionError
+from fazhi.core.strictyaml import check_keys, load_strict
+
+ORGANISATION_TYPES = {"legal_person", "other_organisation", "individual_business"}
+CASE_FLAGS = {"major_public_interest", "hearing_held", "complex_case", "other_law_review"}
+MEASURES = {"large_confiscation", "qualification_downgrade", "licence_revocation", "suspension", "closure", "occupation_ban"}
+
+
+def party_group(party_type: str) -> str:
+    """Thresholds distinguish natural persons from organisations (an 个体工商户 counts with the latter)."""
+    return "organisation" if party_type in ORGANISATION_TYPES else "natural_person"
+
+
+@dataclass(frozen=True)
+class Version:
+    since: dt.date
+    reference: str
+    values: dict[str, Any]
+
+
+def _versions(path: Path, key: str, raw: Any, allowed: set[str]) -> list[Version]:
+    if not isinstance(raw, list) or not raw:
+        raise DefinitionError(f"{path}: {key} 应为按 since 排列的版本列表")
+    out = []
+    for item in raw:
+        v = check_keys(item, allowed=allowed | {"since", "reference"}, required={"since", "reference"}, filename=str(path), where=key)
+        if not isinstance(v["since"], dt.date):
+            raise DefinitionError(f"{path}:{v.line_of('since')}: since 应为日期")
+        out.append(Version(v["since"], str(v["reference"]), {k: v[k] for k in v if k not in ("since", "reference")}))
+    if [v.since for v in out] != sorted(v.since for v in out):
+        raise DefinitionError(f"{path}: {key} 的版本应按 since 先后排列")
+    return out
+
+
+def _in_force(versions: list[Version], day: dt.date) -> Version | None:
+    found = None
+    for v in versions:
+        if v.since <= day:
+            found = v
+    return found
+
+
+@cache
+def _rules() -> dict[str, list[Version]]:
+    path = Path(settings.FAZHI_DEFINITIONS_DIR) / "enforcement" / "rules.yaml"
+    top = check_keys(
+        load_strict(path),
+        allowed={"legal_review", "hearing_right", "collective_discussion", "publication_retention"},
+        required={"legal_review", "hearing_right", "collective_discussion", "publication_retention"},
+        filename=str(path),
+        where="rules",
+    )
+    rules = {
+        "legal_review": _versions(path, "legal_review", top["legal_review"], {"triggers", "fine_at_least"}),
+        "hearing_right": _versions(path, "hearing_right", top["hearing_right"], {"large_amount", "measures", "request_within_workdays"}),
+        "collective_discussion": _versions(path, "collective_discussion", top["collective_discussion"], {"triggers", "measures"}),
+        "publication_retention": _versions(path, "publication_retention", top["publication_retention"], {"natural_person_years", "other_years"}),
+    }
+    for key in ("legal_review", "collective_discussion"):
+        for v in rules[key]:
+            unknown = set(v.values.get("triggers", [])) - CASE_FLAGS
+            if unknown:
+                raise DefinitionError(f"{path}: {key} 引用了未知的触发条件 {sorted(unknown)}")
+    for key in ("hearing_right", "collective_discussion"):
+        for v in rules[key]:
+            unknown = set(v.values.get("measures", [])) - MEASURES
+            if unknown:
+                raise DefinitionError(f"{path}: {key} 引用了未知的处罚种类 {sorted(unknown)}")
+    return rules
+
+
+def rule_in_force(name: str, day: dt.date) -> Version:
+    v = _in_force(_rules()[name], day)
+    if v is None:
+        raise DefinitionError(f"definitions/enforcement/rules.yaml: {name} 在 {day} 没有生效的规定")
+    return v
+
+
+def _amount_reaches(amount: Any, limits: dict[str, Any] | None, party_type: str) -> bool:
+    if amount is None or not limits:
+        return False
+    limit = limits.get(party_group(party_type))
+    return limit is not None and decimal.Decimal(str(amount)) >= decimal.Decimal(str(limit))
+
+
+def review_reasons(case: Any, day: dt.date) -> tuple[list[str], str]:
+    """Why a 法制审核 is required for this case's decision (empty: not required), and the citation."""
+    from fazhi.registers.enforcement.models import EnforcementCase
+
+    v = rule_in_force("legal_review", day)
+    reasons = [str(EnforcementCase._meta.get_field(t).verbose_name) for t in v.values.get("triggers", []) if getattr(case, t, False)]
+    if _amount_reaches(case.fine_amount or case.proposed_fine, v.values.get("fine_at_least"), case.party_type):
+        reasons.append("罚没金额达到本地规定的审核标准")
+    return reasons, v.reference
+
+
+def hearing_right(party_type: str, amount: Any, measure: str, day: dt.date) -> tuple[bool, str]:
+    v = rule_in_force("hearing_right", day)
+    right = measure in v.values.get("measures", []) or _amount_reaches(amount, v.values.get("large_amount"), party_type)
+    return right, v.reference
+
+
+def discussion_required(case: Any, measure: str, day: dt.date) -> tuple[bool, str]:
+    v = rule_in_force("collective_discussion", day)
+    needed = any(getattr(case, t, False) for t in v.values.get("triggers", [])) or measure in v.values.get("measures", [])
+    return needed, v.reference
+
+
+def retention_years(party_type: str, day: dt.date) -> int:
+    v = rule_in_force("publication_retention", day)
+    return int(v.values["natural_person_years"] if party_group(party_type) == "natural_person" else v.values["other_years"])
+
+
+@dataclass(frozen=True)
+class Threshold:
+    offence: str
+    label: str
+    article: str
+    measure: str
+    amount: decimal.Decimal
+    reference: str
+
+
+@cache
+def _thresholds() -> dict[str, tuple[dict[str, str], list[Version]]]:
+    path = Path(settings.FAZHI_DEFINITIONS_DIR) / "enforcement" / "criminal_thresholds.yaml"
+    raw = load_strict(path)
+    out = {}
+    for code, spec in raw.items():
+        s = check_keys(
+            spec, allowed={"label", "article", "measure", "values"}, required={"label", "article", "measure", "values"}, filename=str(path), where=code
+        )
+        out[str(code)] = (
+            {"label": str(s["label"]), "article": str(s["article"]), "measure": str(s["measure"])},
+            _versions(path, code, s["values"], {"natural_person", "organisation"}),
+        )
+    return out
+
+
+def offences() -> dict[str, str]:
+    return {code: f"{meta['label']}（{meta['article']}）" for code, (meta, _) in _thresholds().items()}
+
+
+def threshold_for(offence: str, party_type: str, day: dt.date) -> Threshold | None:
+    entry = _thresholds().get(offence)
+    if entry is None:
+        return None
+    meta, versions = entry
+    v = _in_force(versions, day)
+    if v is None:
+        return None
+    amount = decimal.Decimal(str(v.values[party_group(party_type)]))
+    return Threshold(offence, meta["label"], meta["article"], meta["measure"], amount, v.reference)
