@@ -54,6 +54,7 @@ def sample(campaign: ReviewCampaign) -> list[EnforcementCase]:
     )
     strata: dict[tuple[str, str], list[EnforcementCase]] = defaultdict(list)
     for c in cases:
+        assert isinstance(c, EnforcementCase)
         strata[(c.unit.code, c.kind)].append(c)
     picked: list[EnforcementCase] = []
     for (code, kind), members in sorted(strata.items()):
@@ -79,7 +80,7 @@ def campaign_sample(*, campaign: ReviewCampaign, actor: Any) -> int:
 
 @transaction.atomic
 def file_score(*, file: SampledFile, actor: Any, points: dict[str, Any], vetoes: list[str], comment: str) -> SampledFile:
-    campaign = file.campaign
+    campaign = ReviewCampaign.objects.get(pk=file.campaign_id)
     _require(actor, campaign.organiser, SCORER_ROLES, "评查打分")
     if campaign.state != CampaignState.SAMPLED:
         raise TransitionNotAllowed("评查已结束，分数不能再修改")

@@ -54,6 +54,8 @@ class CriminalTransfer(Matter):
     supervision_result = models.TextField("立案监督结果", blank=True)
     handed_over_on = models.DateField("移交涉案物品和证据日期", null=True, blank=True)
 
+    objects: models.Manager[CriminalTransfer]  # type: ignore[assignment]
+
     class Meta:
         verbose_name = "涉嫌犯罪案件移送"
         verbose_name_plural = "涉嫌犯罪案件移送"

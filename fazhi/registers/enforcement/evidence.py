@@ -65,7 +65,7 @@ def evidence_add(*, case: EnforcementCase, actor: Any, content: bytes, file_name
         note="",
     )
     return EvidenceItem.objects.create(
-        case=locked, collected_on=collected_on, description=after["description"], file_name=file_name, sha256=digest, size=len(content), event_id=event.pk
+        case=locked, collected_on=collected_on, description=description.strip(), file_name=file_name, sha256=digest, size=len(content), event_id=event.pk
     )
 
 

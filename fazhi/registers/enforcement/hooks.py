@@ -66,7 +66,7 @@ class EnforcementHooks:
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
         if transition == CREATE:
-            item = PowerItem.objects.filter(pk=data.get("power_item")).first()
+            item = PowerItem.objects.filter(pk=data.get("power_item") or 0).first()
             if item is not None and (item.unit_id != matter.unit_id or not item.active):
                 errors.setdefault("power_item", []).append(f"该事项不在{matter.unit.name}的有效权责清单中")
             errors |= officer_errors(matter.unit, data.get("lead_officer"), data.get("second_officer"), data.get("received_on"))
@@ -140,7 +140,7 @@ class EnforcementHooks:
 
     def derive(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, Any]:
         if transition == CREATE:
-            item = PowerItem.objects.filter(pk=data.get("power_item")).first()
+            item = PowerItem.objects.filter(pk=data.get("power_item") or 0).first()
             return {"kind": item.kind} if item else {}
         if transition == "notify":
             right, _ = rules.hearing_right(matter.party_type, data.get("proposed_fine"), data.get("proposed_measure") or "", data["notified_on"])

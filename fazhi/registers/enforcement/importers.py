@@ -69,7 +69,8 @@ def powers_import(*, data: bytes, filename: str, actor: Any = None, progress: Ca
     rows, units, problems = _rows(data, filename, POWER_COLUMNS, actor)
     known_offences = rules.offences()
     by_label = {label: code for code, label in known_offences.items()} | {label.split("（")[0]: code for code, label in known_offences.items()}
-    parsed, seen = [], {}
+    parsed: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for row, r in rows:
         code = str(r["事项编码"])
         for col in ("事项编码", "事项名称", "设定依据"):
@@ -111,7 +112,9 @@ def powers_import(*, data: bytes, filename: str, actor: Any = None, progress: Ca
 
 def officers_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     rows, units, problems = _rows(data, filename, OFFICER_COLUMNS, actor)
-    parsed, exams, seen = [], [], {}
+    parsed: list[dict[str, Any]] = []
+    exams: list[tuple[str, int, decimal.Decimal]] = []
+    seen: dict[str, int] = {}
     for row, r in rows:
         code = str(r["执法证号"])
         if not code or not str(r["姓名"]):
@@ -120,21 +123,21 @@ def officers_import(*, data: bytes, filename: str, actor: Any = None, progress: 
             problems.append(f"第{row}行“执法证号”：{code} 与第{seen[code]}行重复")
         seen[code] = row
         issued, until = parse_date(r["发证日期"]), parse_date(r["有效期至"])
-        for col, value in (("发证日期", issued), ("有效期至", until)):
-            if value is None:
+        for col, day in (("发证日期", issued), ("有效期至", until)):
+            if day is None:
                 problems.append(f"第{row}行“{col}”：无法识别日期“{r[col]}”，请写成 2025-03-01")
         if issued and until and until < issued:
             problems.append(f"第{row}行“有效期至”：不能早于发证日期")
-        flags = {}
+        flags: dict[str, bool] = {}
         for col, default in (("法律职业资格", "否"), ("在岗", "是")):
-            value = parse_bool(r.get(col, default) or default)
-            if value is None:
+            flag = parse_bool(r.get(col, default) or default)
+            if flag is None:
                 problems.append(f"第{row}行“{col}”：应填“是”或“否”")
-            flags[col] = bool(value)
-        year, score = str(r.get("年度", "") or ""), str(r.get("考试成绩", "") or "")
-        if year or score:
+            flags[col] = bool(flag)
+        year_text, score_text = str(r.get("年度", "") or ""), str(r.get("考试成绩", "") or "")
+        if year_text or score_text:
             try:
-                exams.append((code, int(year), decimal.Decimal(score)))
+                exams.append((code, int(year_text), decimal.Decimal(score_text)))
             except (ValueError, decimal.InvalidOperation):
                 problems.append(f"第{row}行“年度/考试成绩”：应为年份和数字成绩")
         parsed.append(

@@ -179,6 +179,8 @@ class EnforcementCase(Matter):
     decision_change_reason = models.CharField("变更、撤销原因", max_length=200, blank=True)
     publication_withdrawn_on = models.DateField("撤回公示日期", null=True, blank=True)
 
+    objects: models.Manager[EnforcementCase]  # type: ignore[assignment]
+
     class Meta:
         verbose_name = "行政执法案件"
         verbose_name_plural = "行政执法案件"

@@ -102,7 +102,9 @@ def review_reasons(case: Any, day: dt.date) -> tuple[list[str], str]:
     from fazhi.registers.enforcement.models import EnforcementCase
 
     v = rule_in_force("legal_review", day)
-    reasons = [str(EnforcementCase._meta.get_field(t).verbose_name) for t in v.values.get("triggers", []) if getattr(case, t, False)]
+    from fazhi.registers.framework.registry import model_field
+
+    reasons = [str(model_field(EnforcementCase, t).verbose_name) for t in v.values.get("triggers", []) if getattr(case, t, False)]
     if _amount_reaches(case.fine_amount or case.proposed_fine, v.values.get("fine_at_least"), case.party_type):
         reasons.append("罚没金额达到本地规定的审核标准")
     return reasons, v.reference

@@ -85,7 +85,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"证据已登记，SHA-256 {item.sha256[:16]}…")
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{'、'.join(v)}" for k, v in form.errors.items() if k in form.fields))
+        messages.error(request, "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields))
     return redirect("matter_detail", register="enforcement", pk=case.pk)
 
 
@@ -123,8 +123,8 @@ def powers_portal(request: HttpRequest) -> HttpResponse:
 def publicity_staff(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = int(request.GET.get("year") or today.year)
-    cases = matters_visible_to(request.user, register_get("enforcement")).filter(decided_on__year=year)
-    stats = publication_stats(cases, today)  # type: ignore[arg-type]
+    cases = EnforcementCase.objects.filter(pk__in=matters_visible_to(request.user, register_get("enforcement")).values("pk"), decided_on__year=year)
+    stats = publication_stats(cases, today)
     pending = cases.filter(decided_on__isnull=False, published_on__isnull=True).select_related("unit").order_by("decided_on")[:100]
     return render(request, "enforcement/publicity.html", {"stats": stats, "pending": pending, "year": year, "today": today})
 

@@ -17,6 +17,7 @@ from fazhi.core.demo import DEMO_PASSWORD, build_org, build_users
 from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
 from fazhi.registers.disclosure import demo as disclosure_demo
+from fazhi.registers.enforcement import demo as enforcement_demo
 from fazhi.registers.legal_aid import demo as legal_aid_demo
 from fazhi.registers.litigation import demo as litigation_demo
 from fazhi.registers.mediation import demo as mediation_demo
@@ -25,7 +26,7 @@ from fazhi.registers.reconsideration import demo as reconsideration_demo
 
 # Volumes of the high-volume registers per scale (PRODUCT.md, district column). "small" keeps
 # every procedure and outcome but a tenth of the mass, for tests and quick looks.
-SCALES = {"district": {"mediation": 3500, "legal_aid": 450}, "small": {"mediation": 350, "legal_aid": 60}}
+SCALES = {"district": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000}, "small": {"mediation": 350, "legal_aid": 60, "enforcement": 600}}
 
 
 class Command(BaseCommand):
@@ -63,10 +64,15 @@ class Command(BaseCommand):
                 n_aid = legal_aid_demo.build(org, random.Random(rng.random()), today, bar.update, n_cases=scale["legal_aid"])
             with progress_bar(total=220, desc="建议提案", stream=self.stderr) as bar:
                 n_proposals = proposals_demo.build(org, random.Random(rng.random()), today, bar.update)
+            with progress_bar(total=scale["enforcement"], desc="行政执法", stream=self.stderr) as bar:
+                enforcement = enforcement_demo.build(org, random.Random(rng.random()), today, bar.update, n_cases=scale["enforcement"])
+            oversight = enforcement_demo.build_oversight(org, random.Random(rng.random()), today)
         checkpoint_take()
         registers = (
             f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件，{n_requests} 件政府信息公开申请，{n_disputes} 件人民调解（{n_screenings} 次排查），"
-            f"{n_aid} 件法律援助，{n_proposals} 件建议提案"
+            f"{n_aid} 件法律援助，{n_proposals} 件建议提案，{enforcement['cases']} 件行政执法案件（{enforcement['officers']} 名执法人员、"
+            f"{enforcement['powers']} 项权责清单事项、{enforcement['flags']} 条以罚代刑线索），"
+            f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查"
         )
         elapsed = time.monotonic() - started
         self.stdout.write(f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{registers}，用时 {elapsed:.1f} 秒。")
