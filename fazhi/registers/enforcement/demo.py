@@ -298,8 +298,16 @@ def build_oversight(org: DemoOrg, rng: random.Random, today: dt.date) -> dict[st
     users = {u.username: u for u in get_user_model().objects.filter(username__regex=r"_(clerk1|reviewer|head)$|^office$")}
     counts = {"transfers": 0, "plans": 0, "campaigns": 0}
     # 两法衔接: half of the flagged cases are transferred (which clears their flags)
-    for flag in ImpunityFlag.objects.select_related("case", "case__unit").order_by("id")[:12:2]:
-        case = flag.case
+    # 两法衔接: half of the flagged cases are transferred (which clears their flags), and the
+    # cases with the largest amounts involved are transferred too, so there are always a few
+    from fazhi.registers.enforcement.rules import offences
+
+    labels = offences()
+    candidates = [(f.case, f.offence_label) for f in ImpunityFlag.objects.select_related("case", "case__unit").order_by("id")[:12:2]]
+    largest = EnforcementCase.objects.filter(kind="penalty", amount_involved__isnull=False, impunity_flags__isnull=True).exclude(power_item__offence="")
+    for case in largest.select_related("unit", "power_item").order_by("-amount_involved", "id")[: max(0, 6 - len(candidates))]:
+        candidates.append((case, labels[case.power_item.offence]))
+    for case, offence_label in candidates:
         code = case.unit.code.lower().replace("-", "_")
         clerk, head = users[f"{code}_clerk1"], users[f"{code}_head"]
         day = min(today, (case.decided_on or today) + dt.timedelta(days=rng.randint(5, 30)))
@@ -311,7 +319,7 @@ def build_oversight(org: DemoOrg, rng: random.Random, today: dt.date) -> dict[st
                 "received_on": day,
                 "origin": rng.choice(["supervision", "procuratorate"]),
                 "enforcement_case": case.pk,
-                "offence": flag.offence_label.split("（")[0],
+                "offence": offence_label.split("（")[0],
                 "suspect_type": case.party_type,
                 "suspect_name": case.party_name,
                 "amount_involved": case.amount_involved,

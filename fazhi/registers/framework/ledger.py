@@ -129,11 +129,19 @@ def _cell_value(reg: Register, name: str, raw: Any, row: dict[str, Any]) -> Any:
     return text
 
 
+def _fk_label(target: type[models.Model]) -> str:
+    """The column a ledger shows for a related row: its code where names may repeat (two
+    officers called 陈刚), a matter's case number, otherwise its name."""
+    names = {g.name for g in target._meta.fields}
+    return "code" if "code" in names else "case_number" if "case_number" in names else "name"
+
+
 def _foreign_key(reg: Register, f: models.ForeignKey[Any, Any], text: str, row: dict[str, Any]) -> Any:
     target = f.related_model
     assert isinstance(target, type) and issubclass(target, models.Model)
     names = {g.name for g in target._meta.get_fields()}
-    cond = models.Q(name=text) | (models.Q(code=text) if "code" in names else models.Q(pk__in=[]))
+    label = _fk_label(target)
+    cond = models.Q(**{label: text}) | (models.Q(name=text) if "name" in names and label != "name" else models.Q(pk__in=[]))
     qs = target._default_manager.filter(cond)
     # a mediator is named within the committee of the same row
     for other in names & set(row):
@@ -406,8 +414,8 @@ def ledger_export(reg: Register, matters: Iterable[Matter], *, publish: bool = F
         if isinstance(f, models.ForeignKey):
             target = f.related_model
             ids = {getattr(m, f.attname) for m in matters} - {None}
-            attr = "code" if target is Unit else "name"
             assert isinstance(target, type) and issubclass(target, models.Model)
+            attr = _fk_label(target)
             fk_names |= {(target, pk): label for pk, label in target._default_manager.filter(pk__in=ids).values_list("pk", attr)}
     units = dict(Unit.objects.filter(pk__in={m.unit_id for m in matters}).values_list("pk", "code"))
     rows: list[list[Any]] = [[c.header for c in columns]]
