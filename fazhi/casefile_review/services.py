@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from fazhi.casefile_review.models import CampaignState, RectificationNotice, ReviewCampaign, SampledFile
 from fazhi.casefile_review.sheets import sheets
-from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import require_role
 from fazhi.inspections.draw import shuffled
 from fazhi.registers.enforcement.models import EnforcementCase
 
@@ -24,14 +24,9 @@ ORGANISER_ROLES = {"rule_of_law_office", "evaluator", "head", "reviewer"}
 SCORER_ROLES = {"rule_of_law_office", "evaluator", "reviewer"}
 
 
-def _require(actor: Any, unit: Unit, roles: set[str], what: str) -> None:
-    if not (user_is_admin(actor) or user_roles_for_unit(actor, unit) & roles):
-        raise PermissionDenied(f"您在{unit.name}没有{what}的权限")
-
-
 @transaction.atomic
 def campaign_create(*, organiser: Unit, actor: Any, **fields: Any) -> ReviewCampaign:
-    _require(actor, organiser, ORGANISER_ROLES, "组织案卷评查")
+    require_role(actor, organiser, ORGANISER_ROLES, "组织案卷评查", admin=True)
     if fields.get("sheet") not in sheets():
         raise ValidationFailed({"sheet": [f"未知的评查标准，可选：{'、'.join(sheets())}"]})
     scope: Unit = fields["scope"]
@@ -66,7 +61,7 @@ def sample(campaign: ReviewCampaign) -> list[EnforcementCase]:
 @transaction.atomic
 def campaign_sample(*, campaign: ReviewCampaign, actor: Any) -> int:
     locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
-    _require(actor, locked.organiser, ORGANISER_ROLES, "抽取案卷")
+    require_role(actor, locked.organiser, ORGANISER_ROLES, "抽取案卷", admin=True)
     if locked.state != CampaignState.DRAFT:
         raise TransitionNotAllowed("案卷已经抽取")
     files = sample(locked)
@@ -81,7 +76,7 @@ def campaign_sample(*, campaign: ReviewCampaign, actor: Any) -> int:
 @transaction.atomic
 def file_score(*, file: SampledFile, actor: Any, points: dict[str, Any], vetoes: list[str], comment: str) -> SampledFile:
     campaign = ReviewCampaign.objects.get(pk=file.campaign_id)
-    _require(actor, campaign.organiser, SCORER_ROLES, "评查打分")
+    require_role(actor, campaign.organiser, SCORER_ROLES, "评查打分", admin=True)
     if campaign.state != CampaignState.SAMPLED:
         raise TransitionNotAllowed("评查已结束，分数不能再修改")
     total, errors = sheets()[campaign.sheet].score(points, vetoes)
@@ -126,7 +121,7 @@ def campaign_results(campaign: ReviewCampaign) -> list[UnitResult]:
 def campaign_close(*, campaign: ReviewCampaign, actor: Any, on: dt.date, rectify_days: int = 30) -> list[RectificationNotice]:
     """Close the campaign and send a 整改通知 to every unit with a failed file."""
     locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
-    _require(actor, locked.organiser, ORGANISER_ROLES, "通报评查结果")
+    require_role(actor, locked.organiser, ORGANISER_ROLES, "通报评查结果", admin=True)
     if locked.state != CampaignState.SAMPLED:
         raise TransitionNotAllowed("只有评查中的活动可以通报结果")
     unscored = locked.files.filter(total__isnull=True).count()
@@ -155,7 +150,7 @@ def campaign_close(*, campaign: ReviewCampaign, actor: Any, on: dt.date, rectify
 
 @transaction.atomic
 def notice_report(*, notice: RectificationNotice, actor: Any, reported_on: dt.date, report: str) -> RectificationNotice:
-    _require(actor, notice.unit, {"head", "reviewer", "clerk"}, "报送整改情况")
+    require_role(actor, notice.unit, {"head", "reviewer", "clerk"}, "报送整改情况", admin=True)
     if not report.strip():
         raise ValidationFailed({"report": ["请填写整改情况"]})
     notice.reported_on, notice.report = reported_on, report.strip()

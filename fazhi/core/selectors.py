@@ -73,3 +73,13 @@ def user_units_with_role(user: Any, roles: Iterable[str]) -> QuerySet[Unit]:
 
 def user_is_admin(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(m.role == Role.ADMIN for m in _memberships(user))
+
+
+def require_role(actor: Any, unit: Unit, roles: Iterable[str], what: str, *, admin: bool = False) -> None:
+    """Refuse unless the actor holds one of ``roles`` over ``unit`` (or is an administrator, when allowed)."""
+    from fazhi.core.errors import PermissionDenied
+
+    if admin and user_is_admin(actor):
+        return
+    if not user_roles_for_unit(actor, unit) & set(roles):
+        raise PermissionDenied(f"您在{unit.name}没有{what}的权限")

@@ -11,9 +11,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
-from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_roles_for_unit
+from fazhi.core.selectors import require_role
 from fazhi.inspections.draw import FORMAT, DrawError, canonical, input_hashes, run_draw, sha256
 from fazhi.inspections.models import Assignment, ConflictDeclaration, Draw, InspectionItem, InspectionPlan, InspectionSubject, PlanState
 from fazhi.law.clocks import clock_compute
@@ -24,14 +24,9 @@ RESULT_ROLES = {"clerk", "reviewer", "head"}
 PUBLICATION_RULE = "random_inspection.publication"
 
 
-def _require(actor: Any, unit: Unit, roles: set[str], what: str) -> None:
-    if not user_roles_for_unit(actor, unit) & roles:
-        raise PermissionDenied(f"您在{unit.name}没有{what}的权限")
-
-
 @transaction.atomic
 def plan_create(*, unit: Unit, actor: Any, items: list[tuple[str, str]], **fields: Any) -> InspectionPlan:
-    _require(actor, unit, PLAN_ROLES, "制定抽查计划")
+    require_role(actor, unit, PLAN_ROLES, "制定抽查计划")
     errors: dict[str, list[str]] = {}
     if not items or any(not name.strip() or not basis.strip() for name, basis in items):
         errors["items"] = ["每个抽查事项都应写明检查依据（没有法律依据不得检查）"]
@@ -88,7 +83,7 @@ def draw_document(inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, A
 @transaction.atomic
 def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.date | None = None) -> Draw:
     locked = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
-    _require(actor, locked.unit, PLAN_ROLES, "组织随机抽取")
+    require_role(actor, locked.unit, PLAN_ROLES, "组织随机抽取")
     if locked.state != PlanState.ANNOUNCED:
         raise TransitionNotAllowed("该计划已经抽取过，不能重复抽取")
     if not seed_value.strip():
@@ -115,7 +110,7 @@ def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.da
 @transaction.atomic
 def result_record(*, assignment: Assignment, actor: Any, inspected_on: dt.date, finding: str, remarks: str = "") -> Assignment:
     plan = assignment.draw.plan
-    _require(actor, plan.unit, RESULT_ROLES, "登记检查结果")
+    require_role(actor, plan.unit, RESULT_ROLES, "登记检查结果")
     if plan.state != PlanState.DRAWN:
         raise TransitionNotAllowed("检查结果已公示，不能再修改")
     if not (plan.starts_on <= inspected_on <= min(plan.ends_on, timezone.localdate())):
@@ -133,7 +128,7 @@ def publication_due(plan: InspectionPlan) -> dt.date | None:
 @transaction.atomic
 def results_publish(*, plan: InspectionPlan, actor: Any, published_on: dt.date) -> InspectionPlan:
     locked = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
-    _require(actor, locked.unit, PLAN_ROLES, "公示抽查结果")
+    require_role(actor, locked.unit, PLAN_ROLES, "公示抽查结果")
     if locked.state != PlanState.DRAWN:
         raise TransitionNotAllowed("只有已抽取的计划可以公示结果")
     missing = Assignment.objects.filter(draw__plan=locked, finding="").count()

@@ -47,12 +47,16 @@ def test_a_penalty_case_is_decided_only_after_its_review_then_published_masked(
 
     head = browser.new_page()
     login(head, live_server.url, "sj_head")
-    head.goto(case_url)
-    head.click("#actions >> text=作出决定")
-    head.select_option("#id_outcome", "penalty_imposed")
-    head.fill("#id_decision_number", "东市监罚〔2026〕1号")
-    head.fill("#id_fine_amount", "3000")
-    head.click("button[type=submit]")
+
+    def decide() -> None:
+        head.goto(case_url)
+        head.click("#actions >> text=作出决定")
+        head.select_option("#id_outcome", "penalty_imposed")
+        head.fill("#id_decision_number", "东市监罚〔2026〕1号")
+        head.fill("#id_fine_amount", "3000")
+        head.click("button[type=submit]")
+
+    decide()
     expect(head.locator("body")).to_contain_text("必须经法制审核并通过")  # the gate
 
     clerk.goto(case_url)
@@ -67,12 +71,7 @@ def test_a_penalty_case_is_decided_only_after_its_review_then_published_masked(
     reviewer.click("button[type=submit]")
     expect(reviewer.locator("body")).to_contain_text("审核通过，待决定")
 
-    head.goto(case_url)
-    head.click("#actions >> text=作出决定")
-    head.select_option("#id_outcome", "penalty_imposed")
-    head.fill("#id_decision_number", "东市监罚〔2026〕1号")
-    head.fill("#id_fine_amount", "3000")
-    head.click("button[type=submit]")
+    decide()
     expect(head.locator("body")).to_contain_text("已决定，待送达")
     for step, extra in (("送达决定书", None), ("公示决定信息", None), ("执行完毕", "voluntary"), ("结案归档", None)):
         clerk.goto(case_url)
