@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -12,6 +13,7 @@ from django.db.models import QuerySet, Sum
 from fazhi.core.masking import mask_id_number, mask_name, mask_phone
 from fazhi.core.selectors import unit_scope_q, user_scope_paths
 from fazhi.law.clocks import clock_compute
+from fazhi.law.workdays import current_calendar
 from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.models import EnforcementCase, Officer, OfficerExam, TrainingRecord
 
@@ -21,8 +23,15 @@ CERTIFICATE_WARNING_DAYS = 60
 TRAINING_HOURS_PER_YEAR = 60  # 下陆区 2023 report: 每人每年不少于60学时 (a local standard)
 
 
-def publication_due(kind: str, decided_on: dt.date) -> dt.date | None:
-    return clock_compute(PUBLICATION_RULES.get(kind, OTHER_PUBLICATION_RULE), decided_on, explain=False).due
+def publication_due(kind: str, decided_on: dt.date, calendar_version: str | None = None) -> dt.date | None:
+    version = calendar_version or current_calendar().version
+    return _due(PUBLICATION_RULES.get(kind, OTHER_PUBLICATION_RULE), decided_on, version)
+
+
+@lru_cache(maxsize=8192)
+def _due(rule: str, start: dt.date, calendar_version: str) -> dt.date | None:
+    """Decisions share dates: one computation per rule, day and calendar version."""
+    return clock_compute(rule, start, explain=False).due
 
 
 @dataclass
@@ -44,11 +53,12 @@ def publication_stats(cases: QuerySet[EnforcementCase], today: dt.date) -> list[
     The share is over decisions whose period has ended or that were published (a decision made
     yesterday and not yet published is not late)."""
     by_unit: dict[int, PublicationStats] = {}
+    version = current_calendar().version  # one lookup for the whole list
     rows = cases.filter(decided_on__isnull=False).select_related("unit").only("unit", "kind", "decided_on", "published_on")
     for c in rows.iterator(chunk_size=5000):
         s = by_unit.setdefault(c.unit_id, PublicationStats(c.unit))
         assert c.decided_on is not None
-        due = publication_due(c.kind, c.decided_on)
+        due = publication_due(c.kind, c.decided_on, version)
         if c.published_on is None and due is not None and due >= today:
             continue  # still within its period
         s.decided += 1
