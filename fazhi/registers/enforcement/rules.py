@@ -59,8 +59,8 @@ def _rules() -> dict[str, list[Version]]:
     path = Path(settings.FAZHI_DEFINITIONS_DIR) / "enforcement" / "rules.yaml"
     top = check_keys(
         load_strict(path),
-        allowed={"legal_review", "hearing_right", "collective_discussion", "publication_retention"},
-        required={"legal_review", "hearing_right", "collective_discussion", "publication_retention"},
+        allowed={"legal_review", "hearing_right", "collective_discussion", "publication_retention", "officer_training"},
+        required={"legal_review", "hearing_right", "collective_discussion", "publication_retention", "officer_training"},
         filename=str(path),
         where="rules",
     )
@@ -69,6 +69,7 @@ def _rules() -> dict[str, list[Version]]:
         "hearing_right": _versions(path, "hearing_right", top["hearing_right"], {"large_amount", "measures", "request_within_workdays"}),
         "collective_discussion": _versions(path, "collective_discussion", top["collective_discussion"], {"triggers", "measures"}),
         "publication_retention": _versions(path, "publication_retention", top["publication_retention"], {"natural_person_years", "other_years"}),
+        "officer_training": _versions(path, "officer_training", top["officer_training"], {"hours_per_year"}),
     }
     for key in ("legal_review", "collective_discussion"):
         for v in rules[key]:
@@ -125,6 +126,11 @@ def discussion_required(case: Any, measure: str, day: dt.date) -> tuple[bool, st
 def retention_years(party_type: str, day: dt.date) -> int:
     v = rule_in_force("publication_retention", day)
     return int(v.values["natural_person_years"] if party_group(party_type) == "natural_person" else v.values["other_years"])
+
+
+def training_hours_required(day: dt.date) -> tuple[int, str]:
+    v = rule_in_force("officer_training", day)
+    return int(v.values["hours_per_year"]), v.reference
 
 
 @dataclass(frozen=True)

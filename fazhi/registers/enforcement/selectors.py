@@ -20,7 +20,6 @@ from fazhi.registers.enforcement.models import EnforcementCase, Officer, Officer
 PUBLICATION_RULES = {"penalty": "publicity.decision_licence_penalty", "licence": "publicity.decision_licence_penalty"}
 OTHER_PUBLICATION_RULE = "publicity.decision_other"
 CERTIFICATE_WARNING_DAYS = 60
-TRAINING_HOURS_PER_YEAR = 60  # 下陆区 2023 report: 每人每年不少于60学时 (a local standard)
 
 
 def publication_due(kind: str, decided_on: dt.date, calendar_version: str | None = None) -> dt.date | None:

@@ -21,7 +21,6 @@ from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.evidence import EVIDENCE_STATES, evidence_add, evidence_intact, evidence_path
 from fazhi.registers.enforcement.models import EnforcementCase, EvidenceItem, ImpunityFlag
 from fazhi.registers.enforcement.selectors import (
-    TRAINING_HOURS_PER_YEAR,
     officer_statuses,
     officers_visible_to,
     public_row,
@@ -133,10 +132,11 @@ def publicity_staff(request: HttpRequest) -> HttpResponse:
 def officers_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     statuses = sorted(officer_statuses(officers_visible_to(request.user), today), key=lambda s: (s.officer.unit.path, s.officer.name))
+    required, reference = rules.training_hours_required(today)
     return render(
         request,
         "enforcement/officers.html",
-        {"statuses": statuses, "today": today, "required_hours": TRAINING_HOURS_PER_YEAR, "warnings": sum(1 for s in statuses if s.warning)},
+        {"statuses": statuses, "today": today, "required_hours": required, "reference": reference, "warnings": sum(1 for s in statuses if s.warning)},
     )
 
 

@@ -69,7 +69,9 @@ def _hint(reg: Register, name: str) -> str:
     if isinstance(f, models.BooleanField):
         return "是 / 否"
     if isinstance(f, models.ForeignKey):
-        return "单位编码或全称" if f.related_model is Unit else "名称"
+        target = f.related_model
+        assert isinstance(target, type) and issubclass(target, models.Model)
+        return "单位编码或全称" if target is Unit else {"code": "编码（如执法证号、事项编码）", "case_number": "案号"}.get(_fk_label(target), "名称")
     if isinstance(f, (models.DecimalField, models.IntegerField)):
         return "数字"
     return ""
