@@ -27,7 +27,7 @@ from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import transition_form_class
 from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
-from fazhi.registers.framework.models import Matter
+from fazhi.registers.framework.models import GeneratedBatch, Matter
 from fazhi.registers.framework.registry import REGISTRY, Register, model_field
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
 
@@ -245,6 +245,7 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
     leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
     timeline = [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events]
     clocks = matter_clocks(matter, events) if reg.definition.states[matter.state].open else []
+    generated = None if events else GeneratedBatch.objects.filter(register=reg.name, first_id__lte=matter.pk, last_id__gte=matter.pk).first()
     return render(
         request,
         "web/matter_detail.html",
@@ -258,6 +259,10 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
             "actions": selectors.transitions_available(request.user, matter),
             "can_amend": bool(set(reg.definition.amend_roles) & _roles(request, matter)),
             "panel": reg.detail_context(request, matter) if reg.detail_context else None,
+            "generated": generated,
+            "generated_leaf": AuditLeaf.objects.filter(source="generated_batch", source_id=generated.pk).values_list("index", flat=True).first()
+            if generated
+            else None,
         },
     )
 

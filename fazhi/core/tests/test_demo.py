@@ -82,8 +82,9 @@ def test_the_demo_refuses_a_database_with_data(org: Any) -> None:
     assert "跳过" in out.getvalue()
 
 
-def test_generated_enforcement_cases_keep_the_rules_the_services_enforce(db: Any) -> None:
-    """The demo writes enforcement cases in bulk; every one must still pass the register's checks."""
+def test_generated_enforcement_cases_keep_the_rules_the_services_enforce_and_so_do_their_city_scale_copies(db: Any) -> None:
+    """The demo writes enforcement cases in bulk; every one must still pass the register's checks.
+    The city-scale generator copies them into cloned districts: the copies must too."""
     from fazhi.casefile_review.models import ReviewCampaign
     from fazhi.inspections.draw import verify
     from fazhi.inspections.models import Draw
@@ -107,3 +108,77 @@ def test_generated_enforcement_cases_keep_the_rules_the_services_enforce(db: Any
     assert len(draws) >= 10 and all(verify(json.loads(bytes(d.document))) == [] for d in draws)
     assert ReviewCampaign.objects.filter(state="closed").exists()
     assert audit_verify().ok
+
+    check_city_clone()
+
+
+def check_city_clone() -> None:
+    """``--scale city`` at a size a test can afford: two cloned districts, enforcement ×3."""
+    from django.db.models import Count, Max
+
+    from fazhi.core.progress import progress_bar
+    from fazhi.registers import cityscale
+    from fazhi.registers.criminal_transfer.models import CriminalTransfer
+    from fazhi.registers.enforcement.models import EnforcementCase, ImpunityFlag
+    from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, MatterEvent
+    from fazhi.registers.framework.registry import REGISTRY
+
+    template = Unit.objects.get(code="JC-MD")
+    template_units = Unit.objects.filter(path__startswith=template.path).count()
+    base = EnforcementCase.objects.count()
+    base_flags = ImpunityFlag.objects.count()
+    districts = cityscale.DISTRICTS[:2]
+    before = {name: reg.model.objects.count() for name, reg in REGISTRY.items()}
+    written = cityscale.build_city(
+        Unit.objects.get(code="JC"),
+        template,
+        11,
+        lambda total: progress_bar(total=total, desc="city", stream=io.StringIO()),
+        districts=districts,
+        targets={"enforcement": base * 7},
+    )
+    for name, reg in REGISTRY.items():
+        assert reg.model.objects.count() - before[name] == written.get(name, 0), name
+    # enforcement: about 3 copies per template case and district; the rest once per district
+    assert 2 * 3 * base * 0.6 <= written["enforcement"] <= 2 * 3 * base * 1.4
+    assert written["proposals"] == 2 * before["proposals"]
+    for name, short, code in districts:
+        root = Unit.objects.get(code=code)
+        assert root.parent.code == "JC" and root.name == f"江城市{name}区人民政府"
+        assert Unit.objects.filter(path__startswith=root.path).count() == template_units
+        cases = EnforcementCase.objects.filter(unit__path__startswith=root.path).select_related("unit", "lead_officer__unit", "second_officer", "power_item")
+        assert cases.exists()
+        for case in cases:
+            assert case.lead_officer.unit_id == case.second_officer.unit_id == case.power_item.unit_id == case.unit_id, case.case_number
+            assert case.lead_officer.certified_on(case.received_on) and case.case_number.startswith(short), case.case_number
+            if case.decided_on and rules_reasons(case):
+                assert case.review_result == "passed" and case.reviewed_on <= case.decided_on, case.case_number
+        for t in CriminalTransfer.objects.filter(unit__path__startswith=root.path, enforcement_case__isnull=False).select_related("enforcement_case"):
+            assert t.enforcement_case.unit_id == t.unit_id
+    # numbers follow the order of registration and the counters continue after them
+    for row in EnforcementCase.objects.filter(unit__code__startswith="JC-QS").values("unit", "year").annotate(n=Count("id"), top=Max("sequence")):
+        assert row["n"] == row["top"] == CaseNumberSequence.objects.get(register="enforcement", unit=row["unit"], year=row["year"]).last_value
+    first_two = list(EnforcementCase.objects.filter(unit__code="JC-QS-D02", year=2025).order_by("sequence")[:50].values_list("received_on", flat=True))
+    assert first_two == sorted(first_two)
+    assert ImpunityFlag.objects.count() > base_flags
+    # every generated row is in exactly one sealed batch; recorded matters have events, copies none
+    generated = sum(GeneratedBatch.objects.values_list("count", flat=True))
+    assert generated == sum(written.values())
+    copy = EnforcementCase.objects.filter(unit__code__startswith="JC-HY").last()
+    assert copy is not None and not MatterEvent.objects.filter(register="enforcement", object_id=copy.pk).exists()
+    assert GeneratedBatch.objects.filter(register="enforcement", first_id__lte=copy.pk, last_id__gte=copy.pk).count() == 1
+    report = audit_verify()
+    assert report.ok, report.problems
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    page = client.get(f"/r/enforcement/{copy.pk}/").content.decode()
+    assert copy.case_number in page and "批量生成" in page
+
+
+def rules_reasons(case: Any) -> list[str]:
+    from fazhi.registers.enforcement import rules
+
+    return list(rules.review_reasons(case, case.decided_on)[0])

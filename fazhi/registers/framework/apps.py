@@ -8,6 +8,7 @@ class FrameworkConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhi.audit.services import leaf_source_register
-        from fazhi.registers.framework.events import event_reencode
+        from fazhi.registers.framework.events import batch_reencode, event_reencode
 
         leaf_source_register("matter_event", event_reencode)
+        leaf_source_register("generated_batch", batch_reencode)

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from fazhi.core.canonical import canonical_bytes
-from fazhi.registers.framework.models import MatterEvent
+from fazhi.registers.framework.models import GeneratedBatch, MatterEvent
 
 
 def _digest(event_id: int, field: str, value: Any) -> Any:
@@ -55,3 +55,12 @@ def event_leaf_bytes(e: MatterEvent) -> bytes:
 
 def event_reencode(ids: list[int]) -> dict[int, bytes]:
     return {e.pk: event_leaf_bytes(e) for e in MatterEvent.objects.filter(pk__in=ids)}
+
+
+def batch_leaf_bytes(b: GeneratedBatch) -> bytes:
+    value = {"v": 1, "batch": b.pk, "register": b.register, "first_id": b.first_id, "last_id": b.last_id, "count": b.count}
+    return canonical_bytes(value | {"template": b.template, "seed": b.seed, "created_at": b.created_at})
+
+
+def batch_reencode(ids: list[int]) -> dict[int, bytes]:
+    return {b.pk: batch_leaf_bytes(b) for b in GeneratedBatch.objects.filter(pk__in=ids)}

@@ -77,3 +77,27 @@ class CaseNumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["register", "unit", "year"], name="case_number_seq_unique")]
+
+
+class GeneratedBatch(models.Model):
+    """Provenance of matter rows the city-scale generator wrote in bulk, without step events.
+
+    Such rows are copies of the demo district's matters (their final state) into the cloned
+    districts' units, for benchmarks; each batch is one audit leaf, so the log says which rows
+    were generated rather than recorded as work. Append-only.
+    """
+
+    register = models.CharField(max_length=40)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    template = models.CharField(max_length=40, help_text="code of the unit subtree the rows were sampled from")
+    seed = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "批量生成批次"
+        verbose_name_plural = "批量生成批次"
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.first_id}–{self.last_id}"

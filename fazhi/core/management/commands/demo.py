@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import checkpoint_take
@@ -26,7 +26,35 @@ from fazhi.registers.reconsideration import demo as reconsideration_demo
 
 # Volumes of the high-volume registers per scale (PRODUCT.md, district column). "small" keeps
 # every procedure and outcome but a tenth of the mass, for tests and quick looks.
-SCALES = {"district": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000}, "small": {"mediation": 350, "legal_aid": 60, "enforcement": 600}}
+# "city" builds the district, then clones it into a city of about 1,000 units and 6 million
+# enforcement cases for the benchmarks (fazhi.registers.cityscale).
+SCALES = {
+    "district": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000},
+    "small": {"mediation": 350, "legal_aid": 60, "enforcement": 600},
+    "city": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000},
+}
+
+
+def analyze() -> None:
+    """Refresh PostgreSQL's statistics inside the build's transaction: autovacuum cannot see the
+    uncommitted rows, and plans made for empty tables turn each later step into a scan."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def ticker(bar: Any, every: int = 400) -> Any:
+    """The progress bar's update, with a fresh ANALYZE every few hundred matters."""
+    done = [0]
+
+    def update(n: int = 1) -> None:
+        bar.update(n)
+        done[0] += n
+        if done[0] >= every:
+            done[0] = 0
+            analyze()
+
+    return update
 
 
 class Command(BaseCommand):
@@ -36,7 +64,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="演示数据截止日期（默认今天）")
         parser.add_argument("--if-empty", action="store_true", help="数据库已有单位时什么也不做")
-        parser.add_argument("--scale", choices=sorted(SCALES), default="district", help="数据规模：district（一个区一年，默认）或 small（约十分之一，供测试）")
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="district",
+            help="数据规模：district（一个区一年，默认）、small（约十分之一，供测试）或 city（约1000个单位、600万件执法案件，供性能测试）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if Unit.objects.exists():
@@ -52,21 +85,35 @@ class Command(BaseCommand):
             n_users = build_users(org, rng)
             users = {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "reviewer", "head"])}
             with progress_bar(total=62, desc="行政复议", stream=self.stderr) as bar:
-                n_cases = reconsideration_demo.build(org, users, random.Random(rng.random()), today, bar.update)
+                n_cases = reconsideration_demo.build(org, users, random.Random(rng.random()), today, ticker(bar))
+            analyze()
             with progress_bar(total=170, desc="行政应诉", stream=self.stderr) as bar:
-                n_lawsuits = litigation_demo.build(org, random.Random(rng.random()), today, bar.update)
+                n_lawsuits = litigation_demo.build(org, random.Random(rng.random()), today, ticker(bar))
+            analyze()
             with progress_bar(total=300, desc="政府信息公开", stream=self.stderr) as bar:
-                n_requests = disclosure_demo.build(org, random.Random(rng.random()), today, bar.update)
+                n_requests = disclosure_demo.build(org, random.Random(rng.random()), today, ticker(bar))
+            analyze()
             scale = SCALES[options["scale"]]
             with progress_bar(total=scale["mediation"], desc="人民调解", stream=self.stderr) as bar:
-                n_disputes, n_screenings = mediation_demo.build(org, random.Random(rng.random()), today, bar.update, n_disputes=scale["mediation"])
+                n_disputes, n_screenings = mediation_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_disputes=scale["mediation"])
+            analyze()
             with progress_bar(total=scale["legal_aid"], desc="法律援助", stream=self.stderr) as bar:
-                n_aid = legal_aid_demo.build(org, random.Random(rng.random()), today, bar.update, n_cases=scale["legal_aid"])
+                n_aid = legal_aid_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_cases=scale["legal_aid"])
+            analyze()
             with progress_bar(total=220, desc="建议提案", stream=self.stderr) as bar:
-                n_proposals = proposals_demo.build(org, random.Random(rng.random()), today, bar.update)
+                n_proposals = proposals_demo.build(org, random.Random(rng.random()), today, ticker(bar))
             with progress_bar(total=scale["enforcement"], desc="行政执法", stream=self.stderr) as bar:
-                enforcement = enforcement_demo.build(org, random.Random(rng.random()), today, bar.update, n_cases=scale["enforcement"])
+                enforcement = enforcement_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_cases=scale["enforcement"])
+            analyze()
             oversight = enforcement_demo.build_oversight(org, random.Random(rng.random()), today)
+        city = ""
+        if options["scale"] == "city":
+            from fazhi.registers import cityscale
+
+            written = cityscale.build_city(
+                org.city, org.district, options["seed"], lambda total: progress_bar(total=total, desc="城市规模（复制到其他区）", stream=self.stderr)
+            )
+            city = f"另复制生成 {len(cityscale.DISTRICTS)} 个区：" + "、".join(cityscale.iter_counts(written)) + "。"
         checkpoint_take()
         registers = (
             f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件，{n_requests} 件政府信息公开申请，{n_disputes} 件人民调解（{n_screenings} 次排查），"
@@ -75,7 +122,7 @@ class Command(BaseCommand):
             f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查"
         )
         elapsed = time.monotonic() - started
-        self.stdout.write(f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{registers}，用时 {elapsed:.1f} 秒。")
+        self.stdout.write(f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{registers}，{city}用时 {elapsed:.1f} 秒。")
         self.stdout.write(f"所有演示账号的密码：{DEMO_PASSWORD}")
         for role, (username, desc) in org.logins.items():
             self.stdout.write(f"  {role:<22} {username:<12} {desc}")
