@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fazhi.registers.criminal_transfer",
     "fazhi.inspections",
     "fazhi.casefile_review",
+    "fazhi.indicators",
     "fazhi.web",
 ]
 

@@ -28,6 +28,8 @@ from django.utils import timezone
 from fazhi.audit.services import audit_append_many
 from fazhi.core.models import Unit
 from fazhi.core.services import unit_create
+from fazhi.indicators.catalogue import measures_of
+from fazhi.indicators.rollups import Deltas, apply, points
 from fazhi.registers.enforcement.models import ImpunityFlag, Officer, OfficerExam, PowerItem, TrainingRecord
 from fazhi.registers.framework.events import batch_leaf_bytes
 from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, Matter
@@ -190,6 +192,7 @@ class CityBuilder:
         self.sequences: dict[tuple[str, int, int], int] = {}
         self.template_units = set(Unit.objects.filter(path__startswith=template.path).values_list("pk", flat=True))
         self.written: dict[str, int] = defaultdict(int)
+        self.points: dict[str, dict[int, list[tuple[str, Any, int, int]]]] = {}
 
     def estimate(self) -> int:
         self.plans = _plans(self.template_units, len(self.districts), self.targets)
@@ -242,6 +245,7 @@ class CityBuilder:
         keep |= self._referenced(reg)
         clones: dict[int, list[int]] = defaultdict(list)
         buffer: list[list[Any]] = []
+        copies: dict[tuple[int, int], int] = defaultdict(int)  # (template id, unit) -> copies, for the rollups
         parent = next(((i, m) for i, m, matter in remap if matter), None)
         for template_unit, rows in plan.templates.items():
             unit = units[template_unit]
@@ -252,6 +256,7 @@ class CityBuilder:
                 row[at["id"]] = first + offset
                 if source[at["id"]] in keep:
                     clones[source[at["id"]]].append(row[at["id"]])
+                copies[(source[at["id"]], unit.pk)] += 1
                 row[at["unit_id"]] = unit.pk
                 key = (reg.name, unit.pk, row[at["year"]])
                 self.sequences[key] = seq = self.sequences.get(key, 0) + 1
@@ -265,6 +270,7 @@ class CityBuilder:
                     self._flush(reg, table, buffer)
                     buffer = []
         self._flush(reg, table, buffer)
+        self._rollups(plan, copies)
         maps[reg.model] = dict(clones)
         for model, fk in children:
             self._children(model, fk, clones)
@@ -285,6 +291,24 @@ class CityBuilder:
         if factor == 1.0:
             return list(rows)
         return self.rng.choices(rows, k=round(len(rows) * factor * self.rng.uniform(0.6, 1.4)))
+
+    def _rollups(self, plan: Plan, copies: dict[tuple[int, int], int]) -> None:
+        """The indicator rollups of the copies: each template matter's points, times its copies.
+        (A copied transfer points at another case, but no measure depends on that link.)"""
+        measures = measures_of(plan.reg.name)
+        if not measures:
+            return
+        if plan.reg.name not in self.points:
+            ids = self._ids(plan)
+            self.points[plan.reg.name] = {m.pk: points(measures, m) for m in plan.reg.model._default_manager.filter(pk__in=ids)}
+        template_points = self.points[plan.reg.name]
+        deltas: Deltas = {}
+        for (template_id, unit), n in copies.items():
+            for key, day, bucket, cents in template_points.get(template_id, []):
+                slot = deltas.setdefault((key, unit, day, bucket), [0, 0])
+                slot[0] += n
+                slot[1] += n * cents
+        apply(deltas, chunk=5000)
 
     def _ids(self, plan: Plan) -> list[Any]:
         at = plan.table.index("id")

@@ -169,6 +169,10 @@ def check_city_clone() -> None:
     assert GeneratedBatch.objects.filter(register="enforcement", first_id__lte=copy.pk, last_id__gte=copy.pk).count() == 1
     report = audit_verify()
     assert report.ok, report.problems
+    # the copies are in the indicator rollups exactly as if counted from their rows
+    from fazhi.indicators import rollups
+
+    assert rollups.check() == []
     from django.contrib.auth import get_user_model
     from django.test import Client
 

@@ -9,6 +9,7 @@ services, which check every step.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
-from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks
+from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks, matter_deadlines
 from fazhi.registers.framework.events import event_leaf_bytes
 from fazhi.registers.framework.models import CaseNumberSequence, Matter, MatterEvent
 from fazhi.registers.framework.registry import Register
@@ -97,11 +98,18 @@ def bulk_write(reg: Register, planned: list[Planned], *, batch: int = 2000) -> i
             by_matter[e.object_id].append(EventFact(e.transition, e.event_date))
         groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         for p in chunk:
-            values = _due_values(p.matter, matter_clocks(p.matter, by_matter[p.matter.pk], cal=cal, explain=False, reg=reg), reg)
-            groups[(values["due_on"], values["due_rule"], values["calendar_version"])].append(p.matter.pk)
-        for (due_on, due_rule, version), pks in groups.items():
+            facts = by_matter[p.matter.pk]
+            values = _due_values(p.matter, matter_clocks(p.matter, facts, cal=cal, explain=False, reg=reg), reg)
+            p.matter.deadlines = matter_deadlines(p.matter, facts, cal=cal, reg=reg)
+            groups[(values["due_on"], values["due_rule"], values["calendar_version"], json.dumps(p.matter.deadlines, sort_keys=True))].append(p.matter.pk)
+        for (due_on, due_rule, version, deadlines), pks in groups.items():
             for i in range(0, len(pks), 900):
-                reg.model.objects.filter(pk__in=pks[i : i + 900]).update(due_on=due_on, due_rule=due_rule, calendar_version=version)
+                reg.model.objects.filter(pk__in=pks[i : i + 900]).update(
+                    due_on=due_on, due_rule=due_rule, calendar_version=version, deadlines=json.loads(deadlines)
+                )
+        from fazhi.registers.framework.services import matters_written
+
+        matters_written(reg, [(None, p.matter) for p in chunk])
     for (unit_id, year), value in counters.items():
         CaseNumberSequence.objects.update_or_create(register=reg.name, unit_id=unit_id, year=year, defaults={"last_value": value})
     return len(planned)

@@ -109,6 +109,53 @@ def _later_events(use: ClockUse, events: Sequence[MatterEvent | EventFact], sinc
     return out
 
 
+MET, LATE = "met", "late"
+
+
+def matter_deadlines(
+    matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | EventFact], *, cal: WorkCalendar | None = None, reg: Register | None = None
+) -> dict[str, str]:
+    """Whether each stopped deadline was kept: rule -> "met" or "late" (the last run of a clock
+    that restarted counts). What the on-time indicators count; a clock whose expiry is a legal
+    fact (视为受理) is not a deadline and is left out."""
+    reg = reg or register_of(matter)  # type: ignore[arg-type]
+    cal = cal or current_calendar()
+    out: dict[str, str] = {}
+    expiries: dict[str, dt.date] = {}
+    for use in reg.definition.clocks:
+        origin: dt.date | None = None
+        collected: list[ClockEvent] = []
+        rule = _rule_for(use, matter)
+        for e in events:
+            t = e.transition
+            if t in use.start or t in use.restart:
+                origin, collected = e.event_date, []
+            elif origin is None and t in use.stop and use.start_on_expiry_of in expiries and expiries[use.start_on_expiry_of] <= e.event_date:
+                origin = expiries[use.start_on_expiry_of]  # started by law on that expiry
+                collected = [c for c in _later_events(use, events, origin) if c.day <= e.event_date]
+            if origin is None:
+                continue
+            if t in use.stop:
+                if rule != NO_CLOCK:
+                    due = clock_compute(rule, origin, collected, cal=cal, explain=False).due
+                    if use.on_expiry:
+                        pass
+                    elif due is not None:
+                        out[rule] = MET if e.event_date <= due else LATE
+                origin = None
+            elif t in use.pause:
+                collected.append(ClockEvent("pause", e.event_date))
+            elif t in use.resume:
+                collected.append(ClockEvent("resume", e.event_date))
+            elif t in use.extend:
+                collected.append(ClockEvent("extend", e.event_date))
+        if use.on_expiry and origin is not None and rule != NO_CLOCK:
+            due = clock_compute(rule, origin, collected, cal=cal, explain=False).due
+            if due is not None:
+                expiries[use.rule] = due
+    return out
+
+
 def _due_values(matter: Matter | SimpleNamespace, clocks: list[RunningClock], reg: Register | None = None) -> dict[str, object]:
     reg = reg or register_of(matter)  # type: ignore[arg-type]
     deadlines = [c for c in clocks if c.counts_for_due]
@@ -119,8 +166,12 @@ def _due_values(matter: Matter | SimpleNamespace, clocks: list[RunningClock], re
 
 
 def matter_refresh_due(matter: Matter) -> None:
-    """Recompute the cached due date: the earliest due date among the running deadlines."""
-    values = _due_values(matter, matter_clocks(matter, explain=False))
+    """Recompute the cached due date (the earliest due date among the running deadlines) and
+    whether the stopped deadlines were kept."""
+    reg = register_of(matter)
+    events = list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
+    values: dict[str, object] = _due_values(matter, matter_clocks(matter, events, explain=False, reg=reg), reg)
+    values["deadlines"] = matter_deadlines(matter, events, reg=reg)
     type(matter).objects.filter(pk=matter.pk).update(**values)
     for k, v in values.items():
         setattr(matter, k, v)

@@ -27,6 +27,7 @@ class Matter(models.Model):
     due_on = models.DateField("当前期限", null=True, blank=True, db_index=True)
     due_rule = models.CharField("期限规则", max_length=80, blank=True)
     calendar_version = models.CharField("日历版本", max_length=40, blank=True)
+    deadlines = models.JSONField("期限遵守情况", default=dict, blank=True, help_text="clock rule -> met / late, for each deadline the matter's steps stopped")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

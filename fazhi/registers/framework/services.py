@@ -7,9 +7,11 @@ and its audit leaf are written in one transaction.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import decimal
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -209,6 +211,22 @@ def _imported_sequence(reg: Register, unit: Unit, year: int, number: str) -> int
     return value
 
 
+# Called after every write of matters with (register, [(before or None, after)]): what derived
+# stores (the indicator rollups) use to stay exact. ``before`` is a copy taken before the step.
+WriteObserver = Callable[[Register, list[tuple[Matter | None, Matter]]], None]
+WRITE_OBSERVERS: list[WriteObserver] = []
+
+
+def write_observer_add(fn: WriteObserver) -> None:
+    if fn not in WRITE_OBSERVERS:
+        WRITE_OBSERVERS.append(fn)
+
+
+def matters_written(reg: Register, pairs: list[tuple[Matter | None, Matter]]) -> None:
+    for fn in WRITE_OBSERVERS:
+        fn(reg, pairs)
+
+
 def _create(
     reg: Register, t: Transition, *, unit: Unit, actor: Any, data: dict[str, Any], fixed: dict[str, Any], note: str, imported_number: str = ""
 ) -> Matter:
@@ -249,6 +267,7 @@ def _create(
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(matter, CREATE, None)
+    matters_written(reg, [(None, type(matter).objects.get(pk=matter.pk))])
     return matter
 
 
@@ -283,6 +302,7 @@ def matter_transition(
         cleaned |= derive(locked, transition, cleaned)
     names = list(cleaned)
     before = _snapshot(locked, names)
+    previous = copy.copy(locked)
     state_before = locked.state
     _assign(locked, cleaned)
     locked.state = state_before if t.target == SAME else t.target
@@ -306,6 +326,7 @@ def matter_transition(
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(locked, t.name, event)
+    matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
     return event
 
@@ -325,6 +346,7 @@ def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason:
     if not changed:
         raise ValidationFailed({"__all__": ["没有任何字段被更改"]})
     before = _snapshot(locked, list(changed))
+    previous = copy.copy(locked)
     _assign(locked, changed)
     _full_clean(locked, list(changed))
     locked.save()
@@ -339,5 +361,6 @@ def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason:
         after=_snapshot(locked, list(changed)),
         note=reason,
     )
+    matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
     return event

@@ -1,0 +1,173 @@
+"""The indicator catalogue: definitions, values for units and periods, rollups against raw rows, traces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from conftest import do
+from fazhi.core.errors import DefinitionError
+from fazhi.indicators import rollups
+from fazhi.indicators.catalogue import _load_file, catalogue
+from fazhi.indicators.engine import Computation, Period, cover, trace
+from fazhi.indicators.models import Rollup
+from fazhi.registers.framework.services import matter_amend, matter_create
+
+pytestmark = pytest.mark.django_db
+
+
+def request_(org: Any, unit: Any, actor: Any, received: str, name: str = "李雷") -> Any:
+    data = {
+        "received_on": dt.date.fromisoformat(received),
+        "applicant_type": "natural_person",
+        "applicant_name": name,
+        "channel": "in_person",
+        "content": "申请公开",
+        "applicant_phone": "13800001234",
+    }
+    return matter_create(register="disclosure", unit=unit, actor=actor, data=data)
+
+
+@pytest.fixture
+def requests(org: Any) -> dict[str, Any]:
+    """Four requests of a department of 东湖区 and one of 西山区, across 2024 and 2025."""
+    a = request_(org, org.dept, org.erin, "2024-12-20")
+    do(a, "reply", org.erin, replied_on="2025-01-10", outcome="disclosed")  # on time
+    b = request_(org, org.dept, org.erin, "2025-02-03")
+    do(b, "reply", org.erin, replied_on="2025-02-10", outcome="disclosed")  # on time
+    c = request_(org, org.dept, org.erin, "2025-03-03")
+    do(c, "reply", org.erin, replied_on="2025-05-30", outcome="refused_state_secret")  # late (due 03-31)
+    d = request_(org, org.dept, org.erin, "2025-12-15")  # still open at the end of 2025
+    e = request_(org, org.other_body, org.frank, "2025-04-01")
+    do(e, "reply", org.frank, replied_on="2025-04-03", outcome="disclosed")
+    return {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+CODES = ["gk.received", "gk.replied", "gk.on_time_rate", "gk.disclosed_share", "gk.carried_in", "gk.carried_out", "gk.received.yoy"]
+
+
+def values(org: Any, period: Period, source: str = "rollup") -> dict[str, dict[int, Any]]:
+    units = [org.city.pk, org.district.pk, org.dept.pk, org.body.pk, org.other_district.pk]
+    return Computation(period, CODES, source=source).values(units)
+
+
+def test_a_units_values_cover_its_subtree_for_the_year_with_carried_in_and_out_and_year_over_year(org: Any, requests: Any) -> None:
+    v = values(org, Period.year(2025))
+    d = org.district.pk
+    assert v["gk.received"][d].value == 3 and v["gk.replied"][d].value == 3
+    on_time = v["gk.on_time_rate"][d]
+    assert (on_time.numerator, on_time.denominator, str(on_time.value), on_time.small) == (2, 3, "66.7", True)
+    assert str(v["gk.disclosed_share"][d].value) == "66.7"
+    assert v["gk.carried_in"][d].value == 1 and v["gk.carried_out"][d].value == 1
+    yoy = v["gk.received.yoy"][d]
+    assert (yoy.value, yoy.previous, str(yoy.change)) == (3, 1, "200.0")
+    # the department is the district here; the city adds 西山; a unit without records says so
+    assert v["gk.received"][org.dept.pk].value == 3 and v["gk.received"][org.city.pk].value == 4
+    assert v["gk.received"][org.other_district.pk].value == 1
+    assert v["gk.received"][org.body.pk].records == 0 and v["gk.on_time_rate"][org.body.pk].value is None
+
+
+def test_quarters_months_and_custom_ranges_are_exact(org: Any, requests: Any) -> None:
+    q1 = values(org, Period.quarter(2025, 1))
+    d = org.district.pk
+    assert q1["gk.received"][d].value == 2 and q1["gk.replied"][d].value == 2
+    assert q1["gk.carried_in"][d].value == 1 and q1["gk.carried_out"][d].value == 1  # c: received 03-03, replied 05-30
+    custom = values(org, Period(dt.date(2025, 2, 10), dt.date(2025, 5, 30)))
+    assert custom["gk.replied"][d].value == 2 and custom["gk.received"][d].value == 1
+    assert values(org, Period.month(2025, 12))["gk.received"][d].value == 1
+    assert cover(dt.date(2024, 12, 30), dt.date(2026, 2, 2)) == [
+        ("D", dt.date(2024, 12, 30)),
+        ("D", dt.date(2024, 12, 31)),
+        ("Y", dt.date(2025, 1, 1)),
+        ("M", dt.date(2026, 1, 1)),
+        ("D", dt.date(2026, 2, 1)),
+        ("D", dt.date(2026, 2, 2)),
+    ]
+
+
+def test_rollups_follow_every_write_and_agree_with_the_raw_rows(org: Any, requests: Any) -> None:
+    for period in [Period.year(2025), Period.year(2024), Period.quarter(2025, 2), Period(dt.date(2025, 1, 5), dt.date(2025, 3, 31))]:
+        assert values(org, period) == values(org, period, source="raw"), period
+    assert rollups.check() == []
+    # an amendment moves nothing counted here; a reply moves a request out of "carried out"
+    matter_amend(matter=requests["d"], actor=org.erin, changes={"applicant_name": "韩梅梅"}, reason="姓名写错")
+    do(requests["d"], "reply", org.erin, replied_on="2026-01-05", outcome="disclosed")
+    assert values(org, Period.year(2025))["gk.carried_out"][org.district.pk].value == 1  # still open on 2025-12-31
+    assert values(org, Period.year(2026))["gk.replied"][org.district.pk].value == 1
+    assert rollups.check() == []
+
+
+def test_check_finds_a_rollup_that_disagrees_and_rebuild_repairs_it(org: Any, requests: Any) -> None:
+    row = Rollup.objects.filter(grain="Y", count__gt=0).first()
+    assert row is not None
+    Rollup.objects.filter(pk=row.pk).update(count=row.count + 1)
+    problems = rollups.check()
+    assert problems and row.measure in problems[0]
+    with pytest.raises(CommandError, match="不一致"):
+        call_command("indicators", "check", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("indicators", "rebuild", stdout=io.StringIO(), stderr=io.StringIO())
+    assert rollups.check() == []
+
+
+def test_a_trace_lists_the_records_behind_numerator_and_denominator(org: Any, requests: Any) -> None:
+    ind = catalogue()["gk.on_time_rate"]
+    rows = trace(ind, org.district, Period.year(2025))
+    numbers = {role: sorted(qs.values_list("case_number", flat=True)) for role, qs in rows.items()}
+    r = requests
+    assert numbers["numerator"] == sorted([r["a"].case_number, r["b"].case_number])
+    assert numbers["denominator"] == sorted([r["a"].case_number, r["b"].case_number, r["c"].case_number])
+    carried = trace(catalogue()["gk.carried_in"], org.district, Period.year(2025))
+    assert list(carried["value"].values_list("case_number", flat=True)) == [r["a"].case_number]
+
+
+def test_the_command_lists_the_catalogue_and_computes_a_unit_as_json(org: Any, requests: Any) -> None:
+    out = io.StringIO()
+    call_command("indicators", "list", stdout=out)
+    text = out.getvalue()
+    assert all(code in text for code in catalogue()) and "口径：" in text and "依据：" in text
+    out = io.StringIO()
+    call_command("indicators", "compute", "--unit", "T-D", "--year", "2025", "--json", stdout=out, stderr=io.StringIO())
+    doc = json.loads(out.getvalue())
+    assert set(doc["values"]) == set(catalogue())
+    assert doc["values"]["gk.received"]["value"] == 3 and doc["values"]["gk.on_time_rate"]["value"] == "66.7"
+    assert doc["values"]["fy.received"]["records"] == 0  # no reconsideration records: not "0 as a result"
+    raw = io.StringIO()
+    call_command("indicators", "compute", "--unit", "T-D", "--year", "2025", "--json", "--raw", stdout=raw, stderr=io.StringIO())
+    assert json.loads(raw.getvalue())["values"] == doc["values"]
+    with pytest.raises(CommandError, match="没有编码为 NOPE"):
+        call_command("indicators", "compute", "--unit", "NOPE", "--year", "2025", stdout=io.StringIO())
+
+
+def test_every_indicator_says_what_it_is_and_where_it_comes_from() -> None:
+    cat = catalogue()
+    assert len(cat) >= 60
+    for ind in cat.values():
+        assert ind.name and ind.formula and ind.source, ind.code
+        assert ind.type in ("count", "sum", "ratio", "on_time", "median_days", "open_at", "yoy")
+    variants = {c: i.variant for c, i in cat.items() if i.variant}
+    assert {"ys.head_appearance_rate", "fy.correction_rate"} <= set(variants)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("  - {code: x, name: X, type: count, date: received_on, where: {colour: red}, formula: f, source: s}", "colour"),
+        ("  - {code: x, name: X, type: average, date: received_on, formula: f, source: s}", "average"),
+        ("  - {code: x, name: X, type: count, date: content, formula: f, source: s}", "不是日期字段"),
+        ("  - {code: x, name: X, type: ratio, date: replied_on, numerator: {outcome_group: lucky}, formula: f, source: s}", "lucky"),
+        ("  - {code: x, name: X, type: on_time, date: replied_on, clock: nothing.here, formula: f, source: s}", "nothing.here"),
+        ("  - {code: x, name: X, type: count, date: received_on, where: {received_on: {around: 1}}, formula: f, source: s}", "around"),
+    ],
+)
+def test_a_bad_definition_is_refused_with_the_file_and_what_is_wrong(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("register: disclosure\nindicators:\n" + body + "\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match=message) as err:
+        _load_file(path, {})
+    assert "bad.yaml" in str(err.value)
