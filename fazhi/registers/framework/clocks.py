@@ -72,12 +72,8 @@ def matter_clocks(
                 continue
             elif t in use.stop:
                 origin = None
-            elif t in use.pause:
-                collected.append(ClockEvent("pause", e.event_date))
-            elif t in use.resume:
-                collected.append(ClockEvent("resume", e.event_date))
-            elif t in use.extend:
-                collected.append(ClockEvent("extend", e.event_date))
+            else:
+                collected += _clock_event(use, e)
         if origin is None and chained is not None:
             # Not started by an event, but the clock it hangs on is still running: it starts,
             # by law, on that clock's expiry; later events (中止, 延期) still apply to it.
@@ -96,17 +92,15 @@ def matter_clocks(
 
 
 def _later_events(use: ClockUse, events: Sequence[MatterEvent | EventFact], since: dt.date) -> list[ClockEvent]:
-    out = []
-    for e in events:
-        if e.event_date < since:
-            continue
-        if e.transition in use.pause:
-            out.append(ClockEvent("pause", e.event_date))
-        elif e.transition in use.resume:
-            out.append(ClockEvent("resume", e.event_date))
-        elif e.transition in use.extend:
-            out.append(ClockEvent("extend", e.event_date))
-    return out
+    return [c for e in events if e.event_date >= since for c in _clock_event(use, e)]
+
+
+def _clock_event(use: ClockUse, e: MatterEvent | EventFact) -> list[ClockEvent]:
+    """What an event that neither starts nor stops the clock does to it: pause, resume, extend."""
+    for kind, names in (("pause", use.pause), ("resume", use.resume), ("extend", use.extend)):
+        if e.transition in names:
+            return [ClockEvent(kind, e.event_date)]
+    return []
 
 
 MET, LATE = "met", "late"
@@ -138,17 +132,11 @@ def matter_deadlines(
             if t in use.stop:
                 if rule != NO_CLOCK:
                     due = clock_compute(rule, origin, collected, cal=cal, explain=False).due
-                    if use.on_expiry:
-                        pass
-                    elif due is not None:
+                    if due is not None and not use.on_expiry:
                         out[rule] = MET if e.event_date <= due else LATE
                 origin = None
-            elif t in use.pause:
-                collected.append(ClockEvent("pause", e.event_date))
-            elif t in use.resume:
-                collected.append(ClockEvent("resume", e.event_date))
-            elif t in use.extend:
-                collected.append(ClockEvent("extend", e.event_date))
+            else:
+                collected += _clock_event(use, e)
         if use.on_expiry and origin is not None and rule != NO_CLOCK:
             due = clock_compute(rule, origin, collected, cal=cal, explain=False).due
             if due is not None:
