@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 
 from fazhi.core.errors import DefinitionError
 from fazhi.core.strictyaml import check_keys, load_strict
@@ -121,7 +122,7 @@ def _dates(raw: Any, reg_name: str, filename: str, where: str) -> tuple[str, ...
     for v in values:
         try:
             f = model._meta.get_field(str(v))
-        except Exception:
+        except FieldDoesNotExist:
             raise DefinitionError(f"{filename}: {where} 的日期字段 {v!r} 不存在") from None
         if f.get_internal_type() != "DateField":
             raise DefinitionError(f"{filename}: {where} 的 {v!r} 不是日期字段")
