@@ -19,6 +19,7 @@ Types:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ class Measure:
     field: str = ""
     since: str = ""
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         raw = json.dumps([self.register, self.date, self.where, self.field, self.since], sort_keys=True, ensure_ascii=False, default=str)
         return self.register[:8] + "-" + hashlib.sha256(raw.encode()).hexdigest()[:12]

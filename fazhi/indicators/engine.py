@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
 
 from fazhi.core.models import Unit
 from fazhi.indicators.catalogue import Indicator, Measure, catalogue
@@ -71,7 +72,7 @@ def cover(a: dt.date, b: dt.date) -> list[tuple[str, dt.date]]:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Value:
     """One indicator for one unit and period. ``records`` is how many matters stand behind it
     (the denominator for shares): zero means "no records", not a result of 0."""
@@ -96,25 +97,30 @@ Totals = dict[tuple[str, int, int], list[int]]  # (measure, unit, bucket) -> [co
 
 def _fetch_rollups(measures: Iterable[Measure], a: dt.date, b: dt.date) -> Totals:
     segments = cover(a, b)
+    keys = sorted({m.key for m in measures})
+    if not keys or not segments:
+        return {}
     by_grain: dict[str, list[dt.date]] = defaultdict(list)
     for g, s in segments:
         by_grain[g].append(s)
     q = Q()
     for g, starts in by_grain.items():
         q |= Q(grain=g, start__in=starts)
-    out: Totals = {}
-    keys = sorted({m.key for m in measures})
-    if not keys or not segments:
-        return out
-    rows = Rollup.objects.filter(q, measure__in=keys).values_list("measure", "unit_id", "bucket", "count", "cents")
-    for measure, unit, bucket, n, cents in rows.iterator(chunk_size=20000):
-        slot = out.get((measure, unit, bucket))
-        if slot is None:
-            out[(measure, unit, bucket)] = [n, cents]
-        else:
-            slot[0] += n
-            slot[1] += cents
-    return out
+    qs = Rollup.objects.filter(q, measure__in=keys)
+    if len(segments) > 1:
+        qs = qs.values("measure", "unit_id", "bucket").annotate(n=Sum("count"), c=Sum("cents")).order_by()
+        qs = qs.values_list("measure", "unit_id", "bucket", "n", "c")
+    else:
+        qs = qs.values_list("measure", "unit_id", "bucket", "count", "cents")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # one row per key: a single segment is unique by the rollup key, several are grouped
+    # (PostgreSQL's SUM of a bigint is a numeric: back to int)
+    if len(segments) > 1:
+        return {(measure, unit, bucket): [int(n), int(cents)] for measure, unit, bucket, n, cents in rows}
+    return {(measure, unit, bucket): [n, cents] for measure, unit, bucket, n, cents in rows}
 
 
 def _fetch_raw(measures: Iterable[Measure], a: dt.date, b: dt.date) -> Totals:
@@ -140,11 +146,13 @@ class Tree:
 
     def subtree_totals(self, totals: Totals) -> dict[tuple[str, int, int], list[int]]:
         out: dict[tuple[str, int, int], list[int]] = {}
+        get, ancestors = out.get, self.ancestors
         for (measure, unit, bucket), (n, cents) in totals.items():
-            for anc in self.ancestors.get(unit, [unit]):
-                slot = out.get((measure, anc, bucket))
+            for anc in ancestors.get(unit, (unit,)):
+                key = (measure, anc, bucket)
+                slot = get(key)
                 if slot is None:
-                    out[(measure, anc, bucket)] = [n, cents]
+                    out[key] = [n, cents]
                 else:
                     slot[0] += n
                     slot[1] += cents
@@ -184,84 +192,90 @@ class Computation:
         self.indicators = [cat[c] for c in codes] if codes is not None else list(cat.values())
         self.source = source
         self.tree = tree or Tree()
-        need = {ind.code: ind for ind in self.indicators}
+        need = {ind.code: ind for ind in self.indicators if ind.type != "yoy"}
         for ind in self.indicators:
             if ind.type == "yoy":
                 need[ind.of] = cat[ind.of]
-        self._all = list(need.values())
-        self._cache: dict[tuple[dt.date, dt.date, str], dict[tuple[str, int, int], list[int]]] = {}
+        self._base = list(need.values())
+        self._of = list({ind.of: cat[ind.of] for ind in self.indicators if ind.type == "yoy"}.values())
+        self._cache: dict[tuple[dt.date, dt.date, str, tuple[str, ...]], dict[tuple[str, int, int], list[int]]] = {}
 
-    def _totals(self, a: dt.date, b: dt.date, kind: str) -> dict[tuple[str, int, int], list[int]]:
-        key = (a, b, kind)
+    def _totals(self, a: dt.date, b: dt.date, kind: str, indicators: list[Indicator]) -> dict[tuple[str, int, int], list[int]]:
+        """Subtree totals of the measures of ``indicators`` (flows, or the open_at counts)."""
+        measures = sorted({m.key: m for ind in indicators if (ind.type == "open_at") == (kind == "open") for m in ind.measures.values()}.items())
+        key = (a, b, kind, tuple(k for k, _ in measures))
         if key not in self._cache:
-            measures = [m for ind in self._all if ind.type != "yoy" and (ind.type == "open_at") == (kind == "open") for m in ind.measures.values()]
             fetch = _fetch_rollups if self.source == "rollup" else _fetch_raw
-            self._cache[key] = self.tree.subtree_totals(fetch(measures, a, b))
+            self._cache[key] = self.tree.subtree_totals(fetch([m for _, m in measures], a, b))
         return self._cache[key]
-
-    def _hist(self, totals: dict[tuple[str, int, int], list[int]]) -> dict[tuple[str, int], list[tuple[int, int]]]:
-        out: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-        for (measure, unit, bucket), (n, _c) in totals.items():
-            out[(measure, unit)].append((bucket, n))
-        return out
 
     def values(self, units: Iterable[int]) -> dict[str, dict[int, Value]]:
         units = list(units)
         p = self.period
+        results = self._values(p, self._base, units)
+        prev = self._values(p.year_before(), self._of, units) if self._of else {}
         out: dict[str, dict[int, Value]] = {}
-        results = self._values(p, units)
-        prev: dict[str, dict[int, Value]] | None = None
         for ind in self.indicators:
             if ind.type != "yoy":
-                out[ind.code] = results[ind.of or ind.code]
+                out[ind.code] = results[ind.code]
                 continue
-            if prev is None:
-                prev = self._values(p.year_before(), units)
             now, before = results[ind.of], prev[ind.of]
-            out[ind.code] = {}
+            column: dict[int, Value] = {}
             for u in units:
                 cur, old = now[u], before[u]
                 change = None
                 if isinstance(cur.value, int | decimal.Decimal) and isinstance(old.value, int | decimal.Decimal) and old.value:
                     change = (decimal.Decimal(cur.value - old.value) * 100 / decimal.Decimal(old.value)).quantize(decimal.Decimal("0.1"))
-                out[ind.code][u] = Value(cur.value, records=cur.records + old.records, previous=old.value, change=change)
+                column[u] = Value(cur.value, records=cur.records + old.records, previous=old.value, change=change)
+            out[ind.code] = column
         return out
 
-    def _values(self, p: Period, units: list[int]) -> dict[str, dict[int, Value]]:
-        flows = self._totals(p.start, p.end, "flow")
-        hists = self._hist(flows)
+    def _values(self, p: Period, indicators: list[Indicator], units: list[int]) -> dict[str, dict[int, Value]]:
+        flows = self._totals(p.start, p.end, "flow", indicators)
+        hists: dict[tuple[str, int], list[tuple[int, int]]] | None = None
         out: dict[str, dict[int, Value]] = {}
-        for ind in self._all:
-            if ind.type == "yoy":
-                continue
+        zero = (0, 0)
+        for ind in indicators:
+            m = ind.measures
             res: dict[int, Value] = {}
-            for u in units:
-                res[u] = self._one(ind, u, flows, hists, p)
+            if ind.type in ("count", "sum"):
+                get = flows.get
+                k, counting = m["value"].key, ind.type == "count"
+                empty = Value(0 if counting else decimal.Decimal(0))
+                for u in units:
+                    n, cents = get((k, u, 0), zero)
+                    res[u] = empty if n == 0 and cents == 0 else Value(n if counting else decimal.Decimal(cents) / 100, records=n)
+            elif ind.type in ("ratio", "on_time"):
+                get = flows.get
+                nk, dk, least = m["numerator"].key, m["denominator"].key, ind.min_denominator
+                empty = Value(None, numerator=0, denominator=0)
+                for u in units:
+                    num, den = get((nk, u, 0), zero)[0], get((dk, u, 0), zero)[0]
+                    res[u] = empty if den == 0 and num == 0 else Value(_share(num, den), numerator=num, denominator=den, records=den, small=0 < den < least)
+            elif ind.type == "median_days":
+                if hists is None:
+                    hists = defaultdict(list)
+                    histogram = {m2.key for i2 in indicators if i2.type == "median_days" for m2 in i2.measures.values()}
+                    for (measure, unit, bucket), (n, _c) in flows.items():
+                        if measure in histogram:
+                            hists[(measure, unit)].append((bucket, n))
+                k = m["value"].key
+                empty = Value(None)
+                for u in units:
+                    hist = hists.get((k, u))
+                    res[u] = Value(_median(list(hist)), records=sum(c for _, c in hist)) if hist else empty
+            elif ind.type == "open_at":
+                day = p.start - dt.timedelta(days=1) if ind.at == "start" else p.end
+                get = self._totals(EPOCH, day, "open", indicators).get
+                ek, lk = m["entered"].key, m["left"].key
+                empty = Value(0)
+                for u in units:
+                    n = get((ek, u, 0), zero)[0] - get((lk, u, 0), zero)[0]
+                    res[u] = Value(n, records=n) if n else empty
+            else:
+                raise ValueError(ind.type)
             out[ind.code] = res
         return out
-
-    def _one(self, ind: Indicator, u: int, flows: Any, hists: Any, p: Period) -> Value:
-        m = ind.measures
-        if ind.type == "count":
-            n = flows.get((m["value"].key, u, 0), [0, 0])[0]
-            return Value(n, records=n)
-        if ind.type == "sum":
-            n, cents = flows.get((m["value"].key, u, 0), [0, 0])
-            return Value(decimal.Decimal(cents) / 100, records=n)
-        if ind.type in ("ratio", "on_time"):
-            num = flows.get((m["numerator"].key, u, 0), [0, 0])[0]
-            den = flows.get((m["denominator"].key, u, 0), [0, 0])[0]
-            return Value(_share(num, den), numerator=num, denominator=den, records=den, small=0 < den < ind.min_denominator)
-        if ind.type == "median_days":
-            hist = list(hists.get((m["value"].key, u), []))
-            return Value(_median(hist), records=sum(c for _, c in hist))
-        if ind.type == "open_at":
-            day = p.start - dt.timedelta(days=1) if ind.at == "start" else p.end
-            totals = self._totals(EPOCH, day, "open")
-            entered = totals.get((m["entered"].key, u, 0), [0, 0])[0]
-            left = totals.get((m["left"].key, u, 0), [0, 0])[0]
-            return Value(entered - left, records=entered - left)
-        raise ValueError(ind.type)
 
 
 def compute(units: Iterable[Unit], period: Period, codes: Iterable[str] | None = None, *, source: str = "rollup") -> dict[str, dict[int, Value]]:
