@@ -111,7 +111,23 @@ def group_sql(source: str, a: str, b: str, pa: str, pb: str, median: str) -> str
     WHERE kind = 'penalty' AND {span("decided_on")} AND received_on IS NOT NULL GROUP BY anc_id"""
 
 
-COLUMNS = ["cases", "cases_prev", "penalty", "licence", "coercion", "inspection", "decided", "fines", "reviewed", "hearings", "pub_met", "pub_ran", "dec_met", "dec_ran", "open_end"]
+COLUMNS = [
+    "cases",
+    "cases_prev",
+    "penalty",
+    "licence",
+    "coercion",
+    "inspection",
+    "decided",
+    "fines",
+    "reviewed",
+    "hearings",
+    "pub_met",
+    "pub_ran",
+    "dec_met",
+    "dec_ran",
+    "open_end",
+]
 
 
 def from_engine(values: dict[str, dict[int, Any]], units: list[int]) -> dict[int, tuple[Any, ...]]:
