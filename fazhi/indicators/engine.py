@@ -106,12 +106,13 @@ def _fetch_rollups(measures: Iterable[Measure], a: dt.date, b: dt.date) -> Total
     q = Q()
     for g, starts in by_grain.items():
         q |= Q(grain=g, start__in=starts)
-    qs = Rollup.objects.filter(q, measure__in=keys)
+    base = Rollup.objects.filter(q, measure__in=keys)
+    qs: QuerySet[Any, Any]
     if len(segments) > 1:
-        qs = qs.values("measure", "unit_id", "bucket").annotate(n=Sum("count"), c=Sum("cents")).order_by()
-        qs = qs.values_list("measure", "unit_id", "bucket", "n", "c")
+        qs = base.values("measure", "unit_id", "bucket").annotate(total_n=Sum("count"), total_c=Sum("cents")).order_by()
+        qs = qs.values_list("measure", "unit_id", "bucket", "total_n", "total_c")
     else:
-        qs = qs.values_list("measure", "unit_id", "bucket", "count", "cents")
+        qs = base.values_list("measure", "unit_id", "bucket", "count", "cents")
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
