@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fazhi.casefile_review import views as review_views
+from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.registers.enforcement import views as enforcement_views
 from fazhi.web import portal, views
@@ -36,6 +37,9 @@ urlpatterns = [
     path("pingcha/<int:pk>/", review_views.campaign_detail, name="review_campaign"),
     path("pingcha/<int:pk>/file/<int:file_id>/", review_views.file_score_view, name="review_file"),
     path("pingcha/<int:pk>/notice/<int:notice_id>/", review_views.notice_report_view, name="review_notice_report"),
+    path("zhibiao/", indicator_views.dashboard, name="indicators_dashboard"),
+    path("zhibiao/<str:code>/", indicator_views.trace_page, name="indicator_trace"),
+    path("zhibiao/<str:code>/export.xlsx", indicator_views.trace_xlsx, name="indicator_trace_xlsx"),
     path("manage/import/", views.org_import, name="org_import"),
     path("manage/import/template/<str:kind>.xlsx", views.org_import_template, name="org_import_template"),
 ]

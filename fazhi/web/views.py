@@ -159,7 +159,7 @@ EXPORT_LIMIT = 100_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     from urllib.parse import quote
 
     response = HttpResponse(content, content_type=XLSX)
@@ -180,13 +180,13 @@ def ledger_export_view(request: HttpRequest, register: str) -> HttpResponse:
         return redirect(f"{request.path.removesuffix('export.xlsx')}?{request.GET.urlencode()}")
     publish = request.GET.get("publish") == "1"
     suffix = "（公开版）" if publish else ""
-    return _xlsx_response(ledger_export(reg, matters, publish=publish), f"{reg.definition.label}台账{suffix}-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(ledger_export(reg, matters, publish=publish), f"{reg.definition.label}台账{suffix}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
 def ledger_template_view(request: HttpRequest, register: str) -> HttpResponse:
     reg = _register(register)
-    return _xlsx_response(ledger_template(reg), f"{reg.definition.label}台账导入模板.xlsx")
+    return xlsx_response(ledger_template(reg), f"{reg.definition.label}台账导入模板.xlsx")
 
 
 class LedgerImportForm(forms.Form):

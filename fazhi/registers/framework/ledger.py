@@ -341,7 +341,7 @@ def _same(matter: Matter, name: str, value: Any) -> bool:
 # ---------------------------------------------------------------- template and export
 
 
-def _xlsx(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
+def xlsx_bytes(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -374,7 +374,7 @@ def ledger_template(reg: Register) -> bytes:
         ["", "", "整个文件全部通过检查才会导入；有任何错误时，一条也不导入，并列出出错的行和列。"],
         ["", "", "同一文件可以重复导入：已导入的案件不会重复登记，新填写的列会补办相应步骤。"],
     ]
-    return _xlsx([(reg.definition.label[:31], [[c.header for c in columns]]), ("填写说明", notes)])
+    return xlsx_bytes([(reg.definition.label[:31], [[c.header for c in columns]]), ("填写说明", notes)])
 
 
 MASKERS: dict[str, Callable[[str], str]] = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
@@ -430,4 +430,4 @@ def ledger_export(reg: Register, matters: Iterable[Matter], *, publish: bool = F
                 value = _mask(f.name, str(value))
             row.append(value)
         rows.append(row)
-    return _xlsx([(reg.definition.label[:31], rows)])
+    return xlsx_bytes([(reg.definition.label[:31], rows)])

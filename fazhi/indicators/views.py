@@ -1,0 +1,277 @@
+"""Staff pages of the indicators: the dashboard (领导驾驶舱), the catalogue for a unit and period,
+and the trace of every value down to the records, exportable to xlsx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from fazhi.core.models import Unit
+from fazhi.core.selectors import units_visible_to, user_can_see_unit, user_scope_paths
+from fazhi.indicators.catalogue import Indicator, catalogue
+from fazhi.indicators.dashboard import layout, monthly, ranking
+from fazhi.indicators.engine import Computation, Period, Value, trace
+from fazhi.registers.framework import selectors
+from fazhi.registers.framework.ledger import xlsx_bytes
+from fazhi.registers.framework.registry import REGISTRY
+from fazhi.web.views import xlsx_response
+
+ROLE_LABELS = {"value": "计入的记录", "numerator": "分子", "denominator": "分母", "outside": "分母中未计入分子的记录"}
+
+
+def roles_of(ind: Indicator, unit: Unit, period: Period) -> dict[str, QuerySet[Any]]:
+    """The trace's querysets; for a share, first the records of the denominator that the
+    numerator leaves out (for an on-time share: the late ones), the reason a share is not 100%."""
+    roles = trace(ind, unit, period)
+    if "numerator" in roles and "denominator" in roles:
+        outside = roles["denominator"].exclude(pk__in=roles["numerator"].values("pk"))
+        return {"outside": outside, "numerator": roles["numerator"], "denominator": roles["denominator"]}
+    return roles
+
+
+TRACE_PAGE = 200
+TRACE_EXPORT_LIMIT = 200_000
+
+
+class InvalidQuery(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def explained(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Invalid statistics parameters get a page that says what is wrong (400), not a server error."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidQuery as exc:
+            return render(request, "indicators/invalid.html", {"message": exc.message}, status=400)
+
+    return wrapper
+
+
+class PeriodForm(forms.Form):
+    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    quarter = forms.TypedChoiceField(
+        label="季度", coerce=int, required=False, empty_value=None, choices=[("", "全年")] + [(q, f"第{q}季度") for q in range(1, 5)]
+    )
+    month = forms.TypedChoiceField(label="月份", coerce=int, required=False, empty_value=None, choices=[("", "—")] + [(m, f"{m}月") for m in range(1, 13)])
+    start = forms.DateField(label="自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("start")) != bool(data.get("end")):
+            raise forms.ValidationError("自定义期间需同时填写起止日期")
+        if data.get("start") and data["start"] > data["end"]:
+            raise forms.ValidationError("起始日期晚于截止日期")
+        if data.get("start") and (data["end"] - data["start"]).days > 3660:
+            raise forms.ValidationError("自定义期间不能超过十年")
+        return data
+
+
+def _scope(request: HttpRequest) -> tuple[PeriodForm, Unit, Period, dict[str, str]]:
+    """The unit (visible to the user; by default the highest one they reach) and the period asked for."""
+    form = PeriodForm(request.GET or None)
+    unit_field = form.fields["unit"]
+    assert isinstance(unit_field, forms.ModelChoiceField)
+    unit_field.queryset = units_visible_to(request.user)
+    today = timezone.localdate()
+    if request.GET and not form.is_valid():
+        raise InvalidQuery(
+            "统计条件无效：" + "；".join(f"{form.fields[k].label if k in form.fields else '期间'}：{e}" for k, errs in form.errors.items() for e in errs)
+        )
+    data = form.cleaned_data if request.GET else {}
+    unit = data.get("unit")
+    if unit is None:
+        paths = user_scope_paths(request.user)
+        unit = Unit.objects.filter(path__in=paths).order_by("path").first() if paths else None
+    if unit is None or not user_can_see_unit(request.user, unit):
+        raise Http404("没有可查看的单位")
+    year = data.get("year") or today.year
+    params = {"year": str(year)}
+    if data.get("start"):
+        period = Period(data["start"], data["end"], f"{data['start']:%Y年%m月%d日}至{data['end']:%Y年%m月%d日}")
+        params = {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
+    elif data.get("month"):
+        period = Period.month(year, data["month"])
+        params["month"] = str(data["month"])
+    elif data.get("quarter"):
+        period = Period.quarter(year, data["quarter"])
+        params["quarter"] = str(data["quarter"])
+    else:
+        period = Period.year(year)
+    # the form as asked, with the unit and year it resolved to
+    initial = {k: data.get(k) for k in ("quarter", "month", "start", "end")} | {"unit": unit.pk, "year": year}
+    form = PeriodForm(initial=initial)
+    form.fields["unit"] = unit_field
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm")
+    return form, unit, period, params
+
+
+def _query(unit: Unit | None, params: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(({"unit": unit.pk} if unit else {}) | params)
+
+
+def _overdue(user: Any, unit: Unit, today: dt.date) -> list[dict[str, Any]]:
+    out = []
+    for reg in REGISTRY.values():
+        qs = selectors.matters_visible_to(user, reg).filter(unit__path__startswith=unit.path, state__in=reg.definition.open_states(), due_on__lt=today)
+        n = qs.count()
+        if n:
+            url = reverse("matter_list", args=[reg.name]) + f"?unit={unit.pk}&overdue=on"
+            out.append({"label": reg.definition.label, "count": n, "url": url})
+    return out
+
+
+def _jsonable(v: Any) -> Any:
+    return float(v) if isinstance(v, decimal.Decimal) else v
+
+
+@login_required
+@explained
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, unit, period, params = _scope(request)
+    today = timezone.localdate()
+    cat = catalogue()
+    lay = layout()
+    children = list(Unit.objects.filter(parent=unit).order_by("path"))
+    values = Computation(period).values([unit.pk] + [c.pk for c in children])
+    mine = {code: col[unit.pk] for code, col in values.items()}
+    sections: dict[str, list[tuple[Indicator, Value]]] = {}
+    for code, ind in cat.items():
+        sections.setdefault(ind.section, []).append((ind, mine[code]))
+    ranked = [ranking(cat[code], better, children, values[code]) for code, better in lay.rank] if children else []
+    trend_until = min(period.end, today)
+    trends = monthly(unit, period.start.year, lay.trend, trend_until)
+    chart = {
+        "months": [f"{m}月" for m in range(1, 13)],
+        "series": [{"name": cat[c].name, "data": [_jsonable(v) for v in trends[c]]} for c in lay.trend],
+    }
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "form": form,
+            "unit": unit,
+            "period": period,
+            "query": _query(unit, params),
+            "pquery": _query(None, params),
+            "key": [(cat[c], mine[c]) for c in lay.key],
+            "sections": sections,
+            "ranked": ranked,
+            "overdue": _overdue(request.user, unit, today),
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "children": children,
+        },
+    )
+
+
+def _indicator(code: str) -> Indicator:
+    ind = catalogue().get(code)
+    if ind is None:
+        raise Http404("没有这个指标")
+    return ind
+
+
+def _anchor(qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.select_related("unit").order_by("received_on", "pk")
+
+
+@login_required
+@explained
+def trace_page(request: HttpRequest, code: str) -> HttpResponse:
+    ind = _indicator(code)
+    _form, unit, period, params = _scope(request)
+    value = Computation(period, [code]).values([unit.pk])[code][unit.pk]
+    base = catalogue()[ind.of] if ind.type == "yoy" else ind
+    roles = []
+    for role, qs in roles_of(ind, unit, period).items():
+        total = qs.count()
+        rows = list(_anchor(qs)[:TRACE_PAGE])
+        roles.append({"role": role, "label": ROLE_LABELS.get(role, role), "total": total, "rows": rows, "more": total > TRACE_PAGE})
+    previous = None
+    if ind.type == "yoy":
+        before = period.year_before()
+        previous = {"period": before, "query": _query(unit, {"start": before.start.isoformat(), "end": before.end.isoformat()})}
+    return render(
+        request,
+        "indicators/trace.html",
+        {
+            "ind": ind,
+            "base": base,
+            "unit": unit,
+            "period": period,
+            "value": value,
+            "roles": roles,
+            "register": REGISTRY[ind.register],
+            "query": _query(unit, params),
+            "previous": previous,
+        },
+    )
+
+
+def _label(reg_name: str, m: Any) -> str:
+    reg = REGISTRY[reg_name]
+    state = reg.definition.states.get(m.state)
+    return state.label if state else m.state
+
+
+def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list[tuple[str, list[list[Any]]]]:
+    """The trace as workbook sheets: the definition and value, then one sheet per role."""
+    base = catalogue()[ind.of] if ind.type == "yoy" else ind
+    head = [
+        ["项目", "内容"],
+        ["指标", f"{ind.code} {ind.name}"],
+        ["单位", unit.name],
+        ["统计期间", f"{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d}"],
+        ["数值", _jsonable(value.value)],
+        ["计量单位", ind.unit],
+        ["口径", base.formula],
+        ["依据", base.source],
+        ["口径说明（地区差异）", base.variant],
+    ]
+    if value.numerator is not None:
+        head += [["分子", _jsonable(value.numerator)], ["分母", value.denominator]]
+    if value.small:
+        head.append(["提示", f"分母少于 {ind.min_denominator} 件，比例仅供参考"])
+    if value.previous is not None:
+        head += [["上年同期", _jsonable(value.previous)], ["增减（%）", _jsonable(value.change)]]
+    sheets = [("定义", head)]
+    reg_name = base.register
+    for role, qs in roles_of(ind, unit, period).items():
+        rows: list[list[Any]] = [["序号", "案号", "办理单位", "收到（立案）日期", "状态", "记录编号"]]
+        for i, m in enumerate(_anchor(qs)[:TRACE_EXPORT_LIMIT].iterator(chunk_size=2000), start=1):
+            rows.append([i, m.case_number, m.unit.name, m.received_on, _label(reg_name, m), m.pk])
+        if len(rows) > TRACE_EXPORT_LIMIT:
+            rows.append(["", f"仅导出前 {TRACE_EXPORT_LIMIT} 条，请缩小单位或期间"])
+        sheets.append((ROLE_LABELS.get(role, role), rows))
+    return sheets
+
+
+@login_required
+@explained
+def trace_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    ind = _indicator(code)
+    _form, unit, period, _params = _scope(request)
+    value = Computation(period, [code]).values([unit.pk])[code][unit.pk]
+    content = xlsx_bytes(trace_rows(ind, unit, period, value))
+    return xlsx_response(content, f"指标溯源-{ind.name}-{unit.name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")
