@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fazhi.inspections",
     "fazhi.casefile_review",
     "fazhi.indicators",
+    "fazhi.evaluation",
     "fazhi.web",
 ]
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from fazhi.casefile_review import views as review_views
+from fazhi.evaluation import views as evaluation_views
 from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.registers.enforcement import views as enforcement_views
@@ -40,6 +41,12 @@ urlpatterns = [
     path("zhibiao/", indicator_views.dashboard, name="indicators_dashboard"),
     path("zhibiao/<str:code>/", indicator_views.trace_page, name="indicator_trace"),
     path("zhibiao/<str:code>/export.xlsx", indicator_views.trace_xlsx, name="indicator_trace_xlsx"),
+    path("kaohe/", evaluation_views.scheme_list, name="evaluation_schemes"),
+    path("kaohe/<int:pk>/", evaluation_views.scheme_detail, name="evaluation_scheme"),
+    path("kaohe/<int:pk>/compute/", evaluation_views.scheme_compute, name="evaluation_compute"),
+    path("kaohe/<int:pk>/publish/", evaluation_views.scheme_publish, name="evaluation_publish"),
+    path("kaohe/<int:pk>/unit/<int:unit_id>/", evaluation_views.unit_score, name="evaluation_unit"),
+    path("kaohe/<int:pk>/evidence/<int:manual_id>/", evaluation_views.evidence_download, name="evaluation_evidence"),
     path("manage/import/", views.org_import, name="org_import"),
     path("manage/import/template/<str:kind>.xlsx", views.org_import_template, name="org_import_template"),
 ]

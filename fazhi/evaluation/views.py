@@ -1,0 +1,149 @@
+"""考核 pages: the schemes a user may see, the ranked results, and each unit's "why this score"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_scope_paths
+from fazhi.evaluation import services
+from fazhi.evaluation.models import ManualScore, Result, Scheme
+from fazhi.registers.enforcement.evidence import evidence_path
+
+STATUS = {"scored": "已计分", "pending": "待评分", "no_records": "无记录，不计分", "small": "样本不足，不计分", "vetoed": "一票否决", "clear": "未发生"}
+
+
+def _organiser(user: Any, scheme: Scheme) -> bool:
+    return user_is_admin(user) or bool(user_roles_for_unit(user, scheme.unit) & set(services.ORGANISERS))
+
+
+def _visible_results(user: Any, scheme: Scheme) -> list[Result] | None:
+    """All results for the organisers; once published, a unit's own (and below) for its people."""
+    qs = Result.objects.filter(scheme=scheme).select_related("unit").order_by("rank", "unit__path")
+    if _organiser(user, scheme):
+        return list(qs)
+    if scheme.published_at is None:
+        return None
+    paths = user_scope_paths(user)
+    # their own unit's result (also for people of its sections) and the results below their units
+    return [r for r in qs if any(r.unit.path.startswith(p) or p.startswith(r.unit.path) for p in paths)]
+
+
+def _scheme(request: HttpRequest, pk: int) -> tuple[Scheme, list[Result]]:
+    scheme = Scheme.objects.select_related("unit").filter(pk=pk).first()
+    results = _visible_results(request.user, scheme) if scheme else None
+    if scheme is None or results is None or (not results and not _organiser(request.user, scheme)):
+        raise Http404("考核不存在或您无权查看")
+    return scheme, results
+
+
+@login_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for scheme in Scheme.objects.select_related("unit"):
+        results = _visible_results(request.user, scheme)
+        if results is not None and (results or _organiser(request.user, scheme)):
+            rows.append((scheme, _organiser(request.user, scheme)))
+    return render(request, "evaluation/schemes.html", {"rows": rows})
+
+
+@login_required
+def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scheme, results = _scheme(request, pk)
+    spec = services.spec_of(scheme)
+    return render(request, "evaluation/scheme.html", {"scheme": scheme, "spec": spec, "results": results, "organiser": _organiser(request.user, scheme)})
+
+
+@login_required
+@require_POST
+def scheme_compute(request: HttpRequest, pk: int) -> HttpResponse:
+    scheme, _ = _scheme(request, pk)
+    try:
+        n = len(services.compute(scheme, request.user))
+        messages.success(request, f"已按方案计算 {n} 个单位的得分")
+    except FazhiError as exc:
+        messages.error(request, exc.message)
+    return redirect("evaluation_scheme", pk=scheme.pk)
+
+
+@login_required
+@require_POST
+def scheme_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    scheme, _ = _scheme(request, pk)
+    try:
+        scheme = services.publish(scheme, request.user)
+        messages.success(request, f"考核结果已发布，结果校验值 SHA-256 {scheme.results_sha256[:16]}…")
+    except FazhiError as exc:
+        messages.error(request, exc.message)
+    return redirect("evaluation_scheme", pk=scheme.pk)
+
+
+class ManualForm(forms.Form):
+    item = forms.CharField(widget=forms.HiddenInput)
+    points = forms.DecimalField(
+        label="得分", required=False, max_digits=6, decimal_places=2, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "0.5"})
+    )
+    vetoed = forms.BooleanField(label="查实，一票否决", required=False)
+    note = forms.CharField(label="评分理由", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
+    evidence = forms.FileField(label="佐证材料", required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}))
+
+
+@login_required
+def unit_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
+    scheme, results = _scheme(request, pk)
+    result = next((r for r in results if r.unit_id == unit_id), None)
+    if result is None:
+        raise Http404("该单位的考核结果不存在或您无权查看")
+    organiser = _organiser(request.user, scheme)
+    if request.method == "POST":
+        form = ManualForm(request.POST, request.FILES)
+        if not organiser:
+            raise Http404("您无权录入评分")
+        if form.is_valid():
+            d = form.cleaned_data
+            upload = d["evidence"]
+            try:
+                from fazhi.web.views import _upload_bytes
+
+                evidence = (upload.name, _upload_bytes(upload)) if upload else None
+                services.manual_score_enter(
+                    scheme=scheme,
+                    unit=result.unit,
+                    item_code=d["item"],
+                    points=d["points"],
+                    vetoed=d["vetoed"],
+                    note=d["note"],
+                    actor=request.user,
+                    evidence=evidence,
+                )
+                services.compute(scheme, request.user)
+                messages.success(request, f"{d['item']} 的评分已录入，得分已重新计算")
+                return redirect("evaluation_unit", pk=scheme.pk, unit_id=unit_id)
+            except ValidationFailed as exc:
+                messages.error(request, "；".join(m for ms in exc.errors.values() for m in ms))
+            except FazhiError as exc:
+                messages.error(request, exc.message)
+        else:
+            messages.error(request, "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields))
+    items = [dict(i, status_label=STATUS.get(i["status"], i["status"])) for i in result.breakdown["items"]]
+    return render(
+        request,
+        "evaluation/unit.html",
+        {"scheme": scheme, "result": result, "items": items, "organiser": organiser and not scheme.published_at, "year": scheme.year},
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int, manual_id: int) -> FileResponse:
+    scheme, results = _scheme(request, pk)
+    m = ManualScore.objects.filter(scheme=scheme, pk=manual_id).first()
+    if m is None or not m.evidence_sha256 or m.unit_id not in {r.unit_id for r in results}:
+        raise Http404("材料不存在或您无权查看")
+    return FileResponse(evidence_path(m.evidence_sha256).open("rb"), as_attachment=True, filename=m.evidence_name)
