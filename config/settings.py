@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fazhi.casefile_review",
     "fazhi.indicators",
     "fazhi.evaluation",
+    "fazhi.supervision",
     "fazhi.web",
 ]
 
@@ -126,6 +127,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+
+# 督察: a matter still open this many days past its due date becomes a supervision lead.
+FAZHI_SUPERVISION_OVERDUE_DAYS = env_int("FAZHI_SUPERVISION_OVERDUE_DAYS", 30)
 
 # Upload limit for spreadsheet imports (a 50 MB file gets a clear message, not a crash).
 FAZHI_MAX_UPLOAD_BYTES = env_int("FAZHI_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -6,6 +6,7 @@ from fazhi.evaluation import views as evaluation_views
 from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.registers.enforcement import views as enforcement_views
+from fazhi.supervision import views as supervision_views
 from fazhi.web import portal, views
 
 urlpatterns = [
@@ -47,6 +48,11 @@ urlpatterns = [
     path("kaohe/<int:pk>/publish/", evaluation_views.scheme_publish, name="evaluation_publish"),
     path("kaohe/<int:pk>/unit/<int:unit_id>/", evaluation_views.unit_score, name="evaluation_unit"),
     path("kaohe/<int:pk>/evidence/<int:manual_id>/", evaluation_views.evidence_download, name="evaluation_evidence"),
+    path("ducha/", supervision_views.lead_list, name="supervision_leads"),
+    path("ducha/scan/", supervision_views.lead_scan, name="supervision_scan"),
+    path("ducha/new/", supervision_views.lead_new, name="supervision_new"),
+    path("ducha/<int:pk>/", supervision_views.lead_detail, name="supervision_lead"),
+    path("ducha/<int:pk>/<str:action>/", supervision_views.lead_step, name="supervision_step"),
     path("manage/import/", views.org_import, name="org_import"),
     path("manage/import/template/<str:kind>.xlsx", views.org_import_template, name="org_import_template"),
 ]

@@ -115,6 +115,9 @@ class Command(BaseCommand):
             from fazhi.evaluation import demo as evaluation_demo
 
             scheme = evaluation_demo.build(org, random.Random(rng.random()), today)
+            from fazhi.supervision.services import scan as supervision_scan
+
+            leads = supervision_scan(org.district, today)
         city = ""
         if options["scale"] == "city":
             from fazhi.registers import cityscale
@@ -128,7 +131,8 @@ class Command(BaseCommand):
             f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件，{n_requests} 件政府信息公开申请，{n_disputes} 件人民调解（{n_screenings} 次排查），"
             f"{n_aid} 件法律援助，{n_proposals} 件建议提案，{enforcement['cases']} 件行政执法案件（{enforcement['officers']} 名执法人员、"
             f"{enforcement['powers']} 项权责清单事项、{enforcement['flags']} 条以罚代刑线索），"
-            f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查，{scheme.name}（已计分，待发布）"
+            f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查，"
+            f"{scheme.name}（已计分，待发布），{len(leads)} 条督察线索"
         )
         elapsed = time.monotonic() - started
         self.stdout.write(f"演示数据已生成：{Unit.objects.count()} 个单位，{n_users} 名用户，{registers}，{city}用时 {elapsed:.1f} 秒。")

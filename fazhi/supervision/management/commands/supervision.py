@@ -1,0 +1,32 @@
+"""fazhi supervision scan --unit CODE [--today YYYY-MM-DD]: raise the leads the rules find."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from fazhi.core.models import Unit
+from fazhi.core.progress import progress_bar
+from fazhi.supervision import services
+from fazhi.supervision.models import Source
+
+
+class Command(BaseCommand):
+    help = "督察：scan 按规则扫描某单位（含下级）的督察线索（复议纠错、以罚代刑、严重超期、案卷评查不合格），不重复生成"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["scan"])
+        parser.add_argument("--unit", required=True, help="督察单位编码")
+        parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        unit = Unit.objects.filter(code=options["unit"]).first()
+        if unit is None:
+            raise CommandError(f"没有编码为 {options['unit']} 的单位")
+        with progress_bar(total=None, desc="扫描督察线索", stream=self.stderr) as bar:
+            new = services.scan(unit, options["today"] or timezone.localdate(), progress=bar.update)
+        counts = {s.label: sum(1 for lead in new if lead.source == s) for s in Source}
+        self.stdout.write(f"新生成 {len(new)} 条线索" + ("：" + "，".join(f"{k} {v} 条" for k, v in counts.items() if v) if new else ""))
