@@ -11,11 +11,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.errors import FazhiError
 from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_scope_paths
 from fazhi.evaluation import services
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.registers.enforcement.evidence import evidence_path
+from fazhi.web.views import failure_message, form_errors_message
 
 STATUS = {"scored": "已计分", "pending": "待评分", "no_records": "无记录，不计分", "small": "样本不足，不计分", "vetoed": "一票否决", "clear": "未发生"}
 
@@ -126,12 +127,10 @@ def unit_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
                 services.compute(scheme, request.user)
                 messages.success(request, f"{d['item']} 的评分已录入，得分已重新计算")
                 return redirect("evaluation_unit", pk=scheme.pk, unit_id=unit_id)
-            except ValidationFailed as exc:
-                messages.error(request, "；".join(m for ms in exc.errors.values() for m in ms))
             except FazhiError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, failure_message(exc))
         else:
-            messages.error(request, "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields))
+            messages.error(request, form_errors_message(form))
     items = [dict(i, status_label=STATUS.get(i["status"], i["status"])) for i in result.breakdown["items"]]
     return render(
         request,

@@ -196,12 +196,17 @@ def _anchor(qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.select_related("unit").order_by("received_on", "pk")
 
 
+def _traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, dict[str, str], Value]:
+    """The indicator, unit and period asked for, and the value being traced."""
+    ind = _indicator(code)
+    _form, unit, period, params = _scope(request)
+    return ind, unit, period, params, Computation(period, [code]).values([unit.pk])[code][unit.pk]
+
+
 @login_required
 @explained
 def trace_page(request: HttpRequest, code: str) -> HttpResponse:
-    ind = _indicator(code)
-    _form, unit, period, params = _scope(request)
-    value = Computation(period, [code]).values([unit.pk])[code][unit.pk]
+    ind, unit, period, params, value = _traced(request, code)
     base = catalogue()[ind.of] if ind.type == "yoy" else ind
     roles = []
     for role, qs in roles_of(ind, unit, period).items():
@@ -270,8 +275,6 @@ def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list
 @login_required
 @explained
 def trace_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    ind = _indicator(code)
-    _form, unit, period, _params = _scope(request)
-    value = Computation(period, [code]).values([unit.pk])[code][unit.pk]
+    ind, unit, period, _params, value = _traced(request, code)
     content = xlsx_bytes(trace_rows(ind, unit, period, value))
     return xlsx_response(content, f"指标溯源-{ind.name}-{unit.name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")

@@ -18,6 +18,7 @@ from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, user_is_admin, user_roles_for_unit, user_scope_paths
 from fazhi.supervision import services
 from fazhi.supervision.models import Lead, NoticeKind, Source, State
+from fazhi.web.views import failure_message, form_errors_message
 
 INTERNAL = (State.OPEN, State.FOUNDED, State.UNFOUNDED)  # before a letter, a lead is the supervisors' own
 
@@ -104,9 +105,9 @@ def lead_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("supervision_lead", pk=lead.pk)
         except FazhiError as exc:
-            messages.error(request, exc.message if not isinstance(exc, ValidationFailed) else "；".join(m for ms in exc.errors.values() for m in ms))
+            messages.error(request, failure_message(exc))
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields))
+        messages.error(request, form_errors_message(form))
     return redirect("supervision_leads")
 
 
@@ -165,7 +166,7 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("没有这个步骤")
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields))
+        messages.error(request, form_errors_message(form))
         return redirect("supervision_lead", pk=lead.pk)
     d = form.cleaned_data
     try:
@@ -182,8 +183,6 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             services.lead_recheck(lead=lead, passed=bool(d["passed"]), text=d["text"], actor=request.user, on=d["on"])
         messages.success(request, f"已{services.STEPS[action][2]}")
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(m for ms in exc.errors.values() for m in ms))
     except FazhiError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, failure_message(exc))
     return redirect("supervision_lead", pk=lead.pk)

@@ -48,6 +48,18 @@ def _matter(request: HttpRequest, reg: Register, pk: int) -> Matter:
     return matter
 
 
+def form_errors_message(form: forms.Form) -> str:
+    """A form's field errors as one Chinese message naming each field."""
+    return "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields)
+
+
+def failure_message(exc: FazhiError) -> str:
+    """A refused service call as one message (a validation failure lists every field's errors)."""
+    if isinstance(exc, ValidationFailed):
+        return "；".join(m for ms in exc.errors.values() for m in ms)
+    return exc.message
+
+
 def _apply_errors(form: forms.Form, exc: FazhiError) -> None:
     if isinstance(exc, ValidationFailed):
         for field, msgs in exc.errors.items():

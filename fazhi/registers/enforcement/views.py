@@ -29,6 +29,7 @@ from fazhi.registers.enforcement.selectors import (
 )
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.selectors import matter_get_for, matters_visible_to
+from fazhi.web.views import form_errors_message
 
 
 class EvidenceForm(forms.Form):
@@ -84,7 +85,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"证据已登记，SHA-256 {item.sha256[:16]}…")
     else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields))
+        messages.error(request, form_errors_message(form))
     return redirect("matter_detail", register="enforcement", pk=case.pk)
 
 
