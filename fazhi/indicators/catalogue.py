@@ -34,7 +34,34 @@ from fazhi.core.errors import DefinitionError
 from fazhi.core.strictyaml import check_keys, load_strict
 from fazhi.registers.framework.registry import REGISTRY
 
-TYPES = ("count", "sum", "ratio", "on_time", "median_days", "open_at", "yoy")
+TYPES = ("count", "sum", "mean", "ratio", "on_time", "median_days", "open_at", "yoy")
+TABLE_TYPES = ("count", "sum", "mean", "ratio", "open_at", "yoy")  # no clocks, no outcome groups on tables
+
+
+def source_model(name: str) -> Any:
+    """The model behind a register or a non-register table."""
+    from fazhi.indicators.tables import TABLES
+
+    return REGISTRY[name].model if name in REGISTRY else TABLES[name].model
+
+
+def source_label(name: str) -> str:
+    from fazhi.indicators.tables import TABLES
+
+    return REGISTRY[name].definition.label if name in REGISTRY else TABLES[name].label
+
+
+def unit_path(name: str) -> str:
+    """The ORM path from a row of the source to its unit."""
+    from fazhi.indicators.tables import TABLES
+
+    return "unit" if name in REGISTRY else TABLES[name].unit
+
+
+def is_table(name: str) -> bool:
+    return name not in REGISTRY
+
+
 OPERATORS = {"not", "in", "not_in", "isnull", "gte", "lte", "gt", "lt"}
 SPECIAL = {"outcome_group", "deadline"}  # where-keys that are not fields
 
@@ -92,6 +119,7 @@ class Indicator:
     of: str = ""  # yoy: the indicator compared
     at: str = ""  # open_at: start | end
     min_denominator: int = 0  # ratios: below this many, the value is flagged as unreliable
+    table: bool = False  # counted from a non-register table (no rollups)
 
 
 def _where(raw: Any, reg_name: str, filename: str, where: str) -> dict[str, Any]:
@@ -99,13 +127,18 @@ def _where(raw: Any, reg_name: str, filename: str, where: str) -> dict[str, Any]
         return {}
     if not isinstance(raw, dict):
         raise DefinitionError(f"{filename}: {where} 的 where 应为映射")
-    model = REGISTRY[reg_name].model
-    names = {f.name for f in model._meta.concrete_fields}
+    from fazhi.indicators.tables import resolve
+
+    model = source_model(reg_name)
     for key, value in raw.items():
         if key in SPECIAL:
+            if is_table(reg_name):
+                raise DefinitionError(f"{filename}: {where} 的条件 {key} 只适用于登记簿")
             continue
-        if key not in names:
-            raise DefinitionError(f"{filename}: {where} 的条件字段 {key!r} 不是“{REGISTRY[reg_name].definition.label}”的字段")
+        try:
+            resolve(model, key)
+        except FieldDoesNotExist:
+            raise DefinitionError(f"{filename}: {where} 的条件字段 {key!r} 不是“{source_label(reg_name)}”的字段") from None
         if isinstance(value, dict) and not set(value) <= OPERATORS:
             raise DefinitionError(f"{filename}: {where} 的条件 {key} 含未知的运算 {sorted(set(value) - OPERATORS)}")
     if "outcome_group" in raw:
@@ -118,11 +151,13 @@ def _where(raw: Any, reg_name: str, filename: str, where: str) -> dict[str, Any]
 
 
 def _dates(raw: Any, reg_name: str, filename: str, where: str) -> tuple[str, ...]:
+    from fazhi.indicators.tables import resolve
+
     values = raw if isinstance(raw, list) else [raw]
-    model = REGISTRY[reg_name].model
+    model = source_model(reg_name)
     for v in values:
         try:
-            f = model._meta.get_field(str(v))
+            f = resolve(model, str(v))
         except FieldDoesNotExist:
             raise DefinitionError(f"{filename}: {where} 的日期字段 {v!r} 不存在") from None
         if f.get_internal_type() != "DateField":
@@ -132,10 +167,16 @@ def _dates(raw: Any, reg_name: str, filename: str, where: str) -> tuple[str, ...
 
 def _load_file(path: Path, out: dict[str, Indicator]) -> None:
     filename = str(path)
-    top = check_keys(load_strict(path), allowed={"register", "section", "indicators"}, required={"register", "indicators"}, filename=filename, where="file")
-    reg_name = str(top["register"])
-    if reg_name not in REGISTRY:
+    from fazhi.indicators.tables import TABLES
+
+    top = check_keys(load_strict(path), allowed={"register", "table", "section", "indicators"}, required={"indicators"}, filename=filename, where="file")
+    if ("register" in top) == ("table" in top):
+        raise DefinitionError(f"{filename}: 须给出 register（登记簿）或 table（其他数据表）之一")
+    reg_name = str(top.get("register") or top.get("table"))
+    if "register" in top and reg_name not in REGISTRY:
         raise DefinitionError(f"{filename}: 未知的登记簿 {reg_name!r}")
+    if "table" in top and reg_name not in TABLES:
+        raise DefinitionError(f"{filename}: 未知的数据表 {reg_name!r}（有：{', '.join(TABLES)}）")
     allowed = {
         "code",
         "name",
@@ -161,19 +202,21 @@ def _load_file(path: Path, out: dict[str, Indicator]) -> None:
         where = f"指标 {code}"
         if kind not in TYPES:
             raise DefinitionError(f"{filename}:{ind.line}: {where} 的类型 {kind!r} 不在 {TYPES} 中")
+        if is_table(reg_name) and kind not in TABLE_TYPES:
+            raise DefinitionError(f"{filename}:{ind.line}: {where} 的类型 {kind} 只适用于登记簿")
         if code in out:
             raise DefinitionError(f"{filename}:{ind.line}: 指标编码 {code} 重复")
         base = _where(ind.get("where"), reg_name, filename, where)
         measures: dict[str, Measure] = {}
-        if kind in ("count", "sum", "ratio", "on_time", "median_days"):
+        if kind in ("count", "sum", "mean", "ratio", "on_time", "median_days"):
             if "date" not in ind:
                 raise DefinitionError(f"{filename}:{ind.line}: {where} 缺少 date")
             date = _dates(ind["date"], reg_name, filename, where)
         if kind == "count":
             measures["value"] = Measure(reg_name, date, _freeze(base))
-        elif kind == "sum":
+        elif kind in ("sum", "mean"):
             fname = str(ind.get("field", ""))
-            if fname not in {f.name for f in REGISTRY[reg_name].model._meta.concrete_fields}:
+            if fname not in {f.name for f in source_model(reg_name)._meta.concrete_fields}:
                 raise DefinitionError(f"{filename}:{ind.line}: {where} 的 field {fname!r} 不存在")
             measures["value"] = Measure(reg_name, date, _freeze(base), field=fname)
         elif kind == "ratio":
@@ -203,7 +246,8 @@ def _load_file(path: Path, out: dict[str, Indicator]) -> None:
             if str(ind.get("at")) not in ("start", "end"):
                 raise DefinitionError(f"{filename}:{ind.line}: {where} 的 at 应为 start 或 end")
             until = _dates(ind.get("until"), reg_name, filename, where)
-            measures["entered"] = Measure(reg_name, ("received_on",), _freeze(base))
+            entered = _dates(ind.get("from", "received_on"), reg_name, filename, where)
+            measures["entered"] = Measure(reg_name, entered, _freeze(base))
             measures["left"] = Measure(reg_name, until, _freeze(base))
         out[code] = Indicator(
             code=code,
@@ -211,9 +255,10 @@ def _load_file(path: Path, out: dict[str, Indicator]) -> None:
             type=kind,
             register=reg_name,
             unit=str(ind.get("unit", "%" if kind in ("ratio", "on_time") else "天" if kind == "median_days" else "件")),
+            table=is_table(reg_name),
             formula=str(ind["formula"]),
             source=str(ind["source"]),
-            section=str(top.get("section", REGISTRY[reg_name].definition.label)),
+            section=str(top.get("section", source_label(reg_name))),
             variant=str(ind.get("variant", "")),
             measures=measures,
             of=str(ind.get("of", "")),
@@ -244,4 +289,5 @@ def measures_of(register: str) -> list[Measure]:
 
 
 def all_measures() -> dict[str, Measure]:
-    return {m.key: m for ind in catalogue().values() for m in ind.measures.values()}
+    """Every measure kept in rollups (those of registers; tables are counted from their rows)."""
+    return {m.key: m for ind in catalogue().values() if not ind.table for m in ind.measures.values()}

@@ -20,11 +20,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from fazhi.core.models import Unit
-from fazhi.indicators.catalogue import Indicator, Measure, catalogue
+from fazhi.indicators.catalogue import Indicator, Measure, catalogue, is_table, source_model, unit_path
 from fazhi.indicators.filters import anchor_expression, where_q
 from fazhi.indicators.models import Rollup
 from fazhi.indicators.rollups import raw_totals
-from fazhi.registers.framework.registry import REGISTRY
 
 EPOCH = dt.date(1990, 1, 1)
 
@@ -206,8 +205,14 @@ class Computation:
         measures = sorted({m.key: m for ind in indicators if (ind.type == "open_at") == (kind == "open") for m in ind.measures.values()}.items())
         key = (a, b, kind, tuple(k for k, _ in measures))
         if key not in self._cache:
-            fetch = _fetch_rollups if self.source == "rollup" else _fetch_raw
-            self._cache[key] = self.tree.subtree_totals(fetch([m for _, m in measures], a, b))
+            kept = [m for _, m in measures if not is_table(m.register)]
+            rows = [m for _, m in measures if is_table(m.register)]  # tables have no rollups
+            if self.source == "rollup":
+                totals = _fetch_rollups(kept, a, b)
+                totals.update(_fetch_raw(rows, a, b))
+            else:
+                totals = _fetch_raw(kept + rows, a, b)
+            self._cache[key] = self.tree.subtree_totals(totals)
         return self._cache[key]
 
     def values(self, units: Iterable[int]) -> dict[str, dict[int, Value]]:
@@ -246,6 +251,15 @@ class Computation:
                 for u in units:
                     n, cents = get((k, u, 0), zero)
                     res[u] = empty if n == 0 and cents == 0 else Value(n if counting else decimal.Decimal(cents) / 100, records=n)
+            elif ind.type == "mean":
+                get = flows.get
+                k = m["value"].key
+                empty = Value(None)
+                for u in units:
+                    n, cents = get((k, u, 0), zero)
+                    res[u] = (
+                        Value((decimal.Decimal(cents) / 100 / n).quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP), records=n) if n else empty
+                    )
             elif ind.type in ("ratio", "on_time"):
                 get = flows.get
                 nk, dk, least = m["numerator"].key, m["denominator"].key, ind.min_denominator
@@ -286,8 +300,8 @@ def compute(units: Iterable[Unit], period: Period, codes: Iterable[str] | None =
 # -- traces ---------------------------------------------------------------------------------
 
 
-def _in_subtree(qs: QuerySet[Any], unit: Unit) -> QuerySet[Any]:
-    return qs.filter(unit__path__startswith=unit.path)
+def _in_subtree(qs: QuerySet[Any], unit: Unit, source: str) -> QuerySet[Any]:
+    return qs.filter(**{f"{unit_path(source)}__path__startswith": unit.path})
 
 
 def trace(ind: Indicator, unit: Unit, period: Period) -> dict[str, QuerySet[Any]]:
@@ -295,16 +309,20 @@ def trace(ind: Indicator, unit: Unit, period: Period) -> dict[str, QuerySet[Any]
     if ind.type == "yoy":
         return trace(catalogue()[ind.of], unit, period)
     out: dict[str, QuerySet[Any]] = {}
-    model = REGISTRY[ind.register].model
+    model = source_model(ind.register)
     if ind.type == "open_at":
         day = period.start if ind.at == "start" else period.end + dt.timedelta(days=1)
         entered, left = ind.measures["entered"], ind.measures["left"]
-        open_qs: QuerySet[Any] = model.objects.filter(where_q(entered), received_on__lt=day).annotate(_left=anchor_expression(left))
-        out["value"] = _in_subtree(open_qs.filter(Q(_left__isnull=True) | Q(_left__gte=day)), unit)
+        open_qs: QuerySet[Any] = (
+            model._default_manager.filter(where_q(entered))
+            .annotate(_entered=anchor_expression(entered), _left=anchor_expression(left))
+            .filter(_entered__lt=day)
+        )
+        out["value"] = _in_subtree(open_qs.filter(Q(_left__isnull=True) | Q(_left__gte=day)), unit, ind.register)
         return out
     for role, m in ind.measures.items():
-        qs: QuerySet[Any] = model.objects.filter(where_q(m)).annotate(_day=anchor_expression(m)).filter(_day__gte=period.start, _day__lte=period.end)
+        qs: QuerySet[Any] = model._default_manager.filter(where_q(m)).annotate(_day=anchor_expression(m)).filter(_day__gte=period.start, _day__lte=period.end)
         if m.since:
             qs = qs.filter(**{f"{m.since}__isnull": False})
-        out[role] = _in_subtree(qs, unit)
+        out[role] = _in_subtree(qs, unit, ind.register)
     return out

@@ -15,12 +15,14 @@ from typing import Any
 from django.db.models import DateField, DecimalField, Expression, F, Q
 from django.db.models.functions import Coalesce, Least
 
-from fazhi.indicators.catalogue import Measure
+from fazhi.indicators.catalogue import Measure, source_model
 from fazhi.registers.framework.registry import REGISTRY
 
 
 def _coerce(model: Any, name: str, value: Any) -> Any:
-    f = model._meta.get_field(name)
+    from fazhi.indicators.tables import resolve
+
+    f = resolve(model, name)
     if value is None:
         return None
     if isinstance(f, DecimalField) and not isinstance(value, bool):
@@ -36,7 +38,7 @@ def _outcomes(register: str, groups: Any) -> list[str]:
 
 
 def where_q(m: Measure) -> Q:
-    model = REGISTRY[m.register].model
+    model = source_model(m.register)
     q = Q()
     for key, cond in m.where_dict.items():
         if key == "outcome_group":

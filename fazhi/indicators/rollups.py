@@ -10,10 +10,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
-from fazhi.indicators.catalogue import Measure, all_measures, measures_of
+from fazhi.indicators.catalogue import Measure, all_measures, measures_of, source_model, unit_path
 from fazhi.indicators.filters import anchor_expression, contribution, where_q
 from fazhi.indicators.models import Rollup
-from fazhi.registers.framework.registry import REGISTRY, Register
+from fazhi.registers.framework.registry import Register
 
 Key = tuple[str, int, dt.date, int]  # measure, unit, day, bucket
 Deltas = dict[Key, list[int]]  # -> [count, cents]
@@ -91,23 +91,26 @@ def apply(deltas: Deltas, chunk: int = 500) -> None:
 
 def raw_totals(m: Measure, extra: dict[str, Any] | None = None) -> Deltas:
     """The measure computed from the raw rows, by unit, day and bucket (the ORM side)."""
-    model = REGISTRY[m.register].model
-    qs = model.objects.filter(where_q(m)).annotate(_day=anchor_expression(m)).filter(_day__isnull=False)
+    model = source_model(m.register)
+    unit = "unit_id" if unit_path(m.register) == "unit" else unit_path(m.register)
+    qs = model._default_manager.filter(where_q(m)).annotate(_day=anchor_expression(m)).filter(_day__isnull=False)
     if extra:
         qs = qs.filter(**extra)
     out: Deltas = {}
     if m.since:
-        for unit, day, since in qs.filter(**{f"{m.since}__isnull": False}).values_list("unit_id", "_day", m.since).iterator(chunk_size=20000):
-            slot = out.setdefault((m.key, unit, day, (day - since).days), [0, 0])
+        for unit_id, day, since in qs.filter(**{f"{m.since}__isnull": False}).values_list(unit, "_day", m.since).iterator(chunk_size=20000):
+            slot = out.setdefault((m.key, unit_id, day, (day - since).days), [0, 0])
             slot[0] += 1
         return out
     agg: dict[str, Any] = {"n": Count("pk")}
     if m.field:
         agg["s"] = Sum(m.field)
-    rows: Iterable[Any] = qs.values("unit_id", "_day").annotate(**agg).order_by()
+    rows: Iterable[Any] = qs.values(unit, "_day").annotate(**agg).order_by()
     for row in rows:
         cents = int(row["s"] * 100) if m.field and row["s"] is not None else 0
-        out[(m.key, row["unit_id"], row["_day"], 0)] = [row["n"], cents]
+        slot = out.setdefault((m.key, row[unit], row["_day"], 0), [0, 0])
+        slot[0] += row["n"]
+        slot[1] += cents
     return out
 
 

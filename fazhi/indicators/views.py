@@ -7,7 +7,8 @@ import datetime as dt
 import decimal
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -20,9 +21,10 @@ from django.utils import timezone
 
 from fazhi.core.models import Unit
 from fazhi.core.selectors import units_visible_to, user_can_see_unit, user_scope_paths
-from fazhi.indicators.catalogue import Indicator, catalogue
+from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label
 from fazhi.indicators.dashboard import layout, monthly, ranking
 from fazhi.indicators.engine import Computation, Period, Value, trace
+from fazhi.indicators.tables import TABLES, cell
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.ledger import xlsx_bytes
 from fazhi.registers.framework.registry import REGISTRY
@@ -192,8 +194,30 @@ def _indicator(code: str) -> Indicator:
     return ind
 
 
-def _anchor(qs: QuerySet[Any]) -> QuerySet[Any]:
-    return qs.select_related("unit").order_by("received_on", "pk")
+@dataclass
+class Record:
+    cells: list[Any]
+    url: str | None
+    pk: int
+
+
+def listing(source: str, qs: QuerySet[Any], limit: int) -> tuple[list[str], Iterator[Record]]:
+    """The headings and rows a trace shows for the records of a register or a table."""
+    if is_table(source):
+        table = TABLES[source]
+        unit_attr = table.unit.replace("__", ".") + ".name"
+        rows = qs.select_related(table.unit).order_by("pk")[:limit].iterator(chunk_size=2000)
+        heads = [h for h, _ in table.columns] + ["所属单位"]
+        return heads, (Record([cell(r, a) for _, a in table.columns] + [cell(r, unit_attr)], None, r.pk) for r in rows)
+    reg = REGISTRY[source]
+
+    def state(m: Any) -> str:
+        s = reg.definition.states.get(m.state)
+        return s.label if s else m.state
+
+    matters = qs.select_related("unit").order_by("received_on", "pk")[:limit].iterator(chunk_size=2000)
+    heads = ["案号", "办理单位", "收到（立案）日期", "状态"]
+    return heads, (Record([m.case_number, m.unit.name, m.received_on, state(m)], reverse("matter_detail", args=[source, m.pk]), m.pk) for m in matters)
 
 
 def _traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, dict[str, str], Value]:
@@ -211,8 +235,8 @@ def trace_page(request: HttpRequest, code: str) -> HttpResponse:
     roles = []
     for role, qs in roles_of(ind, unit, period).items():
         total = qs.count()
-        rows = list(_anchor(qs)[:TRACE_PAGE])
-        roles.append({"role": role, "label": ROLE_LABELS.get(role, role), "total": total, "rows": rows, "more": total > TRACE_PAGE})
+        heads, records = listing(base.register, qs, TRACE_PAGE)
+        roles.append({"role": role, "label": ROLE_LABELS.get(role, role), "total": total, "heads": heads, "rows": list(records), "more": total > TRACE_PAGE})
     previous = None
     if ind.type == "yoy":
         before = period.year_before()
@@ -227,17 +251,11 @@ def trace_page(request: HttpRequest, code: str) -> HttpResponse:
             "period": period,
             "value": value,
             "roles": roles,
-            "register": REGISTRY[ind.register],
+            "source": source_label(base.register),
             "query": _query(unit, params),
             "previous": previous,
         },
     )
-
-
-def _label(reg_name: str, m: Any) -> str:
-    reg = REGISTRY[reg_name]
-    state = reg.definition.states.get(m.state)
-    return state.label if state else m.state
 
 
 def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list[tuple[str, list[list[Any]]]]:
@@ -261,11 +279,11 @@ def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list
     if value.previous is not None:
         head += [["上年同期", _jsonable(value.previous)], ["增减（%）", _jsonable(value.change)]]
     sheets = [("定义", head)]
-    reg_name = base.register
     for role, qs in roles_of(ind, unit, period).items():
-        rows: list[list[Any]] = [["序号", "案号", "办理单位", "收到（立案）日期", "状态", "记录编号"]]
-        for i, m in enumerate(_anchor(qs)[:TRACE_EXPORT_LIMIT].iterator(chunk_size=2000), start=1):
-            rows.append([i, m.case_number, m.unit.name, m.received_on, _label(reg_name, m), m.pk])
+        heads, records = listing(base.register, qs, TRACE_EXPORT_LIMIT)
+        rows: list[list[Any]] = [["序号", *heads, "记录编号"]]
+        for i, record in enumerate(records, start=1):
+            rows.append([i, *(_jsonable(c) for c in record.cells), record.pk])
         if len(rows) > TRACE_EXPORT_LIMIT:
             rows.append(["", f"仅导出前 {TRACE_EXPORT_LIMIT} 条，请缩小单位或期间"])
         sheets.append((ROLE_LABELS.get(role, role), rows))

@@ -122,7 +122,7 @@ def test_every_indicator_says_what_it_is_and_where_it_comes_from() -> None:
     assert len(cat) >= 60
     for ind in cat.values():
         assert ind.name and ind.formula and ind.source, ind.code
-        assert ind.type in ("count", "sum", "ratio", "on_time", "median_days", "open_at", "yoy")
+        assert ind.type in ("count", "sum", "mean", "ratio", "on_time", "median_days", "open_at", "yoy")
     variants = {c: i.variant for c, i in cat.items() if i.variant}
     assert {"ys.head_appearance_rate", "fy.correction_rate"} <= set(variants)
 
@@ -144,3 +144,53 @@ def test_a_bad_definition_is_refused_with_the_file_and_what_is_wrong(tmp_path: P
     with pytest.raises(DefinitionError, match=message) as err:
         _load_file(path, {})
     assert "bad.yaml" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "message"),
+    [
+        ("table: officers", "  - {code: x, name: X, type: on_time, date: certificate_issued_on, clock: penalty.decision, formula: f, source: s}", "只适用于登记簿"),
+        ("table: nowhere", "  - {code: x, name: X, type: count, date: held_on, formula: f, source: s}", "未知的数据表"),
+        ("register: disclosure\ntable: officers", "  - {code: x, name: X, type: count, date: received_on, formula: f, source: s}", "之一"),
+        ("table: casefiles", "  - {code: x, name: X, type: count, date: campaign__nothing, formula: f, source: s}", "campaign__nothing"),
+    ],
+)
+def test_a_bad_table_definition_is_refused(tmp_path: Path, head: str, body: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(head + "\nindicators:\n" + body + "\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match=message):
+        _load_file(path, {})
+
+
+def test_figures_from_tables_officers_training_and_inspections_with_their_traces(org: Any, settings: Any, tmp_path: Any) -> None:
+    from decimal import Decimal
+
+    from fazhi.registers.enforcement.models import Officer, TrainingRecord
+    from fazhi.registers.enforcement.tests.fixtures import make_agency
+
+    settings.FAZHI_EVIDENCE_DIR = tmp_path / "evidence"
+    agency = make_agency(org)  # three officers of 市监, certified 2020-01-01, valid until 2030-12-31
+    Officer.objects.create(unit=org.dept, name="执法丁", code="42010009", certificate_issued_on=dt.date(2019, 1, 1), certificate_valid_until=dt.date(2025, 12, 31))
+    Officer.objects.create(unit=org.dept, name="执法戊", code="42010010", certificate_issued_on=dt.date(2025, 6, 1), certificate_valid_until=dt.date(2031, 5, 31))
+    TrainingRecord.objects.create(officer=agency.officers[0], held_on=dt.date(2025, 3, 1), topic="行政处罚法", hours=Decimal("4.5"))
+    TrainingRecord.objects.create(officer=agency.officers[1], held_on=dt.date(2025, 3, 1), topic="行政处罚法", hours=Decimal("4.5"))
+    TrainingRecord.objects.create(officer=agency.officers[1], held_on=dt.date(2024, 12, 31), topic="去年", hours=Decimal("8"))
+    codes = ["ry.certified", "ry.newly_certified", "ry.trainings", "ry.training_hours"]
+    units = [org.district.pk, org.other_district.pk]
+    v = Computation(Period.year(2025), codes).values(units)
+    d = org.district.pk
+    # 丁's certificate ends on the last day of the year: not held at the end; 戊 is new in 2025
+    assert v["ry.certified"][d].value == 4 and v["ry.newly_certified"][d].value == 1
+    assert v["ry.trainings"][d].value == 2 and str(v["ry.training_hours"][d].value) == "9"
+    assert v["ry.certified"][org.other_district.pk].records == 0
+    assert Computation(Period.year(2025), codes, source="raw").values(units)["ry.training_hours"][d] == v["ry.training_hours"][d]
+    held = trace(catalogue()["ry.certified"], org.district, Period.year(2025))["value"]
+    assert sorted(held.values_list("name", flat=True)) == ["执法丙", "执法乙", "执法戊", "执法甲"]
+    # the trace page and its export show the officers' rows
+    from django.test import Client
+
+    c = Client()
+    c.force_login(org.dave)
+    page = c.get("/zhibiao/ry.certified/", {"unit": d, "year": 2025}).content.decode()
+    assert "执法戊" in page and "执法丁" not in page and "执法证号" in page
+    assert c.get("/zhibiao/ry.training_hours/export.xlsx", {"unit": d, "year": 2025}).status_code == 200

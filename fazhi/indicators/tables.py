@@ -1,0 +1,83 @@
+"""Sources of indicators that are not registers: the tables behind the oversight of enforcement
+(执法人员 and their certificates, training, 双随机 plans and inspections, 案卷评查 files).
+
+They are small next to the registers (thousands of rows where the registers have millions), so
+their indicators are always counted from the rows, with the same filter language; they have no
+rollups. ``unit`` is the ORM path from a row to the unit it belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label: str
+    model_label: str  # "app_label.Model"
+    unit: str  # ORM path to the row's unit
+    columns: tuple[tuple[str, str], ...]  # what a trace shows: (heading, attribute path)
+
+    @property
+    def model(self) -> Any:
+        return apps.get_model(self.model_label)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "officers",
+            "执法人员",
+            "enforcement.Officer",
+            "unit",
+            (("姓名", "name"), ("执法证号", "code"), ("发证日期", "certificate_issued_on"), ("有效期至", "certificate_valid_until")),
+        ),
+        Table(
+            "trainings",
+            "执法人员培训",
+            "enforcement.TrainingRecord",
+            "officer__unit",
+            (("执法人员", "officer.name"), ("培训日期", "held_on"), ("培训内容", "topic"), ("学时", "hours")),
+        ),
+        Table(
+            "inspection_plans", "双随机抽查计划", "inspections.InspectionPlan", "unit", (("计划", "name"), ("开始日期", "starts_on"), ("结束日期", "ends_on"))
+        ),
+        Table(
+            "inspections",
+            "双随机抽查任务",
+            "inspections.Assignment",
+            "draw__plan__unit",
+            (("计划", "draw.plan.name"), ("检查日期", "inspected_on"), ("检查结果", "get_finding_display")),
+        ),
+        Table("casefiles", "案卷评查", "casefile_review.SampledFile", "unit", (("案卷", "case.case_number"), ("评查活动", "campaign.name"), ("总分", "total"))),
+    ]
+}
+
+
+def resolve(model: Any, path: str) -> models.Field[Any, Any]:
+    """The field at the end of an ORM path ("campaign__closed_on"), following foreign keys."""
+    parts = path.split("__")
+    for i, part in enumerate(parts):
+        f = model._meta.get_field(part)
+        if i < len(parts) - 1:
+            if not f.is_relation or f.related_model is None:
+                raise FieldDoesNotExist(path)
+            model = f.related_model
+    assert isinstance(f, models.Field)
+    return f
+
+
+def cell(row: Any, path: str) -> Any:
+    value = row
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value() if callable(value) else value
