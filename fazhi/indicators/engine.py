@@ -19,11 +19,12 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
+from fazhi.core.errors import DefinitionError
 from fazhi.core.models import Unit
 from fazhi.indicators.catalogue import Indicator, Measure, catalogue, is_table, source_model, unit_path
 from fazhi.indicators.filters import anchor_expression, where_q
 from fazhi.indicators.models import Rollup
-from fazhi.indicators.rollups import raw_totals
+from fazhi.indicators.rollups import raw_totals, unbuilt
 
 EPOCH = dt.date(1990, 1, 1)
 
@@ -208,6 +209,9 @@ class Computation:
             kept = [m for _, m in measures if not is_table(m.register)]
             rows = [m for _, m in measures if is_table(m.register)]  # tables have no rollups
             if self.source == "rollup":
+                missing = unbuilt(m.key for m in kept)
+                if missing:
+                    raise DefinitionError(f"指标目录新增的 {len(missing)} 个统计口径尚未生成汇总，请运行 manage.py migrate 或 fazhi indicators rebuild")
                 totals = _fetch_rollups(kept, a, b)
                 totals.update(_fetch_raw(rows, a, b))
             else:

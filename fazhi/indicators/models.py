@@ -27,3 +27,17 @@ class Rollup(models.Model):
         verbose_name = "指标汇总"
         verbose_name_plural = "指标汇总"
         constraints = [models.UniqueConstraint(fields=["grain", "start", "measure", "unit", "bucket"], name="rollup_key")]
+
+
+class BuiltMeasure(models.Model):
+    """A measure whose rollups were built from the raw rows (and kept since). A measure the
+    catalogue gains later is built on ``migrate`` (or ``fazhi indicators rebuild``); until
+    then the engine refuses to read it instead of returning zeros."""
+
+    key = models.CharField(max_length=24, primary_key=True)
+    register = models.CharField(max_length=40)
+    built_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已汇总的统计口径"
+        verbose_name_plural = "已汇总的统计口径"

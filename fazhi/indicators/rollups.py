@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 
 from fazhi.indicators.catalogue import Measure, all_measures, measures_of, source_model, unit_path
 from fazhi.indicators.filters import anchor_expression, contribution, where_q
-from fazhi.indicators.models import Rollup
+from fazhi.indicators.models import BuiltMeasure, Rollup
 from fazhi.registers.framework.registry import Register
 
 Key = tuple[str, int, dt.date, int]  # measure, unit, day, bucket
@@ -118,13 +118,37 @@ def raw_totals(m: Measure, extra: dict[str, Any] | None = None) -> Deltas:
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
     """Recompute every rollup from the raw rows."""
     Rollup.objects.all().delete()
+    BuiltMeasure.objects.all().delete()
     n = 0
     for m in all_measures().values():
         apply(raw_totals(m), chunk=1000)
+        BuiltMeasure.objects.create(key=m.key, register=m.register)
         n += 1
         if progress:
             progress(1)
     return n
+
+
+@transaction.atomic
+def backfill(progress: Callable[[int], None] | None = None) -> list[Measure]:
+    """Build the rollups of the measures the catalogue has gained since they were last built
+    (run by ``migrate``): each from the raw rows, replacing any partial rows the write observer
+    left for it. Returns the measures built."""
+    built = set(BuiltMeasure.objects.values_list("key", flat=True))
+    missing = [m for key, m in sorted(all_measures().items()) if key not in built]
+    for m in missing:
+        Rollup.objects.filter(measure=m.key).delete()
+        apply(raw_totals(m), chunk=1000)
+        BuiltMeasure.objects.create(key=m.key, register=m.register)
+        if progress:
+            progress(1)
+    return missing
+
+
+def unbuilt(keys: Iterable[str]) -> list[str]:
+    """Of these measure keys, those whose rollups were never built."""
+    wanted = set(keys)
+    return sorted(wanted - set(BuiltMeasure.objects.filter(key__in=wanted).values_list("key", flat=True)))
 
 
 def check(progress: Callable[[int], None] | None = None) -> list[str]:

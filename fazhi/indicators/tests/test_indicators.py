@@ -149,7 +149,11 @@ def test_a_bad_definition_is_refused_with_the_file_and_what_is_wrong(tmp_path: P
 @pytest.mark.parametrize(
     ("head", "body", "message"),
     [
-        ("table: officers", "  - {code: x, name: X, type: on_time, date: certificate_issued_on, clock: penalty.decision, formula: f, source: s}", "只适用于登记簿"),
+        (
+            "table: officers",
+            "  - {code: x, name: X, type: on_time, date: certificate_issued_on, clock: penalty.decision, formula: f, source: s}",
+            "只适用于登记簿",
+        ),
         ("table: nowhere", "  - {code: x, name: X, type: count, date: held_on, formula: f, source: s}", "未知的数据表"),
         ("register: disclosure\ntable: officers", "  - {code: x, name: X, type: count, date: received_on, formula: f, source: s}", "之一"),
         ("table: casefiles", "  - {code: x, name: X, type: count, date: campaign__nothing, formula: f, source: s}", "campaign__nothing"),
@@ -170,8 +174,12 @@ def test_figures_from_tables_officers_training_and_inspections_with_their_traces
 
     settings.FAZHI_EVIDENCE_DIR = tmp_path / "evidence"
     agency = make_agency(org)  # three officers of 市监, certified 2020-01-01, valid until 2030-12-31
-    Officer.objects.create(unit=org.dept, name="执法丁", code="42010009", certificate_issued_on=dt.date(2019, 1, 1), certificate_valid_until=dt.date(2025, 12, 31))
-    Officer.objects.create(unit=org.dept, name="执法戊", code="42010010", certificate_issued_on=dt.date(2025, 6, 1), certificate_valid_until=dt.date(2031, 5, 31))
+    Officer.objects.create(
+        unit=org.dept, name="执法丁", code="42010009", certificate_issued_on=dt.date(2019, 1, 1), certificate_valid_until=dt.date(2025, 12, 31)
+    )
+    Officer.objects.create(
+        unit=org.dept, name="执法戊", code="42010010", certificate_issued_on=dt.date(2025, 6, 1), certificate_valid_until=dt.date(2031, 5, 31)
+    )
     TrainingRecord.objects.create(officer=agency.officers[0], held_on=dt.date(2025, 3, 1), topic="行政处罚法", hours=Decimal("4.5"))
     TrainingRecord.objects.create(officer=agency.officers[1], held_on=dt.date(2025, 3, 1), topic="行政处罚法", hours=Decimal("4.5"))
     TrainingRecord.objects.create(officer=agency.officers[1], held_on=dt.date(2024, 12, 31), topic="去年", hours=Decimal("8"))
@@ -194,3 +202,18 @@ def test_figures_from_tables_officers_training_and_inspections_with_their_traces
     page = c.get("/zhibiao/ry.certified/", {"unit": d, "year": 2025}).content.decode()
     assert "执法戊" in page and "执法丁" not in page and "执法证号" in page
     assert c.get("/zhibiao/ry.training_hours/export.xlsx", {"unit": d, "year": 2025}).status_code == 200
+
+
+def test_a_measure_the_catalogue_gains_is_built_on_migrate_and_never_read_as_zeros_before(org: Any, requests: Any) -> None:
+    from fazhi.indicators.models import BuiltMeasure
+
+    key = catalogue()["gk.replied"].measures["value"].key
+    # as if the catalogue had just gained gk.replied: no rollups, not built
+    Rollup.objects.filter(measure=key).delete()
+    BuiltMeasure.objects.filter(key=key).delete()
+    with pytest.raises(DefinitionError, match="尚未生成汇总"):
+        values(org, Period.year(2025))
+    call_command("migrate", verbosity=0)  # post_migrate builds what is missing
+    assert BuiltMeasure.objects.filter(key=key).exists()
+    assert values(org, Period.year(2025))["gk.replied"][org.district.pk].value == 3
+    assert rollups.check() == []
