@@ -19,12 +19,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
-from fazhi.core.models import Role, Unit
+from fazhi.core.models import Unit
 from fazhi.core.selectors import require_role
+from fazhi.supervision import selectors
 from fazhi.supervision.models import Lead, LeadEvent, NoticeKind, Source, State
 
-SUPERVISORS = (Role.RULE_OF_LAW_OFFICE,)
-SUPERVISED = (Role.HEAD, Role.CLERK, Role.REVIEWER)
+SUPERVISORS = selectors.SUPERVISORS  # roles over the organising unit
+SUPERVISED = selectors.SUPERVISED  # roles over the supervised unit
 
 
 def overdue_days() -> int:

@@ -74,10 +74,13 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = selectors.due_list(request.user, today)
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "due_today", "due_soon")}
+    from fazhi.supervision.selectors import todo
+
     return render(
         request,
         "web/home.html",
         {
+            "supervision": todo(request.user),
             "items": items,
             "today": today,
             "counts": counts,

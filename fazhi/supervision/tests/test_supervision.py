@@ -131,3 +131,41 @@ def test_pages_show_internal_leads_only_to_supervisors_and_letters_to_the_unit(o
     assert frank.get(f"/ducha/{lead.pk}/").status_code == 404 and corrected.case_number not in frank.get("/ducha/").content.decode()
     assert dave.post(f"/ducha/{lead.pk}/nope/", {"on": day(11)}).status_code == 404
     assert Client().get("/ducha/").status_code == 302
+
+
+def test_a_case_file_scored_below_the_pass_line_raises_a_lead(org: Any, settings: Any, tmp_path: Any) -> None:
+    from decimal import Decimal
+
+    from fazhi.casefile_review.models import ReviewCampaign, SampledFile
+    from fazhi.registers.enforcement.tests.fixtures import make_agency, open_case
+
+    settings.FAZHI_EVIDENCE_DIR = tmp_path / "evidence"
+    agency = make_agency(org)
+    campaign = ReviewCampaign.objects.create(organiser=org.district, scope=org.district, name="2025年度案卷评查", year=2025, sheet="penalty-2026", seed="s")
+    failed, passed = open_case(agency), open_case(agency)
+    SampledFile.objects.create(campaign=campaign, case=failed, unit=org.dept, position=1, total=Decimal("55"), comment="证据不充分")
+    SampledFile.objects.create(campaign=campaign, case=passed, unit=org.dept, position=2, total=Decimal("60"))
+    leads = [x for x in services.scan(org.district, D(2026, 1, 10)) if x.source == Source.CASEFILE]
+    assert [x.matter_id for x in leads] == [failed.pk]  # 60 is the pass line: passed
+    assert "低于合格线 60 分" in leads[0].summary and "证据不充分" in leads[0].summary and leads[0].unit == org.dept
+
+
+def test_the_home_page_lists_what_supervision_asks_of_each_side(org: Any, corrected: Any) -> None:
+    lead = services.scan(org.district, dt.date.today())[0]
+    dave, erin, frank = Client(), Client(), Client()
+    dave.force_login(org.dave)
+    erin.force_login(org.erin)
+    frank.force_login(org.frank)
+
+    def todo(c: Client) -> str:
+        html = c.get("/").content.decode()
+        return html[html.index('id="supervision-todo"') :] if 'id="supervision-todo"' in html else ""
+
+    assert "核查线索" in todo(dave) and todo(erin) == "" and todo(frank) == ""
+    t = dt.date.today()
+    services.lead_find(lead=lead, founded=True, text="属实", actor=org.dave, on=t)
+    services.lead_notice(lead=lead, kind="prompt", text="请整改", due_on=t + dt.timedelta(days=15), actor=org.dave, on=t)
+    assert "报送整改情况" in todo(erin) and f"整改期限 {t + dt.timedelta(days=15):%Y-%m-%d}" in todo(erin)
+    assert "核查线索" not in todo(dave) and todo(frank) == ""
+    services.lead_report(lead=lead, text="已整改", actor=org.erin, on=t)
+    assert "审核整改情况并销号" in todo(dave) and todo(erin) == ""
