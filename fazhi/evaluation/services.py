@@ -214,7 +214,7 @@ def compute(scheme: Scheme, actor: Any = None) -> list[Result]:
     spec = spec_of(scheme)
     units = evaluated_units(scheme, spec)
     codes = sorted({i.indicator for i in spec.items if i.indicator})
-    values = Computation(Period.year(spec.year), codes).values([u.pk for u in units]) if codes else {}
+    values = Computation(Period.year(spec.year), codes, within=scheme.unit).values([u.pk for u in units]) if codes else {}
     manual = latest_manual(scheme)
     scored = []
     for u in units:

@@ -82,7 +82,7 @@ def monthly(unit: Unit, year: int, codes: tuple[str, ...], until: dt.date) -> di
             for c in codes:
                 out[c].append(None)
             continue
-        values = Computation(Period.month(year, m), codes, tree=tree).values([unit.pk])
+        values = Computation(Period.month(year, m), codes, tree=tree, within=unit).values([unit.pk])
         for c in codes:
             out[c].append(values[c][unit.pk].value)
     return out

@@ -95,7 +95,7 @@ class Value:
 Totals = dict[tuple[str, int, int], list[int]]  # (measure, unit, bucket) -> [count, cents]
 
 
-def _fetch_rollups(measures: Iterable[Measure], a: dt.date, b: dt.date) -> Totals:
+def _fetch_rollups(measures: Iterable[Measure], a: dt.date, b: dt.date, within: Unit | None = None) -> Totals:
     segments = cover(a, b)
     keys = sorted({m.key for m in measures})
     if not keys or not segments:
@@ -107,6 +107,8 @@ def _fetch_rollups(measures: Iterable[Measure], a: dt.date, b: dt.date) -> Total
     for g, starts in by_grain.items():
         q |= Q(grain=g, start__in=starts)
     base = Rollup.objects.filter(q, measure__in=keys)
+    if within is not None:
+        base = base.filter(unit__path__startswith=within.path)
     qs: QuerySet[Any, Any]
     if len(segments) > 1:
         qs = base.values("measure", "unit_id", "bucket").annotate(total_n=Sum("count"), total_c=Sum("cents")).order_by()
@@ -124,10 +126,13 @@ def _fetch_rollups(measures: Iterable[Measure], a: dt.date, b: dt.date) -> Total
     return {(measure, unit, bucket): [n, cents] for measure, unit, bucket, n, cents in rows}
 
 
-def _fetch_raw(measures: Iterable[Measure], a: dt.date, b: dt.date) -> Totals:
+def _fetch_raw(measures: Iterable[Measure], a: dt.date, b: dt.date, within: Unit | None = None) -> Totals:
     out: Totals = {}
     for m in {m.key: m for m in measures}.values():
-        for (key, unit, _day, bucket), (n, cents) in raw_totals(m, {"_day__gte": a, "_day__lte": b}).items():
+        extra: dict[str, Any] = {"_day__gte": a, "_day__lte": b}
+        if within is not None:
+            extra[f"{unit_path(m.register)}__path__startswith"] = within.path
+        for (key, unit, _day, bucket), (n, cents) in raw_totals(m, extra).items():
             slot = out.setdefault((key, unit, bucket), [0, 0])
             slot[0] += n
             slot[1] += cents
@@ -187,7 +192,11 @@ def _share(num: int, den: int) -> decimal.Decimal | None:
 class Computation:
     """The catalogue (or part of it) for every unit, over one period."""
 
-    def __init__(self, period: Period, codes: Iterable[str] | None = None, *, source: str = "rollup", tree: Tree | None = None) -> None:
+    def __init__(
+        self, period: Period, codes: Iterable[str] | None = None, *, source: str = "rollup", tree: Tree | None = None, within: Unit | None = None
+    ) -> None:
+        """``within``: only that unit's subtree is read (values of units outside it are not computed)."""
+        self.within = within
         cat = catalogue()
         self.period = period
         self.indicators = [cat[c] for c in codes] if codes is not None else list(cat.values())
@@ -212,10 +221,10 @@ class Computation:
                 missing = unbuilt(m.key for m in kept)
                 if missing:
                     raise DefinitionError(f"指标目录新增的 {len(missing)} 个统计口径尚未生成汇总，请运行 manage.py migrate 或 fazhi indicators rebuild")
-                totals = _fetch_rollups(kept, a, b)
-                totals.update(_fetch_raw(rows, a, b))
+                totals = _fetch_rollups(kept, a, b, self.within)
+                totals.update(_fetch_raw(rows, a, b, self.within))
             else:
-                totals = _fetch_raw(kept + rows, a, b)
+                totals = _fetch_raw(kept + rows, a, b, self.within)
             self._cache[key] = self.tree.subtree_totals(totals)
         return self._cache[key]
 

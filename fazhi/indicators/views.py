@@ -156,7 +156,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cat = catalogue()
     lay = layout()
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
-    values = Computation(period).values([unit.pk] + [c.pk for c in children])
+    values = Computation(period, within=unit).values([unit.pk] + [c.pk for c in children])
     mine = {code: col[unit.pk] for code, col in values.items()}
     sections: dict[str, list[tuple[Indicator, Value]]] = {}
     for code, ind in cat.items():
@@ -224,7 +224,7 @@ def _traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, d
     """The indicator, unit and period asked for, and the value being traced."""
     ind = _indicator(code)
     _form, unit, period, params = _scope(request)
-    return ind, unit, period, params, Computation(period, [code]).values([unit.pk])[code][unit.pk]
+    return ind, unit, period, params, Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
 
 
 @login_required

@@ -217,3 +217,32 @@ def test_a_measure_the_catalogue_gains_is_built_on_migrate_and_never_read_as_zer
     assert BuiltMeasure.objects.filter(key=key).exists()
     assert values(org, Period.year(2025))["gk.replied"][org.district.pk].value == 3
     assert rollups.check() == []
+
+
+def test_reading_only_a_subtree_gives_the_same_values_for_its_units(org: Any, requests: Any) -> None:
+    whole = Computation(Period.year(2025), CODES).values([org.district.pk, org.dept.pk])
+    for source in ("rollup", "raw"):
+        part = Computation(Period.year(2025), CODES, source=source, within=org.district).values([org.district.pk, org.dept.pk])
+        assert part == whole
+    # a unit outside the subtree read is not computed: it reads as no records
+    outside = Computation(Period.year(2025), CODES, within=org.district).values([org.other_district.pk])
+    assert outside["gk.received"][org.other_district.pk].records == 0
+
+
+def test_clock_recompute_restores_whether_deadlines_were_kept_and_the_rollups_follow(org: Any, requests: Any) -> None:
+    from fazhi.registers.disclosure.models import DisclosureRequest
+
+    late = requests["c"]
+    assert DisclosureRequest.objects.get(pk=late.pk).deadlines == {"disclosure.reply": "late"}
+    # as if computed under another calendar: the stored flag (and so the rollups) say "met"
+    DisclosureRequest.objects.filter(pk=late.pk).update(deadlines={"disclosure.reply": "met"})
+    rollups.rebuild()
+    assert values(org, Period.year(2025))["gk.on_time_rate"][org.district.pk].numerator == 3
+    out = io.StringIO()
+    call_command("clock", "recompute", "--dry-run", stdout=out, stderr=io.StringIO())
+    assert f"{late.case_number}\t按期情况 {{'disclosure.reply': 'met'}} → {{'disclosure.reply': 'late'}}" in out.getvalue()
+    assert DisclosureRequest.objects.get(pk=late.pk).deadlines == {"disclosure.reply": "met"}  # a dry run writes nothing
+    call_command("clock", "recompute", stdout=io.StringIO(), stderr=io.StringIO())
+    assert DisclosureRequest.objects.get(pk=late.pk).deadlines == {"disclosure.reply": "late"}
+    assert values(org, Period.year(2025))["gk.on_time_rate"][org.district.pk].numerator == 2
+    assert rollups.check() == []

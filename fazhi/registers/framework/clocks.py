@@ -6,6 +6,7 @@ this module is the only code that writes it, and ``fazhi clock recompute`` redoe
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -237,3 +238,62 @@ def clocks_recompute(
             if progress:
                 progress(len(batch))
     return checked, moved
+
+
+@dataclass
+class Kept:
+    register: str
+    case_number: str
+    old: dict[str, str]
+    new: dict[str, str]
+
+
+def deadlines_recompute(
+    *, registers: Iterable[str] | None = None, dry_run: bool = False, chunk: int = 5000, progress: Callable[[int], None] | None = None
+) -> tuple[int, list[Kept]]:
+    """Recompute whether each stopped deadline was kept (``deadlines``), open and closed matters
+    alike, with the current calendar: a revised holiday schedule can turn a kept deadline late or
+    the other way round. Changed matters go through the write observers, so the on-time rollups
+    follow. Generated copies (no step events) keep what they carry."""
+    from fazhi.registers.framework.services import matters_written
+
+    cal = current_calendar()
+    checked = 0
+    changed: list[Kept] = []
+    for name in registers or list(REGISTRY):
+        reg = REGISTRY[name]
+        fields = ["pk", "case_number", "deadlines"] + sorted({u.variant_field for u in reg.definition.clocks if u.variant_field})
+        qs = reg.model.objects.order_by("pk").values(*fields)
+        last = 0
+        while True:
+            batch = [SimpleNamespace(**row) for row in qs.filter(pk__gt=last)[:chunk]]
+            if not batch:
+                break
+            last = batch[-1].pk
+            by_matter: dict[int, list[Any]] = {m.pk: [] for m in batch}
+            rows = (
+                MatterEvent.objects.filter(register=reg.name, object_id__in=list(by_matter)).order_by("id").values_list("object_id", "transition", "event_date")
+            )
+            for object_id, transition, event_date in rows:
+                by_matter[object_id].append(EventFact(transition, event_date))
+            stale: dict[int, dict[str, str]] = {}
+            for m in batch:
+                if not by_matter[m.pk]:
+                    continue
+                new = matter_deadlines(m, by_matter[m.pk], cal=cal, reg=reg)
+                if new != (m.deadlines or {}):
+                    stale[m.pk] = new
+                    changed.append(Kept(reg.name, m.case_number, m.deadlines or {}, new))
+            if stale and not dry_run:
+                with transaction.atomic():
+                    pairs: list[tuple[Matter | None, Matter]] = []
+                    for matter in reg.model.objects.select_for_update().filter(pk__in=list(stale)).order_by("pk"):
+                        before = copy.copy(matter)
+                        matter.deadlines = stale[matter.pk]
+                        reg.model.objects.filter(pk=matter.pk).update(deadlines=matter.deadlines)
+                        pairs.append((before, matter))
+                    matters_written(reg, pairs)
+            checked += len(batch)
+            if progress:
+                progress(len(batch))
+    return checked, changed

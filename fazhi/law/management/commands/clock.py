@@ -85,7 +85,7 @@ class Command(BaseCommand):
     def _recompute(self, options: dict[str, Any]) -> None:
         from fazhi.core.progress import progress_bar
         from fazhi.law.workdays import current_calendar
-        from fazhi.registers.framework.clocks import clocks_recompute
+        from fazhi.registers.framework.clocks import clocks_recompute, deadlines_recompute
         from fazhi.registers.framework.registry import REGISTRY
 
         unknown = [r for r in options["register"] or [] if r not in REGISTRY]
@@ -98,3 +98,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{m.register}\t{m.case_number}\t{m.rule}\t{m.old or '—'} → {m.new or '—'}\t（{m.old_version or '—'} → {m.new_version or '—'}）")
         verb = "将变动" if options["dry_run"] else "已变动"
         self.stdout.write(f"日历版本 {cal.version}：检查未办结事项 {checked} 件，期限{verb} {len(moved)} 件")
+        # whether stopped deadlines were kept, for every matter (what the on-time indicators count)
+        with progress_bar(total=None, desc="重新核对是否按期", stream=self.stderr) as bar:
+            n_all, kept = deadlines_recompute(registers=options["register"], dry_run=options["dry_run"], progress=bar.update)
+        for k in kept:
+            self.stdout.write(f"{k.register}\t{k.case_number}\t按期情况 {k.old or '—'} → {k.new or '—'}")
+        self.stdout.write(f"核对全部事项 {n_all} 件的按期情况，{verb} {len(kept)} 件（按期率等指标随之更新）")
