@@ -158,6 +158,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
     values = Computation(period, within=unit).values([unit.pk] + [c.pk for c in children])
     mine = {code: col[unit.pk] for code, col in values.items()}
+    # the key figures a year earlier, for those that are not already a year-over-year comparison
+    plain = [c for c in lay.key if cat[c].type != "yoy"]
+    before = Computation(period.year_before(), plain, within=unit).values([unit.pk]) if plain else {}
+    earlier = {c: before[c][unit.pk] for c in plain}
     sections: dict[str, list[tuple[Indicator, Value]]] = {}
     for code, ind in cat.items():
         sections.setdefault(ind.section, []).append((ind, mine[code]))
@@ -177,7 +181,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "period": period,
             "query": _query(unit, params),
             "pquery": _query(None, params),
-            "key": [(cat[c], mine[c]) for c in lay.key],
+            "key": [(cat[c], mine[c], earlier.get(c)) for c in lay.key],
             "sections": sections,
             "ranked": ranked,
             "overdue": _overdue(request.user, unit, today),

@@ -27,6 +27,7 @@ def test_the_dashboard_shows_the_key_figures_of_the_units_subtree_with_their_par
     card = key[key.index('data-code="gk.on_time_rate"') :]
     card = card[: card.index("</a>")]
     assert "66.7%" in card and "2 / 3" in card and "样本少" in card  # 3 replies: below the minimum of 5
+    assert "上年同期 <span" in card and "无记录" in card  # no reply was due in 2024
     assert f"/zhibiao/gk.on_time_rate/?unit={org.district.pk}&amp;year=2025" in html
     # the children are listed for ranking but a small denominator is not ranked
     ranks = html[html.index('id="rankings"') :]
