@@ -47,6 +47,13 @@ TABLES: dict[str, Table] = {
             (("执法人员", "officer.name"), ("培训日期", "held_on"), ("培训内容", "topic"), ("学时", "hours")),
         ),
         Table(
+            "officer_exams",
+            "执法人员年度考试",
+            "enforcement.OfficerExam",
+            "officer__unit",
+            (("执法人员", "officer.name"), ("年度", "year"), ("考试日期", "held_on"), ("成绩", "score"), ("合格", "passed")),
+        ),
+        Table(
             "inspection_plans", "双随机抽查计划", "inspections.InspectionPlan", "unit", (("计划", "name"), ("开始日期", "starts_on"), ("结束日期", "ends_on"))
         ),
         Table(

@@ -183,7 +183,12 @@ def test_figures_from_tables_officers_training_and_inspections_with_their_traces
     TrainingRecord.objects.create(officer=agency.officers[0], held_on=dt.date(2025, 3, 1), topic="行政处罚法", hours=Decimal("4.5"))
     TrainingRecord.objects.create(officer=agency.officers[1], held_on=dt.date(2025, 3, 1), topic="行政处罚法", hours=Decimal("4.5"))
     TrainingRecord.objects.create(officer=agency.officers[1], held_on=dt.date(2024, 12, 31), topic="去年", hours=Decimal("8"))
-    codes = ["ry.certified", "ry.newly_certified", "ry.trainings", "ry.training_hours"]
+    from fazhi.registers.enforcement.models import OfficerExam
+
+    for officer, score in zip(agency.officers, [Decimal("88"), Decimal("59"), Decimal("75")], strict=True):
+        OfficerExam.objects.create(officer=officer, year=2025, score=score, passed=score >= 60)  # counted on 2025-12-31
+    OfficerExam.objects.create(officer=agency.officers[0], year=2024, score=Decimal("40"), passed=False)
+    codes = ["ry.certified", "ry.newly_certified", "ry.trainings", "ry.training_hours", "ry.examined", "ry.exam_pass_rate"]
     units = [org.district.pk, org.other_district.pk]
     v = Computation(Period.year(2025), codes).values(units)
     d = org.district.pk
@@ -191,6 +196,8 @@ def test_figures_from_tables_officers_training_and_inspections_with_their_traces
     assert v["ry.certified"][d].value == 4 and v["ry.newly_certified"][d].value == 1
     assert v["ry.trainings"][d].value == 2 and str(v["ry.training_hours"][d].value) == "9"
     assert v["ry.certified"][org.other_district.pk].records == 0
+    rate = v["ry.exam_pass_rate"][d]
+    assert v["ry.examined"][d].value == 3 and (rate.numerator, rate.denominator, str(rate.value), rate.small) == (2, 3, "66.7", True)
     assert Computation(Period.year(2025), codes, source="raw").values(units)["ry.training_hours"][d] == v["ry.training_hours"][d]
     held = trace(catalogue()["ry.certified"], org.district, Period.year(2025))["value"]
     assert sorted(held.values_list("name", flat=True)) == ["执法丙", "执法乙", "执法戊", "执法甲"]

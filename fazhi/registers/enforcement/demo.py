@@ -114,8 +114,10 @@ def _officers(unit: Unit, rng: random.Random, n: int, today: dt.date) -> list[Of
                     officer=o, held_on=today - dt.timedelta(days=rng.randint(1, 300)), topic="行政执法专题培训", hours=Decimal(rng.choice([4, 8, 12, 16]))
                 )
             )
-        score = Decimal(rng.randint(55, 98))
-        exams.append(OfficerExam(officer=o, year=today.year - 1, score=score, passed=score >= 60))
+        # the annual exam of last year, and of this year once it has been held (in November)
+        for year in [today.year - 1] + ([today.year] if today >= dt.date(today.year, 11, 20) else []):
+            score = Decimal(rng.randint(55, 98))
+            exams.append(OfficerExam(officer=o, year=year, score=score, passed=score >= 60, held_on=dt.date(year, 11, 20)))
     TrainingRecord.objects.bulk_create(trainings)
     OfficerExam.objects.bulk_create(exams)
     return [o for o in officers if o.certificate_valid_until > today]

@@ -7,6 +7,9 @@ natural person.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db import models
 
 from fazhi.core.models import Unit
@@ -72,11 +75,18 @@ class OfficerExam(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     score = models.DecimalField("成绩", max_digits=5, decimal_places=1)
     passed = models.BooleanField("合格")
+    # the day the exam counts on in the indicators: the exam date when known, else the last day of its year
+    held_on = models.DateField("考试日期", help_text="未填写的按考试年度的最后一日计")
 
     class Meta:
         verbose_name = "年度考试"
         verbose_name_plural = "年度考试"
         constraints = [models.UniqueConstraint(fields=["officer", "year"], name="officer_exam_once_a_year")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.held_on is None and self.year:
+            self.held_on = dt.date(self.year, 12, 31)
+        super().save(*args, **kwargs)
 
 
 class TrainingRecord(models.Model):
