@@ -132,7 +132,7 @@ def _fetch_raw(measures: Iterable[Measure], a: dt.date, b: dt.date, within: Unit
         extra: dict[str, Any] = {"_day__gte": a, "_day__lte": b}
         if within is not None:
             extra[f"{unit_path(m.register)}__path__startswith"] = within.path
-        for (key, unit, _day, bucket), (n, cents) in raw_totals(m, extra).items():
+        for (key, unit, _day, bucket), (n, cents) in raw_totals(m, extra, by_day=False).items():
             slot = out.setdefault((key, unit, bucket), [0, 0])
             slot[0] += n
             slot[1] += cents

@@ -89,8 +89,9 @@ def apply(deltas: Deltas, chunk: int = 500) -> None:
             )
 
 
-def raw_totals(m: Measure, extra: dict[str, Any] | None = None) -> Deltas:
-    """The measure computed from the raw rows, by unit, day and bucket (the ORM side)."""
+def raw_totals(m: Measure, extra: dict[str, Any] | None = None, *, by_day: bool = True) -> Deltas:
+    """The measure computed from the raw rows, by unit, day and bucket (the ORM side);
+    ``by_day=False`` adds the days up in the database (the day in the key is then None)."""
     model = source_model(m.register)
     unit = "unit_id" if unit_path(m.register) == "unit" else unit_path(m.register)
     qs = model._default_manager.filter(where_q(m)).annotate(_day=anchor_expression(m)).filter(_day__isnull=False)
@@ -105,10 +106,10 @@ def raw_totals(m: Measure, extra: dict[str, Any] | None = None) -> Deltas:
     agg: dict[str, Any] = {"n": Count("pk")}
     if m.field:
         agg["s"] = Sum(m.field)
-    rows: Iterable[Any] = qs.values(unit, "_day").annotate(**agg).order_by()
+    rows: Iterable[Any] = (qs.values(unit, "_day") if by_day else qs.values(unit)).annotate(**agg).order_by()
     for row in rows:
         cents = int(row["s"] * 100) if m.field and row["s"] is not None else 0
-        slot = out.setdefault((m.key, row[unit], row["_day"], 0), [0, 0])
+        slot = out.setdefault((m.key, row[unit], row.get("_day"), 0), [0, 0])
         slot[0] += row["n"]
         slot[1] += cents
     return out
