@@ -93,6 +93,7 @@ class Value:
 
 
 Totals = dict[tuple[str, int, int], list[int]]  # (measure, unit, bucket) -> [count, cents]
+Columns = dict[tuple[str, int], dict[int, list[int]]]  # (measure, bucket) -> unit -> [count, cents] of its subtree
 
 
 def _fetch_rollups(measures: Iterable[Measure], a: dt.date, b: dt.date, within: Unit | None = None) -> Totals:
@@ -150,15 +151,18 @@ class Tree:
             parts = path.split(".")[:-1]
             self.ancestors[pk] = [by_path[".".join(parts[: i + 1]) + "."] for i in range(len(parts))]
 
-    def subtree_totals(self, totals: Totals) -> dict[tuple[str, int, int], list[int]]:
-        out: dict[tuple[str, int, int], list[int]] = {}
-        get, ancestors = out.get, self.ancestors
+    def subtree_totals(self, totals: Totals) -> Columns:
+        """Each (measure, bucket) as a column: unit -> [count, cents] of the unit's whole subtree."""
+        out: Columns = {}
+        ancestors = self.ancestors
         for (measure, unit, bucket), (n, cents) in totals.items():
+            col = out.get((measure, bucket))
+            if col is None:
+                col = out[(measure, bucket)] = {}
             for anc in ancestors.get(unit, (unit,)):
-                key = (measure, anc, bucket)
-                slot = get(key)
+                slot = col.get(anc)
                 if slot is None:
-                    out[key] = [n, cents]
+                    col[anc] = [n, cents]
                 else:
                     slot[0] += n
                     slot[1] += cents
@@ -208,9 +212,9 @@ class Computation:
                 need[ind.of] = cat[ind.of]
         self._base = list(need.values())
         self._of = list({ind.of: cat[ind.of] for ind in self.indicators if ind.type == "yoy"}.values())
-        self._cache: dict[tuple[dt.date, dt.date, str, tuple[str, ...]], dict[tuple[str, int, int], list[int]]] = {}
+        self._cache: dict[tuple[dt.date, dt.date, str, tuple[str, ...]], Columns] = {}
 
-    def _totals(self, a: dt.date, b: dt.date, kind: str, indicators: list[Indicator]) -> dict[tuple[str, int, int], list[int]]:
+    def _totals(self, a: dt.date, b: dt.date, kind: str, indicators: list[Indicator]) -> Columns:
         """Subtree totals of the measures of ``indicators`` (flows, or the open_at counts)."""
         measures = sorted({m.key: m for ind in indicators if (ind.type == "open_at") == (kind == "open") for m in ind.measures.values()}.items())
         key = (a, b, kind, tuple(k for k, _ in measures))
@@ -240,66 +244,74 @@ class Computation:
                 continue
             now, before = results[ind.of], prev[ind.of]
             column: dict[int, Value] = {}
+            shared: dict[tuple[int, int], Value] = {}  # units without records either year share a value
             for u in units:
                 cur, old = now[u], before[u]
+                idle = cur.records == 0 and old.records == 0
+                if idle and (id(cur), id(old)) in shared:
+                    column[u] = shared[(id(cur), id(old))]
+                    continue
                 change = None
                 if isinstance(cur.value, int | decimal.Decimal) and isinstance(old.value, int | decimal.Decimal) and old.value:
                     change = (decimal.Decimal(cur.value - old.value) * 100 / decimal.Decimal(old.value)).quantize(decimal.Decimal("0.1"))
                 column[u] = Value(cur.value, records=cur.records + old.records, previous=old.value, change=change)
+                if idle:
+                    shared[(id(cur), id(old))] = column[u]
             out[ind.code] = column
         return out
 
     def _values(self, p: Period, indicators: list[Indicator], units: list[int]) -> dict[str, dict[int, Value]]:
+        """Each indicator for each unit; only units with records get their own Value (the others
+        share one per indicator), so the cost follows the data, not units x indicators."""
         flows = self._totals(p.start, p.end, "flow", indicators)
-        hists: dict[tuple[str, int], list[tuple[int, int]]] | None = None
+        wanted = set(units)
         out: dict[str, dict[int, Value]] = {}
-        zero = (0, 0)
+        none: dict[int, list[int]] = {}
+
+        def column(key: str) -> dict[int, list[int]]:
+            return flows.get((key, 0), none)
+
         for ind in indicators:
             m = ind.measures
-            res: dict[int, Value] = {}
             if ind.type in ("count", "sum"):
-                get = flows.get
-                k, counting = m["value"].key, ind.type == "count"
-                empty = Value(0 if counting else decimal.Decimal(0))
-                for u in units:
-                    n, cents = get((k, u, 0), zero)
-                    res[u] = empty if n == 0 and cents == 0 else Value(n if counting else decimal.Decimal(cents) / 100, records=n)
+                counting = ind.type == "count"
+                res = dict.fromkeys(units, Value(0 if counting else decimal.Decimal(0)))
+                for u, (n, cents) in column(m["value"].key).items():
+                    if u in wanted and (n or cents):
+                        res[u] = Value(n if counting else decimal.Decimal(cents) / 100, records=n)
             elif ind.type == "mean":
-                get = flows.get
-                k = m["value"].key
-                empty = Value(None)
-                for u in units:
-                    n, cents = get((k, u, 0), zero)
-                    res[u] = (
-                        Value((decimal.Decimal(cents) / 100 / n).quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP), records=n) if n else empty
-                    )
+                res = dict.fromkeys(units, Value(None))
+                for u, (n, cents) in column(m["value"].key).items():
+                    if u in wanted and n:
+                        res[u] = Value((decimal.Decimal(cents) / 100 / n).quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP), records=n)
             elif ind.type in ("ratio", "on_time"):
-                get = flows.get
-                nk, dk, least = m["numerator"].key, m["denominator"].key, ind.min_denominator
-                empty = Value(None, numerator=0, denominator=0)
-                for u in units:
-                    num, den = get((nk, u, 0), zero)[0], get((dk, u, 0), zero)[0]
-                    res[u] = empty if den == 0 and num == 0 else Value(_share(num, den), numerator=num, denominator=den, records=den, small=0 < den < least)
+                least = ind.min_denominator
+                res = dict.fromkeys(units, Value(None, numerator=0, denominator=0))
+                nums, dens = column(m["numerator"].key), column(m["denominator"].key)
+                for u in wanted & (nums.keys() | dens.keys()):
+                    num, den = nums.get(u, (0, 0))[0], dens.get(u, (0, 0))[0]
+                    if num or den:
+                        res[u] = Value(_share(num, den), numerator=num, denominator=den, records=den, small=0 < den < least)
             elif ind.type == "median_days":
-                if hists is None:
-                    hists = defaultdict(list)
-                    histogram = {m2.key for i2 in indicators if i2.type == "median_days" for m2 in i2.measures.values()}
-                    for (measure, unit, bucket), (n, _c) in flows.items():
-                        if measure in histogram:
-                            hists[(measure, unit)].append((bucket, n))
-                k = m["value"].key
-                empty = Value(None)
-                for u in units:
-                    hist = hists.get((k, u))
-                    res[u] = Value(_median(list(hist)), records=sum(c for _, c in hist)) if hist else empty
+                key = m["value"].key
+                hists: dict[int, list[tuple[int, int]]] = defaultdict(list)
+                for (measure, bucket), col in flows.items():
+                    if measure == key:
+                        for u, (n, _c) in col.items():
+                            if u in wanted:
+                                hists[u].append((bucket, n))
+                res = dict.fromkeys(units, Value(None))
+                for u, hist in hists.items():
+                    res[u] = Value(_median(hist), records=sum(c for _, c in hist))
             elif ind.type == "open_at":
                 day = p.start - dt.timedelta(days=1) if ind.at == "start" else p.end
-                get = self._totals(EPOCH, day, "open", indicators).get
-                ek, lk = m["entered"].key, m["left"].key
-                empty = Value(0)
-                for u in units:
-                    n = get((ek, u, 0), zero)[0] - get((lk, u, 0), zero)[0]
-                    res[u] = Value(n, records=n) if n else empty
+                totals = self._totals(EPOCH, day, "open", indicators)
+                entered, left = totals.get((m["entered"].key, 0), none), totals.get((m["left"].key, 0), none)
+                res = dict.fromkeys(units, Value(0))
+                for u in wanted & entered.keys():
+                    n = entered[u][0] - left.get(u, (0, 0))[0]
+                    if n:
+                        res[u] = Value(n, records=n)
             else:
                 raise ValueError(ind.type)
             out[ind.code] = res
