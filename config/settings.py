@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fazhi.indicators",
     "fazhi.evaluation",
     "fazhi.supervision",
+    "fazhi.reports",
     "fazhi.web",
 ]
 

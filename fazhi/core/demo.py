@@ -151,6 +151,8 @@ def build_users(org: DemoOrg, rng: random.Random) -> int:
         ("head", org.reconsideration_body, Role.HEAD, "行政复议办负责人"),
         ("office", org.district, Role.RULE_OF_LAW_OFFICE, "依法治区办"),
         ("evaluator", org.district, Role.EVALUATOR, "考核人员"),
+        ("checker", org.district, Role.REVIEWER, "区政府办公室审核、保密审查"),
+        ("leader", org.district, Role.HEAD, "区长（主要负责人，签发年度报告）"),
         ("admin", org.city, Role.ADMIN, "系统管理员"),
         ("clerk_gh", org.other_reconsideration_body, Role.CLERK, "光华区复议经办人"),
         ("aid_reviewer", org.legal_aid_centre, Role.REVIEWER, "法律援助中心审查人"),
@@ -160,7 +162,13 @@ def build_users(org: DemoOrg, rng: random.Random) -> int:
         assert maybe_unit is not None
         unit = maybe_unit
         add(username, unit, role, desc)
-        key = {"clerk_gh": "clerk_other_district", "aid_reviewer": "legal_aid_reviewer", "aid_head": "legal_aid_head"}.get(username, str(role))
+        key = {
+            "clerk_gh": "clerk_other_district",
+            "aid_reviewer": "legal_aid_reviewer",
+            "aid_head": "legal_aid_head",
+            "checker": "report_reviewer",
+            "leader": "principal_leader",
+        }.get(username, str(role))
         org.logins[key] = (username, f"{desc}（{unit.name}）")
     for i in range(2, 4):
         add(f"clerk{i}", org.reconsideration_body, Role.CLERK)

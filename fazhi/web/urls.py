@@ -6,6 +6,7 @@ from fazhi.evaluation import views as evaluation_views
 from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.registers.enforcement import views as enforcement_views
+from fazhi.reports import views as report_views
 from fazhi.supervision import views as supervision_views
 from fazhi.web import portal, views
 
@@ -53,6 +54,15 @@ urlpatterns = [
     path("ducha/new/", supervision_views.lead_new, name="supervision_new"),
     path("ducha/<int:pk>/", supervision_views.lead_detail, name="supervision_lead"),
     path("ducha/<int:pk>/<str:action>/", supervision_views.lead_step, name="supervision_step"),
+    path("baogao/", report_views.report_list, name="reports"),
+    path("baogao/new/", report_views.report_new, name="report_new"),
+    path("baogao/<int:pk>/", report_views.report_detail, name="report"),
+    path("baogao/<int:pk>/contribute/", report_views.report_contribute, name="report_contribute"),
+    path("baogao/<int:pk>/generate/", report_views.report_generate, name="report_generate"),
+    path("baogao/<int:pk>/v/<int:number>/", report_views.report_version, name="report_version"),
+    path("baogao/<int:pk>/do/<str:action>/", report_views.report_step, name="report_step"),
+    path("gongkai/baogao/", report_views.portal_list, name="portal_reports"),
+    path("gongkai/baogao/<int:pk>/", report_views.portal_report, name="portal_report"),
     path("manage/import/", views.org_import, name="org_import"),
     path("manage/import/template/<str:kind>.xlsx", views.org_import_template, name="org_import_template"),
 ]

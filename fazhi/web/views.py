@@ -74,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = selectors.due_list(request.user, today)
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "due_today", "due_soon")}
+    from fazhi.reports.selectors import todo as reports_todo
     from fazhi.supervision.selectors import todo
 
     return render(
@@ -81,6 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "supervision": todo(request.user),
+            "reports": reports_todo(request.user, today),
             "items": items,
             "today": today,
             "counts": counts,

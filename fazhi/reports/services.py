@@ -1,0 +1,212 @@
+"""Annual reports: drafting, frozen versions, the review / 保密审查 / signature / publication steps.
+
+Who does what (roles over the report's unit unless said otherwise):
+- 依法治区办 (rule_of_law_office): creates the report, merges the units' drafts into each part,
+  generates versions, submits, publishes, revises a published report;
+- any staff of a unit below: contributes a draft for a part;
+- reviewer or head: reviews (审核) and does the 保密审查, or returns the report with a reason;
+- head (the principal leaders): signs the version under signature; the report is signed once
+  ``FAZHI_REPORT_SIGNATURES`` distinct heads have signed the same version.
+A version is a frozen snapshot with a checksum: records corrected later never change it; a new
+version is generated instead, and lists what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.models import Role, Unit
+from fazhi.core.selectors import require_role, user_roles_for_unit
+from fazhi.reports.generator import Part, definition, generate, has_definition
+from fazhi.reports.models import Contribution, Event, Kind, Report, Signature, State, Version
+
+OFFICE = (Role.RULE_OF_LAW_OFFICE,)
+REVIEWERS = (Role.REVIEWER, Role.HEAD)
+SIGNERS = (Role.HEAD,)
+STAFF = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.RULE_OF_LAW_OFFICE)
+
+
+def signatures_required() -> int:
+    return int(getattr(settings, "FAZHI_REPORT_SIGNATURES", 1))
+
+
+def deadlines(report: Report) -> list[tuple[dt.date, str]]:
+    """The statutory dates of the report (RULES.md §1 and §3.3), in order."""
+    y = report.year + 1
+    if report.kind == Kind.FZZF:
+        return [(dt.date(y, 3, 1), "报送上级（3月1日前）"), (dt.date(y, 3, 31), "向社会公开（4月1日前）")]
+    department = report.unit.kind != "government"
+    return [(dt.date(y, 1, 31), "向社会公布（部门：1月31日前）")] if department else [(dt.date(y, 3, 31), "向社会公布（政府：3月31日前）")]
+
+
+def _event(report: Report, action: str, label: str, actor: Any, text: str = "") -> None:
+    Event.objects.create(report=report, action=action, label=label, actor=actor, text=text)
+
+
+def report_create(*, unit: Unit, kind: str, year: int, actor: Any, order: list[str] | None = None) -> Report:
+    require_role(actor, unit, OFFICE, "起草年度报告", admin=True)
+    if kind not in Kind.values:
+        raise ValidationFailed({"kind": ["没有这种报告"]})
+    if not has_definition(kind):
+        raise TransitionNotAllowed(f"{Kind(kind).label}的生成尚未提供（见开发说明）")
+    keys = [p.key for p in definition(kind).parts]
+    order = order or keys
+    if sorted(order) != sorted(keys):
+        raise ValidationFailed({"order": [f"各部分顺序须包含且只包含：{'、'.join(p.title for p in definition(kind).parts)}"]})
+    if Report.objects.filter(unit=unit, kind=kind, year=year).exists():
+        raise TransitionNotAllowed(f"{unit.name}{year}年的{Kind(kind).label}已经存在")
+    with transaction.atomic():
+        report = Report.objects.create(unit=unit, kind=kind, year=year, order=order)
+        _event(report, "create", "起草", actor)
+    return report
+
+
+def contribute(*, report: Report, part: str, unit: Unit, text: str, actor: Any) -> Contribution:
+    """A unit's draft for a part; with the report's own unit, the merged text the report prints."""
+    if part not in report.order:
+        raise ValidationFailed({"part": ["没有这一部分"]})
+    if not unit.is_within(report.unit):
+        raise PermissionDenied(f"{unit.name}不是{report.unit.name}的下属单位")
+    require_role(actor, unit, OFFICE if unit == report.unit else STAFF, "为年度报告供稿")
+    if report.state not in (State.DRAFT, State.REVIEW):
+        raise TransitionNotAllowed(f"报告{report.get_state_display()}，不能再修改内容")
+    with transaction.atomic():
+        c, _ = Contribution.objects.update_or_create(report=report, part=part, unit=unit, defaults={"text": text.strip(), "updated_by": actor})
+        _event(report, "contribute", f"{unit.name}{'修改合稿' if unit == report.unit else '供稿'}：{definition(report.kind).part(part).title}", actor)
+    return c
+
+
+def content_of(report: Report) -> dict[str, Any]:
+    """What a version freezes: the title, the parts in the report's order with the generated
+    paragraphs and the merged narrative."""
+    title, parts = generate(report.kind, report.unit, report.year, report.order)
+    merged = {c.part: c.text for c in Contribution.objects.filter(report=report, unit=report.unit)}
+    out = []
+    for part in parts:
+        paragraphs = [{"topic": p.topic, "text": p.text, "figures": [f.as_dict() for f in p.figures], "generated": True} for p in part.paragraphs]
+        for i, text in enumerate(t for t in merged.get(part.key, "").split("\n") if t.strip()):
+            paragraphs.append({"topic": f"正文{i + 1}", "text": text.strip(), "figures": [], "generated": False})
+        out.append({"key": part.key, "title": part.title, "paragraphs": paragraphs})
+    return {"title": title, "unit": report.unit.name, "year": report.year, "kind": report.kind, "parts": out}
+
+
+def canonical(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:
+    """Paragraphs that differ between two versions (by part and topic)."""
+    if before is None:
+        return []
+
+    def index(c: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
+        return {(p["key"], para["topic"]): (p["title"], para["text"]) for p in c["parts"] for para in p["paragraphs"]}
+
+    a, b = index(before), index(after)
+    out = []
+    for key in list(a) + [k for k in b if k not in a]:
+        old, new = a.get(key), b.get(key)
+        if old is None or new is None or old[1] != new[1]:
+            title = (new or old or ("", ""))[0]
+            out.append({"part": title, "topic": key[1], "before": old[1] if old else "", "after": new[1] if new else ""})
+    if before.get("title") != after.get("title"):
+        out.insert(0, {"part": "标题", "topic": "标题", "before": before.get("title", ""), "after": after["title"]})
+    return out
+
+
+def version_generate(*, report: Report, actor: Any, note: str = "") -> Version:
+    require_role(actor, report.unit, OFFICE, "生成报告版本", admin=True)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.state not in (State.DRAFT, State.REVIEW):
+            raise TransitionNotAllowed(f"报告{locked.get_state_display()}，不能重新生成；需要更正时请先“修订”")
+        content = content_of(locked)
+        previous = locked.versions.order_by("-number").first()
+        version = Version.objects.create(
+            report=locked,
+            number=(previous.number + 1) if previous else 1,
+            content=content,
+            sha256=hashlib.sha256(canonical(content)).hexdigest(),
+            changes=changes(previous.content if previous else None, content),
+            note=note.strip(),
+            created_by=actor,
+        )
+        _event(locked, "generate", f"生成第{version.number}版（{len(version.changes)}处变化）" if previous else "生成第1版", actor, note)
+    return version
+
+
+def latest(report: Report) -> Version | None:
+    return report.versions.order_by("-number").first()
+
+
+STEPS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...], str]] = {
+    # action: (from states, to state, roles, label)
+    "submit": ((State.DRAFT,), State.REVIEW, OFFICE, "提交审核"),
+    "approve": ((State.REVIEW,), State.SECRECY, REVIEWERS, "审核通过，送保密审查"),
+    "clear": ((State.SECRECY,), State.SIGNING, REVIEWERS, "保密审查通过，送主要负责人签发"),
+    "return": ((State.REVIEW, State.SECRECY, State.SIGNING), State.DRAFT, REVIEWERS, "退回修改"),
+    "publish": ((State.SIGNED,), State.PUBLISHED, OFFICE, "向社会公开"),
+    "revise": ((State.PUBLISHED,), State.DRAFT, OFFICE, "修订（已公开的版本继续公开，直至新版本公开）"),
+}
+
+
+def step(*, report: Report, action: str, actor: Any, text: str = "") -> Report:
+    if action not in STEPS:
+        raise TransitionNotAllowed("没有这个步骤")
+    states, target, roles, label = STEPS[action]
+    require_role(actor, report.unit, roles, label, admin=action in ("submit", "publish", "revise"))
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        if locked.state not in states:
+            raise TransitionNotAllowed(f"报告{locked.get_state_display()}，不能{label}")
+        version = latest(locked)
+        if version is None:
+            raise TransitionNotAllowed("请先生成报告版本")
+        if action == "return" and not text.strip():
+            raise ValidationFailed({"text": ["请写明退回的理由"]})
+        locked.state = target
+        if action == "publish":
+            locked.published_version, locked.published_at = version, timezone.now()
+        locked.save()
+        _event(locked, action, f"{label}（第{version.number}版）", actor, text.strip())
+    return locked
+
+
+def sign(*, report: Report, actor: Any) -> Report:
+    require_role(actor, report.unit, SIGNERS, "签发年度报告")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.state != State.SIGNING:
+            raise TransitionNotAllowed(f"报告{locked.get_state_display()}，不能签发")
+        version = latest(locked)
+        assert version is not None
+        if Signature.objects.filter(version=version, signer=actor).exists():
+            raise TransitionNotAllowed("您已签发此版本")
+        Signature.objects.create(version=version, signer=actor)
+        n = Signature.objects.filter(version=version).count()
+        _event(locked, "sign", f"签发第{version.number}版（{n}/{signatures_required()}）", actor)
+        if n >= signatures_required():
+            locked.state = State.SIGNED
+            locked.save(update_fields=["state"])
+    return locked
+
+
+def may(user: Any, report: Report, roles: tuple[str, ...]) -> bool:
+    return bool(user_roles_for_unit(user, report.unit) & set(roles))
+
+
+def parts_of(version: Version) -> list[Part]:
+    from fazhi.reports.generator import Figure, Paragraph
+
+    out = []
+    for p in version.content["parts"]:
+        out.append(Part(p["key"], p["title"], [Paragraph(x["topic"], x["text"], [Figure(**f) for f in x["figures"]], x["generated"]) for x in p["paragraphs"]]))
+    return out

@@ -1,0 +1,177 @@
+"""法治政府建设年度报告: generated paragraphs with exact figure spans, frozen versions, the workflow, pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from conftest import PASSWORD, do
+from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.models import Role
+from fazhi.core.services import membership_grant
+from fazhi.indicators.engine import Computation, Period
+from fazhi.indicators.tests.conftest import request_
+from fazhi.reports import services
+from fazhi.reports.generator import generate
+from fazhi.reports.models import State
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(org: Any) -> Any:
+    users = get_user_model().objects
+    org.checker = users.create_user("checker", password=PASSWORD, first_name="审核员")
+    org.leader = users.create_user("leader", password=PASSWORD, first_name="区长")
+    membership_grant(user=org.checker, unit=org.district, role=Role.REVIEWER)
+    membership_grant(user=org.leader, unit=org.district, role=Role.HEAD)
+    return org
+
+
+def _paragraph(content: dict[str, Any], topic: str) -> dict[str, Any]:
+    return next(p for part in content["parts"] for p in part["paragraphs"] if p["topic"] == topic)
+
+
+def test_generated_paragraphs_print_the_indicators_with_exact_spans_and_say_when_there_are_no_records(org: Any, requests: Any) -> None:
+    title, parts = generate("fzzf", org.district, 2025)
+    assert title == "东湖区人民政府2025年法治政府建设年度报告"
+    assert [p.title for p in parts][:2] == ["上一年度推进法治政府建设的主要举措和成效", "上一年度推进法治政府建设存在的不足和原因"]
+    gk = next(p for p in parts[0].paragraphs if p.topic == "政府信息公开")
+    assert gk.text.startswith("收到政府信息公开申请3件（同比增长200%），已答复3件，按期答复率66.7%（仅3件，样本较少）")
+    values = Computation(Period.year(2025), [f.code for f in gk.figures], within=org.district).values([org.district.pk])
+    for f in gk.figures:
+        written = gk.text[f.start : f.end]
+        assert written.endswith(f.unit)
+        v = values[f.code][org.district.pk]
+        expected = v.change if f.role == "change" else v.value
+        assert float(written.removesuffix(f.unit).replace("万", "")) == float(expected), (f, written)
+    # no 复议 case in the district: the paragraph says so instead of printing zeros
+    fy = next(p for p in parts[0].paragraphs if p.topic == "行政复议")
+    assert fy.text == "2025年，未收到行政复议申请。" and fy.figures == []
+
+
+def test_a_version_is_frozen_and_a_new_one_shows_what_changed(org: Any, requests: Any, people: Any) -> None:
+    report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave, order=["leaders", "measures", "shortcomings", "plans", "other"])
+    v1 = services.version_generate(report=report, actor=org.dave)
+    assert [p["key"] for p in v1.content["parts"]] == report.order  # the region's order
+    assert v1.sha256 == hashlib.sha256(services.canonical(v1.content)).hexdigest() and v1.changes == []
+    services.contribute(report=report, part="shortcomings", unit=org.dept, text="执法人员法律素养有待提高", actor=org.erin)
+    services.contribute(report=report, part="shortcomings", unit=org.district, text="一是执法规范化水平仍需提高。\n二是复议纠错率偏高。", actor=org.dave)
+    late = request_(org, org.dept, org.erin, "2025-11-03")
+    do(late, "reply", org.erin, replied_on="2025-11-05", outcome="disclosed")
+    v2 = services.version_generate(report=report, actor=org.dave, note="补充问题部分，数据更新")
+    changed = {(c["part"], c["topic"]) for c in v2.changes}
+    assert ("上一年度推进法治政府建设存在的不足和原因", "正文1") in changed and ("上一年度推进法治政府建设的主要举措和成效", "政府信息公开") in changed
+    assert "收到政府信息公开申请4件" in _paragraph(v2.content, "政府信息公开")["text"]
+    # the unit's own draft is not printed: only the office's merged text is
+    assert "法律素养" not in str(v2.content) and "二是复议纠错率偏高。" in str(v2.content)
+    v1.refresh_from_db()
+    assert "收到政府信息公开申请3件" in _paragraph(v1.content, "政府信息公开")["text"]
+    assert v1.sha256 == hashlib.sha256(services.canonical(v1.content)).hexdigest()
+
+
+def test_the_workflow_runs_review_secrecy_signature_and_publication_each_by_its_role(org: Any, requests: Any, people: Any) -> None:
+    report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
+    with pytest.raises(TransitionNotAllowed, match="请先生成"):
+        services.step(report=report, action="submit", actor=org.dave)
+    services.version_generate(report=report, actor=org.dave)
+    with pytest.raises(PermissionDenied):
+        services.step(report=report, action="submit", actor=org.erin)
+    report = services.step(report=report, action="submit", actor=org.dave)
+    with pytest.raises(PermissionDenied):
+        services.step(report=report, action="approve", actor=org.bob)  # a reviewer of a unit below, not of the district
+    with pytest.raises(ValidationFailed):
+        services.step(report=report, action="return", actor=org.checker)  # a return needs its reason
+    report = services.step(report=report, action="return", actor=org.checker, text="数据段落需核对")
+    assert report.state == State.DRAFT
+    services.version_generate(report=report, actor=org.dave)
+    for action, actor in [("submit", org.dave), ("approve", org.checker), ("clear", org.checker)]:
+        report = services.step(report=report, action=action, actor=actor)
+    assert report.state == State.SIGNING
+    with pytest.raises(TransitionNotAllowed):
+        services.version_generate(report=report, actor=org.dave)  # a version under signature cannot change
+    with pytest.raises(PermissionDenied):
+        services.sign(report=report, actor=org.dave)
+    report = services.sign(report=report, actor=org.leader)
+    assert report.state == State.SIGNED
+    report = services.step(report=report, action="publish", actor=org.dave)
+    assert report.state == State.PUBLISHED and report.published_version == services.latest(report) and report.published_version.number == 2
+    assert [d.isoformat() for d, _ in services.deadlines(report)] == ["2026-03-01", "2026-03-31"]
+    # a correction: the published version stays public until a new one is published
+    report = services.step(report=report, action="revise", actor=org.dave)
+    services.version_generate(report=report, actor=org.dave, note="更正")
+    report.refresh_from_db()
+    assert report.state == State.DRAFT and report.published_version is not None and report.published_version.number == 2
+    with pytest.raises(TransitionNotAllowed):
+        services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
+
+
+def test_pages_link_figures_to_traces_for_staff_and_the_portal_shows_only_what_was_published(org: Any, requests: Any, people: Any) -> None:
+    dave, erin, frank, leader, checker = (Client() for _ in range(5))
+    for c, u in [(dave, org.dave), (erin, org.erin), (frank, org.frank), (leader, org.leader), (checker, org.checker)]:
+        c.force_login(u)
+    assert erin.post("/baogao/new/", {"unit": org.district.pk, "kind": "fzzf", "year": 2025}).status_code == 302
+    assert not services.Report.objects.exists()  # a department clerk cannot start the district's report
+    r = dave.post("/baogao/new/", {"unit": org.district.pk, "kind": "fzzf", "year": 2025})
+    report = services.Report.objects.get()
+    assert r["Location"] == f"/baogao/{report.pk}/"
+    # the department drafts its part in the page; the office sees the draft, 西山 sees nothing
+    page = erin.get(f"/baogao/{report.pk}/").content.decode()
+    assert 'data-unit="T-D-SJ"' in page and "由台账数据生成新版本" not in page
+    erin.post(f"/baogao/{report.pk}/contribute/", {"part": "plans", "unit": org.dept.pk, "text": "推进执法规范化建设"})
+    assert "推进执法规范化建设" in dave.get(f"/baogao/{report.pk}/").content.decode()
+    assert erin.post(f"/baogao/{report.pk}/contribute/", {"part": "plans", "unit": org.district.pk, "text": "改写合稿"}).status_code == 302
+    assert "改写合稿" not in str(services.content_of(report))  # the clerk may not write the merged text
+    assert frank.get(f"/baogao/{report.pk}/").status_code == 404 and frank.get("/baogao/").content.decode().count("东湖区") == 0
+    r = dave.post(f"/baogao/{report.pk}/generate/", {"note": ""})
+    assert r["Location"] == f"/baogao/{report.pk}/v/1/"
+    html = dave.get(f"/baogao/{report.pk}/v/1/").content.decode()
+    assert f'href="/zhibiao/gk.received/?unit={org.district.pk}&amp;year=2025">3件</a>' in html
+    assert erin.post(f"/baogao/{report.pk}/generate/").status_code == 302 and services.latest(report).number == 1
+    for c, action in [(dave, "submit"), (checker, "approve"), (checker, "clear"), (leader, "sign"), (dave, "publish")]:
+        assert c.post(f"/baogao/{report.pk}/do/{action}/").status_code == 302
+    report.refresh_from_db()
+    assert report.state == State.PUBLISHED
+    public = Client().get(f"/gongkai/baogao/{report.pk}/").content.decode()
+    assert "收到政府信息公开申请" in public and "3件" in public and "/zhibiao/" not in public and "李雷" not in public
+    assert report.published_version.sha256 in public
+    assert "东湖区人民政府2025年法治政府建设年度报告" in Client().get("/gongkai/baogao/").content.decode()
+    assert Client().get(f"/baogao/{report.pk}/").status_code == 302  # staff pages need a login
+
+
+def test_an_unpublished_report_is_not_on_the_portal(org: Any, people: Any) -> None:
+    report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
+    services.version_generate(report=report, actor=org.dave)
+    assert Client().get(f"/gongkai/baogao/{report.pk}/").status_code == 404
+    with pytest.raises(ValidationFailed):
+        services.report_create(unit=org.district, kind="fzzf", year=2024, actor=org.dave, order=["measures", "plans"])
+    assert dt.date(2026, 3, 31) in [d for d, _ in services.deadlines(report)]
+
+
+def test_the_due_list_shows_last_years_reports_to_the_office_and_waiting_steps_to_their_roles(org: Any, people: Any) -> None:
+    dave, leader, erin = Client(), Client(), Client()
+    dave.force_login(org.dave)
+    leader.force_login(org.leader)
+    erin.force_login(org.erin)
+    year = dt.date.today().year - 1
+
+    def todo(c: Client) -> str:
+        html = c.get("/").content.decode()
+        return html[html.index('id="reports-todo"') :] if 'id="reports-todo"' in html else ""
+
+    listed = todo(dave)
+    assert f"东湖区人民政府{year}年法治政府建设年度报告" in listed and "尚未起草" in listed
+    assert f"报送上级（3月1日前）：{year + 1}-03-01" in listed and f"向社会公布（政府：3月31日前）：{year + 1}-03-31" in listed
+    assert todo(erin) == "" and todo(leader) == ""
+    report = services.report_create(unit=org.district, kind="fzzf", year=year, actor=org.dave)
+    services.version_generate(report=report, actor=org.dave)
+    for action, actor in [("submit", org.dave), ("approve", org.checker), ("clear", org.checker)]:
+        report = services.step(report=report, action=action, actor=actor)
+    assert "待主要负责人签发，请办理" in todo(leader)
+    with pytest.raises(TransitionNotAllowed, match="尚未提供"):
+        services.report_create(unit=org.district, kind="gkndbg", year=year, actor=org.dave)

@@ -1,0 +1,214 @@
+"""Annual report pages: the reports a user may see, drafting and merging the parts, versions as
+HTML with every figure linked to its trace, the workflow steps; the published ones on the portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fazhi.core.errors import FazhiError
+from fazhi.core.models import Unit
+from fazhi.core.selectors import unit_scope_q, user_is_admin, user_scope_paths
+from fazhi.reports import services
+from fazhi.reports.generator import definition, heading
+from fazhi.reports.models import Contribution, Kind, Report, State, Version
+from fazhi.web.views import failure_message, form_errors_message
+
+
+def reports_visible_to(user: Any) -> QuerySet[Report]:
+    """Reports of the units a user reaches, and of the units above them (a department drafts its
+    part of its district's report)."""
+    if user_is_admin(user):
+        return Report.objects.all()
+    paths = user_scope_paths(user)
+    above = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "."}
+    return Report.objects.filter(unit_scope_q(paths, "unit__path") | Q(unit__path__in=above))
+
+
+class NewReportForm(forms.Form):
+    unit = forms.ModelChoiceField(label="报告单位", queryset=Unit.objects.none(), widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    kind = forms.ChoiceField(label="报告", choices=Kind.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    year = forms.IntegerField(label="报告年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
+
+
+def _office_units(user: Any) -> QuerySet[Unit]:
+    return Unit.objects.filter(path__in=user_scope_paths(user, services.OFFICE))
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    form = NewReportForm(initial={"year": timezone.localdate().year - 1})
+    unit_field = form.fields["unit"]
+    assert isinstance(unit_field, forms.ModelChoiceField)
+    unit_field.queryset = _office_units(request.user)
+    reports = list(reports_visible_to(request.user).select_related("unit"))
+    return render(request, "reports/list.html", {"reports": reports, "form": form, "can_create": unit_field.queryset.exists(), "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def report_new(request: HttpRequest) -> HttpResponse:
+    form = NewReportForm(request.POST)
+    unit_field = form.fields["unit"]
+    assert isinstance(unit_field, forms.ModelChoiceField)
+    unit_field.queryset = _office_units(request.user)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect("reports")
+    try:
+        report = services.report_create(unit=form.cleaned_data["unit"], kind=form.cleaned_data["kind"], year=form.cleaned_data["year"], actor=request.user)
+    except FazhiError as exc:
+        messages.error(request, failure_message(exc))
+        return redirect("reports")
+    return redirect("report", pk=report.pk)
+
+
+def _report(request: HttpRequest, pk: int) -> Report:
+    report = reports_visible_to(request.user).select_related("unit").filter(pk=pk).first()
+    if report is None:
+        raise Http404("报告不存在或您无权查看")
+    return report
+
+
+def _my_units(user: Any, report: Report) -> list[Unit]:
+    """The units a user may write a draft for: those of their memberships within the report's unit."""
+    return [u for u in Unit.objects.filter(path__in=user_scope_paths(user, services.STAFF)) if u.is_within(report.unit) and u != report.unit]
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    d = definition(report.kind)
+    version = services.latest(report)
+    contributions = Contribution.objects.filter(report=report).select_related("unit", "updated_by")
+    by_part: dict[str, list[Contribution]] = {k: [] for k in report.order}
+    merged: dict[str, str] = {}
+    office = services.may(request.user, report, services.OFFICE) or user_is_admin(request.user)
+    insiders = office or services.may(request.user, report, services.REVIEWERS)
+    mine = {u.pk for u in Unit.objects.filter(unit_scope_q(user_scope_paths(request.user), "path"))}
+    for c in contributions:
+        if c.unit_id == report.unit_id:
+            merged[c.part] = c.text
+        elif insiders or c.unit_id in mine:  # a unit sees its own drafts, the office sees all
+            by_part.setdefault(c.part, []).append(c)
+    editable = report.state in (State.DRAFT, State.REVIEW)
+    parts = [
+        {"key": k, "title": d.part(k).title, "heading": heading(i), "drafts": by_part.get(k, []), "merged": merged.get(k, "")}
+        for i, k in enumerate(report.order)
+    ]
+    actions = []
+    for action, (states, _target, roles, label) in services.STEPS.items():
+        if report.state in states and (
+            services.may(request.user, report, roles) or (user_is_admin(request.user) and action in ("submit", "publish", "revise"))
+        ):
+            actions.append((action, label))
+    signed = version.signatures.select_related("signer") if version else []
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "version": version,
+            "parts": parts,
+            "office": office,
+            "editable": editable,
+            "my_units": _my_units(request.user, report) if editable else [],
+            "actions": actions,
+            "can_sign": report.state == State.SIGNING and services.may(request.user, report, services.SIGNERS),
+            "signatures": signed,
+            "required": services.signatures_required(),
+            "deadlines": services.deadlines(report),
+            "events": report.events.select_related("actor"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_contribute(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
+    if unit is None:
+        raise Http404("没有这个单位")
+    try:
+        services.contribute(report=report, part=request.POST.get("part", ""), unit=unit, text=request.POST.get("text", ""), actor=request.user)
+        messages.success(request, "已保存")
+    except FazhiError as exc:
+        messages.error(request, failure_message(exc))
+    return redirect("report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        v = services.version_generate(report=report, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(
+            request, f"已生成第{v.number}版，校验值 SHA-256 {v.sha256[:16]}…" + (f"，与上一版相比有 {len(v.changes)} 处变化" if v.number > 1 else "")
+        )
+        return redirect("report_version", pk=report.pk, number=v.number)
+    except FazhiError as exc:
+        messages.error(request, failure_message(exc))
+    return redirect("report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        if action == "sign":
+            services.sign(report=report, actor=request.user)
+        else:
+            services.step(report=report, action=action, actor=request.user, text=request.POST.get("text", ""))
+        messages.success(request, "已办理")
+    except FazhiError as exc:
+        messages.error(request, failure_message(exc))
+    return redirect("report", pk=report.pk)
+
+
+def _version(report: Report, number: int) -> Version:
+    v = report.versions.filter(number=number).first()
+    if v is None:
+        raise Http404("没有这个版本")
+    return v
+
+
+@login_required
+def report_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    report = _report(request, pk)
+    v = _version(report, number)
+    return render(
+        request, "reports/version.html", {"report": report, "version": v, "parts": _numbered(v), "link": True, "staff": True, "base_template": "web/base.html"}
+    )
+
+
+def _numbered(v: Version) -> list[tuple[str, Any]]:
+    return [(heading(i), p) for i, p in enumerate(services.parts_of(v))]
+
+
+def portal_list(request: HttpRequest) -> HttpResponse:
+    reports = Report.objects.filter(published_version__isnull=False).select_related("unit").order_by("-year", "unit__path")
+    return render(request, "reports/portal_list.html", {"reports": reports})
+
+
+def portal_report(request: HttpRequest, pk: int) -> HttpResponse:
+    report = Report.objects.filter(pk=pk, published_version__isnull=False).select_related("unit", "published_version").first()
+    if report is None or report.published_version is None:
+        raise Http404("报告不存在或尚未公开")
+    v = report.published_version
+    return render(
+        request,
+        "reports/version.html",
+        {"report": report, "version": v, "parts": _numbered(v), "link": False, "staff": False, "base_template": "web/portal/base.html"},
+    )
