@@ -212,3 +212,48 @@ def portal_report(request: HttpRequest, pk: int) -> HttpResponse:
         "reports/version.html",
         {"report": report, "version": v, "parts": _numbered(v), "link": False, "staff": False, "base_template": "web/portal/base.html"},
     )
+
+
+def _signed_on(v: Version) -> Any:
+    """The document's date: the day the last principal leader signed (成文日期)."""
+    last = v.signatures.order_by("signed_at").last()
+    return timezone.localtime(last.signed_at).date() if last else None
+
+
+def _file_name(report: Report, v: Version, suffix: str) -> str:
+    return f"{v.content['title']}（第{v.number}版）.{suffix}"
+
+
+@login_required
+def report_docx(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    from fazhi.reports.docx import render as render_docx
+
+    report = _report(request, pk)
+    v = _version(report, number)
+    return _download(render_docx(report, v, signed_on=_signed_on(v)), _file_name(report, v, "docx"), DOCX)
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    from fazhi.reports.docx import render as render_docx
+    from fazhi.reports.pdf import docx_to_pdf
+
+    report = _report(request, pk)
+    v = _version(report, number)
+    try:
+        pdf = docx_to_pdf(render_docx(report, v, signed_on=_signed_on(v)))
+    except FazhiError as exc:
+        messages.error(request, failure_message(exc))
+        return redirect("report_version", pk=report.pk, number=v.number)
+    return _download(pdf, _file_name(report, v, "pdf"), "application/pdf")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(content: bytes, name: str, mime: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
