@@ -26,6 +26,7 @@ from fazhi.core.strictyaml import check_keys, load_strict
 from fazhi.indicators.catalogue import Indicator, catalogue
 from fazhi.indicators.engine import Computation, Period, Value
 
+TABLES = ("table2", "table3", "table4")  # fazhi/reports/disclosure_tables.py
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*\.[a-z0-9_.]+)(?::(change|previous))?\}")  # indicator codes have a dot
 NUMERALS = "一二三四五六七八九十"
 
@@ -43,6 +44,7 @@ class PartDef:
     key: str
     title: str
     paragraphs: tuple[ParagraphDef, ...] = ()
+    table: str = ""  # a table computed from the registers (政府信息公开工作年度报告)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class ReportDef:
     kind: str
     title: str
     parts: tuple[PartDef, ...]
+    fixed_order: bool = False  # a national format: the parts cannot be reordered
 
     def part(self, key: str) -> PartDef:
         return next(p for p in self.parts if p.key == key)
@@ -77,11 +80,13 @@ def definition(kind: str) -> ReportDef:
 
 
 def parse(raw: Any, filename: str) -> ReportDef:
-    top = check_keys(raw, allowed={"kind", "title", "parts"}, required={"kind", "title", "parts"}, filename=filename, where="报告定义")
+    top = check_keys(raw, allowed={"kind", "title", "parts", "fixed_order"}, required={"kind", "title", "parts"}, filename=filename, where="报告定义")
     cat = catalogue()
     parts, keys = [], set()
     for p in top["parts"]:
-        p = check_keys(p, allowed={"key", "title", "paragraphs"}, required={"key", "title"}, filename=filename, where="部分")
+        p = check_keys(p, allowed={"key", "title", "paragraphs", "table"}, required={"key", "title"}, filename=filename, where="部分")
+        if p.get("table") and p["table"] not in TABLES:
+            raise DefinitionError(f"{filename}:{p.line}: 部分 {p['key']} 的表格 {p['table']!r} 未定义（有：{', '.join(TABLES)}）")
         if p["key"] in keys:
             raise DefinitionError(f"{filename}:{p.line}: 部分 {p['key']} 重复")
         keys.add(p["key"])
@@ -100,8 +105,8 @@ def parse(raw: Any, filename: str) -> ReportDef:
             if "{" in leftover or "}" in leftover:
                 raise DefinitionError(f"{filename}:{para.line}: 段落“{para['topic']}”含无法识别的占位符")
             paragraphs.append(ParagraphDef(str(para["topic"]), str(para["requires"]), str(para["text"]), str(para["none"])))
-        parts.append(PartDef(str(p["key"]), str(p["title"]), tuple(paragraphs)))
-    return ReportDef(str(top["kind"]), str(top["title"]), tuple(parts))
+        parts.append(PartDef(str(p["key"]), str(p["title"]), tuple(paragraphs), str(p.get("table", ""))))
+    return ReportDef(str(top["kind"]), str(top["title"]), tuple(parts), bool(top.get("fixed_order", False)))
 
 
 # -- formatting as the seed reports write figures --------------------------------------------

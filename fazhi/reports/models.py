@@ -29,6 +29,7 @@ class Report(models.Model):
     year = models.PositiveSmallIntegerField("报告年度")
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT)
     order = models.JSONField("各部分顺序", default=list)
+    manual = models.JSONField("填报数据（无台账的表格项目）", default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
     published_version = models.ForeignKey("Version", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="公开的版本")

@@ -59,6 +59,8 @@ def report_create(*, unit: Unit, kind: str, year: int, actor: Any, order: list[s
         raise TransitionNotAllowed(f"{Kind(kind).label}的生成尚未提供（见开发说明）")
     keys = [p.key for p in definition(kind).parts]
     order = order or keys
+    if definition(kind).fixed_order and order != keys:
+        raise ValidationFailed({"order": [f"{Kind(kind).label}按全国统一格式，各部分顺序不能调整"]})
     if sorted(order) != sorted(keys):
         raise ValidationFailed({"order": [f"各部分顺序须包含且只包含：{'、'.join(p.title for p in definition(kind).parts)}"]})
     if Report.objects.filter(unit=unit, kind=kind, year=year).exists():
@@ -87,14 +89,25 @@ def contribute(*, report: Report, part: str, unit: Unit, text: str, actor: Any) 
 def content_of(report: Report) -> dict[str, Any]:
     """What a version freezes: the title, the parts in the report's order with the generated
     paragraphs and the merged narrative."""
+    from fazhi.reports import disclosure_tables
+
     title, parts = generate(report.kind, report.unit, report.year, report.order)
     merged = {c.part: c.text for c in Contribution.objects.filter(report=report, unit=report.unit)}
+    d = definition(report.kind)
     out = []
     for part in parts:
         paragraphs = [{"topic": p.topic, "text": p.text, "figures": [f.as_dict() for f in p.figures], "generated": True} for p in part.paragraphs]
         for i, text in enumerate(t for t in merged.get(part.key, "").split("\n") if t.strip()):
             paragraphs.append({"topic": f"正文{i + 1}", "text": text.strip(), "figures": [], "generated": False})
-        out.append({"key": part.key, "title": part.title, "paragraphs": paragraphs})
+        entry: dict[str, Any] = {"key": part.key, "title": part.title, "paragraphs": paragraphs}
+        table = d.part(part.key).table
+        if table == "table2":
+            entry["table"] = disclosure_tables.table2(report.unit, report.year, report.manual).as_dict()
+        elif table == "table3":
+            entry["table"] = disclosure_tables.table3(report.unit, report.year).as_dict()
+        elif table == "table4":
+            entry["table"] = disclosure_tables.table4(report.unit, report.year).as_dict()
+        out.append(entry)
     return {"title": title, "unit": report.unit.name, "year": report.year, "kind": report.kind, "parts": out}
 
 
@@ -170,6 +183,9 @@ def step(*, report: Report, action: str, actor: Any, text: str = "") -> Report:
         version = latest(locked)
         if version is None:
             raise TransitionNotAllowed("请先生成报告版本")
+        problems = table_problems(version)
+        if problems and action in ("submit", "approve", "clear", "publish"):
+            raise TransitionNotAllowed("表格数据不能通过核对，不能" + label + "：" + "；".join(problems[:5]))
         if action == "return" and not text.strip():
             raise ValidationFailed({"text": ["请写明退回的理由"]})
         locked.state = target
@@ -210,3 +226,54 @@ def parts_of(version: Version) -> list[Part]:
     for p in version.content["parts"]:
         out.append(Part(p["key"], p["title"], [Paragraph(x["topic"], x["text"], [Figure(**f) for f in x["figures"]], x["generated"]) for x in p["paragraphs"]]))
     return out
+
+
+def table_problems(version: Version) -> list[str]:
+    """The format's arithmetic re-checked on the tables as frozen in the version (not trusted
+    from generation time: a version edited behind the application fails here)."""
+    from fazhi.reports.disclosure_tables import Row, check3
+
+    problems: list[str] = []
+    for part in version.content.get("parts", []):
+        table = part.get("table")
+        if not table:
+            continue
+        rows = [Row(r["key"], r["label"], r["level"], r["cells"]) for r in table["rows"]]
+        if table["key"] == "table3":
+            problems += check3(rows)
+        elif table["key"] == "table4":
+            cells = rows[0].cells
+            for n in range(0, len(cells), 5):
+                if sum(c or 0 for c in cells[n : n + 4]) != cells[n + 4]:
+                    problems.append(f"表四第{n // 5 + 1}组：各项之和不等于总计")
+    return problems
+
+
+def manual_set(*, report: Report, values: dict[str, Any], actor: Any) -> Report:
+    """The table items that have no register yet (规章, 规范性文件, 收费), entered by the office."""
+    from fazhi.reports.disclosure_tables import MANUAL_FIELDS
+
+    require_role(actor, report.unit, OFFICE, "填报表格数据", admin=True)
+    if report.state not in (State.DRAFT, State.REVIEW):
+        raise TransitionNotAllowed(f"报告{report.get_state_display()}，不能再修改内容")
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, label in MANUAL_FIELDS.items():
+        raw = str(values.get(key, "") or "").strip()
+        if raw == "":
+            continue
+        try:
+            number = float(raw)
+        except ValueError:
+            errors[key] = [f"{label}应为数字"]
+            continue
+        if number < 0 or (key != "fees" and number != int(number)):
+            errors[key] = [f"{label}应为非负{'数' if key == 'fees' else '整数'}"]
+            continue
+        cleaned[key] = number if key == "fees" else int(number)
+    if errors:
+        raise ValidationFailed(errors)
+    report.manual = cleaned
+    report.save(update_fields=["manual"])
+    _event(report, "manual", "填报表格数据", actor, "、".join(f"{MANUAL_FIELDS[k]} {v}" for k, v in cleaned.items()))
+    return report

@@ -111,6 +111,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ):
             actions.append((action, label))
     signed = version.signatures.select_related("signer") if version else []
+    from fazhi.reports.disclosure_tables import MANUAL_FIELDS
+
+    manual_fields = [(k, label, report.manual.get(k, "")) for k, label in MANUAL_FIELDS.items()] if any(p.table == "table2" for p in d.parts) else []
     return render(
         request,
         "reports/detail.html",
@@ -128,6 +131,56 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadlines": services.deadlines(report),
             "events": report.events.select_related("actor"),
             "today": timezone.localdate(),
+            "manual_fields": manual_fields,
+            "problems": services.table_problems(version) if version else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_manual(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        services.manual_set(report=report, values=request.POST.dict(), actor=request.user)
+        messages.success(request, "已保存填报数据，重新生成版本后生效")
+    except FazhiError as exc:
+        messages.error(request, failure_message(exc))
+    return redirect("report", pk=report.pk)
+
+
+@login_required
+def report_cell(request: HttpRequest, pk: int, number: int, table: str, row: str, column: int) -> HttpResponse:
+    """The records behind one cell of a table, listed from the current records and compared with
+    the number frozen in the version."""
+    from fazhi.indicators.views import listing
+    from fazhi.reports.disclosure_tables import cell_records
+
+    report = _report(request, pk)
+    v = _version(report, number)
+    frozen_table = next((p["table"] for p in v.content["parts"] if p.get("table", {}).get("key") == table), None)
+    frozen_row = next((r for r in (frozen_table or {}).get("rows", []) if r["key"] == row), None)
+    if frozen_table is None or frozen_row is None or not 0 <= column < len(frozen_row["cells"]):
+        raise Http404("没有这个单元格")
+    found = cell_records(report.unit, report.year, table, row, column)
+    if found is None:
+        raise Http404("该项为填报数据，没有对应的台账记录")
+    source, qs = found
+    total = qs.count()
+    heads, records = listing(source, qs, 500)
+    return render(
+        request,
+        "reports/cell.html",
+        {
+            "report": report,
+            "version": v,
+            "table": frozen_table,
+            "row": frozen_row,
+            "column": frozen_table["columns"][column] if column < len(frozen_table["columns"]) else "",
+            "frozen": frozen_row["cells"][column],
+            "total": total,
+            "heads": heads,
+            "records": list(records),
         },
     )
 
@@ -193,8 +246,10 @@ def report_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
-def _numbered(v: Version) -> list[tuple[str, Any]]:
-    return [(heading(i), p) for i, p in enumerate(services.parts_of(v))]
+def _numbered(v: Version) -> list[tuple[str, Any, Any]]:
+    """(heading number, part, its frozen table or None), in the version's order."""
+    tables = {p["key"]: p.get("table") for p in v.content["parts"]}
+    return [(heading(i), p, tables.get(p.key)) for i, p in enumerate(services.parts_of(v))]
 
 
 def portal_list(request: HttpRequest) -> HttpResponse:

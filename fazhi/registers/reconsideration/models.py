@@ -50,6 +50,7 @@ class ReconsiderationCase(Matter):
     channel = models.CharField("申请方式", max_length=20, choices=Channel.choices)
     compensation_requested = models.BooleanField("一并提出行政赔偿请求", default=False)
     normative_document_review = models.BooleanField("一并请求审查规范性文件", default=False)
+    disclosure_related = models.BooleanField("涉政府信息公开", default=False, help_text="被申请的行为是政府信息公开答复（政府信息公开工作年度报告表四）")
     remarks = models.TextField("备注", blank=True)
 
     correction_requested_on = models.DateField("补正通知日期", null=True, blank=True)
