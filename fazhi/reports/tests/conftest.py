@@ -1,3 +1,4 @@
-"""The indicator fixtures (a few 政府信息公开 requests across two years) serve the report tests."""
+"""Fixtures of the report tests: the indicator tests' requests, and the Playwright browser."""
 
 from fazhi.indicators.tests.conftest import requests  # noqa: F401
+from fazhi.web.tests.conftest import browser  # noqa: F401
