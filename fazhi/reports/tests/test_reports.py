@@ -174,3 +174,37 @@ def test_the_due_list_shows_last_years_reports_to_the_office_and_waiting_steps_t
         report = services.step(report=report, action=action, actor=actor)
     assert "待主要负责人签发，请办理" in todo(leader)
     assert f"东湖区人民政府{year}年政府信息公开工作年度报告" in listed  # its own dates (3月31日 for a government)
+
+
+def test_every_step_refuses_a_forged_request_from_the_wrong_role_or_unit(org: Any, requests: Any, people: Any) -> None:
+    report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
+    services.version_generate(report=report, actor=org.dave)
+    clients = {}
+    for name in ("dave", "erin", "frank", "checker", "leader"):
+        c = Client()
+        c.force_login(getattr(org, name))
+        clients[name] = c
+    # (who tries, what) that must change nothing; frank (another district) does not even see the report
+    forged = [
+        ("erin", "submit"),
+        ("checker", "submit"),
+        ("leader", "publish"),
+        ("erin", "sign"),
+    ]
+    for who, action in forged:
+        clients[who].post(f"/baogao/{report.pk}/do/{action}/")
+        report.refresh_from_db()
+        assert report.state == State.DRAFT, (who, action)
+    for path in ("do/submit/", "generate/", "contribute/", "manual/"):
+        assert clients["frank"].post(f"/baogao/{report.pk}/{path}", {"part": "plans", "unit": org.other_body.pk, "text": "x"}).status_code == 404
+    clients["dave"].post(f"/baogao/{report.pk}/do/submit/")
+    for who, action in [("dave", "approve"), ("erin", "approve"), ("leader", "sign"), ("dave", "clear")]:
+        clients[who].post(f"/baogao/{report.pk}/do/{action}/")
+        report.refresh_from_db()
+        assert report.state == State.REVIEW, (who, action)
+    assert clients["dave"].post(f"/baogao/{report.pk}/do/nonsense/").status_code == 302
+    report.refresh_from_db()
+    assert report.state == State.REVIEW
+    assert Client().post(f"/baogao/{report.pk}/do/approve/").status_code == 302  # to the login page
+    report.refresh_from_db()
+    assert report.state == State.REVIEW
