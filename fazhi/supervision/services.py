@@ -145,6 +145,14 @@ def scan(organiser: Unit, today: dt.date, actor: Any = None, progress: Callable[
     return new
 
 
+def summary(new: list[Lead]) -> str:
+    """What a scan raised, by rule, as one line."""
+    if not new:
+        return "没有新的线索"
+    by = {s.label: sum(1 for lead in new if lead.source == s) for s in Source}
+    return f"新生成 {len(new)} 条线索：" + "，".join(f"{k} {v} 条" for k, v in by.items() if v)
+
+
 def lead_create(*, organiser: Unit, unit: Unit, summary: str, actor: Any, on: dt.date) -> Lead:
     require_role(actor, organiser, SUPERVISORS, "登记督察线索", admin=True)
     if not unit.is_within(organiser):

@@ -17,7 +17,7 @@ from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, user_is_admin, user_roles_for_unit, user_scope_paths
 from fazhi.supervision import services
-from fazhi.supervision.models import Lead, NoticeKind, Source, State
+from fazhi.supervision.models import Lead, NoticeKind, State
 from fazhi.web.views import failure_message, form_errors_message
 
 INTERNAL = (State.OPEN, State.FOUNDED, State.UNFOUNDED)  # before a letter, a lead is the supervisors' own
@@ -73,16 +73,20 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _organiser(request: HttpRequest, what: str) -> Unit:
+    """The organising unit posted, which the user must supervise."""
+    organiser = Unit.objects.filter(pk=request.POST.get("organiser") or 0).first()
+    if organiser is None or not _supervisor_of(request.user, organiser):
+        raise Http404(f"无权{what}")
+    return organiser
+
+
 @login_required
 @require_POST
 def lead_scan(request: HttpRequest) -> HttpResponse:
-    organiser = Unit.objects.filter(pk=request.POST.get("organiser") or 0).first()
-    if organiser is None or not _supervisor_of(request.user, organiser):
-        raise Http404("无权扫描")
+    organiser = _organiser(request, "扫描")
     try:
-        new = services.scan(organiser, timezone.localdate(), request.user)
-        by = {s.label: sum(1 for lead in new if lead.source == s) for s in Source}
-        messages.success(request, f"新生成 {len(new)} 条线索：" + "，".join(f"{k} {v} 条" for k, v in by.items() if v) if new else "没有新的线索")
+        messages.success(request, services.summary(services.scan(organiser, timezone.localdate(), request.user)))
     except FazhiError as exc:
         messages.error(request, exc.message)
     return redirect("supervision_leads")
@@ -91,9 +95,7 @@ def lead_scan(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def lead_new(request: HttpRequest) -> HttpResponse:
-    organiser = Unit.objects.filter(pk=request.POST.get("organiser") or 0).first()
-    if organiser is None or not _supervisor_of(request.user, organiser):
-        raise Http404("无权登记")
+    organiser = _organiser(request, "登记")
     form = LeadForm(request.POST)
     unit_field = form.fields["unit"]
     assert isinstance(unit_field, forms.ModelChoiceField)

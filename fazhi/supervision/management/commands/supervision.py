@@ -11,7 +11,6 @@ from django.utils import timezone
 from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
 from fazhi.supervision import services
-from fazhi.supervision.models import Source
 
 
 class Command(BaseCommand):
@@ -28,5 +27,4 @@ class Command(BaseCommand):
             raise CommandError(f"没有编码为 {options['unit']} 的单位")
         with progress_bar(total=None, desc="扫描督察线索", stream=self.stderr) as bar:
             new = services.scan(unit, options["today"] or timezone.localdate(), progress=bar.update)
-        counts = {s.label: sum(1 for lead in new if lead.source == s) for s in Source}
-        self.stdout.write(f"新生成 {len(new)} 条线索" + ("：" + "，".join(f"{k} {v} 条" for k, v in counts.items() if v) if new else ""))
+        self.stdout.write(services.summary(new))
