@@ -11,6 +11,7 @@ its ``none`` text instead: a district without 复议 cases does not report "0件
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import re
 from dataclasses import asdict, dataclass, field
@@ -48,11 +49,21 @@ class PartDef:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    month: int
+    day: int
+    label: str
+    citation: str
+    units: str = ""  # "government", "department" or "" (both)
+
+
+@dataclass(frozen=True)
 class ReportDef:
     kind: str
     title: str
     parts: tuple[PartDef, ...]
     fixed_order: bool = False  # a national format: the parts cannot be reordered
+    deadlines: tuple[Deadline, ...] = ()
 
     def part(self, key: str) -> PartDef:
         return next(p for p in self.parts if p.key == key)
@@ -80,7 +91,21 @@ def definition(kind: str) -> ReportDef:
 
 
 def parse(raw: Any, filename: str) -> ReportDef:
-    top = check_keys(raw, allowed={"kind", "title", "parts", "fixed_order"}, required={"kind", "title", "parts"}, filename=filename, where="报告定义")
+    top = check_keys(
+        raw, allowed={"kind", "title", "parts", "fixed_order", "deadlines"}, required={"kind", "title", "parts"}, filename=filename, where="报告定义"
+    )
+    deadlines = []
+    for d in top.get("deadlines") or []:
+        d = check_keys(
+            d, allowed={"month", "day", "label", "citation", "units"}, required={"month", "day", "label", "citation"}, filename=filename, where="期限"
+        )
+        try:
+            dt.date(2001, int(d["month"]), int(d["day"]))
+        except (TypeError, ValueError):
+            raise DefinitionError(f"{filename}:{d.line}: 期限 {d['month']}月{d['day']}日 不是有效日期") from None
+        if str(d.get("units", "")) not in ("", "government", "department"):
+            raise DefinitionError(f"{filename}:{d.line}: units 只能是 government 或 department")
+        deadlines.append(Deadline(int(d["month"]), int(d["day"]), str(d["label"]), str(d["citation"]), str(d.get("units", ""))))
     cat = catalogue()
     parts, keys = [], set()
     for p in top["parts"]:
@@ -106,7 +131,7 @@ def parse(raw: Any, filename: str) -> ReportDef:
                 raise DefinitionError(f"{filename}:{para.line}: 段落“{para['topic']}”含无法识别的占位符")
             paragraphs.append(ParagraphDef(str(para["topic"]), str(para["requires"]), str(para["text"]), str(para["none"])))
         parts.append(PartDef(str(p["key"]), str(p["title"]), tuple(paragraphs), str(p.get("table", ""))))
-    return ReportDef(str(top["kind"]), str(top["title"]), tuple(parts), bool(top.get("fixed_order", False)))
+    return ReportDef(str(top["kind"]), str(top["title"]), tuple(parts), bool(top.get("fixed_order", False)), tuple(deadlines))
 
 
 # -- formatting as the seed reports write figures --------------------------------------------

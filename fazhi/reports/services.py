@@ -39,12 +39,13 @@ def signatures_required() -> int:
 
 
 def deadlines(report: Report) -> list[tuple[dt.date, str]]:
-    """The statutory dates of the report (RULES.md §1 and §3.3), in order."""
+    """The statutory dates of the report in the year after it, as its definition gives them
+    (with their citations: RULES.md §1 and §3.3), in order."""
+    if not has_definition(report.kind):
+        return []
+    kind = "government" if report.unit.kind == "government" else "department"
     y = report.year + 1
-    if report.kind == Kind.FZZF:
-        return [(dt.date(y, 3, 1), "报送上级（3月1日前）"), (dt.date(y, 3, 31), "向社会公开（4月1日前）")]
-    department = report.unit.kind != "government"
-    return [(dt.date(y, 1, 31), "向社会公布（部门：1月31日前）")] if department else [(dt.date(y, 3, 31), "向社会公布（政府：3月31日前）")]
+    return sorted((dt.date(y, d.month, d.day), d.label) for d in definition(report.kind).deadlines if d.units in ("", kind))
 
 
 def _event(report: Report, action: str, label: str, actor: Any, text: str = "") -> None:

@@ -118,3 +118,15 @@ def test_each_cell_opens_the_records_behind_it_and_the_docx_has_the_three_tables
     t4 = doc.tables[2]
     assert t4.rows[0].cells[1].text == "行政复议" and t4.rows[1].cells[1].text == "结果维持"
     assert [d.isoformat() for d, _ in services.deadlines(report)] == ["2026-03-31"]  # a government: 3月31日
+
+
+def test_the_statutory_dates_come_from_the_definition_by_kind_of_unit(org: Any) -> None:
+    from fazhi.core.errors import DefinitionError
+    from fazhi.core.strictyaml import loads_strict
+    from fazhi.reports.generator import parse
+
+    department = services.report_create(unit=org.dept, kind="gkndbg", year=2025, actor=org.dave)
+    assert services.deadlines(department) == [(dt.date(2026, 1, 31), "向社会公布（部门：1月31日前）")]
+    bad = "kind: x\ntitle: t\ndeadlines:\n  - {month: 2, day: 30, label: l, citation: c}\nparts:\n  - {key: a, title: A}\n"
+    with pytest.raises(DefinitionError, match="不是有效日期"):
+        parse(loads_strict(bad, "bad.yaml"), "bad.yaml")
