@@ -1,0 +1,141 @@
+"""Clean the text of a published report: furniture out, header fields read, broken lines rejoined.
+
+The clean text is one paragraph per line. Every offset the reader reports (figures, outline,
+checks) is into this text, so it is built once and never edited afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Site furniture: a short line holding one of these is navigation, sharing or the site footer.
+FURNITURE = re.compile(
+    r"设为首页|加入收藏|无障碍|长者版|关怀版|扫一扫|【\s*打印\s*】|打印本页|打印文章|关闭窗口|【\s*关闭\s*】|字体[:：]|【\s*[大中小]\s*】|版权所有|"
+    r"网站标识码|ICP备|公网安备|主办单位|承办单位|协办单位|联系地址|技术支持|运维邮箱|站点地图|智能问答|联系电话|联系我们|微信公众号|"
+    r"官方微博|分享到|上一篇|下一篇|浏览次数|访问量|阅读次数|返回顶部|当前位置|您现在的位置|首页\s*[>＞]|政务微博|手机版|English|邮编[:：]"
+)
+FURNITURE_MAX = 90
+# Header fields of government-portal article pages and of red-headed documents.
+FIELD = re.compile(
+    r"(文\s*号|信息分类|主题分类|发文机构|发文单位|成文日期|名\s*称|标\s*题|索\s*引\s*号|发布日期|发布时间|发布机构|文件分类|所属机构|来\s*源|签\s*发\s*人|生效日期|有\s*效\s*性)\s*[:：]"
+)
+PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d+\s*页?)?[-—–－\s]*$")
+DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号$")
+RED_HEAD = re.compile(r"^(.{2,40}?)(?:文件|函|通知|纪要)$")
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、](?!\d))")
+NEW_PARAGRAPH = re.compile(r"^(?:\d{4}年(?:度|以来)?[，,]?[我全本今区市县]|[一二三四五六七八九十]是)")
+TERMINAL = "。！？；：:!?;…"
+CLOSERS = "”’」』）)】》"
+DATE_LINE = re.compile(r"^\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$")
+SPACE_DIGIT = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”《》（）])[ \t\u3000\xa0]+(?=[\d.%])|(?<=[\d%])[ \t\u3000\xa0]+(?=[\u4e00-\u9fff%])")
+FULLWIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "﹪": "%"})
+FIELD_NAMES = {
+    "文号": "doc_number",
+    "签发人": "signers",
+    "信息分类": "category",
+    "主题分类": "category",
+    "文件分类": "category",
+    "发文机构": "body",
+    "发文单位": "body",
+    "发布机构": "publisher",
+    "所属机构": "publisher",
+    "来源": "publisher",
+    "成文日期": "written",
+    "发布日期": "published",
+    "发布时间": "published",
+    "生效日期": "effective",
+    "名称": "title",
+    "标题": "title",
+    "索引号": "index",
+    "有效性": "validity",
+}
+
+
+@dataclass
+class Cleaned:
+    text: str
+    header: dict[str, str] = field(default_factory=dict)
+    red_head: str = ""
+    dropped: list[str] = field(default_factory=list)
+
+
+def _header_fields(line: str) -> dict[str, str] | None:
+    """``名 称: X 索 引 号: Y`` → fields, or None when the line is not a header line."""
+    matches = list(FIELD.finditer(line))
+    if not matches or matches[0].start() > 2 or len(line) > 200:
+        return None
+    fields: dict[str, str] = {}
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        key = re.sub(r"\s", "", m.group(1))
+        value = line[m.end() : end].strip(" |\t\u3000")
+        fields[FIELD_NAMES.get(key, key)] = value
+    return fields
+
+
+def normalise(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(FULLWIDTH).replace("\u200b", "").replace("\ufeff", "")
+    return text.replace("**", "").replace("__", "")
+
+
+def _is_heading(line: str) -> bool:
+    return bool(HEADING.match(line))
+
+
+def _ends_sentence(line: str) -> bool:
+    stripped = line.rstrip(CLOSERS)
+    return not stripped or stripped[-1] in TERMINAL
+
+
+def _continues(line: str, nxt: str, first: bool) -> bool:
+    """Whether ``nxt`` continues the sentence ``line`` left unfinished (a page or line break)."""
+    if first or _ends_sentence(line) or _is_heading(nxt) or DATE_LINE.match(nxt) or NEW_PARAGRAPH.match(nxt):
+        return False
+    if _is_heading(line) and len(line) < 80:
+        return False
+    if nxt.endswith(("：", ":")) and len(nxt) < 20:
+        return False
+    return len(line) >= 25 or line[-1] in "，,、“《（(" or line[-1].isdigit()
+
+
+def clean(raw: str) -> Cleaned:
+    lines = [re.sub(r"^[-*•·]\s+", "", ln.strip(" \t\u3000\xa0\f")).strip() for ln in normalise(raw).replace("\f", "\n").split("\n")]
+    header: dict[str, str] = {}
+    red_head = ""
+    dropped: list[str] = []
+    body: list[str] = []
+    for line in lines:
+        if not line or set(line) <= set("|｜ -—"):
+            continue
+        fields = _header_fields(line)
+        if fields is not None:
+            for key, value in fields.items():
+                header.setdefault(key, value)
+            continue
+        if len(line) <= FURNITURE_MAX and FURNITURE.search(line):
+            dropped.append(line)
+            continue
+        if PAGE_NUMBER.match(line):
+            dropped.append(line)
+            continue
+        if not body and DOC_NUMBER_LINE.match(line):
+            header.setdefault("doc_number", line)
+            continue
+        if not body and not red_head and (m := RED_HEAD.match(line)) and len(line) <= 40 and not line.endswith(("报告", "情况")):
+            red_head = m.group(1)
+            continue
+        body.append(SPACE_DIGIT.sub("", line))
+    paragraphs: list[str] = []
+    for line in body:
+        if paragraphs and _continues(paragraphs[-1], line, first=len(paragraphs) == 1 and _looks_like_title(paragraphs[0])):
+            paragraphs[-1] += line
+        else:
+            paragraphs.append(line)
+    return Cleaned("\n".join(paragraphs), header, red_head, dropped)
+
+
+def _looks_like_title(line: str) -> bool:
+    return len(line) <= 80 and not _ends_sentence(line) and ("报告" in line or "情况" in line or "工作" in line)
