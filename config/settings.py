@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fazhi.evaluation",
     "fazhi.supervision",
     "fazhi.reports",
+    "fazhi.reader",
     "fazhi.web",
 ]
 

@@ -5,6 +5,7 @@ from fazhi.casefile_review import views as review_views
 from fazhi.evaluation import views as evaluation_views
 from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
+from fazhi.reader import views as reader_views
 from fazhi.registers.enforcement import views as enforcement_views
 from fazhi.reports import views as report_views
 from fazhi.supervision import views as supervision_views
@@ -49,6 +50,7 @@ urlpatterns = [
     path("kaohe/<int:pk>/publish/", evaluation_views.scheme_publish, name="evaluation_publish"),
     path("kaohe/<int:pk>/unit/<int:unit_id>/", evaluation_views.unit_score, name="evaluation_unit"),
     path("kaohe/<int:pk>/evidence/<int:manual_id>/", evaluation_views.evidence_download, name="evaluation_evidence"),
+    path("yuedu/", reader_views.reader, name="reader"),
     path("ducha/", supervision_views.lead_list, name="supervision_leads"),
     path("ducha/scan/", supervision_views.lead_scan, name="supervision_scan"),
     path("ducha/new/", supervision_views.lead_new, name="supervision_new"),

@@ -1,0 +1,240 @@
+"""Give each figure a metric label from ``definitions/reader/LABELS.md``.
+
+Ordered rules (``definitions/reader/metrics.yaml``) first; a figure no rule matches gets the
+label whose name shares most character pairs with the figure's context, among the labels its
+unit allows (a share for %, a sum of money for 元, a count otherwise).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+
+from fazhi.reader.figures import Figure
+
+LABEL_LINE = re.compile(r"^- \*\*(?P<name>.+?)\*\*\s*[—-]+\s*(?P<definition>.*)$")
+RATE_UNITS = {"%", "‰", "个百分点", "百分点"}
+MONEY_UNITS = {"元", "万元", "亿元"}
+CONDITIONS = ("near", "left", "right", "clause", "sentence", "paragraph", "not")
+NEAR_SPLIT = re.compile(r"[，,；;。：:、（(）)！？!?\n]")
+CLAUSE_SPLIT = re.compile(r"[，,；;。：:！？!?\n]")
+SENTENCE_SPLIT = re.compile(r"[；;。！？!?\n]")
+
+
+class LabelError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    definition: str
+    group: str
+
+    @property
+    def kind(self) -> str:
+        if self.name.endswith(("率", "比例", "占比", "增幅", "降幅", "压缩比", "满意度", "权重", "百分点", "完成度")):
+            return "rate"
+        if self.name.endswith(("金额", "费用", "投资", "资金", "损失", "外资")) or "金额" in self.name:
+            return "money"
+        return "count"
+
+
+@dataclass(frozen=True)
+class Rule:
+    metric: str
+    conditions: tuple[tuple[str, re.Pattern[str]], ...]
+    units: frozenset[str] | None
+
+
+def definitions_dir() -> Path:
+    return Path(settings.BASE_DIR) / "definitions" / "reader"
+
+
+@lru_cache(maxsize=4)
+def load_labels(path: Path | None = None) -> dict[str, Label]:
+    path = path or definitions_dir() / "LABELS.md"
+    labels: dict[str, Label] = {}
+    group = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            group = line[3:].strip()
+        elif m := LABEL_LINE.match(line.strip()):
+            if m.group("name") in labels:
+                raise LabelError(f"{path.name}: 标签“{m.group('name')}”重复")
+            labels[m.group("name")] = Label(m.group("name"), m.group("definition").strip(), group)
+    return labels
+
+
+def _units(raw: Any, where: str) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    items = [raw] if isinstance(raw, str) else list(raw)
+    units: set[str] = set()
+    for item in items:
+        if item == "rate":
+            units |= RATE_UNITS
+        elif item == "money":
+            units |= MONEY_UNITS
+        elif item == "count":
+            units.add("*count")
+        else:
+            units.add(str(item))
+    return frozenset(units)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
+    path = path or definitions_dir() / "metrics.yaml"
+    labels = load_labels()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise LabelError(f"{path.name}：YAML 格式有误：{exc}") from exc
+    rules: list[Rule] = []
+    for i, raw in enumerate(data.get("rules") or [], start=1):
+        where = f"{path.name} 第{i}条规则"
+        unknown = set(raw) - {"metric", "unit", *CONDITIONS}
+        if unknown:
+            raise LabelError(f"{where}：未知的键 {sorted(unknown)}")
+        if raw.get("metric") not in labels:
+            raise LabelError(f"{where}：标签“{raw.get('metric')}”不在 LABELS.md 中")
+        try:
+            conditions = tuple((key, re.compile(str(raw[key]))) for key in CONDITIONS if key in raw)
+        except re.error as exc:
+            raise LabelError(f"{where}：正则表达式有误：{exc}") from exc
+        rules.append(Rule(raw["metric"], conditions, _units(raw.get("unit"), where)))
+    return tuple(rules)
+
+
+@dataclass
+class Context:
+    near: str
+    left: str
+    right: str
+    clause: str
+    sentence: str
+    paragraph: str
+
+
+class Separators:
+    """Where each kind of separator falls in a text, found once for all its figures."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = [m.start() for m in re.finditer("\n", text)]
+        self.near = [m.start() for m in NEAR_SPLIT.finditer(text)]
+        self.clause = [m.start() for m in CLAUSE_SPLIT.finditer(text)]
+        self.sentence = [m.start() for m in SENTENCE_SPLIT.finditer(text)]
+        self.length = len(text)
+
+
+def context(text: str, figure: Figure, seps: Separators | None = None) -> Context:
+    seps = seps or Separators(text)
+    i = bisect_left(seps.lines, figure.start)
+    line_start = seps.lines[i - 1] + 1 if i else 0
+    j = bisect_left(seps.lines, figure.end)
+    line_end = seps.lines[j] if j < len(seps.lines) else seps.length
+
+    def bounds(positions: list[int]) -> tuple[int, int]:
+        k = bisect_left(positions, figure.start)
+        left = positions[k - 1] + 1 if k and positions[k - 1] >= line_start else line_start
+        r = bisect_left(positions, figure.end)
+        right = positions[r] if r < len(positions) and positions[r] <= line_end else line_end
+        return left, right
+
+    masked = "#"
+    ns, ne = bounds(seps.near)
+    cs, ce = bounds(seps.clause)
+    ss, se = bounds(seps.sentence)
+
+    def cut(s: int, e: int) -> str:
+        return text[s : figure.start] + masked + text[figure.end : e]
+
+    return Context(cut(ns, ne), text[ns : figure.start], text[figure.end : ne], cut(cs, ce), cut(ss, se), cut(line_start, line_end))
+
+
+def _unit_ok(units: frozenset[str] | None, unit: str) -> bool:
+    if units is None:
+        return True
+    if unit in units:
+        return True
+    return "*count" in units and unit not in RATE_UNITS and unit not in MONEY_UNITS
+
+
+def _kind_of(unit: str) -> str:
+    if unit in RATE_UNITS:
+        return "rate"
+    if unit in MONEY_UNITS:
+        return "money"
+    return "count"
+
+
+def _bigrams(s: str) -> set[str]:
+    s = re.sub(r"[^\u4e00-\u9fff]", "", s)
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+@lru_cache(maxsize=4)
+def _idf() -> dict[str, float]:
+    labels = load_labels()
+    df: Counter[str] = Counter()
+    for label in labels.values():
+        df.update(_bigrams(label.name))
+    n = len(labels)
+    return {g: math.log((n + 1) / (c + 0.5)) for g, c in df.items()}
+
+
+def guess(ctx: Context, unit: str) -> str | None:
+    """The label whose name shares most (rarer counting more) with the context."""
+    idf = _idf()
+    near, clause, sentence = _bigrams(ctx.near), _bigrams(ctx.clause), _bigrams(ctx.sentence)
+    kind = _kind_of(unit)
+    best, best_score = None, 0.0
+    for label in load_labels().values():
+        if label.kind != kind:
+            continue
+        grams = _bigrams(label.name)
+        if not grams:
+            continue
+        score = sum(idf.get(g, 0.0) * (3.0 if g in near else 1.5 if g in clause else 0.5 if g in sentence else 0.0) for g in grams)
+        score /= 1 + 0.1 * len(grams)
+        if score > best_score:
+            best, best_score = label.name, score
+    return best
+
+
+@lru_cache(maxsize=256)
+def _rules_for(unit: str) -> tuple[tuple[str, tuple[tuple[str, bool, Any], ...]], ...]:
+    """The rules a figure with this unit can match, conditions as (context field, negated, search)."""
+    return tuple(
+        (rule.metric, tuple(("clause" if key == "not" else key, key == "not", pattern.search) for key, pattern in rule.conditions))
+        for rule in load_rules()
+        if _unit_ok(rule.units, unit)
+    )
+
+
+def label(text: str, figure: Figure, seps: Separators | None = None) -> str | None:
+    ctx = context(text, figure, seps)
+    fields = vars(ctx)
+    for metric, conditions in _rules_for(figure.unit):
+        for key, negated, search in conditions:
+            if (search(fields[key]) is None) != negated:
+                break
+        else:
+            return metric
+    return guess(ctx, figure.unit)
+
+
+def label_all(text: str, figures: list[Figure]) -> None:
+    seps = Separators(text)
+    for figure in figures:
+        figure.metric = label(text, figure, seps)

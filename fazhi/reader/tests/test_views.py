@@ -1,0 +1,63 @@
+"""The reader page: who may use it, one report annotated, several compared, bad uploads, forged posts."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import load_workbook
+
+from fazhi.reader import scoring
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(f"{name}.txt", (scoring.SEEDS / f"{name}.txt").read_bytes(), content_type="text/plain")
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client: Client) -> None:
+    assert client.get("/yuedu/").status_code == 302
+    response = client.post("/yuedu/", {"files": _file("000_3377e9b10d40cdb1")})
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_one_report_is_shown_annotated_with_its_checks(client: Client, org: Any) -> None:
+    client.force_login(org.alice)
+    assert client.get("/yuedu/").status_code == 200
+    html = client.post("/yuedu/", {"files": _file("004_857e671b3a9549fe")}).content.decode()
+    assert html.count('<mark class="figure"') == 35
+    assert 'data-metric="法律援助案件受理数"' in html and '<span class="repeat"' in html
+    assert "重复段落" in html and "云溪区" in html
+
+
+def test_several_reports_are_compared_and_exported(client: Client, org: Any) -> None:
+    client.force_login(org.alice)
+    files = [_file(n) for n in scoring.TUNING + scoring.HELD_OUT]
+    html = client.post("/yuedu/", {"files": files, "format": "html"}).content.decode()
+    assert 'id="compare"' in html and "行政机关负责人出庭应诉率" in html and '"series"' in html
+    files = [_file(n) for n in scoring.TUNING]
+    response = client.post("/yuedu/", {"files": files, "format": "xlsx", "metric": "人民调解成功率"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb["图表"]["B1"].value == "人民调解成功率" and wb["图表"]["B2"].value == 99.9
+
+
+def test_bad_uploads_get_a_chinese_message_and_no_server_error(client: Client, org: Any) -> None:
+    client.force_login(org.alice)
+    response = client.post("/yuedu/", {"files": SimpleUploadedFile("x.exe", b"MZ\x00\x01")})
+    assert response.status_code == 400 and "不支持的文件类型" in response.content.decode()
+    response = client.post("/yuedu/", {"files": SimpleUploadedFile("x.pdf", b"%PDF-1.7 garbage")})
+    assert response.status_code == 400 and "PDF 文件损坏" in response.content.decode()
+    response = client.post("/yuedu/", {})
+    assert response.status_code == 400 and "请选择要读取的报告文件" in response.content.decode()
+    assert client.put("/yuedu/").status_code == 405
+
+
+def test_a_forged_post_without_the_csrf_token_is_refused(org: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.alice)
+    assert client.post("/yuedu/", {"files": _file("000_3377e9b10d40cdb1")}).status_code == 403

@@ -1,0 +1,96 @@
+"""报告阅读器 pages: upload one report to see it annotated, or several to compare them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from fazhi.reader import compare as comparing
+from fazhi.reader.document import Report, read_bytes
+from fazhi.reader.labels import LabelError
+from fazhi.reader.loaders import MAX_BYTES, ReaderError
+
+MAX_FILES = 20
+
+
+def annotated_html(report: Report) -> SafeString:
+    """The clean text as paragraphs, every figure a <mark> carrying its label, repeats underlined."""
+    text = report.text
+    events: list[tuple[int, int, str]] = []  # (offset, order, html)
+    for i, f in enumerate(report.figures):
+        title = escape(f"{f.metric or '未归类'}：{f.value} {f.unit}{'（约数）' if f.approx else ''}")
+        events.append((f.start, 1, f'<mark class="figure" id="f{i}" data-metric="{escape(f.metric or "")}" title="{title}">'))
+        events.append((f.end, 0, f'<sup class="metric">{escape(f.metric or "未归类")}</sup></mark>'))
+    for j, c in enumerate(report.checks):
+        if c.start is not None and c.end is not None and c.kind == "repeat":
+            events.append((c.start, 2, f'<span class="repeat" id="c{j}" title="{escape(c.message)}">'))
+            events.append((c.end, -1, "</span>"))
+    events.sort(key=lambda e: (e[0], e[1]))
+    parts: list[str] = []
+    pos = 0
+    for offset, _, tag in events:
+        parts.append(escape(text[pos:offset]))
+        parts.append(tag)
+        pos = offset
+    parts.append(escape(text[pos:]))
+    body = "".join(parts)
+    paragraphs = body.split("\n")
+    return mark_safe("".join(f"<p>{p}</p>" for p in paragraphs))
+
+
+def _read_uploads(request: HttpRequest) -> tuple[list[Report], list[str]]:
+    reports: list[Report] = []
+    errors: list[str] = []
+    files = request.FILES.getlist("files")
+    if not files:
+        return reports, ["请选择要读取的报告文件"]
+    if len(files) > MAX_FILES:
+        return reports, [f"一次最多上传 {MAX_FILES} 份报告"]
+    for upload in files:
+        if upload.size is not None and upload.size > MAX_BYTES:
+            errors.append(f"{upload.name}：文件太大，上限为 {MAX_BYTES // 1024 // 1024} MB")
+            continue
+        try:
+            reports.append(read_bytes(upload.name or "report", upload.read()))
+        except (ReaderError, LabelError) as exc:
+            errors.append(f"{upload.name}：{exc}")
+    return reports, errors
+
+
+@login_required
+def reader(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"metric": request.POST.get("metric") or comparing.DEFAULT_METRIC}
+    status = 200
+    if request.method == "POST":
+        reports, errors = _read_uploads(request)
+        context["errors"] = errors
+        if errors:
+            status = 400
+        if len(reports) == 1:
+            report = reports[0]
+            context.update(report=report, annotated=annotated_html(report), checks=[c.as_dict() for c in report.checks])
+        elif len(reports) > 1:
+            result = comparing.compare(reports)
+            rows = [(m, [result.cells.get((m, i)) for i in range(len(reports))]) for m in result.metrics]
+            context.update(
+                comparison=result,
+                columns=[result.column(i) for i in range(len(reports))],
+                rows=rows,
+                chart={"metric": context["metric"], "series": result.series(context["metric"])},
+                metrics=result.metrics,
+                reports=reports,
+            )
+            if request.POST.get("format") == "xlsx" and not errors:
+                response = HttpResponse(
+                    comparing.to_xlsx(result, context["metric"]), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                )
+                response["Content-Disposition"] = 'attachment; filename="reports-compare.xlsx"'
+                return response
+    elif request.method != "GET":
+        return HttpResponse("不支持的请求方法", status=405)
+    return render(request, "reader/reader.html", context, status=status)
