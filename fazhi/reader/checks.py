@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -93,36 +94,41 @@ def _n(figure: Figure) -> Decimal:
     return Decimal(str(figure.value))
 
 
+def _anchored(report: Report, rules: list[dict[str, Any]], key: str) -> Iterator[tuple[list[Figure], dict[str, Any], int, Figure]]:
+    """(paragraph's figures, rule, index, figure) for every exact figure carrying a rule's ``key`` metric."""
+    for group in _by_paragraph(report):
+        for rule in rules:
+            for i, figure in enumerate(group):
+                if figure.metric == rule[key] and not figure.approx:
+                    yield group, rule, i, figure
+
+
 def check_sums(report: Report, config: dict[str, Any]) -> list[Finding]:
     findings = []
-    for group in _by_paragraph(report):
-        for rule in config.get("sums", []):
-            for i, total in enumerate(group):
-                if total.metric != rule["total"] or total.approx:
-                    continue
-                found: dict[str, Figure] = {}
-                for f in group[i + 1 :]:
-                    if f.metric == rule["total"]:
-                        break
-                    if f.metric and f.metric in (*rule["parts"], *rule.get("optional", [])) and f.metric not in found and f.unit == total.unit:
-                        found[f.metric] = f
-                if not all(p in found for p in rule["parts"]) or any(f.approx for f in found.values()):
-                    continue
-                stated = sum((_n(f) for f in found.values()), Decimal(0))
-                if stated != _n(total):
-                    gap = _n(total) - stated
-                    parts = "、".join(f"{(f.metric or '').removeprefix('行政复议')}{f.quote}" for f in found.values())
-                    findings.append(
-                        Finding(
-                            "sum",
-                            "error" if gap < 0 else "warning",
-                            f"{total.metric}{total.quote}，而{parts}，合计{stated:g}{total.unit}，"
-                            f"{'多出' if gap < 0 else '相差'}{abs(gap):g}{total.unit}未作说明（{rule.get('explain', '')}）",
-                            total.start,
-                            max(f.end for f in found.values()),
-                            [total.quote, *(f.quote for f in found.values())],
-                        )
-                    )
+    for group, rule, i, total in _anchored(report, config.get("sums", []), "total"):
+        found: dict[str, Figure] = {}
+        for f in group[i + 1 :]:
+            if f.metric == rule["total"]:
+                break
+            if f.metric and f.metric in (*rule["parts"], *rule.get("optional", [])) and f.metric not in found and f.unit == total.unit:
+                found[f.metric] = f
+        if not all(p in found for p in rule["parts"]) or any(f.approx for f in found.values()):
+            continue
+        stated = sum((_n(f) for f in found.values()), Decimal(0))
+        if stated != _n(total):
+            gap = _n(total) - stated
+            parts = "、".join(f"{(f.metric or '').removeprefix('行政复议')}{f.quote}" for f in found.values())
+            findings.append(
+                Finding(
+                    "sum",
+                    "error" if gap < 0 else "warning",
+                    f"{total.metric}{total.quote}，而{parts}，合计{stated:g}{total.unit}，"
+                    f"{'多出' if gap < 0 else '相差'}{abs(gap):g}{total.unit}未作说明（{rule.get('explain', '')}）",
+                    total.start,
+                    max(f.end for f in found.values()),
+                    [total.quote, *(f.quote for f in found.values())],
+                )
+            )
     return findings
 
 
@@ -192,30 +198,26 @@ def rate_explained(stated: float, numerator: float, denominator: float, decimals
 
 def check_rates(report: Report, config: dict[str, Any]) -> list[Finding]:
     findings = []
-    for group in _by_paragraph(report):
-        for rule in config.get("rates", []):
-            for i, rate in enumerate(group):
-                if rate.metric != rule["rate"] or rate.approx:
-                    continue
-                earlier = list(reversed(group[:i]))
-                num = next((f for f in earlier if f.metric in rule["numerator"]), None)
-                den = next((f for f in earlier if f.metric in rule["denominator"]), None)
-                if num is None or den is None or num.approx or den.approx or num.unit != den.unit:
-                    continue
-                decimals = _decimals(rate.quote)
-                if rate_explained(float(rate.value), float(num.value), float(den.value), decimals):
-                    continue
-                exact = float(num.value) / float(den.value) * 100 if float(den.value) else float("nan")
-                findings.append(
-                    Finding(
-                        "rate",
-                        "error",
-                        f"{rate.metric}写作{rate.quote}，但按{num.quote}÷{den.quote}计算为{exact:.{decimals + 2}f}%，按所示精度不能得出",
-                        min(rate.start, num.start, den.start),
-                        rate.end,
-                        [den.quote, num.quote, rate.quote],
-                    )
-                )
+    for group, rule, i, rate in _anchored(report, config.get("rates", []), "rate"):
+        earlier = list(reversed(group[:i]))
+        num = next((f for f in earlier if f.metric in rule["numerator"]), None)
+        den = next((f for f in earlier if f.metric in rule["denominator"]), None)
+        if num is None or den is None or num.approx or den.approx or num.unit != den.unit:
+            continue
+        decimals = _decimals(rate.quote)
+        if rate_explained(float(rate.value), float(num.value), float(den.value), decimals):
+            continue
+        exact = float(num.value) / float(den.value) * 100 if float(den.value) else float("nan")
+        findings.append(
+            Finding(
+                "rate",
+                "error",
+                f"{rate.metric}写作{rate.quote}，但按{num.quote}÷{den.quote}计算为{exact:.{decimals + 2}f}%，按所示精度不能得出",
+                min(rate.start, num.start, den.start),
+                rate.end,
+                [den.quote, num.quote, rate.quote],
+            )
+        )
     return findings
 
 
