@@ -24,7 +24,15 @@ if TYPE_CHECKING:
     from fazhi.reader.document import Report
 
 SEVERITY_NAMES = {"error": "错误", "warning": "疑点", "info": "提示"}
-KIND_NAMES = {"sum": "合计不符", "parts": "分项不符", "rate": "比率不符", "mandated": "缺少法定内容", "repeat": "重复段落", "year": "年份不一致"}
+KIND_NAMES = {
+    "unit": "缺少单位",
+    "sum": "合计不符",
+    "parts": "分项不符",
+    "rate": "比率不符",
+    "mandated": "缺少法定内容",
+    "repeat": "重复段落",
+    "year": "年份不一致",
+}
 
 
 @dataclass
@@ -334,6 +342,22 @@ def check_years(report: Report) -> list[Finding]:
     return findings
 
 
+def check_units(report: Report) -> list[Finding]:
+    """A count with no unit after it: the sentence was most likely cut (a scraped page lost text)."""
+    return [
+        Finding(
+            "unit",
+            "warning",
+            f"数字“{f.quote}”后面没有单位（上下文：“{report.text[max(0, f.start - 8) : f.end + 6]}”），原句可能被截断",
+            f.start,
+            f.end,
+            [f.quote],
+        )
+        for f in report.figures
+        if not f.unit
+    ]
+
+
 def run(report: Report) -> list[Finding]:
     config = load_config()
     findings = [
@@ -343,5 +367,6 @@ def run(report: Report) -> list[Finding]:
         *check_mandated(report, config),
         *check_repeats(report, config),
         *check_years(report),
+        *check_units(report),
     ]
     return findings
