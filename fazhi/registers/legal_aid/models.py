@@ -1,6 +1,7 @@
-"""法律援助: applications and notifications, the 7-day decision, 3-day assignment, 先行援助, closure.
+"""法律援助: applications and notifications, the 7-day decision, 3-day assignment, 先行援助, closure,
+the objection to a refusal or a termination.
 
-法律援助法 (2022) arts.22, 25, 29, 31, 36, 41–44, 48. Personal data: the applicant's name, ID
+法律援助法 (2022) arts.22, 25, 29, 31, 36, 41–44, 48, 49. Personal data: the applicant's name, ID
 number, phone and address.
 """
 
@@ -42,6 +43,13 @@ class ProviderType(models.TextChoices):
     VOLUNTEER = "volunteer", "法律援助志愿者"
 
 
+class ObjectionResult(models.TextChoices):
+    """法律援助法第四十九条: the 司法行政部门 upholds the centre's decision or orders it corrected."""
+
+    UPHELD = "upheld", "维持法律援助机构的决定"
+    CORRECTED = "corrected", "责令法律援助机构改正"
+
+
 class LegalAidCase(Matter):
     received_on = models.DateField("收到申请（通知）日期", db_index=True)
     source = models.CharField("案件来源", max_length=20, choices=Source.choices)
@@ -69,6 +77,10 @@ class LegalAidCase(Matter):
     outcome = models.CharField("结案方式", max_length=30, blank=True, db_index=True)
     termination_reason = models.CharField("终止援助理由", max_length=200, blank=True)
     amount_recovered = models.DecimalField("为受援人挽回经济损失（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    objection_received_on = models.DateField("司法行政部门收到异议日期", null=True, blank=True)
+    objection_grounds = models.TextField("异议理由", blank=True)
+    objection_decided_on = models.DateField("异议审查决定日期", null=True, blank=True)
+    objection_result = models.CharField("异议审查结果", max_length=20, choices=ObjectionResult.choices, blank=True)
 
     class Meta:
         verbose_name = "法律援助案件"

@@ -59,13 +59,17 @@ def test_decision_in_7_days_then_assignment_in_3_days_and_the_amount_recovered(c
     assert case.case_number == "东援援〔2025〕1号"
     # 7 日 (not working days): 10-03 falls inside 国庆, so the period ends on the next working day
     assert (case.due_rule, case.due_on) == ("legal_aid.decision", dt.date(2025, 10, 9))
-    do(case, "request_correction", centre.clerk, correction_requested_on="2025-09-28", correction_items="收入状况证明")
+    do(case, "request_correction", centre.clerk, correction_requested_on="2025-10-01", correction_items="收入状况证明")
     assert case.due_on is None, "the applicant holds the file: no decision clock while materials are missing"
+    assert case.deadlines == {}, "a correction notice is no decision: it is not judged on time"
     do(case, "receive_correction", centre.clerk, correction_received_on="2025-10-13")
-    assert case.due_on == dt.date(2025, 10, 20), "a complete application starts the 7 days afresh"
+    # 09-27 … 10-01 counted (5 日), the time to supplement is not counted, 10-14 and 10-15 end the 7 日
+    # (a restart would give 10-20)
+    assert case.due_on == dt.date(2025, 10, 15), "the supplement pauses the 7 日, it does not start them afresh"
     with pytest.raises(PermissionDenied):
         do(case, "grant", centre.clerk, decided_on="2025-10-14")
     do(case, "grant", centre.reviewer, decided_on="2025-10-14")
+    assert case.deadlines == {"legal_aid.decision": "met"}
     assert (case.state, case.due_rule, case.due_on) == ("granted", "legal_aid.assignment", dt.date(2025, 10, 17))
     do(case, "assign", centre.clerk, assigned_on="2025-10-16", provider_type="lawyer", provider_name="李律师（江城某律师事务所）")
     assert case.due_on is None
@@ -135,3 +139,68 @@ def test_the_centre_sees_its_cases_and_a_department_does_not(centre: Centre, org
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == "granted"
+
+
+def test_the_missing_materials_are_told_once_and_a_late_decision_stays_late(centre: Centre) -> None:
+    case = application(centre)
+    do(case, "request_correction", centre.clerk, correction_requested_on="2025-10-02", correction_items="身份证明")
+    do(case, "receive_correction", centre.clerk, correction_received_on="2025-10-20")
+    # 6 日 counted before the notice (09-27 … 10-02), one left after the materials: 10-21
+    assert case.due_on == dt.date(2025, 10, 21)
+    with pytest.raises(TransitionNotAllowed, match="最多只能执行 1 次"):
+        do(case, "request_correction", centre.clerk, correction_requested_on="2025-10-21", correction_items="其他材料")
+    do(case, "refuse", centre.reviewer, decided_on="2025-10-23", refusal_reason="经济状况不符合条件")
+    assert case.deadlines == {"legal_aid.decision": "late"}
+
+
+def test_a_withdrawal_while_materials_are_awaited_is_not_judged(centre: Centre) -> None:
+    case = application(centre)
+    do(case, "request_correction", centre.clerk, correction_requested_on="2025-09-28", correction_items="身份证明")
+    do(case, "treat_as_withdrawn", centre.reviewer, closed_on="2025-11-03")
+    assert case.state == "withdrawn" and case.deadlines == {}
+
+
+def test_an_objection_to_a_refusal_is_decided_by_the_justice_bureau_within_5_days(centre: Centre) -> None:
+    case = application(centre)
+    do(case, "refuse", centre.reviewer, decided_on="2025-09-30", refusal_reason="不属于法律援助事项范围")
+    with pytest.raises(ValidationFailed) as exc:
+        do(case, "raise_objection", centre.clerk, objection_received_on="2025-09-29", objection_grounds="属于追索劳动报酬")
+    assert "objection_received_on" in exc.value.errors
+    do(case, "raise_objection", centre.clerk, objection_received_on="2025-10-09", objection_grounds="属于追索劳动报酬")
+    assert (case.state, case.due_rule, case.due_on) == ("refusal_objection", "legal_aid.objection_review", dt.date(2025, 10, 14))
+    with pytest.raises(PermissionDenied):
+        do(case, "correct_refusal", centre.clerk, objection_decided_on="2025-10-13")
+    do(case, "correct_refusal", centre.reviewer, objection_decided_on="2025-10-13")
+    # corrected: the aid is given as on a grant, assigned within 3 日
+    assert (case.state, case.objection_result, case.due_rule, case.due_on) == ("granted", "corrected", "legal_aid.assignment", dt.date(2025, 10, 16))
+    assert case.deadlines["legal_aid.objection_review"] == "met"
+    do(case, "assign", centre.clerk, assigned_on="2025-10-15", provider_type="lawyer", provider_name="李律师")
+    assert case.state == "assigned" and case.deadlines["legal_aid.assignment"] == "met"
+
+    other = application(centre)
+    do(other, "refuse", centre.reviewer, decided_on="2025-09-30", refusal_reason="经济状况不符合条件")
+    do(other, "raise_objection", centre.clerk, objection_received_on="2025-10-09", objection_grounds="收入证明有误")
+    do(other, "uphold_refusal", centre.reviewer, objection_decided_on="2025-10-16")
+    assert (other.state, other.objection_result, other.deadlines["legal_aid.objection_review"]) == ("refused", "upheld", "late")
+    with pytest.raises(TransitionNotAllowed):  # the next remedy is 行政复议 or 行政诉讼, not a second objection
+        do(other, "raise_objection", centre.clerk, objection_received_on="2025-10-20", objection_grounds="再次异议")
+
+
+def test_an_objection_to_a_termination_can_restore_the_aid_but_a_closed_case_takes_none(centre: Centre) -> None:
+    case = application(centre)
+    do(case, "grant", centre.reviewer, decided_on="2025-09-28")
+    do(case, "assign", centre.clerk, assigned_on="2025-09-29", provider_type="lawyer", provider_name="王律师")
+    do(case, "terminate", centre.reviewer, closed_on="2025-10-20", termination_reason="受援人经济状况好转（第四十八条）")
+    do(case, "raise_termination_objection", centre.clerk, objection_received_on="2025-10-22", objection_grounds="收入并未增加")
+    assert (case.state, case.due_on) == ("termination_objection", dt.date(2025, 10, 27))
+    do(case, "correct_termination", centre.reviewer, objection_decided_on="2025-10-27")
+    assert (case.state, case.outcome, case.closed_on, case.objection_result) == ("assigned", "", None, "corrected")
+    do(case, "close", centre.clerk, closed_on="2025-12-20", outcome="arbitration")
+    assert case.state == "closed" and case.outcome == "arbitration"
+
+    done = application(centre)
+    do(done, "grant", centre.reviewer, decided_on="2025-09-28")
+    do(done, "assign", centre.clerk, assigned_on="2025-09-29", provider_type="lawyer", provider_name="王律师")
+    do(done, "close", centre.clerk, closed_on="2025-12-20", outcome="mediated")
+    with pytest.raises(ValidationFailed, match="只能对终止法律援助的决定提出异议"):
+        do(done, "raise_termination_objection", centre.clerk, objection_received_on="2025-12-22", objection_grounds="不满结果")
