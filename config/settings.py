@@ -104,7 +104,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" half-way through a transaction; tests use a file so that
     # several connections (threads) can share it.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # FAZHI_TEST_DB lets two test runs on one machine keep apart.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("FAZHI_TEST_DB", str(BASE_DIR / "var" / "test.sqlite3"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -106,7 +106,7 @@ def _choice_code(choices: Iterable[tuple[str, str]], raw: str) -> str:
     raise CellError(f"无法识别“{raw}”，应为 {'、'.join(label for _, label in choices)}")
 
 
-def _cell_value(reg: Register, name: str, raw: Any, row: dict[str, Any]) -> Any:
+def cell_value(reg: Register, name: str, raw: Any, row: dict[str, Any]) -> Any:
     """A spreadsheet cell as the value the services take (they run the model's own validation)."""
     f = model_field(reg.model, name)
     if isinstance(f, models.DateField):
@@ -258,7 +258,7 @@ def _import_row(
         if column is None or not column.field or raw in (None, ""):
             continue
         try:
-            value = _cell_value(reg, column.field, raw, values)
+            value = cell_value(reg, column.field, raw, values)
         except CellError as exc:
             fail(header, str(exc))
             continue
