@@ -1,4 +1,8 @@
-"""A year of 行政应诉 for the demo district: about 130 first-instance cases and some appeals."""
+"""A year of 行政应诉 for the demo district: about 130 first-instance cases and some appeals.
+
+Every judgment is served; within the appeal period (行政诉讼法 art.85) a quarter of the appealable
+ones are appealed (mostly by the side that lost), the rest take effect and are closed after the
+period; the appeals are second-instance records naming the first (art.89 decides the result)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 from fazhi.core.demo import DemoOrg, fake_name
 from fazhi.registers.framework.demo import department_staff, received_dates, stepper, weighted_picker, workday_before, workdays_after
 from fazhi.registers.framework.services import matter_create
+from fazhi.registers.litigation.hooks import appeal_due
 
 FIRST_INSTANCE = {
     "claim_rejected": 46,
@@ -24,7 +29,7 @@ FIRST_INSTANCE = {
     "administrative_agreement": 1,
     "mediated": 3,
 }
-SECOND_INSTANCE = {"appeal_dismissed": 80, "appeal_varied": 8, "remanded": 6, "withdrawn": 6}
+SECOND_INSTANCE = {"appeal_dismissed": 80, "appeal_varied": 8, "remanded": 6, "appeal_withdrawn": 6}
 ACTS = ["房屋征收补偿决定", "行政处罚决定", "政府信息公开答复", "不履行法定职责", "工伤认定", "强制拆除行为", "行政登记", "投诉举报处理"]
 COURTS = ["江城市明德区人民法院", "江城市铁路运输法院", "江城市中级人民法院"]
 APPEARANCES = {"principal": 18, "deputy": 40, "in_charge": 22, "staff": 15, "lawyer_only": 5}
@@ -63,12 +68,12 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
         }
         case = matter_create(register="litigation", unit=unit, actor=clerk, data=data, carried_in=carried_in)
         created += 1
-        judged = _walk(case, rng, today, clerk, reviewer, first_outcome)
-        if judged and rng.random() < 0.25:
-            appeals.append((case, judged))
+        appealed = _walk(case, rng, today, clerk, reviewer, first_outcome, may_appeal=True)
+        if appealed:
+            appeals.append((case, appealed))
         progress(1)
-    for first, judged in appeals:
-        served = workdays_after(judged, rng.randint(15, 30))
+    for first, appealed in appeals:
+        served = workdays_after(appealed, rng.randint(5, 20))
         if served >= today:
             continue
         clerk, reviewer = staff[first.unit]
@@ -86,12 +91,13 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
         }
         case = matter_create(register="litigation", unit=first.unit, actor=clerk, data=data)
         created += 1
-        _walk(case, rng, today, clerk, reviewer, second_outcome)
+        _walk(case, rng, today, clerk, reviewer, second_outcome, may_appeal=False)
         progress(1)
     return created
 
 
-def _walk(case: Any, rng: random.Random, today: dt.date, clerk: Any, reviewer: Any, next_outcome: Callable[[], str]) -> dt.date | None:
+def _walk(case: Any, rng: random.Random, today: dt.date, clerk: Any, reviewer: Any, next_outcome: Callable[[], str], *, may_appeal: bool) -> dt.date | None:
+    """Walk one instance; the day it was appealed, if it was."""
     step = stepper(case, today)
     day = case.received_on
     if rng.random() < 0.35:
@@ -117,6 +123,20 @@ def _walk(case: Any, rng: random.Random, today: dt.date, clerk: Any, reviewer: A
     judged = workdays_after(hearing, rng.randint(10, 60))
     if not step("judge", clerk, judged, judged_on=judged, outcome=next_outcome()):
         return None
-    closed = judged + dt.timedelta(days=rng.randint(16, 30))
+    served = judged + dt.timedelta(days=rng.randint(0, 6))
+    if not step("record_service", clerk, served, judgment_served_on=served):
+        return None
+    due = appeal_due(case)
+    if due is None:  # final (二审), or a withdrawal or mediation: effective on service
+        closed = served + dt.timedelta(days=rng.randint(3, 20))
+        step("close", clerk, closed, closed_on=closed)
+        return None
+    if may_appeal and rng.random() < 0.25:
+        appealed = served + dt.timedelta(days=rng.randint(2, 10))  # within 10 days: inside either period
+        agency_appeals = case.agency_result == "lost" and rng.random() < 0.85
+        if step("appeal", reviewer, appealed, appealed_on=appealed, appellant="agency" if agency_appeals else "plaintiff"):
+            return appealed
+        return None
+    closed = due + dt.timedelta(days=rng.randint(1, 15))
     step("close", clerk, closed, closed_on=closed)
-    return judged
+    return None

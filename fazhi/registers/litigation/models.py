@@ -32,6 +32,31 @@ class Appearance(models.TextChoices):
 HEAD_APPEARANCES = {Appearance.PRINCIPAL, Appearance.DEPUTY, Appearance.IN_CHARGE}
 
 
+class AgencyResult(models.TextChoices):
+    """What the lawsuit came to for the agency as one instance left it (empty: not decided, e.g.
+    发回重审). A second-instance record's result follows from the first-instance result, who
+    appealed and what the appeal court did (行政诉讼法 art.89); see ``results.py``."""
+
+    WON = "won", "胜诉（行政行为得到维持）"
+    LOST = "lost", "败诉（行政行为被纠正）"
+    OTHER = "other", "其他（驳回起诉、撤诉、调解等）"
+
+
+class Appellant(models.TextChoices):
+    AGENCY = "agency", "本机关"
+    PLAINTIFF = "plaintiff", "原告"
+    THIRD_PARTY = "third_party", "第三人"
+    BOTH = "both", "本机关和对方当事人均上诉"
+
+
+class AppealPeriod(models.TextChoices):
+    """Which appeal period a decision carries (行政诉讼法 art.85); derived when it is recorded."""
+
+    JUDGMENT = "judgment", "判决：送达之日起十五日"
+    RULING = "ruling", "裁定：送达之日起十日"
+    NONE = "none", "不能上诉（终审裁判、准许撤诉裁定、调解书）"
+
+
 class LitigationCase(Matter):
     plaintiff_name = models.CharField("原告", max_length=100)
     plaintiff_type = models.CharField("原告类型", max_length=30, choices=PartyType.choices)
@@ -47,6 +72,10 @@ class LitigationCase(Matter):
     after_reconsideration = models.BooleanField("经复议后起诉", default=False)
     disclosure_related = models.BooleanField("涉政府信息公开", default=False)
     compensation_claimed = models.BooleanField("一并请求行政赔偿", default=False)
+    reconsideration_codefendant = models.BooleanField(
+        "复议机关作共同被告", default=False, help_text="经复议的案件，复议机关决定维持原行政行为的，作出原行政行为的行政机关和复议机关是共同被告"
+    )
+    co_defendant_name = models.CharField("共同被告（复议机关）", max_length=120, blank=True)
     remarks = models.TextField("备注", blank=True)
 
     defence_filed_on = models.DateField("提交答辩状日期", null=True, blank=True)
@@ -61,6 +90,12 @@ class LitigationCase(Matter):
     judged_on = models.DateField("裁判日期", null=True, blank=True, db_index=True)
     outcome = models.CharField("裁判结果", max_length=40, blank=True, db_index=True)
     judgment_note = models.TextField("裁判要旨", blank=True)
+    agency_result = models.CharField("裁判结果（对本机关）", max_length=10, choices=AgencyResult.choices, blank=True, db_index=True)
+    appeal_period = models.CharField("上诉期限", max_length=10, choices=AppealPeriod.choices, blank=True)
+    judgment_served_on = models.DateField("裁判文书送达日期", null=True, blank=True)
+    appealed_on = models.DateField("上诉日期", null=True, blank=True, help_text="已上诉的，本审裁判不发生法律效力，案件结果以上诉审为准")
+    appellant = models.CharField("上诉人", max_length=20, choices=Appellant.choices, blank=True)
+    first_instance_result = models.CharField("一审裁判结果（对本机关）", max_length=10, choices=AgencyResult.choices, blank=True)
 
     class Meta:
         verbose_name = "行政应诉案件"

@@ -56,6 +56,9 @@ def test_head_appearance_counts_once_per_instance_and_a_defective_proof_is_no_ap
     with pytest.raises(ValidationFailed, match="二审"):
         do(case, "judge", org.erin, judged_on="2025-11-20", outcome="appeal_dismissed")
     do(case, "judge", org.erin, judged_on="2025-11-20", outcome="set_aside")
+    with pytest.raises(ValidationFailed, match="送达"):  # the appeal period runs from service (art.85)
+        do(case, "close", org.erin, closed_on="2025-12-10")
+    do(case, "record_service", org.erin, judgment_served_on="2025-11-24")  # 15 days: 2025-12-09
     do(case, "close", org.erin, closed_on="2025-12-10")
     assert case.state == "closed" and case.closed_on == dt.date(2025, 12, 10)
 
@@ -64,10 +67,15 @@ def test_a_second_instance_names_the_first_and_takes_appeal_outcomes(org: Any) -
     with pytest.raises(ValidationFailed) as exc:
         lawsuit(org, instance="second")
     assert "prior_case_number" in exc.value.errors
-    case = lawsuit(org, instance="second", prior_case_number="（2025）鄂0102行初12号")
+    # the first instance is not in the system: the clerk says who appealed and how it ended
+    with pytest.raises(ValidationFailed) as exc:
+        lawsuit(org, instance="second", prior_case_number="（2025）鄂0102行初12号")
+    assert set(exc.value.errors) == {"appellant", "first_instance_result"}
+    case = lawsuit(org, instance="second", prior_case_number="（2025）鄂0102行初12号", appellant="plaintiff", first_instance_result="won")
     with pytest.raises(ValidationFailed, match="二审案件的结果"):
         do(case, "judge", org.erin, judged_on="2025-11-20", outcome="claim_rejected")
     do(case, "judge", org.erin, judged_on="2025-11-20", outcome="appeal_dismissed")
+    assert (case.agency_result, case.appeal_period) == ("won", "none")
 
 
 def test_a_meeting_before_the_defence_keeps_the_state_and_dates_keep_their_order(org: Any) -> None:
