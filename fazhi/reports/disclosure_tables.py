@@ -10,7 +10,10 @@ Conventions (where the format does not say):
 - Table 四: 行政复议 cases about a disclosure reply whose respondent is in the unit's subtree, and the
   unit's first-instance lawsuits marked 涉政府信息公开 (direct, or after 复议), received in the year,
   by their result at the end of the year: 维持 (upheld), 纠正 (corrected), 其他 (every other end),
-  尚未审结 (not decided by 31 December).
+  尚未审结 (not decided by 31 December). A lawsuit counts by the last instance that decided it by
+  then (行政诉讼法 art.89): an appealed first instance by its second instance (a loss reversed on
+  the agency's appeal is 维持), 尚未审结 while the appeal or a 发回重审 is pending; a first
+  instance retried after 发回重审 (it names a prior case number) is the same lawsuit, not a new one.
 - Table 二: 行政许可 / 行政处罚 / 行政强制 decisions from the 行政执法 register (decided in the year);
   规章, 规范性文件 and 收费 have no register yet and are entered by the office.
 """
@@ -189,6 +192,27 @@ def _group(reg: str, outcome: str) -> str:
     return o.group if o.group in ("upheld", "corrected") else "other"
 
 
+LAWSUIT_GROUPS = {"won": "upheld", "lost": "corrected", "other": "other", "pending": "pending"}
+
+
+def _lawsuit_groups(unit: Unit, start: dt.date, end: dt.date) -> dict[Any, str]:
+    """The disclosure lawsuits begun in the year (first instance, not a retrial after 发回重审)
+    -> their column at ``end``, by the lawsuit's final result (行政诉讼法 art.89)."""
+    from fazhi.registers.litigation.results import lawsuit_result
+
+    suits = list(
+        _objects("litigation").filter(
+            disclosure_related=True, instance="first", prior_case_number="", unit__path__startswith=unit.path, received_on__range=(start, end)
+        )
+    )
+    later = list(_objects("litigation").filter(unit__path__startswith=unit.path, received_on__lte=end).exclude(prior_case_number=""))
+    out: dict[Any, str] = {}
+    for suit in suits:
+        chain = [r for r in later if r.unit_id == suit.unit_id]
+        out[suit] = LAWSUIT_GROUPS[lawsuit_result(suit, end, chain)]
+    return out
+
+
 def table4(unit: Unit, year: int) -> Table:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     blocks: dict[str, list[int]] = {b: [0] * len(GROUPS4) for b, _ in BLOCKS4}
@@ -196,10 +220,8 @@ def table4(unit: Unit, year: int) -> Table:
     for outcome, decided_on in cases.values_list("outcome", "decided_on"):
         g = _group("reconsideration", outcome) if decided_on and decided_on <= end and outcome else "pending"
         blocks["reconsideration"][GROUPS4.index(g)] += 1
-    suits = _objects("litigation").filter(disclosure_related=True, instance="first", unit__path__startswith=unit.path, received_on__range=(start, end))
-    for outcome, judged_on, after in suits.values_list("outcome", "judged_on", "after_reconsideration"):
-        g = _group("litigation", outcome) if judged_on and judged_on <= end and outcome else "pending"
-        blocks["after" if after else "direct"][GROUPS4.index(g)] += 1
+    for suit, g in _lawsuit_groups(unit, start, end).items():
+        blocks["after" if suit.after_reconsideration else "direct"][GROUPS4.index(g)] += 1
     cells: list[Any] = []
     columns = []
     for b, label in BLOCKS4:
@@ -284,14 +306,9 @@ def cell_records(unit: Unit, year: int, table: str, row: str, column: int) -> tu
             )
             reg, date = "reconsideration", "decided_on"
         else:
-            qs4 = _objects("litigation").filter(
-                disclosure_related=True,
-                instance="first",
-                unit__path__startswith=unit.path,
-                received_on__range=(start, end),
-                after_reconsideration=key == "after",
-            )
-            reg, date = "litigation", "judged_on"
+            groups = {s: g for s, g in _lawsuit_groups(unit, start, end).items() if s.after_reconsideration == (key == "after")}
+            wanted_pks = [s.pk for s, g in groups.items() if group == 4 or g == GROUPS4[group]]
+            return "litigation", _objects("litigation").filter(pk__in=wanted_pks)
         if group == 4:
             return reg, qs4
         decided = Q(**{f"{date}__lte": end}) & ~Q(outcome="")
