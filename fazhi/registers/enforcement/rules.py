@@ -141,20 +141,41 @@ class Threshold:
     measure: str
     amount: decimal.Decimal
     reference: str
+    # 国务院令第310号 (2020) art.3(2): in the IP field a reasonable suspicion is enough for a
+    # transfer. The screening amount (a share of the threshold, a setting) and its citation;
+    # None where the offence has no such rule.
+    suspicion_amount: decimal.Decimal | None = None
+    suspicion_reference: str = ""
 
 
 @cache
 def _thresholds() -> dict[str, tuple[dict[str, str], list[Version]]]:
+    return {code: (meta, versions) for code, (meta, versions, _) in _threshold_entries().items()}
+
+
+@cache
+def _threshold_entries() -> dict[str, tuple[dict[str, str], list[Version], list[Version]]]:
+    """offence -> (label, article, measure), the dated thresholds, the dated reasonable-suspicion shares."""
     path = Path(settings.FAZHI_DEFINITIONS_DIR) / "enforcement" / "criminal_thresholds.yaml"
     raw = load_strict(path)
     out = {}
     for code, spec in raw.items():
         s = check_keys(
-            spec, allowed={"label", "article", "measure", "values"}, required={"label", "article", "measure", "values"}, filename=str(path), where=code
+            spec,
+            allowed={"label", "article", "measure", "values", "reasonable_suspicion"},
+            required={"label", "article", "measure", "values"},
+            filename=str(path),
+            where=code,
         )
+        suspicion = _versions(path, f"{code}.reasonable_suspicion", s["reasonable_suspicion"], {"share"}) if "reasonable_suspicion" in s else []
+        for v in suspicion:
+            share = v.values.get("share")
+            if not isinstance(share, (int, float)) or not 0 < share <= 1:
+                raise DefinitionError(f"{path}: {code}.reasonable_suspicion 的 share 应为大于 0、不大于 1 的比例")
         out[str(code)] = (
             {"label": str(s["label"]), "article": str(s["article"]), "measure": str(s["measure"])},
             _versions(path, code, s["values"], {"natural_person", "organisation"}),
+            suspicion,
         )
     return out
 
@@ -164,12 +185,16 @@ def offences() -> dict[str, str]:
 
 
 def threshold_for(offence: str, party_type: str, day: dt.date) -> Threshold | None:
-    entry = _thresholds().get(offence)
+    entry = _threshold_entries().get(offence)
     if entry is None:
         return None
-    meta, versions = entry
+    meta, versions, suspicion = entry
     v = _in_force(versions, day)
     if v is None:
         return None
     amount = decimal.Decimal(str(v.values[party_group(party_type)]))
-    return Threshold(offence, meta["label"], meta["article"], meta["measure"], amount, v.reference)
+    s = _in_force(suspicion, day)
+    if s is None:
+        return Threshold(offence, meta["label"], meta["article"], meta["measure"], amount, v.reference)
+    screening = (amount * decimal.Decimal(str(s.values["share"]))).quantize(decimal.Decimal("0.01"))
+    return Threshold(offence, meta["label"], meta["article"], meta["measure"], amount, v.reference, screening, s.reference)
