@@ -38,6 +38,8 @@ def agency(org: Org) -> Agency:
             do(case, "decide", a.head, decided_on=dt.date(2025, 3, 5), outcome="inspection_compliant", decision_number=f"检{i}")
         else:
             do(case, "notify", a.clerk, notified_on=dt.date(2025, 3, 4), proposed_fine="100")
+            # decided the next day: only once the party has waived its 陈述、申辩 window (行政处罚法第六十二条)
+            do(case, "waive_rights", a.clerk, rights_waived_on=dt.date(2025, 3, 4), rights_waived="statement")
             do(case, "decide", a.head, decided_on=dt.date(2025, 3, 5), outcome="penalty_imposed", decision_number=f"罚{i}", fine_amount="100")
         do(case, "serve", a.clerk, served_on=dt.date(2025, 3, 6))
         do(case, "close", a.clerk, closed_on=dt.date(2025, 3, 7))

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from fazhi.core.demo import DemoOrg, fake_name
 from fazhi.core.models import Unit
 from fazhi.law.workdays import current_calendar
+from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.impunity import impunity_scan
 from fazhi.registers.enforcement.models import EnforcementCase, Officer, OfficerExam, PowerItem, TrainingRecord
 from fazhi.registers.framework.bulk import Planned, Step, bulk_write
@@ -149,6 +150,7 @@ def _plan_case(
         unit=unit,
         power_item=item,
         kind=item.kind,
+        term=rules.term_for(item.kind, item.sector, False, received),
         received_on=received,
         facts=f"{item.name}：现场检查发现违法线索",
         lead_officer=lead,
@@ -165,7 +167,7 @@ def _plan_case(
             )
         )
     create = {k: getattr(m, k) for k in ("received_on", "party_type", "party_name", "facts", "major_public_interest", "complex_case")}
-    steps = [Step("register", clerk, received, create | {"power_item": item.pk, "lead_officer": lead.pk, "second_officer": second.pk, "kind": item.kind})]
+    steps = [Step("register", clerk, received, create | {"power_item": item.pk, "lead_officer": lead.pk, "second_officer": second.pk, "kind": item.kind, "term": m.term})]
 
     def step(name: str, actor: Any, day: dt.date, state: str, **values: Any) -> bool:
         if day > today:
@@ -183,11 +185,16 @@ def _plan_case(
         day = received + dt.timedelta(days=rng.randint(7, 40))
         if not step("notify", clerk, day, "notified", notified_on=day, proposed_fine=fine if kind == "penalty" else None):
             return Planned(m, steps)
+        if kind == "coercion" and not step("seize", clerk, day, "notified", seized_on=day, seizure_items="涉案物品一批（详见查封、扣押清单）"):
+            return Planned(m, steps)
         m.hearing_right = kind == "penalty" and fine >= (10000 if party["party_type"] == "natural_person" else 100000)
         if m.hearing_right and rng.random() < 0.4:
-            d1, d2 = workdays_after(day, 3), workdays_after(day, 12)
-            if not step("request_hearing", clerk, d1, "hearing_pending", hearing_requested_on=d1) or not step(
-                "hold_hearing", head, d2, "notified", hearing_held_on=d2
+            # requested within 5 working days, noticed at least 7 working days before the hearing (第六十四条)
+            d1, dn, d2 = workdays_after(day, 3), workdays_after(day, 4), workdays_after(day, 12)
+            if (
+                not step("request_hearing", clerk, d1, "hearing_pending", hearing_requested_on=d1)
+                or not step("notice_hearing", clerk, dn, "hearing_pending", hearing_noticed_on=dn)
+                or not step("hold_hearing", head, d2, "notified", hearing_held_on=d2)
             ):
                 return Planned(m, steps)
             m.hearing_held = True
@@ -220,6 +227,9 @@ def _plan_case(
         if kind != "licence"
         else workdays_after(received, rng.randint(3, 18))
     )
+    if kind == "penalty" and m.notified_on:
+        # not before the 陈述、申辩 and hearing-request windows have ended (第六十二条、第六十四条)
+        decided = max(decided, workdays_after(m.notified_on, 6))
     outcome = rng.choice(OUTCOMES[kind])
     values: dict[str, Any] = {
         "decided_on": decided,
@@ -270,6 +280,7 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
                 code=f"{unit.code}-{i:03d}",
                 name=n,
                 kind=k,
+                sector="market_regulation" if unit.short_name == "市监" else "",
                 legal_basis=b,
                 offence=o,
                 procedure="立案—调查取证—告知—（听证）—（法制审核）—决定—送达—执行",

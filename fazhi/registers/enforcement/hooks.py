@@ -11,14 +11,27 @@ from typing import Any
 
 from fazhi.law.workdays import current_calendar
 from fazhi.registers.enforcement import rules
-from fazhi.registers.enforcement.models import Officer, PowerItem
+from fazhi.registers.enforcement.models import ExcludedReason, Officer, PowerItem
 from fazhi.registers.framework.checks import DateOrder, date_errors
 from fazhi.registers.framework.definition import CREATE
 
 DATE_ORDER: DateOrder = [
     ("notified_on", ("received_on",), "立案日期"),
     ("hearing_requested_on", ("notified_on",), "告知日期"),
-    ("hearing_held_on", ("hearing_requested_on",), "申请听证日期"),
+    ("rights_waived_on", ("notified_on",), "告知日期"),
+    ("hearing_noticed_on", ("hearing_requested_on",), "申请听证日期"),
+    ("hearing_held_on", ("hearing_noticed_on", "hearing_requested_on"), "通知听证（申请听证）日期"),
+    ("correction_requested_on", ("received_on",), "收到申请日期"),
+    ("correction_received_on", ("correction_requested_on",), "告知补正日期"),
+    ("seized_on", ("received_on",), "立案日期"),
+    ("seizure_extended_on", ("seized_on",), "查封、扣押日期"),
+    ("seizure_released_on", ("seizure_extended_on", "seized_on"), "延长（查封、扣押）日期"),
+    ("testing_started_on", ("testing_finished_on", "received_on"), "上次检测结果（立案）日期"),
+    ("testing_finished_on", ("testing_started_on",), "送检日期"),
+    ("term_extended_on", ("received_on",), "立案日期"),
+    ("term_continued_on", ("term_extended_on",), "批准延长日期"),
+    ("excluded_from", ("excluded_until", "received_on"), "上一不计入期间结束（立案）日期"),
+    ("excluded_until", ("excluded_from",), "不计入期间开始日期"),
     ("review_submitted_on", ("hearing_held_on", "notified_on", "received_on"), "听证（告知、立案）日期"),
     ("reviewed_on", ("review_submitted_on",), "提交法制审核日期"),
     ("discussed_on", ("reviewed_on", "hearing_held_on", "received_on"), "审核（听证、立案）日期"),
@@ -69,6 +82,8 @@ class EnforcementHooks:
             item = PowerItem.objects.filter(pk=data.get("power_item") or 0).first()
             if item is not None and (item.unit_id != matter.unit_id or not item.active):
                 errors.setdefault("power_item", []).append(f"该事项不在{matter.unit.name}的有效权责清单中")
+            if item is not None and data.get("joint_handling") and item.kind != "licence":
+                errors.setdefault("joint_handling", []).append("只有行政许可事项才有统一办理、联合办理或集中办理")
             errors |= officer_errors(matter.unit, data.get("lead_officer"), data.get("second_officer"), data.get("received_on"))
             return errors
         case = _set(matter, data)
@@ -76,6 +91,11 @@ class EnforcementHooks:
             errors.setdefault("proposed_fine", []).append("只有行政处罚案件告知拟作出的罚款或其他处罚")
         if transition == "request_hearing":
             errors |= self._hearing_request_errors(matter, data["hearing_requested_on"])
+        if transition == "waive_rights" and data.get("rights_waived") == "hearing" and not matter.hearing_right:
+            errors.setdefault("rights_waived", []).append("告知的处罚不属于听证范围，当事人没有听证权利可放弃")
+        if transition == "hold_hearing":
+            errors |= self._hearing_notice_errors(matter, data["hearing_held_on"])
+        errors |= term_errors(matter, transition, data)
         if transition == "decide":
             errors |= self._decision_errors(matter, case, data)
         if transition == "publish" and matter.outcome == "":
@@ -89,11 +109,49 @@ class EnforcementHooks:
     def _hearing_request_errors(self, matter: Any, day: dt.date) -> dict[str, list[str]]:
         if not matter.hearing_right:
             return {"hearing_requested_on": ["告知的处罚不属于第六十三条规定的听证范围，当事人无权要求听证"]}
+        if matter.rights_waived in ("hearing", "statement_and_hearing"):
+            return {"hearing_requested_on": [f"当事人已于 {matter.rights_waived_on:%Y-%m-%d} 明确放弃听证权利"]}
         v = rules.rule_in_force("hearing_right", matter.notified_on)
         limit = current_calendar().nth_workday_after(matter.notified_on, int(v.values["request_within_workdays"]))
         if day > limit:
             return {"hearing_requested_on": [f"应在告知后五个工作日内（至 {limit:%Y-%m-%d}）提出听证要求（{v.reference}）"]}
         return {}
+
+    def _hearing_notice_errors(self, matter: Any, day: dt.date) -> dict[str, list[str]]:
+        """第六十四条第（二）项: the time and place are told at least 7 (working) days before the hearing."""
+        v = rules.rule_in_force("hearing_right", matter.hearing_requested_on or day)
+        n = int(v.values.get("notice_before_workdays", 7))
+        if not matter.hearing_noticed_on:
+            return {"hearing_held_on": [f"举行听证前，应在听证的{n}个工作日前通知当事人听证的时间、地点（{v.reference}），请先记录通知"]}
+        earliest = current_calendar().nth_workday_after(matter.hearing_noticed_on, n)
+        if day < earliest:
+            return {
+                "hearing_held_on": [
+                    f"听证通知于 {matter.hearing_noticed_on:%Y-%m-%d} 送达，听证最早只能在 {earliest:%Y-%m-%d} 举行"
+                    f"（应在举行听证的{n}个工作日前通知，{v.reference}）"
+                ]
+            }
+        return {}
+
+    def _rights_window_errors(self, matter: Any, day: dt.date) -> list[str]:
+        """No 行政处罚 decision while the party may still state its case or ask for a hearing
+        (第四十四条、第四十五条、第六十二条、第六十四条), unless it waived the right."""
+        out = []
+        cal = current_calendar()
+        waived = matter.rights_waived or ""
+        sv = rules.rule_in_force("statement_window", matter.notified_on)
+        if waived not in ("statement", "statement_and_hearing"):
+            end = cal.nth_workday_after(matter.notified_on, int(sv.values["workdays"]))
+            if day <= end:
+                out.append(
+                    f"当事人陈述、申辩的期限至 {end:%Y-%m-%d} 届满，期满前（当事人明确放弃的除外）不能作出行政处罚决定（{sv.reference}）"
+                )
+        if matter.hearing_right and not matter.hearing_held and waived not in ("hearing", "statement_and_hearing"):
+            hv = rules.rule_in_force("hearing_right", matter.notified_on)
+            end = cal.nth_workday_after(matter.notified_on, int(hv.values["request_within_workdays"]))
+            if day <= end:
+                out.append(f"当事人可在 {end:%Y-%m-%d} 前要求听证，期满前（当事人明确放弃的除外）不能作出行政处罚决定（{hv.reference}）")
+        return out
 
     def _decision_errors(self, matter: Any, case: Any, data: dict[str, Any]) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
@@ -116,6 +174,14 @@ class EnforcementHooks:
             stronger = self._beyond_notice(matter, data)
             if stronger:
                 errors.setdefault("fine_amount", []).append(stronger)
+            for message in self._rights_window_errors(matter, day):
+                errors.setdefault("decided_on", []).append(message)
+        if matter.term_paused:
+            errors.setdefault("decided_on", []).append(
+                f"不计入办案期限的期间（{matter.get_excluded_reason_display()}，自 {matter.excluded_from:%Y-%m-%d}）尚未结束，请先记录其结束日期"
+            )
+        if matter.testing_open:
+            errors.setdefault("decided_on", []).append(f"{matter.testing_started_on:%Y-%m-%d} 送检测、检验、检疫或鉴定的结果尚未记录，请先记录结果出具日期")
         # 法制审核 gate (第五十八条): whatever the path, no decision without a passed review
         reasons, reference = rules.review_reasons(case, day)
         if reasons and not (matter.state == "reviewed" and matter.review_result == "passed"):
@@ -141,7 +207,13 @@ class EnforcementHooks:
     def derive(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, Any]:
         if transition == CREATE:
             item = PowerItem.objects.filter(pk=data.get("power_item") or 0).first()
-            return {"kind": item.kind} if item else {}
+            if item is None:
+                return {}
+            return {"kind": item.kind, "term": rules.term_for(item.kind, item.sector, bool(data.get("joint_handling")), data["received_on"])}
+        if transition in ("exclude_period", "end_excluded_period"):
+            return {"term_paused": transition == "exclude_period"}
+        if transition in ("start_testing", "finish_testing"):
+            return {"testing_open": transition == "start_testing"}
         if transition == "notify":
             right, _ = rules.hearing_right(matter.party_type, data.get("proposed_fine"), data.get("proposed_measure") or "", data["notified_on"])
             return {"hearing_right": right}
@@ -158,3 +230,102 @@ class EnforcementHooks:
             from fazhi.registers.enforcement.impunity import impunity_check
 
             impunity_check(matter, on=event.event_date)
+
+
+def _running(matter: Any, transition: str) -> Any:
+    """The running clock that ``transition`` extends (the decision term or the seizure term), or None."""
+    from fazhi.registers.framework.clocks import matter_clocks
+
+    for c in matter_clocks(matter, explain=False):
+        if transition in c.use.extend:
+            return c
+    return None
+
+
+def _extensions_left(matter: Any, transition: str, field: str) -> tuple[Any, dict[str, list[str]]]:
+    """The running clock ``transition`` extends, or why it cannot be extended on the step's day."""
+    from fazhi.law.clocks import clock_rules
+    from fazhi.registers.framework.models import MatterEvent
+
+    clock = _running(matter, transition)
+    if clock is None:
+        term = rules.term_rule(matter.term, matter.received_on) if matter.term else None
+        cited = f"（{term.reference}）" if term and transition == "extend_term" else ""
+        return None, {field: [f"本案没有可以延长的期限：该期限未在计算或依法不能延长{cited}"]}
+    rule = clock_rules()[clock.rule]
+    value = rule.value_on(clock.result.start)
+    if value is None or not value.extension:
+        return None, {field: [f"{rule.label}的期限依法不能延长（{clock.result.citation}）"]}
+    done = MatterEvent.objects.filter(register="enforcement", object_id=matter.pk, transition=transition).count()
+    if done >= value.max_extensions:
+        return None, {field: [f"{rule.label}的期限只能延长{value.max_extensions}次（{value.reference}）"]}
+    return clock, {}
+
+
+def term_errors(matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Steps on the decision term and the seizure term: only where the law or the sector's rule allows them."""
+    errors: dict[str, list[str]] = {}
+    cal = current_calendar()
+    term = rules.term_rule(matter.term, matter.received_on) if matter.term else None
+    excluded = set(term.values.get("excluded", [])) if term else set()
+    seizure_open = bool(matter.seized_on) and not matter.seizure_released_on
+    if transition == "request_correction":
+        if matter.kind != "licence":
+            errors["correction_requested_on"] = ["只有行政许可申请需要告知补正"]
+        else:
+            v = rules.rule_in_force("licence_correction", matter.received_on)
+            limit = cal.nth_workday_after(matter.received_on, int(v.values["within_workdays"]))
+            if data["correction_requested_on"] > limit:
+                errors["correction_requested_on"] = [
+                    f"应在收到申请材料后五个工作日内（至 {limit:%Y-%m-%d}）一次告知需要补正的全部内容；逾期未告知的，"
+                    f"自收到申请材料之日（{matter.received_on:%Y-%m-%d}）起即为受理，不能再要求补正（{v.reference}）"
+                ]
+    elif transition == "receive_correction" and not matter.correction_requested_on:
+        errors["correction_received_on"] = ["尚未告知申请人补正"]
+    elif transition == "seize" and matter.kind not in ("coercion", "penalty"):
+        errors["seized_on"] = ["只有行政强制或行政处罚案件可以采取查封、扣押措施"]
+    elif transition in ("extend_seizure", "release_seizure"):
+        field = "seizure_extended_on" if transition == "extend_seizure" else "seizure_released_on"
+        if not seizure_open:
+            errors[field] = ["本案没有尚未解除的查封、扣押"]
+        elif transition == "extend_seizure":
+            clock, errors = _extensions_left(matter, transition, field)
+            if clock is not None and clock.result.due and data[field] > clock.result.due:
+                errors[field] = [f"查封、扣押期限已于 {clock.result.due:%Y-%m-%d} 届满，不能再延长；应当及时解除查封、扣押（《行政强制法》第二十八条）"]
+    elif transition == "start_testing":
+        if matter.testing_open:
+            errors["testing_started_on"] = [f"{matter.testing_started_on:%Y-%m-%d} 送检的结果尚未记录"]
+        elif matter.term_paused and "testing" in excluded:
+            errors["testing_started_on"] = ["另一不计入办案期限的期间尚未结束，请先记录其结束日期"]
+        elif "testing" not in excluded and not seizure_open:
+            errors["testing_started_on"] = ["本案适用的办案期限不扣除检测、检验、检疫或鉴定期间，也没有尚未解除的查封、扣押"]
+    elif transition == "finish_testing" and not matter.testing_open:
+        errors["testing_finished_on"] = ["没有尚未出具结果的检测、检验、检疫或鉴定"]
+    elif transition == "exclude_period":
+        reason = data.get("excluded_reason", "")
+        if term is None:
+            errors["excluded_reason"] = ["本案没有可以扣除期间的办案期限"]
+        elif reason not in excluded:
+            allowed = "、".join(str(dict(ExcludedReason.choices).get(x, "检测、检验、检疫或鉴定")) for x in sorted(excluded)) or "无"
+            errors["excluded_reason"] = [f"本案适用的办案期限规定（{term.reference}）不扣除该期间；可以扣除的：{allowed}"]
+        elif matter.term_paused or (matter.testing_open and "testing" in excluded):
+            errors["excluded_from"] = ["另一不计入办案期限的期间尚未结束，请先记录其结束日期"]
+    elif transition == "end_excluded_period" and not matter.term_paused:
+        errors["excluded_until"] = ["没有尚未结束的不计入办案期限的期间"]
+    elif transition == "extend_term":
+        clock, errors = _extensions_left(matter, transition, "term_extended_on")
+        if clock is not None and clock.result.due and data["term_extended_on"] > clock.result.due:
+            errors["term_extended_on"] = [f"办案期限已于 {clock.result.due:%Y-%m-%d} 届满，延长应在期限届满前批准"]
+    elif transition == "continue_term":
+        if term is None or not term.values.get("continued_by_discussion"):
+            errors["term_continued_on"] = ["本案适用的办案期限规定没有经集体讨论继续延期的规定"]
+        elif not matter.term_extended_on:
+            errors["term_continued_on"] = [f"经负责人批准延长后仍不能作出决定的，才由负责人集体讨论决定继续延期（{term.reference}）"]
+        else:
+            clock = _running(matter, "extend_term")
+            if clock is None or (clock.result.due and data["term_continued_on"] > clock.result.due):
+                due = f"已于 {clock.result.due:%Y-%m-%d} 届满" if clock is not None and clock.result.due else "已不在计算"
+                errors["term_continued_on"] = [f"延长后的办案期限{due}，继续延期应在期限届满前决定"]
+        if not data.get("term_continued_days"):
+            errors.setdefault("term_continued_days", []).append("决定继续延期的，应当同时确定延长的合理期限")
+    return errors

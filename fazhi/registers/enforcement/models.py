@@ -23,6 +23,13 @@ class ActionKind(models.TextChoices):
     INSPECTION = "inspection", "行政检查"
 
 
+class Sector(models.TextChoices):
+    """The sector whose own procedural rule sets the 办案期限 (definitions/enforcement/rules.yaml, decision_terms)."""
+
+    GENERAL = "", "无专门程序规定（适用《行政处罚法》）"
+    MARKET_REGULATION = "market_regulation", "市场监督管理"
+
+
 class PowerItem(models.Model):
     """One item of a unit's 权责清单 (list of powers): what it may do, on what basis, by what procedure."""
 
@@ -33,6 +40,7 @@ class PowerItem(models.Model):
     legal_basis = models.TextField("设定依据")
     procedure = models.TextField("办理程序", blank=True)
     remedy = models.TextField("救济途径", blank=True)
+    sector = models.CharField("适用的程序规定", max_length=30, choices=Sector.choices, blank=True, default="")
     offence = models.CharField("对应的涉刑标准", max_length=60, blank=True, help_text="definitions/enforcement/criminal_thresholds.yaml 中的罪名编码")
     active = models.BooleanField("有效", default=True)
 
@@ -140,6 +148,25 @@ class Termination(models.TextChoices):
     WITHDRAWN = "withdrawn", "申请人撤回申请（许可）"
 
 
+class Waiver(models.TextChoices):
+    STATEMENT_AND_HEARING = "statement_and_hearing", "放弃陈述、申辩和听证权利"
+    STATEMENT = "statement", "放弃陈述、申辩权利"
+    HEARING = "hearing", "放弃听证权利"
+
+
+class ExcludedReason(models.TextChoices):
+    """Periods a sector's rule or the law leaves out of the decision term (检测 etc. have their own steps)."""
+
+    SUSPENSION = "suspension", "中止调查"
+    HEARING = "hearing", "听证"
+    ANNOUNCEMENT = "announcement", "公告"
+    IDENTIFICATION = "identification", "权利人辨认或者鉴别"
+    REFUND_ORDER = "refund_order", "责令退还多收价款"
+    TENDER = "tender", "招标"
+    AUCTION = "auction", "拍卖"
+    EXPERT_REVIEW = "expert_review", "专家评审"
+
+
 class EnforcementCase(Matter):
     power_item = models.ForeignKey(PowerItem, on_delete=models.PROTECT, related_name="+", verbose_name="权责清单事项")
     kind = models.CharField("执法类别", max_length=20, choices=ActionKind.choices, db_index=True, blank=True)
@@ -156,12 +183,40 @@ class EnforcementCase(Matter):
     complex_case = models.BooleanField("案情疑难复杂、涉及多个法律关系", default=False)
     other_law_review = models.BooleanField("法律法规规定应当法制审核", default=False)
     amount_involved = models.DecimalField("涉案金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    joint_handling = models.BooleanField("统一办理、联合办理或集中办理的许可", default=False)
+    # which decision term applies (definitions/enforcement/rules.yaml, decision_terms): set at 立案
+    term = models.CharField("办案期限", max_length=40, blank=True, db_index=True)
+
+    # 行政许可法第三十二条: 补正 notified at once within 5 working days, 受理 when the materials are complete
+    correction_requested_on = models.DateField("一次告知补正日期", null=True, blank=True)
+    correction_items = models.TextField("需要补正的全部内容", blank=True)
+    correction_received_on = models.DateField("补正材料收到（受理）日期", null=True, blank=True)
+    # the decision term: extension, continued extension, periods not counted
+    term_extended_on = models.DateField("批准延长办案期限日期", null=True, blank=True)
+    term_extension_reason = models.CharField("延长期限的理由", max_length=200, blank=True)
+    term_continued_on = models.DateField("集体讨论决定继续延期日期", null=True, blank=True)
+    term_continued_days = models.PositiveIntegerField("继续延长的期限（日）", null=True, blank=True)
+    excluded_from = models.DateField("不计入期限的期间开始日期", null=True, blank=True)
+    excluded_reason = models.CharField("不计入期限的事由", max_length=30, choices=ExcludedReason.choices, blank=True)
+    excluded_until = models.DateField("不计入期限的期间结束日期", null=True, blank=True)
+    term_paused = models.BooleanField("期限扣除中", default=False)
+    testing_started_on = models.DateField("送检测、检验、检疫或鉴定日期", null=True, blank=True)
+    testing_finished_on = models.DateField("检测、检验、检疫或鉴定结果出具日期", null=True, blank=True)
+    testing_open = models.BooleanField("检测、检验、检疫或鉴定中", default=False)
+    # 行政强制法第二十五条、第二十七条: 查封、扣押 and its term
+    seized_on = models.DateField("查封、扣押日期", null=True, blank=True)
+    seizure_items = models.TextField("查封、扣押的场所、设施或财物", blank=True)
+    seizure_extended_on = models.DateField("批准延长查封、扣押期限日期", null=True, blank=True)
+    seizure_released_on = models.DateField("解除查封、扣押日期", null=True, blank=True)
 
     notified_on = models.DateField("告知日期", null=True, blank=True)
     proposed_fine = models.DecimalField("拟罚款、没收金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
     proposed_measure = models.CharField("拟作出的其他处罚", max_length=40, choices=SevereMeasure.choices, blank=True)
     hearing_right = models.BooleanField("有权要求听证", default=False)
+    rights_waived_on = models.DateField("当事人明确放弃权利日期", null=True, blank=True)
+    rights_waived = models.CharField("放弃的权利", max_length=30, choices=Waiver.choices, blank=True)
     hearing_requested_on = models.DateField("申请听证日期", null=True, blank=True)
+    hearing_noticed_on = models.DateField("通知听证时间、地点的日期", null=True, blank=True)
     hearing_held_on = models.DateField("听证日期", null=True, blank=True)
     hearing_held = models.BooleanField("经过听证", default=False)
 

@@ -57,20 +57,34 @@ def _in_force(versions: list[Version], day: dt.date) -> Version | None:
 @cache
 def _rules() -> dict[str, list[Version]]:
     path = Path(settings.FAZHI_DEFINITIONS_DIR) / "enforcement" / "rules.yaml"
-    top = check_keys(
-        load_strict(path),
-        allowed={"legal_review", "hearing_right", "collective_discussion", "publication_retention", "officer_training"},
-        required={"legal_review", "hearing_right", "collective_discussion", "publication_retention", "officer_training"},
-        filename=str(path),
-        where="rules",
-    )
+    keys = {"legal_review", "hearing_right", "collective_discussion", "publication_retention", "officer_training"}
+    keys |= {"statement_window", "sectors", "decision_terms", "licence_correction"}
+    top = check_keys(load_strict(path), allowed=keys, required=keys, filename=str(path), where="rules")
     rules = {
         "legal_review": _versions(path, "legal_review", top["legal_review"], {"triggers", "fine_at_least"}),
-        "hearing_right": _versions(path, "hearing_right", top["hearing_right"], {"large_amount", "measures", "request_within_workdays"}),
+        "hearing_right": _versions(
+            path, "hearing_right", top["hearing_right"], {"large_amount", "measures", "request_within_workdays", "notice_before_workdays"}
+        ),
+        "statement_window": _versions(path, "statement_window", top["statement_window"], {"workdays"}),
+        "licence_correction": _versions(path, "licence_correction", top["licence_correction"], {"within_workdays"}),
         "collective_discussion": _versions(path, "collective_discussion", top["collective_discussion"], {"triggers", "measures"}),
         "publication_retention": _versions(path, "publication_retention", top["publication_retention"], {"natural_person_years", "other_years"}),
         "officer_training": _versions(path, "officer_training", top["officer_training"], {"hours_per_year"}),
     }
+    terms = top["decision_terms"]
+    if not isinstance(terms, dict) or not terms:
+        raise DefinitionError(f"{path}: decision_terms 应为办案期限到版本列表的映射")
+    for term, raw in terms.items():
+        rules[f"term:{term}"] = _versions(path, f"decision_terms.{term}", raw, {"excluded", "continued_by_discussion"})
+        for v in rules[f"term:{term}"]:
+            unknown = set(v.values.get("excluded", [])) - EXCLUDABLE
+            if unknown:
+                raise DefinitionError(f"{path}: decision_terms.{term} 引用了未知的不计入期限事由 {sorted(unknown)}")
+    sectors = top["sectors"]
+    if not isinstance(sectors, dict) or any(str(t) not in terms for t in sectors.values()):
+        raise DefinitionError(f"{path}: sectors 应将行业映射到 decision_terms 中的办案期限")
+    _SECTORS.clear()
+    _SECTORS.update({str(k): str(v) for k, v in sectors.items()})
     for key in ("legal_review", "collective_discussion"):
         for v in rules[key]:
             unknown = set(v.values.get("triggers", [])) - CASE_FLAGS
@@ -82,6 +96,10 @@ def _rules() -> dict[str, list[Version]]:
             if unknown:
                 raise DefinitionError(f"{path}: {key} 引用了未知的处罚种类 {sorted(unknown)}")
     return rules
+
+
+EXCLUDABLE = {"suspension", "hearing", "announcement", "testing", "identification", "refund_order", "tender", "auction", "expert_review"}
+_SECTORS: dict[str, str] = {}
 
 
 def rule_in_force(name: str, day: dt.date) -> Version:
@@ -109,6 +127,25 @@ def review_reasons(case: Any, day: dt.date) -> tuple[list[str], str]:
     if _amount_reaches(case.fine_amount or case.proposed_fine, v.values.get("fine_at_least"), case.party_type):
         reasons.append("罚没金额达到本地规定的审核标准")
     return reasons, v.reference
+
+
+def term_for(kind: str, sector: str, joint: bool, day: dt.date) -> str:
+    """The decision term a case opened on ``day`` runs under (the variant of its decision clock)."""
+    rules = _rules()
+    if kind == "penalty":
+        term = _SECTORS.get(sector or "")
+        if term and _in_force(rules[f"term:{term}"], day) is not None:
+            return term
+        return "penalty"
+    if kind == "licence":
+        return "licence_joint" if joint else "licence"
+    return kind
+
+
+def term_rule(term: str, day: dt.date) -> Version | None:
+    """What the term allows (periods not counted, a continued extension), as in force on ``day``."""
+    versions = _rules().get(f"term:{term}")
+    return _in_force(versions, day) if versions else None
 
 
 def hearing_right(party_type: str, amount: Any, measure: str, day: dt.date) -> tuple[bool, str]:

@@ -53,6 +53,8 @@ def test_penalty_runs_its_whole_process_and_the_review_gate_holds(agency: Agency
     do(case, "notify", agency.clerk, notified_on=dt.date(2025, 3, 20), proposed_fine="150000")
     assert case.hearing_right
     do(case, "request_hearing", agency.clerk, hearing_requested_on=dt.date(2025, 3, 25))
+    # noticed 7 working days before the hearing (第六十四条第（二）项, 第八十五条): 03-27 → 04-08 (清明 04-04)
+    do(case, "notice_hearing", agency.clerk, hearing_noticed_on=dt.date(2025, 3, 27))
     do(case, "hold_hearing", agency.head, hearing_held_on=dt.date(2025, 4, 8))
     assert case.hearing_held and case.state == "notified"
     # after a hearing the review is required (第五十八条第一款第（二）项): no decision without it
@@ -87,10 +89,10 @@ def test_penalty_runs_its_whole_process_and_the_review_gate_holds(agency: Agency
     assert case.state == "closed" and case.closed_on == dt.date(2025, 5, 8)
     steps = list(MatterEvent.objects.filter(register="enforcement", object_id=case.pk).order_by("id").values_list("transition", flat=True))
     assert steps == [
-        "register", "add_evidence", "notify", "request_hearing", "hold_hearing", "submit_review", "return_review",
+        "register", "add_evidence", "notify", "request_hearing", "notice_hearing", "hold_hearing", "submit_review", "return_review",
         "submit_review", "pass_review", "decide", "serve", "publish", "execute", "close",
     ]  # fmt: skip
-    assert AuditLeaf.objects.filter(source="matter_event", source_id__in=MatterEvent.objects.filter(object_id=case.pk, register="enforcement")).count() == 14
+    assert AuditLeaf.objects.filter(source="matter_event", source_id__in=MatterEvent.objects.filter(object_id=case.pk, register="enforcement")).count() == 15
 
 
 def test_major_public_interest_needs_review_even_without_a_hearing_and_complex_cases_collective_discussion(agency: Agency) -> None:

@@ -29,8 +29,9 @@ def agency(org: Org) -> Agency:
 
 
 def decided(agency: Agency, day: dt.date, **overrides: Any) -> EnforcementCase:
-    case = open_case(agency, received_on=day - dt.timedelta(days=10), **overrides)
-    do(case, "notify", agency.clerk, notified_on=day - dt.timedelta(days=5), proposed_fine="2000")
+    case = open_case(agency, received_on=day - dt.timedelta(days=30), **overrides)
+    # told 20 days before: the 陈述、申辩 window (5 working days) has ended by the decision
+    do(case, "notify", agency.clerk, notified_on=day - dt.timedelta(days=20), proposed_fine="2000")
     do(case, "decide", agency.head, decided_on=day, outcome="penalty_imposed", decision_number=f"东市监罚〔{day.year}〕{case.pk}号", fine_amount="2000")
     return case
 
