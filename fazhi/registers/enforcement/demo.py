@@ -167,7 +167,14 @@ def _plan_case(
             )
         )
     create = {k: getattr(m, k) for k in ("received_on", "party_type", "party_name", "facts", "major_public_interest", "complex_case")}
-    steps = [Step("register", clerk, received, create | {"power_item": item.pk, "lead_officer": lead.pk, "second_officer": second.pk, "kind": item.kind, "term": m.term})]
+    steps = [
+        Step(
+            "register",
+            clerk,
+            received,
+            create | {"power_item": item.pk, "lead_officer": lead.pk, "second_officer": second.pk, "kind": item.kind, "term": m.term},
+        )
+    ]
 
     def step(name: str, actor: Any, day: dt.date, state: str, **values: Any) -> bool:
         if day > today:

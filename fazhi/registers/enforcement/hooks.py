@@ -143,9 +143,7 @@ class EnforcementHooks:
         if waived not in ("statement", "statement_and_hearing"):
             end = cal.nth_workday_after(matter.notified_on, int(sv.values["workdays"]))
             if day <= end:
-                out.append(
-                    f"当事人陈述、申辩的期限至 {end:%Y-%m-%d} 届满，期满前（当事人明确放弃的除外）不能作出行政处罚决定（{sv.reference}）"
-                )
+                out.append(f"当事人陈述、申辩的期限至 {end:%Y-%m-%d} 届满，期满前（当事人明确放弃的除外）不能作出行政处罚决定（{sv.reference}）")
         if matter.hearing_right and not matter.hearing_held and waived not in ("hearing", "statement_and_hearing"):
             hv = rules.rule_in_force("hearing_right", matter.notified_on)
             end = cal.nth_workday_after(matter.notified_on, int(hv.values["request_within_workdays"]))
