@@ -87,11 +87,13 @@ def clock_case(draw: st.DrawFn) -> tuple[str, dt.date, list[ClockEvent]]:
     start = draw(st.dates(max(dt.date(2005, 1, 1), rule.values[0].since), dt.date(2026, 6, 30)))
     events: list[ClockEvent] = []
     day = start
+    extensions = 0  # since the last restart: the engine refuses more than the rule allows
     for kind in draw(st.lists(st.sampled_from(["pause", "resume", "restart", "extend"]), max_size=5)):
         day += dt.timedelta(days=draw(st.integers(0, 40)))
         value = rule.value_on(start)
-        if kind == "extend" and not (value and value.extension):
+        if kind == "extend" and not (value and value.extension and extensions < value.max_extensions):
             continue
+        extensions = 0 if kind == "restart" else extensions + (kind == "extend")
         events.append(ClockEvent(kind, day))
     return rule_id, start, events
 
@@ -113,6 +115,19 @@ def test_engine_matches_the_naive_reference(case: tuple[str, dt.date, list[Clock
         length = value.length + extensions * (value.extension or 0)
         assert len(counted) == (length if value.unit != "hours" else -(-length // 24))
         assert all(s["date"] <= expected.isoformat() for s in explained.steps if s["kind"] in ("counted", "skipped"))
+
+
+def test_an_extension_is_accepted_only_as_often_as_the_law_allows() -> None:
+    start = dt.date(2025, 3, 3)
+    once = clock_compute("reconsideration.decision", start, [ClockEvent("extend", dt.date(2025, 4, 1))], cal=CAL)
+    assert once.due is not None and once.length == 60 and len([s for s in once.steps if s["kind"] == "counted"]) == 90
+    with pytest.raises(clocks.ExtensionNotAllowed, match="只能延长1次"):
+        clock_compute("reconsideration.decision", start, [ClockEvent("extend", dt.date(2025, 4, 1)), ClockEvent("extend", dt.date(2025, 4, 20))], cal=CAL)
+    with pytest.raises(clocks.ExtensionNotAllowed, match="不能延长"):
+        clock_compute("reconsideration.acceptance", start, [ClockEvent("extend", dt.date(2025, 3, 4))], cal=CAL)
+    # a restart (补正 received) begins a new period, which may be extended again
+    restarted = [ClockEvent("extend", dt.date(2025, 3, 5)), ClockEvent("restart", dt.date(2025, 3, 10)), ClockEvent("extend", dt.date(2025, 3, 12))]
+    assert clock_compute("disclosure.reply", start, restarted, cal=CAL).due is not None
 
 
 def test_every_rule_has_a_reference_and_the_command_lists_them() -> None:

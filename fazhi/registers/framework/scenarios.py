@@ -3,8 +3,8 @@
 A scenario file (``definitions/scenarios/<register>.yaml``) is a list of scenarios. Each names the
 article it tests, the register, optionally the day the run pretends it is, the steps a user takes
 (``create``, a transition, or ``amend`` with a ``reason``; each ``as`` a role, optionally
-``refused: true``) and what the law expects at the end (state, due dates of the running clocks,
-whether each deadline was kept, field values). Values are written as a user types them in the
+``refused: true``) and what the law expects at the end (state, the due date of each clock's last
+run — running or stopped —, whether each deadline was kept, field values). Values are written as a user types them in the
 form or the ledger: choice codes or their Chinese labels, dates, related rows by code or name.
 
 The runner builds a minimal unit tree and one user per role in the matter's unit, runs each
@@ -34,7 +34,7 @@ from fazhi.core.models import Kind, Level, Role, Unit
 from fazhi.core.services import membership_grant, unit_create
 from fazhi.core.strictyaml import LineDict, load_strict
 from fazhi.law.clocks import clock_rules
-from fazhi.registers.framework.clocks import matter_clocks
+from fazhi.registers.framework.clocks import matter_last_dues
 from fazhi.registers.framework.definition import CREATE, Transition
 from fazhi.registers.framework.ledger import CellError, cell_value
 from fazhi.registers.framework.models import Matter, MatterEvent
@@ -427,10 +427,9 @@ def _compare(sc: Scenario, reg: Register, matter: Matter, outcome: Outcome) -> N
         if matter.state != want:
             states = reg.definition.states
             diff.append(f"状态：应为“{states[str(want)].label}”，实际为“{states[matter.state].label}”")
-    running = matter_clocks(matter, explain=False)
+    dues = matter_last_dues(matter)
     for rule, want in (expect.get("due") or {}).items():
-        clock = next((c for c in running if rule in (c.rule, c.use.rule)), None)
-        got = clock.result.due if clock is not None else None
+        got = dues.get(rule)
         if got != want:
             diff.append(f"{_label(rule)}的期限：应为 {_day(want)}，实际为 {_day(got)}")
     for rule, want in (expect.get("kept") or {}).items():
@@ -458,7 +457,7 @@ def _label(rule: str) -> str:
 
 
 def _day(day: dt.date | None) -> str:
-    return day.isoformat() if day else "无（未在计时）"
+    return day.isoformat() if day else "无（未计时或中止中）"
 
 
 def _norm(f: Any, value: Any) -> Any:

@@ -33,6 +33,39 @@ DATE_ORDER = [
 ]
 
 
+LAW_2023 = dt.date(2024, 1, 1)  # 《行政复议法》(2023修订) in force (art.90)
+
+
+def _intake_errors(case: ReconsiderationCase, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
+    """A 补正 notice or a 不予受理 decision only within the acceptance review period (arts.30, 31;
+    1999 text art.17); afterwards the case is accepted by law and can only be 驳回 (art.33)."""
+    from fazhi.registers.framework.clocks import matter_clocks
+
+    field = "correction_requested_on" if transition == "request_correction" else "decided_on"
+    day = data.get(field)
+    errors: dict[str, list[str]] = {}
+    new_law = case.received_on >= LAW_2023
+    if transition == "request_correction" and new_law and case.correction_requested_on is not None:
+        errors.setdefault(field, []).append("补正通知应当一次性载明需要补正的事项，不能再次通知补正（《行政复议法》第三十一条）")
+    if day is None:
+        return errors
+    acceptance = next((c for c in matter_clocks(case, explain=False) if c.rule == "reconsideration.acceptance"), None)
+    if acceptance is None or acceptance.result.due is None or day <= acceptance.result.due:
+        return errors
+    what = "通知补正" if transition == "request_correction" else "决定不予受理"
+    due = f"{acceptance.result.due:%Y年%-m月%-d日}"
+    if new_law:
+        errors.setdefault(field, []).append(
+            f"受理审查期限已于{due}届满，依法视为受理（《行政复议法》第三十条第三款），不能再{what}；"
+            "受理后发现不符合受理条件的，应当决定驳回行政复议申请（第三十三条）"
+        )
+    else:
+        errors.setdefault(field, []).append(
+            f"审查期限已于{due}届满，申请自收到之日起即为受理（1999年《行政复议法》第十七条），不能再{what}"
+        )
+    return errors
+
+
 BY_OWN_STEP = {"mediated": "调解结案（制作调解书）", "settled_withdrawn": "和解后撤回申请，终止审理"}
 
 
@@ -43,6 +76,8 @@ class ReconsiderationHooks:
         errors = date_errors(None if transition == CREATE else case, data, DATE_ORDER)
         if transition == CREATE:
             return errors
+        if transition in ("request_correction", "reject_at_intake"):
+            errors |= _intake_errors(case, transition, data)
         if transition == "accept" and data.get("procedure") == Procedure.SIMPLIFIED:
             accepted_on = data.get("accepted_on")
             since = simplified_since()

@@ -92,6 +92,7 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"未知台账 {', '.join(unknown)}；可用：{', '.join(REGISTRY)}")
         cal = current_calendar()
+        rules = clock_rules()
         with progress_bar(total=None, desc="重新计算期限", stream=self.stderr) as bar:
             checked, moved = clocks_recompute(registers=options["register"], dry_run=options["dry_run"], progress=bar.update)
         for m in moved:
@@ -101,6 +102,12 @@ class Command(BaseCommand):
         # whether stopped deadlines were kept, for every matter (what the on-time indicators count)
         with progress_bar(total=None, desc="重新核对是否按期", stream=self.stderr) as bar:
             n_all, kept = deadlines_recompute(registers=options["register"], dry_run=options["dry_run"], progress=bar.update)
+        words = {"met": "按期", "late": "超期"}
         for k in kept:
-            self.stdout.write(f"{k.register}\t{k.case_number}\t按期情况 {k.old or '—'} → {k.new or '—'}")
+            changes = [
+                f"{rules[r].label if r in rules else r}：{words.get(k.old.get(r, ''), '未结束')} → {words.get(k.new.get(r, ''), '未结束')}"
+                for r in sorted(set(k.old) | set(k.new))
+                if k.old.get(r) != k.new.get(r)
+            ]
+            self.stdout.write(f"{k.register}\t{k.case_number}\t{'；'.join(changes)}")
         self.stdout.write(f"核对全部事项 {n_all} 件的按期情况，{verb} {len(kept)} 件（按期率等指标随之更新）")
