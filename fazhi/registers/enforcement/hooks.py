@@ -208,6 +208,10 @@ class EnforcementHooks:
             if item is None:
                 return {}
             return {"kind": item.kind, "term": rules.term_for(item.kind, item.sector, bool(data.get("joint_handling")), data["received_on"])}
+        if transition == "waive_rights":
+            # a second waiver adds to the first (statement, then hearing: both are waived)
+            rights = {matter.rights_waived, data["rights_waived"]} - {""}
+            return {"rights_waived": "statement_and_hearing" if len(rights) > 1 else data["rights_waived"]}
         if transition in ("exclude_period", "end_excluded_period"):
             return {"term_paused": transition == "exclude_period"}
         if transition in ("start_testing", "finish_testing"):
