@@ -55,6 +55,9 @@ class LegalAidHooks:
             return {"outcome": "terminated"}  # 第四十八条
         if transition in ("raise_objection", "raise_termination_objection"):
             return {"objection_decided_on": None, "objection_result": ""}
+        if transition == "correct_refusal":
+            # the refusal no longer stands: the case is open again until the aid is given
+            return {"objection_result": "corrected", "closed_on": None}
         if transition == "correct_termination":
             # 第四十九条: the termination is corrected, the aid goes on; the case is no longer closed
             return {"objection_result": "corrected", "outcome": "", "closed_on": None}

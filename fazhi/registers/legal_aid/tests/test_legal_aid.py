@@ -173,6 +173,7 @@ def test_an_objection_to_a_refusal_is_decided_by_the_justice_bureau_within_5_day
     do(case, "correct_refusal", centre.reviewer, objection_decided_on="2025-10-13")
     # corrected: the aid is given as on a grant, assigned within 3 日
     assert (case.state, case.objection_result, case.due_rule, case.due_on) == ("granted", "corrected", "legal_aid.assignment", dt.date(2025, 10, 16))
+    assert case.closed_on is None, "the refusal no longer stands: the case is open again"
     assert case.deadlines["legal_aid.objection_review"] == "met"
     do(case, "assign", centre.clerk, assigned_on="2025-10-15", provider_type="lawyer", provider_name="李律师")
     assert case.state == "assigned" and case.deadlines["legal_aid.assignment"] == "met"
