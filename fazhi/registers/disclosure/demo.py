@@ -91,12 +91,40 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
                 step("third_party_answered", clerk, back, consultation_answered_on=back)
                 day = back
         late = rng.random() < 0.03
+        extended = False
         if rng.random() < 0.05 and not late:
             ext = workdays_after(day, 15)
             if step("extend", staff_head(org, unit), ext, extended_on=ext, extension_reason="需要调取档案，难以在期限内答复"):
                 day = workdays_after(day, 15)
+                extended = True
         answer = workday_before(workdays_after(day, rng.randint(3, 19) if not late else rng.randint(21, 26)))
-        step("reply", reviewer, answer, replied_on=answer, outcome=outcome())
+        result = outcome()
+        # no further draws from rng below: the registers built after this one keep their data
+        if result == "other_unpaid_fee":  # 信息处理费 not paid within 20 working days: withdrawn
+            noticed = workdays_after(day, 5)
+            if step("notify_fee", reviewer, noticed, fee_notified_on=noticed, fee_amount="200"):
+                closed = workdays_after(noticed, 22)
+                step("abandon_unpaid", reviewer, closed, replied_on=closed)
+            progress(1)
+            continue
+        if result in ("disclosed", "partly_disclosed") and not late and not extended and created % 40 == 7:
+            # 延迟答复 (art.35): a heavy applicant, a later date set and told within the period
+            told = workdays_after(day, 10)
+            if step(
+                "delay_reply",
+                reviewer,
+                told,
+                delay_notified_on=told,
+                delayed_reply_due_on=workdays_after(day, 40),
+                delay_reason="申请数量明显超过合理范围，理由合理",
+            ):
+                answer = workday_before(workdays_after(answer, 15))
+        elif result in ("disclosed", "partly_disclosed") and not late and created % 40 == 19:
+            # 信息处理费 paid: the time to pay is not counted in the reply period
+            noticed, paid = workdays_after(day, 2), workdays_after(day, 6)
+            if step("notify_fee", reviewer, noticed, fee_notified_on=noticed, fee_amount="100") and step("fee_paid", clerk, paid, fee_paid_on=paid):
+                answer = workday_before(workdays_after(answer, 4))
+        step("reply", reviewer, answer, replied_on=answer, outcome=result)
         progress(1)
     return created
 

@@ -52,6 +52,14 @@ class DisclosureRequest(Matter):
     consultation_answered_on = models.DateField("第三方答复（或期满）日期", null=True, blank=True)
     extended_on = models.DateField("延期日期", null=True, blank=True)
     extension_reason = models.CharField("延期理由", max_length=200, blank=True)
+    # 延迟答复 (art.35): a reasonable later date the agency sets and tells the applicant
+    delay_notified_on = models.DateField("告知延迟答复日期", null=True, blank=True)
+    delayed_reply_due_on = models.DateField("延迟答复期限", null=True, blank=True)
+    delay_reason = models.CharField("延迟答复理由", max_length=200, blank=True)
+    # 信息处理费 (art.42; 国办函〔2020〕109号): the time to pay is not counted in the reply period
+    fee_notified_on = models.DateField("收费通知日期", null=True, blank=True)
+    fee_amount = models.DecimalField("信息处理费（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    fee_paid_on = models.DateField("缴费日期", null=True, blank=True)
     replied_on = models.DateField("答复日期", null=True, blank=True, db_index=True)
     outcome = models.CharField("办理结果", max_length=40, blank=True, db_index=True)
     reply_note = models.TextField("答复要点", blank=True)

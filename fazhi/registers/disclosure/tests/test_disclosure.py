@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import do
-from fazhi.core.errors import PermissionDenied
+from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.registers.disclosure.models import DisclosureRequest, PortalSubmission
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.registry import register_get
@@ -44,9 +44,11 @@ def test_the_reply_clock_restarts_on_correction_pauses_for_third_parties_and_ext
     do(case, "receive_correction", org.erin, correction_received_on="2025-03-03")
     assert case.due_on == dt.date(2025, 3, 31)  # afresh from 3/3 (art.30)
     do(case, "consult_third_party", org.erin, consultation_sent_on="2025-03-10", third_party="某公司")
-    assert case.state == "consulting" and case.due_on is None
+    # excluded for at most the third party's 15 working days (3/11–3/31, art.32), then the clock
+    # runs again by itself: 3/31 + 15 working days, 清明 4/4 skipped
+    assert case.state == "consulting" and case.due_on == dt.date(2025, 4, 22)
     do(case, "third_party_answered", org.erin, consultation_answered_on="2025-03-24")
-    assert case.due_on == dt.date(2025, 4, 15)  # 10 working days excluded (art.33 para.2), 清明 4/4 skipped
+    assert case.due_on == dt.date(2025, 4, 15)  # 10 working days excluded (art.33 para.3), 清明 4/4 skipped
     with pytest.raises(PermissionDenied, match="角色不符"):
         do(case, "extend", org.erin, extended_on="2025-04-01", extension_reason="复杂")
 
@@ -62,6 +64,98 @@ def test_a_request_not_corrected_in_time_counts_as_other_handling(org: Any) -> N
     assert (case.state, case.outcome) == ("replied", "other_no_correction")
     event = MatterEvent.objects.filter(register="disclosure", object_id=case.pk, transition="abandon").get()
     assert event.after["outcome"] == "other_no_correction"
+
+
+def _staff(org: Any) -> tuple[Any, Any]:
+    """A reviewer and a head of the department (roles are cached on the user object)."""
+    from django.contrib.auth import get_user_model
+
+    from fazhi.core.services import membership_grant
+
+    users = get_user_model().objects
+    reviewer, head = users.create_user(username="dis_reviewer"), users.create_user(username="dis_head")
+    membership_grant(user=reviewer, unit=org.dept, role="reviewer")
+    membership_grant(user=head, unit=org.dept, role="head")
+    return users.get(pk=reviewer.pk), users.get(pk=head.pk)
+
+
+def test_a_correction_notice_restarts_the_reply_period_only_when_sent_within_7_working_days(org: Any) -> None:
+    reviewer, _ = _staff(org)
+    in_time = request_(org, received_on=dt.date(2025, 3, 3))  # 7 working days → 3/12
+    do(in_time, "request_correction", org.erin, correction_requested_on="2025-03-12", correction_items="请写明文号")
+    assert in_time.due_on is None
+    do(in_time, "receive_correction", org.erin, correction_received_on="2025-03-24")
+    assert in_time.due_on == dt.date(2025, 4, 22)  # afresh from 3/24 (art.30)
+
+    late = request_(org, received_on=dt.date(2025, 3, 3))
+    do(late, "request_correction", org.erin, correction_requested_on="2025-03-13", correction_items="请写明文号")
+    assert (late.state, late.due_on) == ("correction_requested", dt.date(2025, 3, 31))  # not paused
+    do(late, "receive_correction", org.erin, correction_received_on="2025-03-24")
+    assert late.due_on == dt.date(2025, 3, 31)  # not restarted
+    do(late, "reply", reviewer, replied_on="2025-04-10", outcome="disclosed")
+    assert late.deadlines == {"disclosure.reply": "late"}
+    with pytest.raises(TransitionNotAllowed, match="最多只能执行 1 次"):  # 一次性告知
+        do(in_time, "request_correction", org.erin, correction_requested_on="2025-03-25", correction_items="再写明年份")
+
+
+def test_a_reply_after_an_unanswered_consultation_ran_out_is_late(org: Any) -> None:
+    reviewer, _ = _staff(org)
+    case = request_(org, received_on=dt.date(2025, 3, 3))
+    do(case, "consult_third_party", org.erin, consultation_sent_on="2025-03-10", third_party="某公司")
+    assert case.due_on == dt.date(2025, 4, 22)  # the 15 working days end 3/31, then the clock runs
+    do(case, "reply", reviewer, replied_on="2025-04-23", outcome="refused_third_party")
+    assert case.deadlines == {"disclosure.reply": "late"}
+
+
+def test_the_time_to_pay_the_fee_is_not_counted_and_an_unpaid_fee_withdraws_the_request(org: Any) -> None:
+    reviewer, _ = _staff(org)
+    paid = request_(org, received_on=dt.date(2025, 3, 3))
+    do(paid, "notify_fee", reviewer, fee_notified_on="2025-03-05", fee_amount="300")
+    assert (paid.state, paid.due_on) == ("fee_pending", None)
+    do(paid, "fee_paid", org.erin, fee_paid_on="2025-03-14")  # 7 working days excluded, 清明 4/4 skipped
+    assert (paid.state, paid.due_on) == ("received", dt.date(2025, 4, 10))
+
+    unpaid = request_(org, received_on=dt.date(2025, 3, 3))
+    do(unpaid, "notify_fee", reviewer, fee_notified_on="2025-03-05", fee_amount="300")  # pay by 4/2
+    with pytest.raises(ValidationFailed) as refused:
+        do(unpaid, "fee_paid", org.erin, fee_paid_on="2025-04-03")
+    assert "2025-04-02" in str(refused.value.errors["fee_paid_on"])
+    with pytest.raises(ValidationFailed) as early:
+        do(unpaid, "abandon_unpaid", reviewer, replied_on="2025-04-02")
+    assert "届满前不能视为放弃申请" in str(early.value.errors["replied_on"])
+    do(unpaid, "abandon_unpaid", reviewer, replied_on="2025-04-03")
+    assert (unpaid.state, unpaid.outcome, unpaid.closed_on) == ("replied", "other_unpaid_fee", dt.date(2025, 4, 3))
+
+    other = request_(org, received_on=dt.date(2025, 3, 3))
+    with pytest.raises(ValidationFailed) as outside:  # the notice goes out within the reply period
+        do(other, "notify_fee", reviewer, fee_notified_on="2025-04-01", fee_amount="300")
+    assert "2025-03-31" in str(outside.value.errors["fee_notified_on"])
+    with pytest.raises(ValidationFailed) as by_reply:  # withdrawn only through the fee steps
+        do(other, "reply", reviewer, replied_on="2025-03-20", outcome="other_unpaid_fee")
+    assert "outcome" in by_reply.value.errors
+    assert MatterEvent.objects.filter(register="disclosure", object_id=other.pk).count() == 1
+
+
+def test_a_delayed_reply_moves_the_due_date_to_the_date_set_and_survives_a_recompute(org: Any) -> None:
+    from fazhi.registers.framework.clocks import clocks_recompute, deadlines_recompute
+
+    reviewer, _ = _staff(org)
+    case = request_(org, received_on=dt.date(2025, 3, 3))
+    with pytest.raises(ValidationFailed) as not_later:
+        do(case, "delay_reply", reviewer, delay_notified_on="2025-03-20", delayed_reply_due_on="2025-03-28", delay_reason="数量明显超过合理范围")
+    assert "2025-03-31" in str(not_later.value.errors["delayed_reply_due_on"])
+    with pytest.raises(ValidationFailed) as too_late:
+        do(case, "delay_reply", reviewer, delay_notified_on="2025-04-01", delayed_reply_due_on="2025-05-30", delay_reason="数量明显超过合理范围")
+    assert "已于 2025-03-31 届满" in str(too_late.value.errors["delay_notified_on"])
+    do(case, "delay_reply", reviewer, delay_notified_on="2025-03-20", delayed_reply_due_on="2025-05-30", delay_reason="数量明显超过合理范围")
+    assert (case.state, case.due_on) == ("received", dt.date(2025, 5, 30))
+    DisclosureRequest.objects.filter(pk=case.pk).update(due_on=dt.date(2025, 3, 31))  # a stale cache
+    _, moved = clocks_recompute(registers=["disclosure"])
+    assert [(m.old, m.new) for m in moved] == [(dt.date(2025, 3, 31), dt.date(2025, 5, 30))]
+    do(case, "reply", reviewer, replied_on="2025-05-30", outcome="partly_disclosed")
+    DisclosureRequest.objects.filter(pk=case.pk).update(deadlines={"disclosure.reply": "late"})
+    _, changed = deadlines_recompute(registers=["disclosure"])
+    assert [c.new for c in changed] == [{"disclosure.reply": "met"}]
 
 
 def test_every_reply_type_is_a_row_of_the_2021_table() -> None:
