@@ -230,3 +230,40 @@ def test_the_portal_refuses_bots_wrong_answers_floods_and_forged_posts(org: Any,
     csrf_client = Client(enforce_csrf_checks=True)
     assert csrf_client.post("/gongkai/", _form(csrf_client, org)).status_code == 403
     assert DisclosureRequest.objects.count() == 2
+
+
+# --- the clock wiring keys this register uses -----------------------------------------------
+def _definition_with(tmp_path: Any, old: str, new: str) -> tuple[Any, str]:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    text = (Path(settings.FAZHI_DEFINITIONS_DIR) / "registers" / "disclosure.yaml").read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new)
+    path = tmp_path / "disclosure.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def test_the_wiring_keys_name_a_pausing_step_and_a_model_field(tmp_path: Any) -> None:
+    from fazhi.core.errors import DefinitionError
+    from fazhi.registers.framework.definition import load_definition
+
+    definition = register_get("disclosure").definition
+    (use,) = definition.clocks
+    assert use.pause_limit == {"consult_third_party": "disclosure.third_party_opinion"}
+    assert use.pause_within == {"request_correction": "disclosure.correction_notice"}
+    assert use.set_due == {"delay_reply": "delayed_reply_due_on"}
+    from fazhi.law.clocks import clock_rules
+
+    assert {*use.pause_limit.values(), *use.pause_within.values()} <= set(clock_rules())
+
+    fields = {f.name for f in DisclosureRequest._meta.get_fields()}
+    path, text = _definition_with(tmp_path, "pause_limit: {consult_third_party:", "pause_limit: {third_party_answered:")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "pause_limit:" in s)
+    with pytest.raises(DefinitionError, match=rf"{path}:{line}: .*pause_limit 引用了不在 pause 中的 transition 'third_party_answered'"):
+        load_definition(path, fields)
+    path, _ = _definition_with(tmp_path, "set_due: {delay_reply: delayed_reply_due_on}", "set_due: {delay_reply: delayed_on}")
+    with pytest.raises(DefinitionError, match="set_due 引用了模型中不存在的字段 'delayed_on'"):
+        load_definition(path, fields)
