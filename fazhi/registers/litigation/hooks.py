@@ -47,10 +47,12 @@ def prior_instance(case: LitigationCase, number: str) -> LitigationCase | None:
     """The earlier instance of the lawsuit recorded in the same unit, by its court case number."""
     if not number:
         return None
-    qs = LitigationCase.objects.filter(unit_id=case.unit_id, court_case_number=number)
+    manager: Any = LitigationCase.objects  # typed as the abstract Matter's manager
+    qs = manager.filter(unit_id=case.unit_id, court_case_number=number)
     if case.pk:
         qs = qs.exclude(pk=case.pk)
-    return qs.order_by("-received_on", "-pk").first()
+    prior: LitigationCase | None = qs.order_by("-received_on", "-pk").first()
+    return prior
 
 
 def _err(errors: dict[str, list[str]], field: str, message: str) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from conftest import do
 from fazhi.core.errors import ValidationFailed
@@ -59,10 +60,13 @@ def final_figures(org: Any) -> dict[str, tuple[Any, Any, Any]]:
     return out["raw"]
 
 
-def test_the_appeal_period_runs_from_service_15_days_for_a_judgment_10_for_a_ruling(org: Any) -> None:
+def test_the_appeal_period_runs_from_service_15_days_for_a_judgment_10_for_a_ruling(org: Any, client: Client) -> None:
     judgment = judged(org, "（2025）鄂0102行初1号", "set_aside", served="2025-11-24")
     assert appeal_clock(judgment) == ("litigation.appeal", dt.date(2025, 12, 9))
     assert judgment.due_on is None, "the appeal period is not a deadline of the agency"
+    client.force_login(org.erin)
+    page = client.get(f"/r/litigation/{judgment.pk}/").content.decode()
+    assert "上诉期限（判决）" in page and "2025-12-09" in page and "裁判发生法律效力" in page and "登记上诉" in page
     with pytest.raises(ValidationFailed, match="上诉期至 2025-12-09 届满"):
         do(judgment, "close", org.erin, closed_on="2025-12-09")
     with pytest.raises(ValidationFailed, match="上诉期已于 2025-12-09 届满"):
