@@ -46,6 +46,8 @@ class MediationHooks:
             errors.setdefault("outcome", []).append("达成协议时，结果应为书面或口头调解协议")
         if transition == "fail" and outcome in AGREEMENTS:
             errors.setdefault("outcome", []).append("调解不成或终止时，结果不能是调解协议")
+        if transition == "apply_confirmation" and matter.outcome not in AGREEMENTS:
+            errors.setdefault("confirmation_applied_on", []).append("未达成调解协议的纠纷不能申请司法确认（《人民调解法》第三十三条）")
         applied = data.get("confirmation_applied_on")
         deadline = confirmation_deadline(matter.concluded_on) if transition == "apply_confirmation" and applied and matter.concluded_on else None
         if deadline and applied and applied > deadline:
