@@ -267,3 +267,27 @@ def test_the_wiring_keys_name_a_pausing_step_and_a_model_field(tmp_path: Any) ->
     path, _ = _definition_with(tmp_path, "set_due: {delay_reply: delayed_reply_due_on}", "set_due: {delay_reply: delayed_on}")
     with pytest.raises(DefinitionError, match="set_due 引用了模型中不存在的字段 'delayed_on'"):
         load_definition(path, fields)
+
+
+def test_the_new_steps_through_the_web_forms(org: Any) -> None:
+    reviewer, _ = _staff(org)
+    case = request_(org, received_on=dt.date(2025, 3, 3))
+    staff = Client()
+    staff.force_login(reviewer)
+    do(case, "consult_third_party", org.erin, consultation_sent_on="2025-03-10", third_party="某公司")
+    page = staff.get(f"/r/disclosure/{case.pk}/").content.decode()
+    assert "2025-04-22" in page  # the consultation's 15 working days run out by themselves
+    form = f"/r/disclosure/{case.pk}/do/delay_reply/"
+    refused = staff.post(form, {"delay_notified_on": "2025-03-20", "delayed_reply_due_on": "2025-04-01", "delay_reason": "数量明显超过合理范围"})
+    assert refused.status_code == 200 and "应晚于现行答复期限 2025-04-22" in refused.content.decode()
+    done = staff.post(form, {"delay_notified_on": "2025-03-20", "delayed_reply_due_on": "2025-06-30", "delay_reason": "数量明显超过合理范围"})
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.due_on == dt.date(2025, 6, 30)
+
+    other = request_(org, received_on=dt.date(2025, 3, 3))
+    fee = staff.post(f"/r/disclosure/{other.pk}/do/notify_fee/", {"fee_notified_on": "2025-03-05", "fee_amount": "150.5"})
+    assert fee.status_code == 302
+    other.refresh_from_db()
+    assert (other.state, str(other.fee_amount), other.due_on) == ("fee_pending", "150.50", None)
+    assert "待缴纳信息处理费" in staff.get(f"/r/disclosure/{other.pk}/").content.decode()
