@@ -89,6 +89,7 @@ def test_generated_enforcement_cases_keep_the_rules_the_services_enforce_and_so_
     from fazhi.inspections.draw import verify
     from fazhi.inspections.models import Draw
     from fazhi.registers.enforcement import rules
+    from fazhi.registers.enforcement.hooks import EnforcementHooks
     from fazhi.registers.enforcement.models import EnforcementCase
 
     call_command("demo", "--seed", "5", "--today", TODAY.isoformat(), "--scale", "small", stdout=io.StringIO(), stderr=io.StringIO())
@@ -100,6 +101,10 @@ def test_generated_enforcement_cases_keep_the_rules_the_services_enforce_and_so_
             assert case.review_result == "passed" and case.reviewed_on and case.reviewed_on <= case.decided_on, case.case_number
         if case.outcome == "penalty_imposed":
             assert case.notified_on and case.notified_on <= case.decided_on, case.case_number
+            # not inside the 陈述、申辩 or hearing-request window (行政处罚法第六十二条、第六十四条)
+            assert not EnforcementHooks()._rights_window_errors(case, case.decided_on), case.case_number
+    for case in cases.filter(hearing_held=True):  # noticed 7 working days before (第六十四条第（二）项)
+        assert not EnforcementHooks()._hearing_notice_errors(case, case.hearing_held_on), case.case_number
     for case in cases:
         assert case.lead_officer_id != case.second_officer_id and case.lead_officer.unit_id == case.unit_id == case.second_officer.unit_id
         assert case.lead_officer.certified_on(case.received_on) and case.second_officer.certified_on(case.received_on), case.case_number
