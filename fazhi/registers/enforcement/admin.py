@@ -6,8 +6,8 @@ from fazhi.registers.framework.admin import ReadOnlyAdmin
 
 @admin.register(PowerItem)
 class PowerItemAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "unit", "offence", "active"]
-    list_filter = ["kind", "active"]
+    list_display = ["code", "name", "kind", "sector", "unit", "offence", "active"]
+    list_filter = ["kind", "sector", "active"]
     search_fields = ["code", "name"]
 
 

@@ -15,10 +15,10 @@ from fazhi.core.models import Unit
 from fazhi.core.selectors import user_is_admin, user_roles_for_unit
 from fazhi.core.tabular import parse_bool, parse_date, read_table
 from fazhi.registers.enforcement import rules
-from fazhi.registers.enforcement.models import ActionKind, Officer, OfficerExam, PowerItem
+from fazhi.registers.enforcement.models import ActionKind, Officer, OfficerExam, PowerItem, Sector
 
 POWER_COLUMNS = ["单位编码", "事项编码", "事项名称", "职权类别", "设定依据"]
-POWER_OPTIONAL = ["办理程序", "救济途径", "涉刑罪名", "有效"]
+POWER_OPTIONAL = ["办理程序", "救济途径", "涉刑罪名", "有效", "适用的程序规定"]
 OFFICER_COLUMNS = ["单位编码", "姓名", "执法证号", "发证日期", "有效期至"]
 OFFICER_OPTIONAL = ["法律职业资格", "在岗", "年度", "考试成绩"]
 KINDS = {label: code for code, label in ActionKind.choices} | {"处罚": "penalty", "许可": "licence", "强制": "coercion", "检查": "inspection"}
@@ -86,6 +86,10 @@ def powers_import(*, data: bytes, filename: str, actor: Any = None, progress: Ca
         offence = offence_raw if offence_raw in known_offences else by_label.get(offence_raw, "")
         if offence_raw and not offence:
             problems.append(f"第{row}行“涉刑罪名”：无法识别“{offence_raw}”，可填 {'、'.join(label.split('（')[0] for label in known_offences.values())}")
+        sector_raw = str(r.get("适用的程序规定", "") or "")
+        sector = next((code for code, label in Sector.choices if sector_raw in (code, label)), None) if sector_raw else ""
+        if sector is None:
+            problems.append(f"第{row}行“适用的程序规定”：无法识别“{sector_raw}”，可填 {'、'.join(label for code, label in Sector.choices if code)} 或留空")
         active = parse_bool(r.get("有效", "是") or "是")
         if active is None:
             problems.append(f"第{row}行“有效”：应填“是”或“否”")
@@ -99,6 +103,7 @@ def powers_import(*, data: bytes, filename: str, actor: Any = None, progress: Ca
                 "procedure": str(r.get("办理程序", "") or ""),
                 "remedy": str(r.get("救济途径", "") or ""),
                 "offence": offence,
+                "sector": sector or "",
                 "active": bool(active),
             }
         )

@@ -287,3 +287,18 @@ def test_stored_cases_keep_the_term_of_their_kind(agency: Agency, org: Any) -> N
     import_module("fazhi.registers.enforcement.migrations.0004_procedure_terms").fill_term(apps, None)
     case.refresh_from_db()
     assert case.term == "licence" and dues(case) == {"licence.decision": D(2025, 3, 31)}
+
+
+def test_the_power_list_import_sets_the_sector_that_picks_the_term(agency: Agency, org: Org) -> None:
+    from fazhi.core.errors import ImportFailed
+    from fazhi.registers.enforcement.importers import powers_import
+
+    header = "单位编码,事项编码,事项名称,职权类别,设定依据,适用的程序规定\n"
+    rows = f"{agency.unit.code},SJ-CF-009,对虚假宣传的处罚,行政处罚,《反不正当竞争法》第二十条,市场监督管理\n"
+    powers_import(data=(header + rows).encode(), filename="权责清单.csv")  # from the command line
+    assert PowerItem.objects.get(code="SJ-CF-009").sector == "market_regulation"
+    case = open_case(agency, item=PowerItem.objects.get(code="SJ-CF-009"))
+    assert case.term == "penalty_market"
+    with pytest.raises(ImportFailed) as exc:
+        powers_import(data=(header + rows.replace("市场监督管理\n", "交通运输\n")).encode(), filename="权责清单.csv")
+    assert any("适用的程序规定" in p for p in exc.value.problems)
