@@ -139,15 +139,15 @@ class EnforcementHooks:
         out = []
         cal = current_calendar()
         waived = matter.rights_waived or ""
-        sv = rules.rule_in_force("statement_window", matter.notified_on)
-        if waived not in ("statement", "statement_and_hearing"):
+        sv = rules.rule_or_none("statement_window", matter.notified_on)
+        if sv is not None and waived not in ("statement", "statement_and_hearing"):
             end = cal.nth_workday_after(matter.notified_on, int(sv.values["workdays"]))
             if day <= end:
                 out.append(f"当事人陈述、申辩的期限至 {end:%Y-%m-%d} 届满，期满前（当事人明确放弃的除外）不能作出行政处罚决定（{sv.reference}）")
         if matter.hearing_right and not matter.hearing_held and waived not in ("hearing", "statement_and_hearing"):
-            hv = rules.rule_in_force("hearing_right", matter.notified_on)
-            end = cal.nth_workday_after(matter.notified_on, int(hv.values["request_within_workdays"]))
-            if day <= end:
+            hv = rules.rule_or_none("hearing_right", matter.notified_on)
+            end = cal.nth_workday_after(matter.notified_on, int(hv.values["request_within_workdays"])) if hv else day
+            if hv is not None and day <= end:
                 out.append(f"当事人可在 {end:%Y-%m-%d} 前要求听证，期满前（当事人明确放弃的除外）不能作出行政处罚决定（{hv.reference}）")
         return out
 

@@ -129,6 +129,11 @@ def review_reasons(case: Any, day: dt.date) -> tuple[list[str], str]:
     return reasons, v.reference
 
 
+def rule_or_none(name: str, day: dt.date) -> Version | None:
+    """The version in force on ``day``, or None before the first (a notice under an older law)."""
+    return _in_force(_rules()[name], day)
+
+
 def term_for(kind: str, sector: str, joint: bool, day: dt.date) -> str:
     """The decision term a case opened on ``day`` runs under (the variant of its decision clock)."""
     rules = _rules()
