@@ -302,3 +302,27 @@ def test_the_power_list_import_sets_the_sector_that_picks_the_term(agency: Agenc
     with pytest.raises(ImportFailed) as exc:
         powers_import(data=(header + rows.replace("市场监督管理\n", "交通运输\n")).encode(), filename="权责清单.csv")
     assert any("适用的程序规定" in p for p in exc.value.problems)
+
+
+def test_the_new_steps_have_forms_in_chinese_and_post_through_the_services(agency: Agency) -> None:
+    from django.test import Client
+
+    from conftest import PASSWORD
+
+    case = open_case(agency, item=item(agency, "penalty"))
+    clerk, head = Client(), Client()
+    assert clerk.login(username="erin", password=PASSWORD) and head.login(username="sj_head", password=PASSWORD)
+    for client, step, label in (
+        (clerk, "seize", "查封、扣押日期"),
+        (clerk, "exclude_period", "不计入期限的事由"),
+        (clerk, "start_testing", "送检测、检验、检疫或鉴定日期"),
+        (head, "extend_term", "延长期限的理由"),
+    ):
+        page = client.get(f"/r/enforcement/{case.pk}/do/{step}/")
+        assert page.status_code == 200 and label in page.content.decode(), step
+    response = clerk.post(f"/r/enforcement/{case.pk}/do/exclude_period/", {"excluded_from": "2025-04-01", "excluded_reason": "expert_review"})
+    assert response.status_code == 200 and "不扣除该期间" in response.content.decode()
+    response = clerk.post(f"/r/enforcement/{case.pk}/do/exclude_period/", {"excluded_from": "2025-04-01", "excluded_reason": "hearing"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.term_paused and case.excluded_reason == "hearing"
