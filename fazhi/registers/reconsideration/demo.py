@@ -109,9 +109,17 @@ def _walk(
     accepted = day
     if overdue:
         return  # left open past its deadline: the demo's overdue cases
+    # the copy to the respondent (7 / 3 working days) and its answer (10 / 5 working days), arts.48, 54
+    sent = workdays_after(accepted, rng.randint(1, 2 if simplified else 5))
+    if not step("send_copy", clerk, sent, copy_sent_on=sent):
+        return
+    answered = workdays_after(sent, rng.randint(2, 4 if simplified else 9))
+    if not step("receive_answer", clerk, answered, answer_received_on=answered, evidence_submitted=True):
+        return
     if rng.random() < 0.2:
-        hearing = accepted + dt.timedelta(days=rng.randint(10, 25))
-        step("hold_hearing", clerk, hearing, hearing_on=hearing, respondent_head_attended=rng.random() < 0.7)
+        # noticed at least five working days before the hearing (art.51)
+        hearing = max(accepted + dt.timedelta(days=rng.randint(10, 25)), workdays_after(accepted, 6))
+        step("hold_hearing", clerk, hearing, hearing_on=hearing, hearing_noticed_on=accepted, respondent_head_attended=rng.random() < 0.7)
     elif not simplified:
         heard = workdays_after(accepted, rng.randint(3, 12))
         step("hear_views", clerk, heard, views_heard_on=heard)
@@ -135,6 +143,8 @@ def _walk(
         limit += 28
     decided = accepted + dt.timedelta(days=rng.randint(min(15, limit), limit))
     decided = workday_before(decided)
+    if decided <= answered:  # decided on the answer and evidence
+        decided = workdays_after(answered, 1)
     if decided > today:
         return
     outcome = next_outcome()

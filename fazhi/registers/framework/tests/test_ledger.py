@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import PASSWORD
 from fazhi.core.errors import ImportFailed
+from fazhi.registers.framework.clocks import matter_last_dues
 from fazhi.registers.framework.ledger import ledger_columns, ledger_export, ledger_import
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.registry import REGISTRY, register_get
@@ -62,7 +63,9 @@ def test_a_ledger_imports_through_the_procedure_and_reimports_as_a_no_op(org: An
     assert (decided.state, decided.outcome, decided.closed_on) == ("closed", "upheld", dt.date(2025, 4, 25))
     assert (mediated.state, mediated.outcome) == ("closed", "mediated")
     assert (rejected.state, rejected.accepted_on) == ("rejected_at_intake", None)
-    assert (running.state, running.due_rule, running.due_on) == ("accepted", "reconsideration.decision", dt.date(2025, 12, 1))  # 60 日 end on Saturday 11-29
+    # the copy to the respondent is the first deadline now (7 working days, 行政复议法 art.48)
+    assert (running.state, running.due_rule, running.due_on) == ("accepted", "reconsideration.copy_to_respondent", dt.date(2025, 10, 16))
+    assert matter_last_dues(running)["reconsideration.decision"] == dt.date(2025, 12, 1)  # 60 日 end on Saturday 11-29
     steps = list(MatterEvent.objects.filter(case_number="东复〔2025〕3号").values_list("transition", "note"))
     assert [s for s, _ in steps] == ["register", "accept", "decide", "close"]
     assert all("2025台账.xlsx 第2行" in note for _, note in steps)

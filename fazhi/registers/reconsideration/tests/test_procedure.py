@@ -94,15 +94,23 @@ def test_simplified_procedure_does_not_exist_before_2024(org: Any, make_case: An
 def test_due_dates_follow_the_clocks(org: Any, make_case: Any) -> None:
     case = make_case(received_on=dt.date(2025, 9, 29))  # Monday before 国庆
     # 5 working days, skipping 10/1–10/8 (holiday) but counting 9/28 make-up? no: 9/30, 10/9, 10/10, 10/11 (调休 Sat), 10/13
-    acceptance, decision = matter_clocks(case)
+    clocks = {c.rule: c for c in matter_clocks(case)}
+    acceptance, decision = clocks["reconsideration.acceptance"], clocks["reconsideration.decision"]
     assert acceptance.rule == "reconsideration.acceptance" and acceptance.result.due == dt.date(2025, 10, 13)
-    assert acceptance.use.on_expiry == "视为受理" and not acceptance.counts_for_due
+    assert acceptance.use.on_expiry == "未作出不予受理决定的，视为受理" and not acceptance.counts_for_due
     # art.30 para.3: not rejected by the end of the review period = accepted on that day, so
     # the decision clock runs from 10/13 until the body accepts (or rejects) expressly.
     assert decision.deemed_from == dt.date(2025, 10, 13) and decision.result.due == dt.date(2025, 12, 12)
-    assert case.due_rule == "reconsideration.decision" and case.due_on == dt.date(2025, 12, 12)
+    # deemed accepted, the copy of the application is due to the respondent within 7 working days (art.48)
+    assert case.due_rule == "reconsideration.copy_to_respondent" and case.due_on == dt.date(2025, 10, 22)
     do(case, "accept", org.bob, accepted_on="2025-10-09", procedure="ordinary")
     case.refresh_from_db()
+    assert (case.due_rule, case.due_on) == ("reconsideration.copy_to_respondent", dt.date(2025, 10, 17))  # 10/11 is a 调休 workday
+    do(case, "send_copy", org.alice, copy_sent_on="2025-10-10")
+    assert (case.due_rule, case.due_on) == ("reconsideration.respondent_answer", dt.date(2025, 10, 23))  # 10 working days, 10/11 counted (art.48)
+    do(case, "receive_answer", org.alice, answer_received_on="2025-10-20", evidence_submitted=True)
+    case.refresh_from_db()
+    assert case.deadlines == {"reconsideration.copy_to_respondent": "met", "reconsideration.respondent_answer": "met"}
     assert case.due_rule == "reconsideration.decision"
     assert case.due_on == dt.date(2025, 12, 8)  # 60 days → 12/8 (Monday)
     do(case, "extend", org.carol, extended_on="2025-12-01", extension_reason="复杂")
@@ -138,6 +146,9 @@ def test_case_numbers_are_per_unit_and_year(org: Any, make_case: Any) -> None:
 def test_a_simplified_case_switched_to_the_ordinary_procedure_gets_the_60_day_period(org: Any, make_case: Any) -> None:
     case = make_case(received_on=dt.date(2025, 2, 28))
     do(case, "accept", org.bob, accepted_on="2025-03-03", procedure="simplified")
+    assert (case.due_on, case.due_rule) == (dt.date(2025, 3, 6), "reconsideration.copy_to_respondent_simplified")  # 3 working days (art.54)
+    do(case, "send_copy", org.alice, copy_sent_on="2025-03-04")
+    do(case, "receive_answer", org.alice, answer_received_on="2025-03-07", evidence_submitted=True)
     assert case.due_on == dt.date(2025, 4, 2)  # 30 日 (art.62)
     with pytest.raises(PermissionDenied):
         do(case, "switch_procedure", org.bob, procedure_switched_on="2025-03-10")
@@ -167,7 +178,9 @@ def test_mediation_and_settlement_are_steps_of_their_own_that_stop_the_clock(org
 def test_incidental_review_compensation_hearing_and_opinion_letter(org: Any, make_case: Any) -> None:
     case = make_case(normative_document_review=True, compensation_requested=True)
     do(case, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
-    do(case, "hold_hearing", org.alice, hearing_on="2025-10-20", respondent_head_attended=True)
+    with pytest.raises(ValidationFailed, match="五日（工作日）前"):
+        do(case, "hold_hearing", org.alice, hearing_on="2025-10-20", hearing_noticed_on="2025-10-14", respondent_head_attended=True)
+    do(case, "hold_hearing", org.alice, hearing_on="2025-10-20", hearing_noticed_on="2025-10-10", respondent_head_attended=True)
     assert case.respondent_head_attended and case.state == "accepted"
     with pytest.raises(ValidationFailed) as exc:
         do(case, "decide", org.bob, decided_on="2025-11-03", outcome="set_aside", compensation_amount="5000")
