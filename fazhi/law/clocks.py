@@ -34,6 +34,9 @@ class RuleValue:
     last_day: str = "roll_to_next_workday"
     extension: int | None = None
     extension_approver: str = ""
+    # How many times the law lets the period be extended (行政复议法 art.62: once; some sector
+    # rules allow a second extension by collective discussion). Only with ``extension``.
+    max_extensions: int = 1
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def _load_file(path: Path) -> dict[str, ClockRule]:
         for vraw in r["values"] or []:
             v = check_keys(
                 vraw,
-                allowed={"since", "length", "unit", "reference", "last_day", "extension", "extension_approver"},
+                allowed={"since", "length", "unit", "reference", "last_day", "extension", "extension_approver", "max_extensions"},
                 required={"since", "length", "unit", "reference"},
                 filename=filename,
                 where=f"rule {rule_id} value",
@@ -76,6 +79,9 @@ def _load_file(path: Path) -> dict[str, ClockRule]:
             last_day = v.get("last_day", "roll_to_next_workday")
             if last_day not in LAST_DAY_RULES:
                 raise DefinitionError(f"{filename}:{v.line_of('last_day')}: 未知的末日规则 {last_day!r}")
+            max_extensions = v.get("max_extensions", 1)
+            if "max_extensions" in v and (not isinstance(max_extensions, int) or max_extensions < 1 or not v.get("extension")):
+                raise DefinitionError(f"{filename}:{v.line_of('max_extensions')}: max_extensions 应为正整数，且只能与 extension 一起使用")
             values.append(
                 RuleValue(
                     since=v["since"],
@@ -85,6 +91,7 @@ def _load_file(path: Path) -> dict[str, ClockRule]:
                     last_day=last_day,
                     extension=v.get("extension"),
                     extension_approver=str(v.get("extension_approver", "")),
+                    max_extensions=max_extensions,
                 )
             )
         if not values:
@@ -104,10 +111,24 @@ def clock_rules() -> dict[str, ClockRule]:
     return rules
 
 
+class NoRuleInForce(ValueError):
+    """A clock started on a day before any value of its rule applies (a date before the law)."""
+
+
+class ExtensionNotAllowed(ValueError):
+    """An extension the rule in force does not allow (none at all, or more than its number)."""
+
+
 @dataclass
 class ClockEvent:
-    kind: str  # start | stop | pause | resume | restart | extend
+    kind: str  # start | stop | pause | resume | restart | extend | set_due
     day: dt.date
+    # pause: a rule whose period, counted from the pause, ends the pause by itself unless a
+    # resume comes first (政府信息公开条例 art.32: the third party answers within 15 working days).
+    limit: str = ""
+    # set_due: the due date the agency set and notified on ``day`` (条例 art.35 延迟答复); it
+    # counts when notified before the period ran out, and never shortens the period.
+    until: dt.date | None = None
 
 
 @dataclass
@@ -189,9 +210,18 @@ def _count_forward(cal: WorkCalendar, origin: dt.date, n: int, pauses: list[tupl
 
 
 def clock_compute(
-    rule_id: str, start: dt.date, events: list[ClockEvent] | None = None, *, cal: WorkCalendar | None = None, explain: bool = True
+    rule_id: str,
+    start: dt.date,
+    events: list[ClockEvent] | None = None,
+    *,
+    cal: WorkCalendar | None = None,
+    explain: bool = True,
+    in_force_on: dt.date | None = None,
 ) -> ClockResult:
     """Due date of one clock started on ``start``, given its later events (in date order).
+
+    ``in_force_on``: the day whose rule applies when it is not the start (a limit counted back
+    from an old act, such as 行政复议法 art.21's five years, is the law's in force on application).
 
     With ``explain`` the result lists every day from the start to the due date (counted, or
     skipped and why); without it only the due date is computed (for recomputing in bulk).
@@ -199,9 +229,11 @@ def clock_compute(
     rule = clock_rules().get(rule_id)
     if rule is None:
         raise KeyError(f"unknown clock rule {rule_id}")
-    value = rule.value_on(start)
+    in_force_or_start = in_force_on or start
+    value = rule.value_on(in_force_or_start)
     if value is None:
-        raise ValueError(f"rule {rule_id} has no value in force on {start}")
+        first = rule.values[0]
+        raise NoRuleInForce(f"{rule.label}：{in_force_or_start:%Y年%-m月%-d日}尚无施行中的法律规定（{first.reference}自{first.since:%Y年%-m月%-d日}起施行）")
     if cal is None:
         from fazhi.law.workdays import current_calendar
 
@@ -217,26 +249,50 @@ def clock_compute(
     origin = start
     pauses: list[tuple[dt.date, dt.date | None]] = []
     extra = 0
+    extensions = 0
+    lapses: dict[int, dt.date] = {}  # index of a bounded pause -> the day it ends by itself
+    delays: list[ClockEvent] = []
+
+    def lapse(before: dt.date | None) -> None:
+        """A bounded pause whose period ran out (before ``before``; None: at all) resumes by itself."""
+        i = len(pauses) - 1
+        if i >= 0 and pauses[i][1] is None and i in lapses and (before is None or lapses[i] < before):
+            pauses[i] = (pauses[i][0], lapses[i])
+            note(lapses[i], "resume", f"{lapses[i]} 中止期间届满，自动恢复计算")
+
     for ev in sorted(events or [], key=lambda e: e.day):
+        lapse(ev.day)
         if ev.kind == "restart":
-            origin, pauses, extra = ev.day, [], 0
+            origin, pauses, extra, extensions, lapses, delays = ev.day, [], 0, 0, {}, []
             result.steps.clear()
             note(ev.day, "restart", f"{ev.day} 重新起算（如补正后）")
         elif ev.kind == "pause":
             if pauses and pauses[-1][1] is None:
                 continue  # already paused
             pauses.append((ev.day, None))
-            note(ev.day, "pause", f"{ev.day} 中止计算")
+            if ev.limit:
+                ends = clock_compute(ev.limit, ev.day, cal=cal, explain=False).due
+                assert ends is not None
+                lapses[len(pauses) - 1] = ends
+                note(ev.day, "pause", f"{ev.day} 中止计算（至迟于 {ends} 届满，届满自动恢复计算）")
+            else:
+                note(ev.day, "pause", f"{ev.day} 中止计算")
+        elif ev.kind == "set_due" and ev.until is not None:
+            delays.append(ev)
         elif ev.kind == "resume" and pauses and pauses[-1][1] is None:
             pauses[-1] = (pauses[-1][0], ev.day)
             note(ev.day, "resume", f"{ev.day} 恢复计算")
         elif ev.kind == "extend":
             if not value.extension:
-                raise ValueError(f"rule {rule_id} allows no extension")
+                raise ExtensionNotAllowed(f"{rule.label}的期限依法不能延长")
+            if extensions >= value.max_extensions:
+                raise ExtensionNotAllowed(f"{rule.label}的期限依法只能延长{value.max_extensions}次（{value.reference}）")
+            extensions += 1
             extra += value.extension
             note(ev.day, "extend", f"{ev.day} 延长 {value.extension}{UNITS[value.unit]}（{value.extension_approver}批准）")
         elif ev.kind == "stop":
             result.stopped_on = ev.day
+    lapse(None)
     if pauses and pauses[-1][1] is None:
         result.paused = True
         result.provisional = cal.is_provisional(pauses[-1][0])
@@ -259,6 +315,13 @@ def clock_compute(
                 note(d, "rolled", f"{d} 为{reason}，期限顺延至下一个工作日", reason=reason)
                 d += dt.timedelta(days=1)
         day = rolled
+    for ev in delays:
+        assert ev.until is not None
+        if ev.day > day:
+            note(ev.day, "set_due", f"{ev.day} 告知延迟答复时期限已于 {day} 届满，期限不变")
+        elif ev.until > day:
+            note(ev.day, "set_due", f"{ev.day} 告知延迟答复，期限延至 {ev.until}")
+            day = ev.until
     result.provisional = cal.is_provisional(day)
     result.due = day
     return result

@@ -28,6 +28,20 @@ SUPERVISORS = selectors.SUPERVISORS  # roles over the organising unit
 SUPERVISED = selectors.SUPERVISED  # roles over the supervised unit
 
 
+def _impunity_summary(flag: Any) -> str:
+    """Over the threshold: 达到立案追诉标准; under it, an IP case flagged on reasonable suspicion
+    (国务院令第310号 第三条第二款): the citation then says so and names the full threshold."""
+    if "合理嫌疑" in flag.citation:
+        return (
+            f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，“{flag.offence_label}”存在犯罪合理嫌疑"
+            f"（{flag.citation}），未见移送记录，涉嫌以罚代刑。"
+        )
+    return (
+        f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，达到“{flag.offence_label}”立案追诉标准"
+        f"（{flag.threshold} 元，{flag.citation}），未见移送记录，涉嫌以罚代刑。"
+    )
+
+
 def overdue_days() -> int:
     return int(getattr(settings, "FAZHI_SUPERVISION_OVERDUE_DAYS", 30))
 
@@ -72,10 +86,7 @@ def _candidates(organiser: Unit, today: dt.date) -> list[dict[str, Any]]:
                 "register": "enforcement",
                 "matter_id": flag.case_id,
                 "reference": flag.case.case_number,
-                "summary": (
-                    f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，达到“{flag.offence_label}”立案追诉标准"
-                    f"（{flag.threshold} 元，{flag.citation}），未见移送记录，涉嫌以罚代刑。"
-                ),
+                "summary": _impunity_summary(flag),
             }
         )
     limit = today - dt.timedelta(days=overdue_days())

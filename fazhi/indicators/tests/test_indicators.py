@@ -247,7 +247,7 @@ def test_clock_recompute_restores_whether_deadlines_were_kept_and_the_rollups_fo
     assert values(org, Period.year(2025))["gk.on_time_rate"][org.district.pk].numerator == 3
     out = io.StringIO()
     call_command("clock", "recompute", "--dry-run", stdout=out, stderr=io.StringIO())
-    assert f"{late.case_number}\t按期情况 {{'disclosure.reply': 'met'}} → {{'disclosure.reply': 'late'}}" in out.getvalue()
+    assert f"{late.case_number}\t答复申请：按期 → 超期" in out.getvalue()
     assert DisclosureRequest.objects.get(pk=late.pk).deadlines == {"disclosure.reply": "met"}  # a dry run writes nothing
     call_command("clock", "recompute", stdout=io.StringIO(), stderr=io.StringIO())
     assert DisclosureRequest.objects.get(pk=late.pk).deadlines == {"disclosure.reply": "late"}

@@ -45,6 +45,91 @@ def _rule_for(use: ClockUse, matter: Matter | SimpleNamespace) -> str:
     return use.rule
 
 
+def use_for(use: ClockUse, matter: Matter | SimpleNamespace) -> ClockUse:
+    """The wiring in force for this matter: a matter received before a law's revision keeps the
+    procedure of the old law (行政复议法 1999: accepted on receipt, no deemed acceptance)."""
+    received = getattr(matter, "received_on", None)
+    for before, older in use.regimes:
+        if received is not None and received < before:
+            return older
+    return use
+
+
+@dataclass
+class Run:
+    """One run of a clock: from its start (or restart) to the step that stopped it, if any."""
+
+    origin: dt.date
+    collected: list[ClockEvent]
+    stopped_on: dt.date | None = None
+    stopped_by: str = ""
+    deemed_from: dt.date | None = None  # started by law on another clock's expiry
+
+
+def clock_runs(use: ClockUse, events: Sequence[MatterEvent | EventFact], chained: dt.date | None = None) -> list[Run]:
+    """The runs of one clock over the matter's events (in recording order).
+
+    ``chained``: the day another clock's expiry started this one by law (视为受理). A start
+    recorded later than that day does not move the start: the clock runs from the expiry
+    (行政复议法 art.30 para.3); with no start recorded, it runs from the expiry all the same.
+    """
+    runs: list[Run] = []
+    current: Run | None = None
+    for e in events:
+        t = e.transition
+        if t in use.start or t in use.restart:
+            if chained is not None and not runs and current is None and t in use.start and e.event_date > chained:
+                current = Run(chained, [], deemed_from=chained)
+            else:
+                current = Run(e.event_date, [])
+        elif current is None:
+            if chained is not None and not runs and (t in use.stop or t in use.cancel) and e.event_date >= chained:
+                later = [c for c in _later_events(use, events, chained) if c.day <= e.event_date]
+                runs.append(Run(chained, later, e.event_date, t, deemed_from=chained))
+        elif t in use.stop or t in use.cancel:
+            current.stopped_on, current.stopped_by = e.event_date, t
+            runs.append(current)
+            current = None
+        else:
+            current.collected += _clock_event(use, e)
+    if current is not None:
+        runs.append(current)
+    elif chained is not None and not runs:
+        runs.append(Run(chained, _later_events(use, events, chained), deemed_from=chained))
+    return runs
+
+
+def _expiry(use: ClockUse, rule: str, runs: list[Run], starters: set[str], cal: WorkCalendar) -> dt.date | None:
+    """The day a clock whose expiry is a legal fact expired: the first run still going at its due
+    date, or stopped after it by a step that starts the chained clock (受理 recorded late)."""
+    if not use.on_expiry or rule == NO_CLOCK:
+        return None
+    for run in runs:
+        due = clock_compute(rule, run.origin, run.collected, cal=cal, explain=False).due
+        if due is None:
+            continue
+        if run.stopped_on is None or (run.stopped_on > due and run.stopped_by in starters):
+            return due
+    return None
+
+
+def _walk(
+    matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | EventFact], reg: Register, cal: WorkCalendar
+) -> Iterator[tuple[ClockUse, str, list[Run]]]:
+    """Each clock of the register with its rule for this matter and its runs."""
+    uses = [use_for(u, matter) for u in reg.definition.clocks]
+    expiries: dict[str, dt.date] = {}
+    for use in uses:
+        rule = _rule_for(use, matter)
+        chained = expiries.get(use.start_on_expiry_of) if use.start_on_expiry_of else None
+        runs = clock_runs(use, _effective(use, events, matter, cal), chained)
+        starters = {t for u in uses if u.start_on_expiry_of == use.rule for t in u.start}
+        expiry = _expiry(use, rule, runs, starters, cal)
+        if expiry is not None:
+            expiries[use.rule] = expiry
+        yield use, rule, runs
+
+
 def matter_clocks(
     matter: Matter | SimpleNamespace,
     events: Sequence[MatterEvent | EventFact] | None = None,
@@ -59,36 +144,12 @@ def matter_clocks(
         events = list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
     cal = cal or current_calendar()
     running: list[RunningClock] = []
-    expiries: dict[str, dt.date] = {}  # rule of a running on_expiry clock -> its due date
-    for use in reg.definition.clocks:
-        origin: dt.date | None = None
-        collected: list[ClockEvent] = []
-        deemed_from = None
-        chained = expiries.get(use.start_on_expiry_of) if use.start_on_expiry_of else None
-        for e in events:
-            t = e.transition
-            if t in use.start or t in use.restart:
-                origin, collected, deemed_from = e.event_date, [], None
-            elif origin is None:
-                continue
-            elif t in use.stop:
-                origin = None
-            else:
-                collected += _clock_event(use, e)
-        if origin is None and chained is not None:
-            # Not started by an event, but the clock it hangs on is still running: it starts,
-            # by law, on that clock's expiry; later events (中止, 延期) still apply to it.
-            origin, deemed_from = chained, chained
-            collected = _later_events(use, events, chained)
-        if origin is None:
+    for use, rule, runs in _walk(matter, events, reg, cal):
+        if not runs or runs[-1].stopped_on is not None or rule == NO_CLOCK:
             continue
-        rule = _rule_for(use, matter)
-        if rule == NO_CLOCK:
-            continue
-        result = clock_compute(rule, origin, collected, cal=cal, explain=explain)
-        running.append(RunningClock(use=use, rule=rule, result=result, deemed_from=deemed_from))
-        if use.on_expiry and result.due is not None:
-            expiries[use.rule] = result.due
+        run = runs[-1]
+        result = clock_compute(rule, run.origin, run.collected, cal=cal, explain=explain)
+        running.append(RunningClock(use=use, rule=rule, result=result, deemed_from=run.deemed_from))
     return running
 
 
@@ -97,11 +158,46 @@ def _later_events(use: ClockUse, events: Sequence[MatterEvent | EventFact], sinc
 
 
 def _clock_event(use: ClockUse, e: MatterEvent | EventFact) -> list[ClockEvent]:
-    """What an event that neither starts nor stops the clock does to it: pause, resume, extend."""
+    """What an event that neither starts nor stops the clock does to it: pause, resume, extend,
+    set the due date."""
     for kind, names in (("pause", use.pause), ("resume", use.resume), ("extend", use.extend)):
         if e.transition in names:
-            return [ClockEvent(kind, e.event_date)]
+            return [ClockEvent(kind, e.event_date, limit=use.pause_limit.get(e.transition, "") if kind == "pause" else "")]
+    if e.transition in use.set_due:
+        return [ClockEvent("set_due", e.event_date, until=getattr(e, "until", None))]
     return []
+
+
+def _effective(
+    use: ClockUse, events: Sequence[MatterEvent | EventFact], matter: Matter | SimpleNamespace, cal: WorkCalendar
+) -> Sequence[MatterEvent | EventFact]:
+    """The events as they bear on this clock: a pause taken after the period it must be taken
+    within (``pause_within``) is dropped with the restart or resume that ends it (条例 art.30: a
+    补正 notice later than 7 working days after receipt neither pauses nor restarts the reply
+    period), and a step that sets the due date carries the date (``set_due``)."""
+    if not use.pause_within and not use.set_due:
+        return events
+    out: list[MatterEvent | EventFact] = []
+    origin: dt.date | None = None
+    dropping = False
+    for e in events:
+        t = e.transition
+        if dropping and (t in use.restart or t in use.resume):
+            dropping = False
+            continue
+        if t in use.start or t in use.restart:
+            origin = e.event_date
+        elif t in use.stop:
+            origin = None
+        elif t in use.pause_within and origin is not None:
+            window = clock_compute(use.pause_within[t], origin, cal=cal, explain=False).due
+            if window is not None and e.event_date > window:
+                dropping = True
+                continue
+        elif t in use.set_due:
+            e = EventFact(t, e.event_date, getattr(matter, use.set_due[t], None))
+        out.append(e)
+    return out
 
 
 MET, LATE = "met", "late"
@@ -116,32 +212,32 @@ def matter_deadlines(
     reg = reg or register_of(matter)  # type: ignore[arg-type]
     cal = cal or current_calendar()
     out: dict[str, str] = {}
-    expiries: dict[str, dt.date] = {}
-    for use in reg.definition.clocks:
-        origin: dt.date | None = None
-        collected: list[ClockEvent] = []
-        rule = _rule_for(use, matter)
-        for e in events:
-            t = e.transition
-            if t in use.start or t in use.restart:
-                origin, collected = e.event_date, []
-            elif origin is None and t in use.stop and use.start_on_expiry_of in expiries and expiries[use.start_on_expiry_of] <= e.event_date:
-                origin = expiries[use.start_on_expiry_of]  # started by law on that expiry
-                collected = [c for c in _later_events(use, events, origin) if c.day <= e.event_date]
-            if origin is None:
+    for use, rule, runs in _walk(matter, events, reg, cal):
+        if use.on_expiry or rule == NO_CLOCK:
+            continue
+        for run in runs:
+            if run.stopped_on is None or run.stopped_by in use.cancel:
                 continue
-            if t in use.stop:
-                if rule != NO_CLOCK:
-                    due = clock_compute(rule, origin, collected, cal=cal, explain=False).due
-                    if due is not None and not use.on_expiry:
-                        out[rule] = MET if e.event_date <= due else LATE
-                origin = None
-            else:
-                collected += _clock_event(use, e)
-        if use.on_expiry and origin is not None and rule != NO_CLOCK:
-            due = clock_compute(rule, origin, collected, cal=cal, explain=False).due
+            due = clock_compute(rule, run.origin, run.collected, cal=cal, explain=False).due
             if due is not None:
-                expiries[use.rule] = due
+                out[rule] = MET if run.stopped_on <= due else LATE
+    return out
+
+
+
+def matter_last_dues(
+    matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | EventFact] | None = None, *, reg: Register | None = None
+) -> dict[str, dt.date | None]:
+    """The due date of each clock's last run, running or stopped (None while paused): what a
+    legal scenario checks. A clock that never ran is absent."""
+    reg = reg or register_of(matter)  # type: ignore[arg-type]
+    if events is None:
+        events = list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
+    cal = current_calendar()
+    out: dict[str, dt.date | None] = {}
+    for _use, rule, runs in _walk(matter, events, reg, cal):
+        if runs and rule != NO_CLOCK:
+            out[rule] = clock_compute(rule, runs[-1].origin, runs[-1].collected, cal=cal, explain=False).due
     return out
 
 
@@ -182,12 +278,18 @@ class EventFact(NamedTuple):
 
     transition: str
     event_date: dt.date
+    until: dt.date | None = None  # the due date a ``set_due`` step set
+
+
+def _due_fields(reg: Register) -> set[str]:
+    """The fields holding due dates that steps set (a row must carry them to recompute)."""
+    return {f for u in reg.definition.clocks for f in u.set_due.values()}
 
 
 def _open_in_chunks(reg: Register, chunk: int) -> Iterator[list[SimpleNamespace]]:
     """Open matters as plain rows (model instances cost more than the clocks themselves)."""
-    fields = ["pk", "case_number", "state", "due_on", "due_rule", "calendar_version"]
-    fields += sorted({u.variant_field for u in reg.definition.clocks if u.variant_field})
+    fields = ["pk", "case_number", "state", "received_on", "due_on", "due_rule", "calendar_version"]
+    fields += sorted({u.variant_field for u in reg.definition.clocks if u.variant_field} | _due_fields(reg))
     qs = reg.model.objects.filter(state__in=reg.definition.open_states()).order_by("pk").values(*fields)
     last = 0
     while True:
@@ -262,7 +364,8 @@ def deadlines_recompute(
     changed: list[Kept] = []
     for name in registers or list(REGISTRY):
         reg = REGISTRY[name]
-        fields = ["pk", "case_number", "deadlines"] + sorted({u.variant_field for u in reg.definition.clocks if u.variant_field})
+        fields = ["pk", "case_number", "received_on", "deadlines"]
+        fields += sorted({u.variant_field for u in reg.definition.clocks if u.variant_field} | _due_fields(reg))
         qs = reg.model.objects.order_by("pk").values(*fields)
         last = 0
         while True:

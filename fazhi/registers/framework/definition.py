@@ -7,7 +7,8 @@ transitions that start, pause, resume, extend, restart or stop its clocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fazhi.core.errors import DefinitionError
@@ -60,6 +61,23 @@ class ClockUse:
     on_expiry: str = ""
     # This clock also starts, as if by one of ``start``, on the expiry of that (earlier) clock.
     start_on_expiry_of: str = ""
+    # Steps that end the clock without a verdict on whether it was kept (e.g. a decision on a
+    # case recorded before the step that stops the clock existed).
+    cancel: tuple[str, ...] = ()
+    # Older procedures: a matter received before the date runs on the wiring given there
+    # (the keys it names replace this clock's own), e.g. 行政复议法 1999 for cases received
+    # before 2024-01-01.
+    regimes: tuple[tuple[dt.date, ClockUse], ...] = ()
+    # A pause that ends by itself: step -> the rule whose period, counted from the step, bounds
+    # it (政府信息公开条例 art.32: the third party has 15 working days to answer).
+    pause_limit: dict[str, str] = field(default_factory=dict)
+    # A pause that counts only when taken within a rule's period from the clock's start: a later
+    # one, and the restart or resume that ends it, leave the clock alone (条例 art.30: the 补正
+    # notice within 7 working days of receipt).
+    pause_within: dict[str, str] = field(default_factory=dict)
+    # A step that sets the due date to one the agency chose: step -> the field holding it
+    # (条例 art.35 延迟答复).
+    set_due: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,6 +169,28 @@ def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False
         clock_event=clock_event,
         style=str(raw.get("style", "primary")),
     )
+
+
+_STEP_MAPS = ("pause_limit", "pause_within", "set_due")
+
+
+def _step_maps(c: LineDict, rule: str, filename: str, names: set[str]) -> dict[str, dict[str, str]]:
+    """A clock's step -> value mappings (pause_limit, pause_within: the pausing step -> a clock
+    rule; set_due: a step -> the field holding the due date it sets)."""
+    out: dict[str, dict[str, str]] = {}
+    pauses = set(_str_list(c.get("pause"), filename, c.line_of("pause"), "pause"))
+    for key in _STEP_MAPS:
+        if key not in c:
+            continue
+        raw = c[key]
+        if not isinstance(raw, LineDict) or not all(isinstance(v, str) and v for v in raw.values()):
+            raise DefinitionError(f"{filename}:{c.line_of(key)}: clock {rule} 的 {key} 应为“步骤: 值”映射")
+        for tname in raw:
+            if tname not in names or (key != "set_due" and tname not in pauses):
+                need = "未知的" if key == "set_due" else "不在 pause 中的"
+                raise DefinitionError(f"{filename}:{raw.line_of(tname)}: clock {rule} 的 {key} 引用了{need} transition {tname!r}")
+        out[key] = {str(k): str(v) for k, v in raw.items()}
+    return out
 
 
 def load_definition(path: Path, model_fields: set[str] | None = None) -> RegisterDefinition:
@@ -250,34 +290,64 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         amend_roles = _str_list(am["roles"], filename, am.line_of("roles"), "roles")
 
     clocks: list[ClockUse] = []
+    names = {CREATE, *transitions}
+    wiring_keys = ("start", "stop", "pause", "resume", "restart", "extend", "cancel")
+
+    def wiring(c: LineDict, rule: str) -> dict[str, tuple[str, ...]]:
+        lists = {}
+        for key in wiring_keys:
+            if key not in c:
+                continue
+            lists[key] = _str_list(c.get(key), filename, c.line_of(key), key)
+            for tname in lists[key]:
+                if tname not in names:
+                    raise DefinitionError(f"{filename}:{c.line_of(key)}: clock {rule} 引用了未知的 transition {tname!r}")
+        return lists
+
+    def chained_to(c: LineDict) -> str:
+        chained = str(c.get("start_on_expiry_of", "") or "")
+        if chained and not any(u.rule == chained and u.on_expiry for u in clocks):
+            raise DefinitionError(f"{filename}:{c.line_of('start_on_expiry_of')}: start_on_expiry_of 应引用前面声明了 on_expiry 的时限 {chained!r}")
+        return chained
+
     for craw in top.get("clocks") or []:
         c = check_keys(
             craw,
-            allowed={"rule", "start", "stop", "pause", "resume", "restart", "extend", "variant_field", "variants", "on_expiry", "start_on_expiry_of"},
+            allowed={"rule", *wiring_keys, "variant_field", "variants", "on_expiry", "start_on_expiry_of", "regimes", *_STEP_MAPS},
             required={"rule", "start", "stop"},
             filename=filename,
             where="clock",
         )
-        names = {CREATE, *transitions}
-        lists = {}
-        for key in ("start", "stop", "pause", "resume", "restart", "extend"):
-            lists[key] = _str_list(c.get(key), filename, c.line_of(key), key)
-            for tname in lists[key]:
-                if tname not in names:
-                    raise DefinitionError(f"{filename}:{c.line_of(key)}: clock {c['rule']} 引用了未知的 transition {tname!r}")
-        chained = str(c.get("start_on_expiry_of", "") or "")
-        if chained and not any(u.rule == chained and u.on_expiry for u in clocks):
-            raise DefinitionError(f"{filename}:{c.line_of('start_on_expiry_of')}: start_on_expiry_of 应引用前面声明了 on_expiry 的时限 {chained!r}")
-        clocks.append(
-            ClockUse(
-                rule=str(c["rule"]),
-                variant_field=c.get("variant_field"),
-                variants=dict(c.get("variants") or {}),
-                on_expiry=str(c.get("on_expiry", "") or ""),
-                start_on_expiry_of=chained,
-                **lists,
-            )
+        rule = str(c["rule"])
+        maps = _step_maps(c, rule, filename, names)
+        use = ClockUse(
+            rule=rule,
+            variant_field=c.get("variant_field"),
+            variants=dict(c.get("variants") or {}),
+            on_expiry=str(c.get("on_expiry", "") or ""),
+            start_on_expiry_of=chained_to(c),
+            **wiring(c, rule),  # type: ignore[arg-type]
+            pause_limit=maps.get("pause_limit", {}),
+            pause_within=maps.get("pause_within", {}),
+            set_due=maps.get("set_due", {}),
         )
+        regimes = []
+        for rraw in c.get("regimes") or []:
+            r = check_keys(
+                rraw,
+                allowed={"received_before", *wiring_keys, "on_expiry", "start_on_expiry_of"},
+                required={"received_before"},
+                filename=filename,
+                where=f"clock {rule} regime",
+            )
+            if not isinstance(r["received_before"], dt.date):
+                raise DefinitionError(f"{filename}:{r.line_of('received_before')}: received_before 应为日期 YYYY-MM-DD")
+            overrides: dict[str, object] = dict(wiring(r, rule))
+            for key in ("on_expiry", "start_on_expiry_of"):
+                if key in r:
+                    overrides[key] = chained_to(r) if key == "start_on_expiry_of" else str(r.get(key) or "")
+            regimes.append((r["received_before"], replace(use, **overrides)))  # type: ignore[arg-type]
+        clocks.append(replace(use, regimes=tuple(sorted(regimes, key=lambda x: x[0]))))
 
     ledger: list[LedgerStep] = []
     ledger_raw = top.get("ledger")
@@ -313,6 +383,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         if outcome_field:
             all_fields.append(("outcomes", outcome_field))
         all_fields += [("ledger", f) for step in ledger for f in step.when]
+        all_fields += [("clocks set_due", f) for u in clocks for f in u.set_due.values()]
         for where, fname in all_fields:
             if fname not in model_fields:
                 raise DefinitionError(f"{filename}: {where} 引用了模型中不存在的字段 {fname!r}")

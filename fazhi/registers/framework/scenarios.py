@@ -350,6 +350,16 @@ def scenario_run(sc: Scenario) -> Outcome:
     """Run one scenario in a transaction that is always rolled back."""
     outcome = Outcome(sc)
     try:
+        _run_rolled_back(sc, outcome)
+    except ScenarioError:
+        raise
+    except Exception as exc:  # a crash of the code under test fails this scenario, not the run
+        outcome.differences.append(f"运行出错：{type(exc).__name__}：{exc}")
+    return outcome
+
+
+def _run_rolled_back(sc: Scenario, outcome: Outcome) -> None:
+    try:
         with transaction.atomic():
             if sc.today is not None:
                 import time_machine
@@ -362,7 +372,6 @@ def scenario_run(sc: Scenario) -> Outcome:
             raise _Rollback
     except _Rollback:
         pass
-    return outcome
 
 
 def _counts() -> tuple[int, int]:

@@ -22,6 +22,7 @@ from fazhi.audit.services import audit_append
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import user_roles_for_unit
+from fazhi.law.clocks import ExtensionNotAllowed, NoRuleInForce
 from fazhi.registers.framework.clocks import matter_refresh_due
 from fazhi.registers.framework.definition import CREATE, SAME, Transition
 from fazhi.registers.framework.events import event_leaf_bytes
@@ -263,7 +264,10 @@ def _create(
         after={**_snapshot(matter, recorded), "case_number": matter.case_number},
         note=note,
     )
-    matter_refresh_due(matter)
+    try:
+        matter_refresh_due(matter)
+    except NoRuleInForce as exc:  # a date before the law the clock comes from: refused, nothing written
+        raise ValidationFailed({"received_on": [str(exc)]}) from exc
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(matter, CREATE, None)
@@ -322,7 +326,12 @@ def matter_transition(
         after=_snapshot(locked, names),
         note=note,
     )
-    matter_refresh_due(locked)
+    try:
+        matter_refresh_due(locked)
+    except ExtensionNotAllowed as exc:  # the whole step is rolled back with the refusal
+        raise TransitionNotAllowed(str(exc)) from exc
+    except NoRuleInForce as exc:
+        raise ValidationFailed({t.date_field or "__all__": [str(exc)]}) from exc
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(locked, t.name, event)
@@ -345,6 +354,11 @@ def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason:
     changed = {k: v for k, v in cleaned.items() if _snapshot(locked, [k])[k] != json_value(v)}
     if not changed:
         raise ValidationFailed({"__all__": ["没有任何字段被更改"]})
+    # a correction must leave the record as consistent as the steps do (dates in order, sums
+    # that add up, a mediator of the case's committee): the register's own checks, as "amend"
+    errors = reg.hooks.validate(locked, "amend", changed)
+    if errors:
+        raise ValidationFailed(errors)
     before = _snapshot(locked, list(changed))
     previous = copy.copy(locked)
     _assign(locked, changed)
