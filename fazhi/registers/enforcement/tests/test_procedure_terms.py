@@ -326,3 +326,11 @@ def test_the_new_steps_have_forms_in_chinese_and_post_through_the_services(agenc
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.term_paused and case.excluded_reason == "hearing"
+
+
+def test_the_on_time_indicator_counts_every_penalty_term() -> None:
+    """按期办结率（处罚） counts a 市场监管 case by its own term, not only the 行政处罚法's 90 days."""
+    from fazhi.indicators.catalogue import catalogue
+
+    where = dict(catalogue()["zf.on_time_rate"].measures["denominator"].where)
+    assert {"penalty.decision", "penalty.decision_market"} <= set(dict(where["deadline"])["rules"]) and where["kind"] == "penalty"
