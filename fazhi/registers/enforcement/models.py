@@ -41,7 +41,7 @@ class PowerItem(models.Model):
     procedure = models.TextField("办理程序", blank=True)
     remedy = models.TextField("救济途径", blank=True)
     sector = models.CharField("适用的程序规定", max_length=30, choices=Sector.choices, blank=True, default="")
-    offence = models.CharField("对应的涉刑标准", max_length=60, blank=True, help_text="definitions/enforcement/criminal_thresholds.yaml 中的罪名编码")
+    offence = models.CharField("对应的涉刑标准", max_length=60, blank=True, help_text="该事项的违法行为可能涉嫌的罪名，用于比对立案追诉标准、发现以罚代刑")
     active = models.BooleanField("有效", default=True)
 
     class Meta:
