@@ -80,6 +80,9 @@ def test_a_gbk_csv_schedule_reads_and_bad_rows_are_named() -> None:
 
 def _accept(case: Any, org: Any, day: str) -> None:
     matter_transition(matter=case, transition="accept", actor=org.bob, data={"accepted_on": day, "procedure": "ordinary"})
+    # the respondent's copy and answer on the same day: the decision is the deadline that runs
+    matter_transition(matter=case, transition="send_copy", actor=org.alice, data={"copy_sent_on": day})
+    matter_transition(matter=case, transition="receive_answer", actor=org.alice, data={"answer_received_on": day, "evidence_submitted": True})
     case.refresh_from_db()
 
 
