@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fazhi.core.models import Unit
-from fazhi.registers.enforcement.models import Officer, PowerItem
+from fazhi.registers.enforcement.models import EnforcementCase, Officer, PowerItem
 
 OFFICERS = [("SC-ZF-01", "执法甲"), ("SC-ZF-02", "执法乙")]
 # code, name, kind, sector, basis
@@ -17,6 +17,12 @@ ITEMS = [
     ("SC-XK-001", "食品经营许可", "licence", "market_regulation", "《食品安全法》第三十五条"),
     ("SC-QZ-001", "查封、扣押不符合食品安全标准的食品", "coercion", "market_regulation", "《食品安全法》第一百一十条第（四）项"),
     ("SC-JC-001", "食品经营监督检查", "inspection", "market_regulation", "《食品安全法》第一百一十条"),
+]
+# 权责清单 items whose conduct may be a crime (the 以罚代刑 check compares the amount with the
+# threshold in force on the decision date): code, name, offence, basis
+IP_ITEMS = [
+    ("SC-CF-101", "对销售侵犯注册商标专用权商品的处罚", "counterfeit_trademark_goods", "《商标法》第六十条"),
+    ("SC-CF-102", "对销售侵权复制品的处罚", "selling_infringing_copies", "《著作权法》第五十三条"),
 ]
 
 
@@ -28,3 +34,17 @@ def scenario_setup(unit: Unit) -> None:
         )
     for code, name, kind, sector, basis in ITEMS:
         PowerItem.objects.get_or_create(code=code, defaults={"unit": unit, "name": name, "kind": kind, "sector": sector, "legal_basis": basis})
+    for code, name, offence, basis in IP_ITEMS:
+        PowerItem.objects.get_or_create(
+            code=code, defaults={"unit": unit, "name": name, "kind": "penalty", "sector": "market_regulation", "legal_basis": basis, "offence": offence}
+        )
+
+
+def scenario_facts(matter: EnforcementCase) -> dict[str, str]:
+    """以罚代刑: the offences a decided penalty is flagged for (none: 无), and on what ground."""
+    flags = list(matter.impunity_flags.filter(cleared_on__isnull=True).order_by("offence"))
+    grounds = {"犯罪合理嫌疑" if "合理嫌疑" in f.citation else "达到立案追诉标准" for f in flags}
+    return {
+        "以罚代刑线索": "、".join(f.offence_label.split("（")[0] for f in flags) or "无",
+        "线索依据": "、".join(sorted(grounds)) or "无",
+    }

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from django.db import transaction
 
-from fazhi.law.clocks import ClockEvent, ClockResult, clock_compute
+from fazhi.law.clocks import ClockEvent, ClockResult, clock_compute, clock_rules
 from fazhi.law.workdays import WorkCalendar, current_calendar
 from fazhi.registers.framework.definition import ClockUse
 from fazhi.registers.framework.models import Matter, MatterEvent
@@ -66,6 +66,18 @@ class Run:
     deemed_from: dt.date | None = None  # started by law on another clock's expiry
 
 
+def in_force(rule: str, day: dt.date) -> bool:
+    """Whether the law of the clock applied on the day it started: before it (行政处罚法 1996 had
+    no decision period; the 代表法 no answer period before 2010) no clock runs."""
+    return clock_rules()[rule].value_on(day) is not None
+
+
+def _due(rule: str, run: Run, cal: WorkCalendar) -> dt.date | None:
+    if not in_force(rule, run.origin):
+        return None
+    return clock_compute(rule, run.origin, run.collected, cal=cal, explain=False).due
+
+
 def clock_runs(use: ClockUse, events: Sequence[MatterEvent | EventFact], chained: dt.date | None = None) -> list[Run]:
     """The runs of one clock over the matter's events (in recording order).
 
@@ -105,7 +117,7 @@ def _expiry(use: ClockUse, rule: str, runs: list[Run], starters: set[str], cal: 
     if not use.on_expiry or rule == NO_CLOCK:
         return None
     for run in runs:
-        due = clock_compute(rule, run.origin, run.collected, cal=cal, explain=False).due
+        due = _due(rule, run, cal)
         if due is None:
             continue
         if run.stopped_on is None or (run.stopped_on > due and run.stopped_by in starters):
@@ -148,6 +160,8 @@ def matter_clocks(
         if not runs or runs[-1].stopped_on is not None or rule == NO_CLOCK:
             continue
         run = runs[-1]
+        if not in_force(rule, run.origin):
+            continue
         result = clock_compute(rule, run.origin, run.collected, cal=cal, explain=explain)
         running.append(RunningClock(use=use, rule=rule, result=result, deemed_from=run.deemed_from))
     return running
@@ -218,7 +232,7 @@ def matter_deadlines(
         for run in runs:
             if run.stopped_on is None or run.stopped_by in use.cancel:
                 continue
-            due = clock_compute(rule, run.origin, run.collected, cal=cal, explain=False).due
+            due = _due(rule, run, cal)
             if due is not None:
                 out[rule] = MET if run.stopped_on <= due else LATE
     return out
@@ -236,8 +250,8 @@ def matter_last_dues(
     cal = current_calendar()
     out: dict[str, dt.date | None] = {}
     for _use, rule, runs in _walk(matter, events, reg, cal):
-        if runs and rule != NO_CLOCK:
-            out[rule] = clock_compute(rule, runs[-1].origin, runs[-1].collected, cal=cal, explain=False).due
+        if runs and rule != NO_CLOCK and in_force(rule, runs[-1].origin):
+            out[rule] = _due(rule, runs[-1], cal)
     return out
 
 

@@ -44,7 +44,7 @@ from fazhi.registers.framework.services import matter_amend, matter_create, matt
 KEPT_VALUES = {"met", "late", "open"}
 SCENARIO_KEYS = {"name", "reference", "register", "today", "steps", "expect"}
 STEP_KEYS = {"as", "refused", "message"}
-EXPECT_KEYS = {"state", "due", "kept", "fields"}
+EXPECT_KEYS = {"state", "due", "kept", "fields", "facts"}
 AMEND = "amend"
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -257,6 +257,9 @@ def _check_expect(reg: Register, expect: LineDict, filename: str) -> None:
                 raise _fail(filename, expect.line_of(key), f"{rule} 的期限应为日期或 null")
             if key == "kept" and value not in KEPT_VALUES:
                 raise _fail(filename, expect.line_of(key), f"{rule} 应为 met、late 或 open")
+    facts = expect.get("facts")
+    if facts is not None and not isinstance(facts, dict):
+        raise _fail(filename, expect.line_of("facts"), "expect.facts 应为映射 {事实: 值}")
     fields = expect.get("fields")
     if fields is not None:
         if not isinstance(fields, dict):
@@ -326,8 +329,10 @@ def role_user(unit: Unit, role: str) -> Any:
     return user
 
 
-def _register_setup(reg: Register) -> Callable[[Unit], None] | None:
-    """A register's own fixtures (officers, power items, committees): ``<app>.scenario.scenario_setup``."""
+def _register_hook(reg: Register, name: str) -> Any:
+    """A register's own scenario support in ``<app>/scenario.py``: ``scenario_setup(unit)`` makes
+    the rows its forms refer to (officers, power items, committees); ``scenario_facts(matter)``
+    states what the register derives from a matter outside its fields (e.g. 以罚代刑 flags)."""
     package = reg.model.__module__.rsplit(".", 1)[0]
     try:
         module = importlib.import_module(f"{package}.scenario")
@@ -335,7 +340,11 @@ def _register_setup(reg: Register) -> Callable[[Unit], None] | None:
         if exc.name != f"{package}.scenario":
             raise
         return None
-    setup: Callable[[Unit], None] | None = getattr(module, "scenario_setup", None)
+    return getattr(module, name, None)
+
+
+def _register_setup(reg: Register) -> Callable[[Unit], None] | None:
+    setup: Callable[[Unit], None] | None = _register_hook(reg, "scenario_setup")
     return setup
 
 
@@ -445,6 +454,15 @@ def _compare(sc: Scenario, reg: Register, matter: Matter, outcome: Outcome) -> N
         got = (matter.deadlines or {}).get(rule, "open")
         if got != want:
             diff.append(f"{_label(rule)}：应为{KEPT_LABEL[want]}，实际为{KEPT_LABEL[got]}")
+    wanted = expect.get("facts") or {}
+    if wanted:
+        facts_of = _register_hook(reg, "scenario_facts")
+        facts: dict[str, Any] = facts_of(matter) if facts_of else {}
+        for name, want in wanted.items():
+            if name not in facts:
+                diff.append(f"{reg.definition.label}没有可核对的事实“{name}”（可用：{'、'.join(facts) or '无'}）")
+            elif str(facts[name]) != str(want):
+                diff.append(f"{name}：应为 {want}，实际为 {facts[name]}")
     for name, raw in (expect.get("fields") or {}).items():
         want = _static_value(reg, name, raw, sc.file, expect.line_of("fields"))
         f = model_field(reg.model, name)

@@ -201,11 +201,18 @@ def test_a_crash_of_the_code_under_test_fails_the_scenario_not_the_run(tmp_path:
 
 
 @pytest.mark.django_db
-def test_a_date_before_the_law_of_a_clock_is_refused_in_words_not_a_crash(tmp_path: Path) -> None:
-    # 人大代表建议: the three-month answer period exists from the 2010 amendment of the 代表法
+def test_a_matter_from_before_the_law_of_its_clock_runs_no_clock(tmp_path: Path) -> None:
+    # 人大代表建议: the three-month answer period exists from the 2010 amendment of the 代表法;
+    # a proposal handed over in 2005 is recorded, with no clock rather than a crash
     create = '{received_on: 2005-03-01, kind: npc, session: 第五次会议, proposal_number: "1", title: 某建议, proposer_name: 某代表}'
-    text = _one("", register="proposals", create=create)
-    text = text.replace("      as: clerk\n", "      as: clerk\n      refused: true\n      message: 尚无施行中的法律规定\n", 1)
+    text = _one("  expect:\n    state: 办理中\n    due: {proposals.npc_answer: null}", register="proposals", create=create)
     [sc] = scenarios_load([_write(tmp_path, text)])
     outcome = scenario_run(sc)
     assert outcome.differences == [], outcome.differences
+
+
+@pytest.mark.django_db
+def test_facts_a_register_derives_are_checked_by_name(tmp_path: Path) -> None:
+    text = _one("  expect:\n    facts: {以罚代刑线索: 无}")
+    [sc] = scenarios_load([_write(tmp_path, text)])
+    assert scenario_run(sc).differences == ["行政复议没有可核对的事实“以罚代刑线索”（可用：无）"]
