@@ -122,7 +122,10 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
         elif result in ("disclosed", "partly_disclosed") and not late and created % 40 == 19:
             # 信息处理费 paid: the time to pay is not counted in the reply period
             noticed, paid = workdays_after(day, 2), workdays_after(day, 6)
-            if step("notify_fee", reviewer, noticed, fee_notified_on=noticed, fee_amount="100") and step("fee_paid", clerk, paid, fee_paid_on=paid):
+            if step("notify_fee", reviewer, noticed, fee_notified_on=noticed, fee_amount="100"):
+                if not step("fee_paid", clerk, paid, fee_paid_on=paid):
+                    progress(1)
+                    continue  # noticed, not yet paid by the demo's today: waits for the payment
                 answer = workday_before(workdays_after(answer, 4))
         step("reply", reviewer, answer, replied_on=answer, outcome=result)
         progress(1)

@@ -37,7 +37,8 @@ def test_clerk_registers_accepts_and_sees_it_due_other_district_cannot(browser: 
 
     page.click("text=待办")
     expect(page.locator("#due-list")).to_contain_text(case_number)
-    expect(page.locator("#due-list")).to_contain_text("作出复议决定（普通程序）")
+    # the first deadline after acceptance: the copy of the application to the respondent (art.48)
+    expect(page.locator("#due-list")).to_contain_text("发送申请书副本（普通程序）")
     page.close()
 
     other = browser.new_page()

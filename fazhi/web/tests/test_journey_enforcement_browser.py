@@ -44,6 +44,12 @@ def test_a_penalty_case_is_decided_only_after_its_review_then_published_masked(
     clerk.click("button[type=submit]")
     expect(clerk.locator("#timeline")).to_contain_text("告知拟作出的决定")
     case_url = clerk.url
+    # the party waives its statement and hearing rights in writing: the decision need not wait
+    # for the windows (行政处罚法 arts.62, 64)
+    clerk.click("#actions >> text=当事人明确放弃陈述、申辩（听证）权利")
+    clerk.select_option("#id_rights_waived", "statement_and_hearing")
+    clerk.click("button[type=submit]")
+    expect(clerk.locator("#timeline")).to_contain_text("当事人明确放弃")
 
     head = browser.new_page()
     login(head, live_server.url, "sj_head")
