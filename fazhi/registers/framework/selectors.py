@@ -40,6 +40,10 @@ def transitions_available(user: Any, matter: Matter) -> list[Transition]:
             continue
         if t.max_times is not None and matter_events(matter).filter(transition=t.name).count() >= t.max_times:
             continue
+        # a step that cannot apply to this matter (no 意见书 issued, no review requested) is not offered
+        applies = getattr(reg.hooks, "applies", None)
+        if applies is not None and not applies(matter, t.name):
+            continue
         out.append(t)
     return out
 

@@ -203,6 +203,23 @@ class ReconsiderationHooks:
             errors.setdefault("extended_on", []).append("简易程序案件不能延期（《行政复议法》第六十二条）")
         return errors
 
+    def applies(self, matter: Any, transition: str) -> bool:
+        """Whether the step can apply to this case at all (the page offers only those)."""
+        case: ReconsiderationCase = matter
+        if transition in ("record_copy_receipt", "receive_answer"):
+            return case.copy_sent_on is not None
+        if transition in ("handle_document_review", "transfer_document_review"):
+            return case.normative_document_review and case.document_review_route in ("", DocumentReviewRoute.PENDING)
+        if transition == "receive_document_reply":
+            return case.document_review_route == DocumentReviewRoute.TRANSFERRED
+        if transition == "receive_opinion_report":
+            return case.opinion_letter_on is not None
+        if transition == "switch_procedure":
+            return case.procedure == Procedure.SIMPLIFIED
+        if transition == "extend":
+            return case.procedure != Procedure.SIMPLIFIED
+        return True
+
     def derive(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, Any]:
         wants_review = data.get("normative_document_review") or matter.normative_document_review
         if transition in (CREATE, "accept") and wants_review and not matter.document_review_route:

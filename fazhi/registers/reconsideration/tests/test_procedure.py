@@ -200,3 +200,23 @@ def test_incidental_review_compensation_hearing_and_opinion_letter(org: Any, mak
     with pytest.raises(TransitionNotAllowed, match="最多"):
         do(case, "issue_opinion_letter", org.carol, opinion_letter_on="2025-11-13", opinion_letter_summary="再次")
     assert (case.normative_document_result, str(case.compensation_amount), case.opinion_letter_on) == ("forwarded", "5000.00", dt.date(2025, 11, 10))
+
+
+def test_the_page_offers_only_the_steps_that_can_apply_to_the_case(org: Any, make_case: Any) -> None:
+    from fazhi.registers.framework.selectors import transitions_available
+
+    case = make_case(received_on=dt.date(2025, 9, 1))
+    do(case, "accept", org.bob, accepted_on="2025-09-05", procedure="ordinary")
+    offered = {t.name for t in transitions_available(org.bob, case)}
+    assert {"send_copy", "decide"} <= offered
+    assert not offered & {
+        "receive_answer",
+        "record_copy_receipt",
+        "receive_opinion_report",
+        "handle_document_review",
+        "receive_document_reply",
+        "switch_procedure",
+    }
+    do(case, "send_copy", org.alice, copy_sent_on="2025-09-08")
+    offered = {t.name for t in transitions_available(org.bob, case)}
+    assert {"receive_answer", "record_copy_receipt"} <= offered and "send_copy" not in offered
