@@ -6,6 +6,7 @@ Rules, over the organiser's subtree:
 - a 以罚代刑 flag not cleared opens a lead on the case's unit;
 - a matter still open more than ``FAZHI_SUPERVISION_OVERDUE_DAYS`` days past its due date;
 - a 案卷评查 file scored below the sheet's pass line.
+- a 规范性文件 not filed within the period, or past its validity still marked in force.
 Each rule keys its lead by the record, so scanning again never raises a lead twice.
 """
 
@@ -90,7 +91,12 @@ def _candidates(organiser: Unit, today: dt.date) -> list[dict[str, Any]]:
             }
         )
     limit = today - dt.timedelta(days=overdue_days())
+    from fazhi.registers.normative_docs.supervision import candidates as normative_candidates
+
+    out += normative_candidates(prefix, today)  # 规范性文件: their own filing rule, not the general overdue one
     for name, r in REGISTRY.items():
+        if name == "normative_docs":
+            continue
         qs = r.model.objects.filter(unit__path__startswith=prefix, state__in=r.definition.open_states(), due_on__lt=limit).select_related("unit")
         for m in qs:
             assert m.due_on is not None

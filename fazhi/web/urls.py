@@ -7,6 +7,7 @@ from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.reader import views as reader_views
 from fazhi.registers.enforcement import views as enforcement_views
+from fazhi.registers.normative_docs import views as normative_views
 from fazhi.reports import views as report_views
 from fazhi.supervision import views as supervision_views
 from fazhi.web import portal, views
@@ -26,6 +27,11 @@ urlpatterns = [
     path("audit/", views.audit_page, name="audit"),
     path("gongkai/", portal.disclosure_apply, name="portal_apply"),
     path("gongkai/chaxun/", portal.disclosure_status, name="portal_status"),
+    path("gongkai/guifan/", normative_views.portal_list, name="normative_portal"),
+    path("gongkai/guifan/export.xlsx", normative_views.portal_export, name="normative_portal_export"),
+    path("gongkai/guifan/<int:pk>/", normative_views.portal_document, name="normative_portal_document"),
+    path("gongkai/guifan/mulu/<int:pk>.json", normative_views.portal_snapshot, name="normative_portal_snapshot"),
+    path("guifan/fabu/", normative_views.staff_publish, name="normative_catalogue_publish"),
     path("gongshi/zhifa/", enforcement_views.publicity_portal, name="publicity_portal"),
     path("gongshi/quanze/", enforcement_views.powers_portal, name="powers_portal"),
     path("gongshi/choucha/", inspection_views.draws_portal, name="draws_portal"),

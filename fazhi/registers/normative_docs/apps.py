@@ -7,7 +7,9 @@ class NormativeDocsConfig(AppConfig):
     verbose_name = "规范性文件"
 
     def ready(self) -> None:
+        from fazhi.audit.services import leaf_source_register
         from fazhi.registers.framework.registry import register_add
+        from fazhi.registers.normative_docs.catalogue import snapshot_reencode
         from fazhi.registers.normative_docs.hooks import NormativeDocHooks
         from fazhi.registers.normative_docs.models import NormativeDocument
 
@@ -17,3 +19,4 @@ class NormativeDocsConfig(AppConfig):
             hooks=NormativeDocHooks(),
             list_columns=("title", "issuing_body", "doc_number", "published_on", "valid_until"),
         )
+        leaf_source_register("normative_catalogue", snapshot_reencode)

@@ -112,9 +112,10 @@ def _validity(matter: Any, data: dict[str, Any], errors: dict[str, list[str]]) -
         return
     provisional = bool(_value(matter, data, "provisional"))
     rule = validity_rule(provisional)
-    latest = limit_end(rule, effective - dt.timedelta(days=1))
+    end = limit_end(rule, effective)  # the same date so many months on: the day before is the last
+    latest = end - dt.timedelta(days=1) if end is not None else None
     if latest is not None and until > latest:
-        value = clock_rules()[rule].value_on(effective - dt.timedelta(days=1))
+        value = clock_rules()[rule].value_on(effective)
         assert value is not None
         years = value.length // 12
         what = "试行、暂行的规范性文件" if provisional else "规范性文件"

@@ -8,6 +8,7 @@ qualification. The public list (现行有效规范性文件目录) is read from 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -117,3 +118,25 @@ class NormativeDocument(Matter):
         constraints = [
             models.UniqueConstraint(fields=["issuing_body", "doc_number"], condition=~Q(doc_number=""), name="ndoc_number_unique_per_body"),
         ]
+
+
+class CatalogueSnapshot(models.Model):
+    """A published 现行有效规范性文件目录: the rows as they stood on ``as_of``, sealed by their
+    SHA-256 and an audit leaf. Append-only; a later publication is a new snapshot."""
+
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="发布单位")
+    as_of = models.DateField("目录截止日期")
+    rows = models.JSONField("目录内容", default=list)
+    count = models.PositiveIntegerField("文件件数")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发布人")
+    published_at = models.DateTimeField("发布时间")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "规范性文件目录（已发布）"
+        verbose_name_plural = "规范性文件目录（已发布）"
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.as_of:%Y-%m-%d}"

@@ -112,6 +112,11 @@ class Command(BaseCommand):
                 enforcement = enforcement_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_cases=scale["enforcement"])
             analyze()
             oversight = enforcement_demo.build_oversight(org, random.Random(rng.random()), today)
+            from fazhi.registers.normative_docs import demo as normative_docs_demo
+
+            with progress_bar(total=42, desc="规范性文件", stream=self.stderr) as bar:
+                # its own seed: the registers built before keep their data
+                n_normative = normative_docs_demo.build(org, random.Random(f"normative_docs-{options['seed']}"), today, ticker(bar))
             from fazhi.evaluation import demo as evaluation_demo
 
             scheme = evaluation_demo.build(org, random.Random(rng.random()), today)
@@ -131,6 +136,7 @@ class Command(BaseCommand):
             f"{n_cases} 件行政复议、{n_lawsuits} 件行政应诉案件，{n_requests} 件政府信息公开申请，{n_disputes} 件人民调解（{n_screenings} 次排查），"
             f"{n_aid} 件法律援助，{n_proposals} 件建议提案，{enforcement['cases']} 件行政执法案件（{enforcement['officers']} 名执法人员、"
             f"{enforcement['powers']} 项权责清单事项、{enforcement['flags']} 条以罚代刑线索），"
+            f"{n_normative} 件规范性文件，"
             f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查，"
             f"{scheme.name}（已计分，待发布），{len(leads)} 条督察线索"
         )
