@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fazhi.registers.proposals",
     "fazhi.registers.enforcement",
     "fazhi.registers.criminal_transfer",
+    "fazhi.registers.major_decisions",
     "fazhi.registers.normative_docs",
     "fazhi.inspections",
     "fazhi.casefile_review",

@@ -7,6 +7,7 @@ from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.reader import views as reader_views
 from fazhi.registers.enforcement import views as enforcement_views
+from fazhi.registers.major_decisions import views as decision_views
 from fazhi.registers.normative_docs import views as normative_views
 from fazhi.reports import views as report_views
 from fazhi.supervision import views as supervision_views
@@ -32,6 +33,10 @@ urlpatterns = [
     path("gongkai/guifan/<int:pk>/", normative_views.portal_document, name="normative_portal_document"),
     path("gongkai/guifan/mulu/<int:pk>.json", normative_views.portal_snapshot, name="normative_portal_snapshot"),
     path("guifan/fabu/", normative_views.staff_publish, name="normative_catalogue_publish"),
+    path("gongkai/juece/", decision_views.portal_list, name="decision_portal"),
+    path("gongkai/juece/<int:pk>/", decision_views.portal_decision, name="decision_portal_detail"),
+    path("juece/mulu/", decision_views.catalogue_list, name="decision_catalogues"),
+    path("juece/mulu/<int:pk>/", decision_views.catalogue_detail, name="decision_catalogue"),
     path("gongshi/zhifa/", enforcement_views.publicity_portal, name="publicity_portal"),
     path("gongshi/quanze/", enforcement_views.powers_portal, name="powers_portal"),
     path("gongshi/choucha/", inspection_views.draws_portal, name="draws_portal"),

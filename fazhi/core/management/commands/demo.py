@@ -117,6 +117,11 @@ class Command(BaseCommand):
             with progress_bar(total=42, desc="规范性文件", stream=self.stderr) as bar:
                 # its own seed: the registers built before keep their data
                 n_normative = normative_docs_demo.build(org, random.Random(f"normative_docs-{options['seed']}"), today, ticker(bar))
+            from fazhi.registers.major_decisions import demo as major_decisions_demo
+
+            with progress_bar(total=9, desc="重大行政决策", stream=self.stderr) as bar:
+                # its own seed: the registers built before keep their data
+                n_decisions = major_decisions_demo.build(org, random.Random(f"major_decisions-{options['seed']}"), today, ticker(bar))
             from fazhi.evaluation import demo as evaluation_demo
 
             scheme = evaluation_demo.build(org, random.Random(rng.random()), today)
@@ -137,6 +142,7 @@ class Command(BaseCommand):
             f"{n_aid} 件法律援助，{n_proposals} 件建议提案，{enforcement['cases']} 件行政执法案件（{enforcement['officers']} 名执法人员、"
             f"{enforcement['powers']} 项权责清单事项、{enforcement['flags']} 条以罚代刑线索），"
             f"{n_normative} 件规范性文件，"
+            f"{n_decisions} 件重大行政决策，"
             f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查，"
             f"{scheme.name}（已计分，待发布），{len(leads)} 条督察线索"
         )
