@@ -64,6 +64,13 @@ TABLES: dict[str, Table] = {
             (("计划", "draw.plan.name"), ("检查日期", "inspected_on"), ("检查结果", "get_finding_display")),
         ),
         Table("casefiles", "案卷评查", "casefile_review.SampledFile", "unit", (("案卷", "case.case_number"), ("评查活动", "campaign.name"), ("总分", "total"))),
+        Table(
+            "decision_catalogue_items",
+            "重大行政决策事项目录",
+            "major_decisions.CatalogueItem",
+            "catalogue__unit",
+            (("目录", "catalogue.title"), ("序号", "number"), ("决策事项", "name"), ("承办单位", "lead_unit.name"), ("列入目录日期", "added_on")),
+        ),
     ]
 }
 

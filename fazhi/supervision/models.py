@@ -14,6 +14,7 @@ class Source(models.TextChoices):
     IMPUNITY = "impunity", "以罚代刑线索"
     OVERDUE = "overdue", "严重超期"
     CASEFILE = "casefile", "案卷评查不合格"
+    DECISION_STEPS = "decision_steps", "重大行政决策缺少法定程序"
     FILING_LATE = "filing_late", "规范性文件未按期备案"
     PAST_VALIDITY = "past_validity", "规范性文件超过有效期仍标为有效"
     MANUAL = "manual", "人工登记"

@@ -5,7 +5,9 @@ Rules, over the organiser's subtree:
   the respondent unit's original act;
 - a 以罚代刑 flag not cleared opens a lead on the case's unit;
 - a matter still open more than ``FAZHI_SUPERVISION_OVERDUE_DAYS`` days past its due date;
-- a 案卷评查 file scored below the sheet's pass line.
+- a 案卷评查 file scored below the sheet's pass line;
+- a 重大行政决策 taken without a mandatory procedure in its record (《重大行政决策程序暂行条例》
+  arts.12–25, 31), e.g. one loaded in bulk or corrected after the meeting.
 - a 规范性文件 not filed within the period, or past its validity still marked in force.
 Each rule keys its lead by the record, so scanning again never raises a lead twice.
 """
@@ -112,6 +114,23 @@ def _candidates(organiser: Unit, today: dt.date) -> list[dict[str, Any]]:
                         f"{r.definition.label} {m.case_number} 的法定期限 {m.due_on:%Y-%m-%d} 已过 {(today - m.due_on).days} 天仍未办结"
                         f"（督察阈值 {overdue_days()} 天）。"
                     ),
+                }
+            )
+    from fazhi.registers.major_decisions.hooks import missing_at_decision
+    from fazhi.registers.major_decisions.models import MajorDecision
+
+    for d in MajorDecision.objects.filter(decided_on__isnull=False, unit__path__startswith=prefix).select_related("unit"):
+        missing = missing_at_decision(d)
+        if missing:
+            out.append(
+                {
+                    "source": Source.DECISION_STEPS,
+                    "key": f"decision_steps:{d.pk}",
+                    "unit": d.unit,
+                    "register": "major_decisions",
+                    "matter_id": d.pk,
+                    "reference": d.case_number,
+                    "summary": f"重大行政决策 {d.case_number}（{d.title}）于 {d.decided_on:%Y-%m-%d} 作出决定，记录中缺少法定程序：{'；'.join(missing)}。",
                 }
             )
     sheet_of = sheets()
