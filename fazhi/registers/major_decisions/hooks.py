@@ -132,6 +132,8 @@ class MajorDecisionHooks:
         if item is None:
             _add(errors, "catalogue_item", "目录事项不存在")
             return
+        if item.catalogue.state != "published":
+            _add(errors, "catalogue_item", f"该事项所属的目录尚未经同级党委同意并向社会公布（{LAW}第三条第三款）")
         if item.lead_unit_id != matter.unit_id:
             _add(errors, "catalogue_item", f"该目录事项的承办单位是{item.lead_unit.name}，不是{matter.unit.name}（{LAW}第十一条）")
         if item.removed_on and item.removed_on <= on:

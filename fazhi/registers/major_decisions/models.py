@@ -10,6 +10,9 @@ deciding body and its meeting are recorded as facts.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.db import models
 
@@ -157,12 +160,23 @@ class CatalogueEvent(models.Model):
         ordering = ["id"]
 
 
+class CatalogueItemField(models.ForeignKey):  # type: ignore[type-arg]
+    """The decision's catalogue item; its form offers only the items of published catalogues
+    still in them (what the public may read anyway), never another body's draft."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        field = super().formfield(**kwargs)
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = CatalogueItem.objects.filter(catalogue__state=CatalogueState.PUBLISHED, removed_on__isnull=True).select_related("catalogue")
+        return field
+
+
 class MajorDecision(Matter):
     # 决策启动 (arts.10–11)
     received_on = models.DateField("决定启动日期", db_index=True)
     title = models.CharField("决策事项名称", max_length=200)
     category = models.CharField("事项类别", max_length=20, choices=Category.choices)
-    catalogue_item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions", verbose_name="目录事项")
+    catalogue_item = CatalogueItemField(CatalogueItem, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions", verbose_name="目录事项")
     deciding_body = models.CharField("决策机关", max_length=100, blank=True, help_text="列入目录的事项可不填，取目录的决策机关")
     proposal_source = models.CharField("决策建议来源", max_length=20, choices=ProposalSource.choices, blank=True)
     co_units = models.CharField("其他承办单位", max_length=300, blank=True, help_text="多个单位用顿号分隔")

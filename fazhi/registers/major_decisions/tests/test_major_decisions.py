@@ -145,12 +145,16 @@ def test_the_decision_dates_keep_the_procedures_order(org: Any, people: dict[str
 
 def test_a_catalogue_item_links_only_to_its_lead_unit_and_a_correction_is_checked_too(org: Any, people: dict[str, Any], catalogue: Any) -> None:
     item = catalogue.items.get()
+    with pytest.raises(ValidationFailed, match="尚未经同级党委同意并向社会公布"):
+        decision(org, deciding_body="", catalogue_item=item.pk)
+    services.catalogue_agree(catalogue=catalogue, actor=org.dave, on=dt.date(2025, 1, 20), agreement="区委常委会")
+    services.catalogue_publish(catalogue=catalogue, actor=org.dave, on=dt.date(2025, 1, 24), channel="区政府门户网站")
     case = decision(org, deciding_body="", catalogue_item=item.pk)
     assert case.deciding_body == "东湖区人民政府" and case.catalogue_item_id == item.pk
     with pytest.raises(ValidationFailed, match="已登记为决策"):
         decision(org, deciding_body="", catalogue_item=item.pk)
     other = services.item_add(
-        catalogue=catalogue, actor=org.dave, name="东湖区行政复议体制改革方案", lead_unit=org.body, category="policy", on=dt.date(2025, 1, 6)
+        catalogue=catalogue, actor=org.dave, name="东湖区行政复议体制改革方案", lead_unit=org.body, category="policy", on=dt.date(2025, 2, 6), reason="区委要求"
     )
     with pytest.raises(ValidationFailed, match="承办单位是东湖区行政复议办公室"):
         matter_amend(matter=case, actor=org.erin, changes={"catalogue_item": other.pk}, reason="选错目录事项")

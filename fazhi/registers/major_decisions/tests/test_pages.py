@@ -96,6 +96,8 @@ def test_the_portal_shows_the_published_catalogue_and_each_decisions_public_step
 def test_the_pages_show_no_file_of_ours(org: Any, catalogue: Any) -> None:
     from fazhi.web.tests.test_citations import leaks
 
+    services.catalogue_agree(catalogue=catalogue, actor=org.dave, on=dt.date(2025, 1, 20), agreement="区委常委会")
+    services.catalogue_publish(catalogue=catalogue, actor=org.dave, on=dt.date(2025, 1, 24), channel="区政府门户网站")
     case = matter_create(
         register="major_decisions",
         unit=org.dept,
@@ -116,3 +118,8 @@ def test_the_pages_show_no_file_of_ours(org: Any, catalogue: Any) -> None:
         assert leaks(text) == [], (url, leaks(text))
     detail = client_for("erin").get(reverse("matter_detail", args=["major_decisions", case.pk])).content.decode()
     assert "提交决策机关讨论前尚缺" in detail and "合法性审查" in detail
+    # the form offers the items of published catalogues only
+    draft = services.catalogue_create(unit=org.other_body, actor=org.frank, year=2025, on=dt.date(2025, 1, 6))
+    services.item_add(catalogue=draft, actor=org.frank, name="西山区未公布的事项", lead_unit=org.other_body, category="plan", on=dt.date(2025, 1, 6))
+    form = client_for("erin").get(reverse("matter_new", args=["major_decisions"])).content.decode()
+    assert "东湖区农贸市场布局规划" in form and "西山区未公布的事项" not in form
