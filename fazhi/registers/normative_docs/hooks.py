@@ -160,3 +160,18 @@ class NormativeDocHooks:
         if transition in CLEANUP:
             return {"cleanup_outcome": CLEANUP[transition]}
         return {}
+
+
+def reviews_panel(request: Any, matter: Any) -> dict[str, Any] | None:
+    """What the document's page shows above its fields: the 行政复议 cases in which an applicant
+    asked for its incidental review (《行政复议法》第十三条、第五十六条) and what came of it."""
+    rows = [
+        {
+            "case_number": case.case_number,
+            "body": case.unit.name,
+            "received_on": case.received_on,
+            "result": case.get_normative_document_result_display() or "尚未处理",
+        }
+        for case in matter.reconsideration_reviews.select_related("unit").order_by("received_on", "pk")
+    ]
+    return {"reviews": rows} if rows else None

@@ -164,6 +164,8 @@ class ReconsiderationHooks:
         case: ReconsiderationCase = matter
 
         errors = date_errors(None if transition == CREATE else case, data, DATE_ORDER)
+        if data.get("reviewed_document") and not (data.get("normative_document_review") or case.normative_document_review):
+            errors.setdefault("reviewed_document", []).append("请同时选择“一并请求审查规范性文件”（《行政复议法》第十三条）")
         if transition == CREATE:
             return errors
         if transition in ("request_correction", "reject_at_intake"):

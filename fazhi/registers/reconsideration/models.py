@@ -74,6 +74,15 @@ class ReconsiderationCase(Matter):
     channel = models.CharField("申请方式", max_length=20, choices=Channel.choices)
     compensation_requested = models.BooleanField("一并提出行政赔偿请求", default=False)
     normative_document_review = models.BooleanField("一并请求审查规范性文件", default=False)
+    reviewed_document = models.ForeignKey(
+        "normative_docs.NormativeDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reconsideration_reviews",
+        verbose_name="被请求审查的规范性文件（本系统登记的）",
+        help_text="申请人依照《行政复议法》第十三条一并提出附带审查的规范性文件",
+    )
     disclosure_related = models.BooleanField("涉政府信息公开", default=False, help_text="被申请的行为是政府信息公开答复（政府信息公开工作年度报告表四）")
     remarks = models.TextField("备注", blank=True)
     # the application period (arts.20, 21), checked when the case is accepted
