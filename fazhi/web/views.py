@@ -232,6 +232,15 @@ def ledger_import_view(request: HttpRequest, register: str) -> HttpResponse:
     return render(request, "web/ledger_import.html", {"reg": reg, "form": form, "problems": problems, "columns": ledger_columns(reg)})
 
 
+def deadlines_in_words(deadlines: dict[str, str]) -> str:
+    """Whether each stopped deadline was kept, as a clerk reads it: 作出复议决定（普通程序）：按期."""
+    from fazhi.law.clocks import clock_rules
+
+    rules = clock_rules()
+    words = {"met": "按期", "late": "超期"}
+    return "；".join(f"{rules[r].label if r in rules else r}：{words.get(v, v)}" for r, v in sorted(deadlines.items()))
+
+
 def _display_fields(reg: Register, matter: Matter) -> list[tuple[str, Any]]:
     out = []
     for f in reg.model._meta.fields:
@@ -245,6 +254,10 @@ def _display_fields(reg: Register, matter: Matter) -> list[tuple[str, Any]]:
             value = f"{o.label}（{o.article}）" if o else value
         elif f.name == "state":
             value = reg.definition.states[value].label
+        elif f.name == "deadlines":
+            if not value:
+                continue  # no deadline has stopped yet
+            value = deadlines_in_words(value)
         elif f.choices:
             value = getattr(matter, f"get_{f.name}_display")()
         elif isinstance(value, bool):

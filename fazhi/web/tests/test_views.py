@@ -187,3 +187,15 @@ def test_the_audit_page_shows_the_current_root(client: Client, org: Any, case: A
     login(client, org.frank)
     page = client.get(reverse("audit")).content.decode()
     assert tree_root()[1].hex() in page
+
+
+def test_whether_deadlines_were_kept_reads_as_words_not_a_dict(client: Client, org: Any, make_case: Any) -> None:
+    case = make_case(received_on=dt.date(2025, 9, 1))
+    url = reverse("matter_detail", args=["reconsideration", case.pk])
+    login(client, org.alice)
+    assert "期限遵守情况" not in client.get(url).content.decode()  # nothing has stopped yet
+    matter_transition(matter=case, transition="accept", actor=org.bob, data={"accepted_on": "2025-09-05", "procedure": "ordinary"})
+    matter_transition(matter=case, transition="send_copy", actor=org.alice, data={"copy_sent_on": "2025-09-20"})
+    page = client.get(url).content.decode()
+    assert "发送申请书副本（普通程序）：超期" in page
+    assert "{" not in page.split("期限遵守情况")[1].split("</tr>")[0]
