@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from fazhi.core.errors import DefinitionError
+from fazhi.core.errors import DefinitionError, TransitionNotAllowed
 from fazhi.core.strictyaml import check_keys, load_strict
 
 ORGANISATION_TYPES = {"legal_person", "other_organisation", "individual_business"}
@@ -102,10 +102,28 @@ EXCLUDABLE = {"suspension", "hearing", "announcement", "testing", "identificatio
 _SECTORS: dict[str, str] = {}
 
 
+RULE_WORDS = {
+    "legal_review": "法制审核",
+    "hearing_right": "听证权利",
+    "statement_window": "陈述、申辩期限",
+    "collective_discussion": "集体讨论",
+    "publication_retention": "公示期限",
+    "officer_training": "执法人员培训",
+    "licence_correction": "许可申请补正",
+}
+
+
 def rule_in_force(name: str, day: dt.date) -> Version:
-    v = _in_force(_rules()[name], day)
+    """The version in force on ``day``; before the first one the step is refused in words (the
+    register encodes the 2021 行政处罚法 and later rules: an earlier case is not judged by them)."""
+    versions = _rules()[name]
+    v = _in_force(versions, day)
     if v is None:
-        raise DefinitionError(f"definitions/enforcement/rules.yaml: {name} 在 {day} 没有生效的规定")
+        first = versions[0]
+        raise TransitionNotAllowed(
+            f"{day:%Y年%-m月%-d日}尚无本系统可适用的{RULE_WORDS.get(name, '执法程序')}规定（{first.reference}，自{first.since:%Y年%-m月%-d日}起施行）；"
+            "此前的案件请在台账中记录其结果"
+        )
     return v
 
 
