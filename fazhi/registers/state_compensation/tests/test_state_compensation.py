@@ -1,0 +1,82 @@
+"""国家赔偿: the two-month decision, the ten-day service, the applicant's three months, bad input, permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from conftest import PASSWORD, do
+from fazhi.core.errors import PermissionDenied, ValidationFailed
+from fazhi.core.models import Role
+from fazhi.core.services import membership_grant
+from fazhi.registers.framework.services import matter_create
+from fazhi.registers.state_compensation.models import Application
+
+pytestmark = pytest.mark.django_db
+
+
+def application(org: Any, **overrides: Any) -> Application:
+    data = {"received_on": dt.date(2025, 3, 14), "applicant_name": "张某", "infringing_act": "违法查封扣押财物"} | overrides
+    case = matter_create(register="state_compensation", unit=org.dept, actor=org.erin, data=data)
+    assert isinstance(case, Application)
+    return case
+
+
+@pytest.fixture
+def head(org: Any) -> Any:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("dept_head", password=PASSWORD)
+    membership_grant(user=user, unit=org.dept, role=Role.HEAD)
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_decided_within_two_months_and_served_within_ten_days(org: Any, head: Any) -> None:
+    case = application(org)
+    assert case.case_number == "市监赔〔2025〕1号"
+    assert (case.due_rule, case.due_on) == ("state_compensation.decision", dt.date(2025, 5, 14))
+    with pytest.raises(PermissionDenied):
+        do(case, "decide", org.erin, decided_on="2025-05-09", outcome="compensate", mode="money", amount="48000")
+    do(case, "decide", head, decided_on="2025-05-09", outcome="compensate", mode="money", amount="48000")
+    assert (case.state, case.due_rule, case.due_on, case.amount) == ("decided", "state_compensation.service", dt.date(2025, 5, 19), Decimal("48000"))
+    do(case, "serve", org.erin, served_on="2025-05-16")
+    assert case.deadlines == {"state_compensation.decision": "met", "state_compensation.service": "met"}
+    # the applicant's three months to sue are no deadline of the unit
+    assert case.state == "served" and case.due_rule != "state_compensation.suit"
+
+
+def test_bad_input_names_the_field_and_writes_nothing(org: Any, head: Any) -> None:
+    case = application(org)
+    with pytest.raises(ValidationFailed) as exc:
+        do(case, "decide", head, decided_on="2025-05-09", outcome="refuse")
+    assert "refusal_reason" in exc.value.errors and "理由" in exc.value.errors["refusal_reason"][0]
+    with pytest.raises(ValidationFailed) as exc:
+        do(case, "decide", head, decided_on="2025-05-09", outcome="compensate", mode="money", amount="0")
+    assert "amount" in exc.value.errors
+    with pytest.raises(ValidationFailed) as exc:
+        do(case, "decide", head, decided_on="2025-03-01", outcome="refuse", refusal_reason="不属于赔偿范围")
+    assert "decided_on" in exc.value.errors
+    case.refresh_from_db()
+    assert (case.state, case.decided_on, case.outcome) == ("pending", None, "")
+    with pytest.raises(ValidationFailed) as exc:
+        application(org, claimed_amount="-5")
+    assert "claimed_amount" in exc.value.errors
+    assert Application.objects.count() == 1
+
+
+def test_pages_show_only_the_units_own_applications(org: Any) -> None:
+    application(org)
+    mine = Client()
+    mine.login(username="erin", password=PASSWORD)
+    page = mine.get("/r/state_compensation/")
+    assert page.status_code == 200 and "市监赔〔2025〕1号" in page.content.decode()
+    other = Client()
+    other.login(username="frank", password=PASSWORD)
+    page = other.get("/r/state_compensation/")
+    assert page.status_code == 200 and "市监赔" not in page.content.decode()
+    case = Application.objects.get()
+    assert other.get(f"/r/state_compensation/{case.pk}/").status_code in (403, 404)
