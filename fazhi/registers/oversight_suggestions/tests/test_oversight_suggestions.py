@@ -143,3 +143,18 @@ def test_a_reply_overdue_beyond_the_threshold_raises_a_supervision_lead(org: Any
     leads = [lead for lead in scan(org.district, dt.date(2025, 8, 1)) if lead.register == "oversight_suggestions"]
     assert [lead.matter_id for lead in leads] == [late.pk]
     assert "2025-06-18" in leads[0].summary
+
+
+def test_the_annual_report_prints_the_figures_after_the_proposals(org: Any, head: Any) -> None:
+    from fazhi.reports.generator import generate
+
+    first = suggestion(org)
+    do(first, "reply", head, replied_on="2025-05-14", outcome="adopted")
+    second = suggestion(org, kind="court", issuer="东湖区人民法院", document_number="（2025）东法司建1号", received_on=dt.date(2025, 7, 1))
+    do(second, "reply", head, replied_on="2025-09-02", outcome="not_adopted", not_adopted_reason="不属于本单位职责")
+    _title, parts = generate("fzzf", org.district, 2025)
+    topics = [p.topic for p in parts[0].paragraphs]
+    assert topics.index("检察建议和司法建议") == topics.index("人大建议和政协提案") + 1
+    text = next(p for p in parts[0].paragraphs if p.topic == "检察建议和司法建议").text
+    assert text.startswith("自觉接受司法监督，收到检察建议1件（其中公益诉讼诉前检察建议1件）、司法建议1件，已书面回复2件，按期回复率50")
+    assert "采纳率50" in text
