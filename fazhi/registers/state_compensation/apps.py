@@ -11,6 +11,4 @@ class StateCompensationConfig(AppConfig):
         from fazhi.registers.state_compensation.hooks import StateCompensationHooks
         from fazhi.registers.state_compensation.models import Application
 
-        register_add(
-            "state_compensation", Application, hooks=StateCompensationHooks(), list_columns=("applicant_name", "infringing_act", "outcome", "amount")
-        )
+        register_add("state_compensation", Application, hooks=StateCompensationHooks(), list_columns=("applicant_name", "infringing_act", "outcome", "amount"))

@@ -80,3 +80,40 @@ def test_pages_show_only_the_units_own_applications(org: Any) -> None:
     assert page.status_code == 200 and "市监赔" not in page.content.decode()
     case = Application.objects.get()
     assert other.get(f"/r/state_compensation/{case.pk}/").status_code in (403, 404)
+
+
+def test_indicators_count_decisions_on_time_outcomes_and_amount_with_their_traces(org: Any, head: Any) -> None:
+    from fazhi.indicators.catalogue import catalogue
+    from fazhi.indicators.engine import Period, compute, trace
+
+    a = application(org)
+    do(a, "decide", head, decided_on="2025-05-09", outcome="compensate", mode="money", amount="48000")
+    b = application(org, applicant_name="李某")
+    do(b, "decide", head, decided_on="2025-05-15", outcome="refuse", refusal_reason="未被确认违法")
+    c = application(org, applicant_name="王某")
+    do(c, "decide", head, decided_on="2025-05-12", outcome="compensate", mode="return")
+    application(org, applicant_name="赵某", received_on=dt.date(2025, 10, 9))
+    got = compute([org.dept], Period.year(2025), [c for c in catalogue() if c.startswith("gp.")])
+    unit = org.dept.pk
+    assert got["gp.received"][unit].value == 4
+    assert got["gp.decided"][unit].value == 3
+    assert (got["gp.compensated"][unit].value, got["gp.refused"][unit].value) == (2, 1)
+    assert got["gp.amount"][unit].value == 48000
+    rows = trace(catalogue()["gp.on_time_rate"], org.dept, Period.year(2025))
+    numbers = {role: sorted(qs.values_list("case_number", flat=True)) for role, qs in rows.items()}
+    assert numbers["numerator"] == sorted([a.case_number, c.case_number])
+    assert numbers["denominator"] == sorted([a.case_number, b.case_number, c.case_number])
+
+
+def test_an_application_undecided_long_after_the_two_months_becomes_a_supervision_lead(org: Any, head: Any) -> None:
+    from fazhi.supervision import services
+
+    late = application(org)  # due 2025-05-14
+    served = application(org, applicant_name="李某")
+    do(served, "decide", head, decided_on="2025-05-09", outcome="refuse", refusal_reason="未被确认违法")
+    do(served, "serve", org.erin, served_on="2025-05-12")
+    leads = services.scan(org.district, dt.date(2025, 6, 30), org.dave)
+    mine = [lead for lead in leads if "国家赔偿" in lead.summary]
+    assert len(mine) == 1 and late.case_number in mine[0].summary
+    # the applicant's window to sue is no deadline of the unit: a served decision never becomes a lead
+    assert served.case_number not in " ".join(lead.summary for lead in leads)
