@@ -117,3 +117,18 @@ def test_an_application_undecided_long_after_the_two_months_becomes_a_supervisio
     assert len(mine) == 1 and late.case_number in mine[0].summary
     # the applicant's window to sue is no deadline of the unit: a served decision never becomes a lead
     assert served.case_number not in " ".join(lead.summary for lead in leads)
+
+
+def test_the_annual_report_prints_the_figures_after_the_litigation_paragraph(org: Any, head: Any) -> None:
+    from fazhi.reports.generator import generate
+
+    a = application(org)
+    do(a, "decide", head, decided_on="2025-05-09", outcome="compensate", mode="money", amount="48000")
+    b = application(org, applicant_name="李某")
+    do(b, "decide", head, decided_on="2025-05-15", outcome="refuse", refusal_reason="未被确认违法")
+    _title, parts = generate("fzzf", org.district, 2025)
+    topics = [p.topic for p in parts[0].paragraphs]
+    assert topics.index("国家赔偿") == topics.index("行政应诉") + 1
+    text = next(p for p in parts[0].paragraphs if p.topic == "国家赔偿").text
+    assert text.startswith("作为赔偿义务机关收到国家赔偿申请2件，作出是否赔偿的决定2件，其中决定赔偿1件、决定不予赔偿1件，决定赔偿金额4.8万元；")
+    assert "两个月内作出决定的占50" in text
