@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "fazhi.registers.criminal_transfer",
     "fazhi.registers.major_decisions",
     "fazhi.registers.normative_docs",
+    "fazhi.registers.oversight_suggestions",
+    "fazhi.registers.state_compensation",
     "fazhi.inspections",
     "fazhi.casefile_review",
     "fazhi.indicators",

@@ -122,6 +122,16 @@ class Command(BaseCommand):
             with progress_bar(total=9, desc="重大行政决策", stream=self.stderr) as bar:
                 # its own seed: the registers built before keep their data
                 n_decisions = major_decisions_demo.build(org, random.Random(f"major_decisions-{options['seed']}"), today, ticker(bar))
+            from fazhi.registers.state_compensation import demo as state_compensation_demo
+
+            with progress_bar(total=22, desc="国家赔偿", stream=self.stderr) as bar:
+                # its own seed: the registers built before keep their data
+                n_compensation = state_compensation_demo.build(org, random.Random(f"state_compensation-{options['seed']}"), today, ticker(bar))
+            from fazhi.registers.oversight_suggestions import demo as suggestions_demo
+
+            with progress_bar(total=22, desc="检察建议和司法建议", stream=self.stderr) as bar:
+                # its own seed: the registers built before keep their data
+                n_suggestions = suggestions_demo.build(org, random.Random(f"oversight_suggestions-{options['seed']}"), today, ticker(bar))
             from fazhi.evaluation import demo as evaluation_demo
 
             scheme = evaluation_demo.build(org, random.Random(rng.random()), today)
@@ -143,6 +153,8 @@ class Command(BaseCommand):
             f"{enforcement['powers']} 项权责清单事项、{enforcement['flags']} 条以罚代刑线索），"
             f"{n_normative} 件规范性文件，"
             f"{n_decisions} 件重大行政决策，"
+            f"{n_compensation} 件国家赔偿申请，"
+            f"{n_suggestions} 件检察建议和司法建议，"
             f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查，"
             f"{scheme.name}（已计分，待发布），{len(leads)} 条督察线索"
         )

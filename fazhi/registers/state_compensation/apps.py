@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class StateCompensationConfig(AppConfig):
+    name = "fazhi.registers.state_compensation"
+    label = "state_compensation"
+    verbose_name = "国家赔偿"
+
+    def ready(self) -> None:
+        from fazhi.registers.framework.registry import register_add
+        from fazhi.registers.state_compensation.hooks import StateCompensationHooks
+        from fazhi.registers.state_compensation.models import Application
+
+        register_add("state_compensation", Application, hooks=StateCompensationHooks(), list_columns=("applicant_name", "infringing_act", "outcome", "amount"))

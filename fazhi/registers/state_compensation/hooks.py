@@ -1,0 +1,58 @@
+"""Checks of the 国家赔偿 procedure (《国家赔偿法》 arts.12–14, 32)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fazhi.registers.framework.checks import DateOrder, date_errors
+from fazhi.registers.framework.definition import CREATE
+
+DATE_ORDER: DateOrder = [
+    ("correction_notice_on", ("received_on",), "收到申请日期"),
+    ("corrected_on", ("correction_notice_on",), "一次性告知补正日期"),
+    ("heard_on", ("received_on",), "收到申请日期"),
+    ("decided_on", ("received_on",), "收到申请日期"),
+    ("served_on", ("decided_on",), "决定日期"),
+    ("sued_on", ("decided_on",), "决定日期"),
+    ("ended_on", ("decided_on",), "决定日期"),
+]
+
+
+def _amount(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+class StateCompensationHooks:
+    def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
+        if transition == "decide":
+            outcome = data.get("outcome")
+            if outcome == "compensate":
+                if not data.get("mode"):
+                    errors.setdefault("mode", []).append("决定赔偿的，应当写明赔偿方式（《国家赔偿法》第三十二条）")
+                amount = _amount(data.get("amount"))
+                if data.get("mode") == "money" and (amount is None or amount <= 0):
+                    errors.setdefault("amount", []).append("支付赔偿金的，应当写明大于零的赔偿金额")
+                if data.get("refusal_reason"):
+                    errors.setdefault("refusal_reason", []).append("决定赔偿的，不填写不予赔偿的理由")
+            elif outcome == "refuse":
+                if not (data.get("refusal_reason") or "").strip():
+                    errors.setdefault("refusal_reason", []).append("决定不予赔偿的，应当说明不予赔偿的理由（《国家赔偿法》第十三条第四款）")
+                if _amount(data.get("amount")):
+                    errors.setdefault("amount", []).append("决定不予赔偿的，不填写赔偿金额")
+                if data.get("mode"):
+                    errors.setdefault("mode", []).append("决定不予赔偿的，不填写赔偿方式")
+        if transition == CREATE:
+            claimed = _amount(data.get("claimed_amount"))
+            if claimed is not None and claimed < 0:
+                errors.setdefault("claimed_amount", []).append("请求赔偿金额不能为负数")
+        return errors
+
+    def derive(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {}
