@@ -6,27 +6,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from conftest import PASSWORD, do
+from conftest import do
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from fazhi.core.models import Role
-from fazhi.core.services import membership_grant
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.services import matter_create
 from fazhi.registers.normative_docs.models import NormativeDocument
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(org: Any) -> dict[str, Any]:
-    users = {}
-    for role in (Role.REVIEWER, Role.HEAD):
-        user = get_user_model().objects.create_user(f"dept_{role}", password=PASSWORD)
-        membership_grant(user=user, unit=org.dept, role=role)
-        users[str(role)] = get_user_model().objects.get(pk=user.pk)
-    return users
 
 
 def draft(org: Any, **overrides: Any) -> NormativeDocument:
