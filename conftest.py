@@ -89,10 +89,38 @@ def make_case(org: Org) -> Any:
     return make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_empty_the_log() -> Any:
+    """Django's flush between transactional tests deletes every row on SQLite; the log's DELETE
+    guard (fazhi.audit.appendonly) lets only that through, every other delete stays refused."""
+    from django.core.management.commands import flush
+
+    from fazhi.audit.appendonly import log_maintenance
+
+    original = flush.Command.handle
+
+    def handle(self: Any, *args: Any, **options: Any) -> Any:
+        with log_maintenance():
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle  # type: ignore[method-assign]
+    yield
+    flush.Command.handle = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2 at production strength costs ~0.3 s a user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_checkpoint_key_of_the_machine(settings: Any, tmp_path_factory: Any) -> None:
+    # A key in var/keys (after scripts/run) must not sign test checkpoints into var/witness; tests
+    # that sign make their own key (fazhi/audit/tests/test_tamper.py).
+    scratch = tmp_path_factory.getbasetemp()
+    settings.FAZHI_CHECKPOINT_KEY_FILE = scratch / "no-checkpoint-key.pem"
+    settings.FAZHI_WITNESS_DIR = scratch / "witness-unused"
 
 
 def do(matter: Any, name: str, actor: Any, **data: Any) -> Any:

@@ -151,6 +151,14 @@ FAZHI_EVIDENCE_DIR = Path(env_str("FAZHI_EVIDENCE_DIR", str(BASE_DIR / "var" / "
 # leaves exist (verification recomputes the digests); keep it apart from SECRET_KEY in production.
 FAZHI_AUDIT_KEY = env_str("FAZHI_AUDIT_KEY", "dev-only-audit-key-change-me-in-production")
 
+# Checkpoints of the log are signed (Ed25519) with a key kept OUTSIDE the database, written to a
+# witness directory an operator copies elsewhere, and published on the portal: `fazhi audit verify
+# --against FILE` then proves that the log still extends what was signed. `fazhi audit keygen`
+# creates the key; FAZHI_LOG_ORIGIN names the log in the checkpoint (e.g. the site's host name).
+FAZHI_LOG_ORIGIN = env_str("FAZHI_LOG_ORIGIN", "fazhi.local/log")
+FAZHI_CHECKPOINT_KEY_FILE = Path(env_str("FAZHI_CHECKPOINT_KEY_FILE", str(BASE_DIR / "var" / "keys" / "checkpoint-ed25519.pem")))
+FAZHI_WITNESS_DIR = Path(env_str("FAZHI_WITNESS_DIR", str(BASE_DIR / "var" / "witness")))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -14,6 +14,9 @@ class LogHead(models.Model):
 
     size = models.BigIntegerField(default=0)
     frontier = models.JSONField(default=list)  # [[subtree size, hex hash], ...] left to right
+    # local day of the last append: the first append of a later day first checkpoints the log as
+    # it stood at the end of that day (a signed checkpoint for every day with writes)
+    last_day = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = "日志头"
@@ -47,6 +50,8 @@ class Checkpoint(models.Model):
     size = models.BigIntegerField()
     root_hash = models.BinaryField(max_length=32)
     created_at = models.DateTimeField()
+    # the signed note (C2SP tlog-checkpoint), empty when no signing key was configured
+    note = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = "检查点"
@@ -54,4 +59,10 @@ class Checkpoint(models.Model):
         ordering = ["-size"]
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.pk, "size": self.size, "root_hash": bytes(self.root_hash).hex(), "time": self.created_at.isoformat()}
+        return {
+            "id": self.pk,
+            "size": self.size,
+            "root_hash": bytes(self.root_hash).hex(),
+            "time": self.created_at.isoformat(),
+            "signed": bool(self.note),
+        }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fazhi.audit import merkle
+from fazhi.audit import merkle, signing
 from fazhi.audit.models import AuditLeaf, Checkpoint, LogHead, MerkleNode
 
 # Leaf sources: name -> function(ids) -> {id: canonical bytes recomputed from the source rows}.
@@ -19,6 +22,17 @@ LEAF_SOURCES: dict[str, LeafSource] = {}
 
 def leaf_source_register(name: str, reencode: LeafSource) -> None:
     LEAF_SOURCES[name] = reencode
+
+
+# Projection checks: name -> function(progress) -> (rows checked, problems). The records users
+# see (a register's matters) are rebuilt from the events the log protects and compared with
+# their rows, so a row changed or deleted in the database is found, not only a changed event.
+ProjectionCheck = Callable[[Callable[[int], None] | None], tuple[int, list[str]]]
+PROJECTION_CHECKS: dict[str, tuple[ProjectionCheck, Callable[[], int]]] = {}
+
+
+def projection_check_register(name: str, check: ProjectionCheck, count: Callable[[], int]) -> None:
+    PROJECTION_CHECKS[name] = (check, count)
 
 
 def _head_locked() -> LogHead:
@@ -37,6 +51,11 @@ def audit_append(*, source: str, source_id: int, data: bytes) -> AuditLeaf:
 
 def audit_append_many(items: list[tuple[str, int, bytes]]) -> list[AuditLeaf]:
     head = _head_locked()
+    today = timezone.localdate()
+    if head.last_day is not None and head.last_day < today and head.size:
+        # the first write of a new day: the log as it stood at the end of the last day with writes
+        _checkpoint_at_head(head)
+    head.last_day = today
     frontier = [(int(size), bytes.fromhex(h)) for size, h in head.frontier]
     now = timezone.now()
     leaves: list[AuditLeaf] = []
@@ -52,7 +71,7 @@ def audit_append_many(items: list[tuple[str, int, bytes]]) -> list[AuditLeaf]:
     MerkleNode.objects.bulk_create(nodes, batch_size=2000)
     head.size += len(leaves)
     head.frontier = [[size, h.hex()] for size, h in frontier]
-    head.save(update_fields=["size", "frontier"])
+    head.save(update_fields=["size", "frontier", "last_day"])
     return leaves
 
 
@@ -65,12 +84,37 @@ def tree_root() -> tuple[int, bytes]:
 
 @transaction.atomic
 def checkpoint_take() -> Checkpoint:
-    _head_locked()
-    size, root = tree_root()
+    """A checkpoint of the log as it stands (on demand, and at the end of every day with writes)."""
+    return _checkpoint_at_head(_head_locked())
+
+
+def _checkpoint_at_head(head: LogHead) -> Checkpoint:
+    size = head.size
+    root = merkle.frontier_root([(int(s), bytes.fromhex(h)) for s, h in head.frontier]) if size else merkle.EMPTY_ROOT
     last = Checkpoint.objects.order_by("-size").first()
     if last is not None and last.size == size:
         return last
-    return Checkpoint.objects.create(size=size, root_hash=root, created_at=timezone.now())
+    now = timezone.now()
+    note = signing.note_sign(size=size, root=root, taken_at=now) or ""
+    cp = Checkpoint.objects.create(size=size, root_hash=root, created_at=now, note=note)
+    if note:
+        transaction.on_commit(lambda: witness_write(cp))
+    return cp
+
+
+def witness_write(cp: Checkpoint) -> Path:
+    """Copy a signed checkpoint to the witness directory (``<size>.checkpoint`` and ``latest``).
+
+    The directory is meant to be copied elsewhere (another machine, a write-once medium, the
+    district's archive): what is there can later prove the log was not rewritten or cut."""
+    folder = Path(settings.FAZHI_WITNESS_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{cp.size:012d}.checkpoint"
+    for target in (path, folder / "latest.checkpoint"):
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(cp.note, encoding="utf-8")
+        os.replace(tmp, target)
+    return path
 
 
 class NodeStore:
@@ -131,6 +175,8 @@ def proof_consistency(*, old: Checkpoint, new: Checkpoint) -> dict[str, object]:
 class VerifyReport:
     size: int = 0
     checkpoints_checked: int = 0
+    anchors_checked: int = 0
+    rows_checked: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -148,15 +194,28 @@ def _batched_leaves(batch: int) -> Iterator[list[AuditLeaf]]:
         last = rows[-1].index
 
 
-def audit_verify(*, batch: int = 5000, progress: Callable[[int], None] | None = None) -> VerifyReport:
+def audit_verify(
+    *, batch: int = 5000, progress: Callable[[int], None] | None = None, anchors: list[signing.Note] | None = None, projections: bool = True
+) -> VerifyReport:
     """Recompute the whole log from its leaves and its sources; compare with every checkpoint.
 
     Detects: a changed byte in a source row (re-encoding differs from the leaf), in a leaf
     (its hash), or in a stored node; a removed, inserted or reordered leaf (indexes not
-    contiguous, or roots that no longer match the checkpoints taken earlier).
+    contiguous, or roots that no longer match the checkpoints taken earlier); a checkpoint whose
+    signature does not hold; a record users see that its events do not give (projections).
+
+    ``anchors`` are signed checkpoints held outside the database (already signature-checked):
+    the log must still extend each of them. Only they catch someone who rewrote the log, its
+    tree and its checkpoints together, or cut its tail, with database access alone.
     """
     report = VerifyReport()
     checkpoints = {c.size: c for c in Checkpoint.objects.all()}
+    outside: dict[int, list[signing.Note]] = {}
+    for note in anchors or []:
+        outside.setdefault(note.size, []).append(note)
+    report.problems.extend(_signatures_check(checkpoints.values()))
+    if 0 in outside:
+        report.anchors_checked += len(outside[0])
     stored_nodes = {(n.level, n.index): bytes(n.hash) for n in MerkleNode.objects.all().iterator(chunk_size=10000)}
     frontier: list[tuple[int, bytes]] = []
     expected = 0
@@ -180,6 +239,10 @@ def audit_verify(*, batch: int = 5000, progress: Callable[[int], None] | None = 
                 if merkle.frontier_root(frontier) != bytes(checkpoints[expected].root_hash):
                     report.problems.append(f"检查点 #{checkpoints[expected].pk}（大小 {expected}）的根哈希与重算结果不符")
                 report.checkpoints_checked += 1
+            for note in outside.get(expected, []):
+                if merkle.frontier_root(frontier) != note.root:
+                    report.problems.append(f"库外保存的检查点（大小 {expected}）与日志不符：日志在该检查点之前的部分被改写")
+                report.anchors_checked += 1
         for source, leaves in by_source.items():
             reencode = LEAF_SOURCES.get(source)
             if reencode is None:
@@ -203,6 +266,38 @@ def audit_verify(*, batch: int = 5000, progress: Callable[[int], None] | None = 
     for size in checkpoints:
         if size > expected:
             report.problems.append(f"检查点大小 {size} 超过现有叶子数 {expected}（有叶子被删除）")
+    for size in outside:
+        if size > expected:
+            report.problems.append(f"库外保存的检查点记录了 {size} 个叶子，日志现只有 {expected} 个：日志尾部被截断或有叶子被删除")
     if not checkpoints:
         report.problems.append("尚无检查点：请先执行 fazhi audit checkpoint")
+    if projections:
+        for check, _ in PROJECTION_CHECKS.values():
+            checked, found = check(progress)
+            report.rows_checked += checked
+            report.problems.extend(found)
     return report
+
+
+def verify_total() -> int:
+    """Units of progress ``audit_verify`` reports: leaves, then the rows of every projection."""
+    return AuditLeaf.objects.count() + sum(count() for _, count in PROJECTION_CHECKS.values())
+
+
+def _signatures_check(checkpoints: Iterable[Checkpoint]) -> list[str]:
+    """Every signed checkpoint in the database must carry a valid signature of its own size and root."""
+    problems: list[str] = []
+    verifier = signing.verifier_key()
+    for cp in checkpoints:
+        if not cp.note:
+            continue
+        if verifier is None:
+            break
+        try:
+            note = signing.note_verify(cp.note, verifier)
+        except signing.NoteError as exc:
+            problems.append(f"检查点 #{cp.pk}：{exc}")
+            continue
+        if note.size != cp.size or note.root != bytes(cp.root_hash):
+            problems.append(f"检查点 #{cp.pk} 的大小或根哈希与其签名不符（检查点被改动）")
+    return problems

@@ -16,11 +16,13 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from fazhi.audit import signing as log_signing
+from fazhi.audit.models import Checkpoint
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.masking import mask_name
 from fazhi.core.models import Kind, Level, Unit
@@ -169,3 +171,29 @@ def disclosure_status(request: HttpRequest) -> HttpResponse:
                 "status": due_status(matter.due_on, timezone.localdate()),
             }
     return render(request, "web/portal/status.html", context, status=200 if form.is_valid() or request.method == "GET" else 400)
+
+
+def log_checkpoints(request: HttpRequest) -> HttpResponse:
+    """记录校验: the signed checkpoints of the log, for anyone to keep and check against later."""
+    signed = Checkpoint.objects.exclude(note="").order_by("-size")
+    return render(
+        request,
+        "web/portal/checkpoints.html",
+        {"latest": signed.first(), "checkpoints": signed[:30], "total": signed.count(), "verifier": log_signing.verifier_key()},
+    )
+
+
+def log_checkpoint_file(request: HttpRequest, size: int) -> HttpResponse:
+    cp = Checkpoint.objects.exclude(note="").filter(size=size).first()
+    if cp is None:
+        raise Http404("没有这个检查点")
+    response = HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{cp.size:012d}.checkpoint"'
+    return response
+
+
+def log_verifier_key(request: HttpRequest) -> HttpResponse:
+    key = log_signing.verifier_key()
+    if key is None:
+        raise Http404("未配置签名密钥")
+    return HttpResponse(key + "\n", content_type="text/plain; charset=utf-8")

@@ -252,7 +252,8 @@ def _create(
     else:
         matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
     matter.save()
-    recorded = [n for n in fixed if n != "carried_in"] + list(cleaned)
+    # 上年结转 is recorded when it is set, so that `audit verify` can check the row against it
+    recorded = [n for n in fixed if n != "carried_in" or fixed[n]] + list(cleaned)
     _write_event(
         reg=reg,
         matter=matter,

@@ -1,13 +1,15 @@
-"""fazhi audit verify | checkpoint | prove EVENT_ID | consistency OLD NEW"""
+"""fazhi audit verify [--against CHECKPOINT] | checkpoint | keygen | pubkey | prove EVENT_ID | consistency OLD NEW"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fazhi.audit import services
+from fazhi.audit import services, signing
 from fazhi.audit.merkle import ProofError
 from fazhi.audit.models import AuditLeaf, Checkpoint
 from fazhi.core.progress import progress_bar
@@ -18,8 +20,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="用最新检查点校验整个日志")
-        sub.add_parser("checkpoint", help="生成检查点（大小、根哈希、时间）")
+        verify = sub.add_parser("verify", help="校验整个日志、检查点签名和各台账记录")
+        verify.add_argument(
+            "--against", action="append", default=[], metavar="CHECKPOINT", help="库外保存的签名检查点文件或见证目录（可多次给出）"
+        )
+        verify.add_argument("--key", help="核验签名用的公钥（“名称+密钥编号+公钥”，或含此串的文件）；默认本站密钥")
+        sub.add_parser("checkpoint", help="生成签名检查点（大小、根哈希、时间），并写入见证目录")
+        keygen = sub.add_parser("keygen", help="生成检查点签名密钥（Ed25519，保存在数据库之外）")
+        keygen.add_argument("--path", help="密钥文件路径，默认 FAZHI_CHECKPOINT_KEY_FILE")
+        keygen.add_argument("--if-missing", action="store_true", help="密钥已存在时不做任何事（安装脚本用）")
+        sub.add_parser("pubkey", help="打印检查点签名公钥（供第三方核验）")
         sub.add_parser("checkpoints", help="列出检查点（JSON，可公布）")
         prove = sub.add_parser("prove", help="某一事件的包含证明（JSON）")
         prove.add_argument("event_id", type=int)
@@ -37,22 +47,63 @@ class Command(BaseCommand):
         elif action == "checkpoints":
             self.stdout.write(json.dumps([c.as_dict() for c in Checkpoint.objects.order_by("size")], ensure_ascii=False, indent=2))
         elif action == "verify":
-            self._verify()
+            self._verify(options["against"], options.get("key"))
+        elif action == "keygen":
+            self._keygen(options.get("path"), options["if_missing"])
+        elif action == "pubkey":
+            key = signing.verifier_key()
+            if key is None:
+                raise CommandError("未配置签名密钥：请先执行 fazhi audit keygen")
+            self.stdout.write(key)
         elif action == "prove":
             self._prove(options)
         elif action == "consistency":
             self._consistency(options["old"], options["new"])
 
-    def _verify(self) -> None:
-        total = AuditLeaf.objects.count()
-        with progress_bar(total=total, desc="校验", stream=self.stderr) as bar:
-            report = services.audit_verify(progress=bar.update)
+    def _verify(self, against: list[str], key: str | None) -> None:
+        anchors = self._anchors(against, key)
+        with progress_bar(total=services.verify_total(), desc="校验", stream=self.stderr) as bar:
+            report = services.audit_verify(progress=bar.update, anchors=anchors)
         if report.ok:
-            self.stdout.write(f"校验通过：{report.size} 个叶子，{report.checkpoints_checked} 个检查点一致。")
+            outside = f"，{report.anchors_checked} 个库外检查点一致" if against else ""
+            self.stdout.write(
+                f"校验通过：{report.size} 个叶子，{report.checkpoints_checked} 个检查点一致{outside}，{report.rows_checked} 条台账记录与其事件相符。"
+            )
             return
         for problem in report.problems[:50]:
             self.stderr.write(problem)
         raise CommandError(f"校验失败：发现 {len(report.problems)} 处问题。")
+
+    def _anchors(self, against: list[str], key: str | None) -> list[signing.Note]:
+        if key and Path(key).is_file():
+            key = Path(key).read_text(encoding="utf-8").strip()
+        files: list[Path] = []
+        for item in against:
+            path = Path(item)
+            if path.is_dir():
+                files.extend(sorted(p for p in path.glob("*.checkpoint") if p.name != "latest.checkpoint"))
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise CommandError(f"找不到检查点文件或目录：{item}")
+        if against and not files:
+            raise CommandError("给出的目录中没有检查点文件（*.checkpoint）")
+        notes = []
+        for path in files:
+            try:
+                notes.append(signing.note_verify(path.read_text(encoding="utf-8"), key))
+            except (signing.NoteError, UnicodeDecodeError) as exc:
+                raise CommandError(f"{path.name}：{exc}") from exc
+        return notes
+
+    def _keygen(self, path_arg: str | None, if_missing: bool) -> None:
+        path = Path(path_arg) if path_arg else Path(settings.FAZHI_CHECKPOINT_KEY_FILE)
+        if path.exists() and if_missing:
+            return
+        if path.exists():
+            raise CommandError(f"密钥文件已存在，不会覆盖：{path}")
+        signing.key_generate(path)
+        self.stdout.write(f"已生成签名密钥：{path}（请妥善保管并另行备份；勿放入数据库所在的备份中）")
 
     def _prove(self, options: dict[str, Any]) -> None:
         leaf = AuditLeaf.objects.filter(source=options["source"], source_id=options["event_id"]).first()

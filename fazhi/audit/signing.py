@@ -1,0 +1,160 @@
+"""Signed checkpoints in the C2SP ``tlog-checkpoint`` / ``signed-note`` format (Ed25519).
+
+A checkpoint note is::
+
+    <origin>
+    <tree size>
+    <base64 root hash>
+    <extension lines: the time it was taken>
+
+    — <key name> <base64(4-byte key id || 64-byte Ed25519 signature)>
+
+the format of Certificate Transparency's successors (Go's checksum database, Sigstore's Rekor,
+the C2SP witness network), so that any tool that reads those can check ours. The signature is
+over the text before the blank line. The key id is the first 4 bytes of
+SHA-256(key name || "\\n" || 0x01 || public key), the signed-note rule for Ed25519.
+
+The private key lives in a file outside the database (``FAZHI_CHECKPOINT_KEY_FILE``): someone who
+can rewrite the database cannot sign a checkpoint for the rewritten log. Its public half is
+published (the portal's 全过程记录 page) as a signed-note verifier key
+``<name>+<key id hex>+<base64(0x01 || public key)>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+
+ALG_ED25519 = b"\x01"
+
+
+class NoteError(Exception):
+    """A checkpoint note that cannot be read or whose signature does not hold (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Note:
+    origin: str
+    size: int
+    root: bytes
+    extensions: tuple[str, ...]
+    key_name: str
+    key_id: bytes
+    signature: bytes
+
+    @property
+    def body(self) -> bytes:
+        lines = [self.origin, str(self.size), base64.b64encode(self.root).decode("ascii"), *self.extensions]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def key_id(name: str, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + ALG_ED25519 + public).digest()[:4]
+
+
+def _raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def key_generate(path: Path) -> None:
+    """Write a new private key (PEM, PKCS#8), readable by its owner only; never overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+
+
+def key_name() -> str:
+    return str(settings.FAZHI_LOG_ORIGIN)
+
+
+def private_key() -> Ed25519PrivateKey | None:
+    path = Path(settings.FAZHI_CHECKPOINT_KEY_FILE)
+    if not path.is_file():
+        return None
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise NoteError(f"签名密钥不是 Ed25519 密钥：{path}")
+    return key
+
+
+def verifier_key() -> str | None:
+    """The public key as a signed-note verifier key string, or None when no key is configured."""
+    key = private_key()
+    if key is None:
+        return None
+    public = _raw_public(key.public_key())
+    return f"{key_name()}+{key_id(key_name(), public).hex()}+{base64.b64encode(ALG_ED25519 + public).decode('ascii')}"
+
+
+def verifier_parse(text: str) -> tuple[str, bytes, Ed25519PublicKey]:
+    try:
+        name, hexid, b64 = text.strip().split("+", 2)  # base64 itself may contain "+"
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError as exc:
+        raise NoteError("公钥格式不正确：应为“名称+密钥编号+公钥”") from exc
+    if raw[:1] != ALG_ED25519 or len(raw) != 33:
+        raise NoteError("公钥不是 Ed25519 公钥")
+    if key_id(name, raw[1:]).hex() != hexid:
+        raise NoteError("公钥的密钥编号与公钥不符")
+    return name, bytes.fromhex(hexid), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def note_sign(*, size: int, root: bytes, taken_at: dt.datetime) -> str | None:
+    """The signed checkpoint note, or None when no signing key is configured."""
+    key = private_key()
+    if key is None:
+        return None
+    name = key_name()
+    public = _raw_public(key.public_key())
+    body = Note(name, size, root, (f"time {taken_at.isoformat()}",), name, b"", b"").body
+    sig = key.sign(body)
+    return body.decode("utf-8") + "\n" + f"— {name} {base64.b64encode(key_id(name, public) + sig).decode('ascii')}\n"
+
+
+def note_parse(text: str) -> Note:
+    head, sep, sigs = text.partition("\n\n")
+    if not sep:
+        raise NoteError("检查点文件格式不正确：缺少签名部分")
+    lines = head.split("\n")
+    if len(lines) < 3:
+        raise NoteError("检查点文件格式不正确：应有来源、大小、根哈希三行")
+    try:
+        size = int(lines[1])
+        root = base64.b64decode(lines[2], validate=True)
+    except ValueError as exc:
+        raise NoteError("检查点文件格式不正确：大小或根哈希无法读取") from exc
+    if size < 0 or len(root) != 32:
+        raise NoteError("检查点文件格式不正确：大小或根哈希无效")
+    for line in sigs.strip("\n").split("\n"):
+        parts = line.split(" ")
+        if len(parts) == 3 and parts[0] == "—":
+            blob = base64.b64decode(parts[2])
+            return Note(lines[0], size, root, tuple(lines[3:]), parts[1], blob[:4], blob[4:])
+    raise NoteError("检查点文件没有签名")
+
+
+def note_verify(text: str, verifier: str | None = None) -> Note:
+    """Parse a note and check its signature against the verifier key (default: this site's)."""
+    verifier = verifier or verifier_key()
+    if verifier is None:
+        raise NoteError("未配置签名密钥，也未提供公钥，无法核验检查点签名")
+    name, kid, public = verifier_parse(verifier)
+    note = note_parse(text)
+    if note.key_name != name or note.key_id != kid:
+        raise NoteError(f"检查点由另一把密钥（{note.key_name}）签名，不是本日志的密钥")
+    try:
+        public.verify(note.signature, note.body)
+    except InvalidSignature as exc:
+        raise NoteError("检查点签名无效：文件内容被改动或签名伪造") from exc
+    return note
