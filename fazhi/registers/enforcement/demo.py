@@ -166,7 +166,12 @@ def _plan_case(
                 [rng.randint(2, 40) * 1000, rng.randint(2, 40) * 1000, rng.randint(50, 400) * 1000] if rng.random() < 0.08 else [rng.randint(1, 30) * 1000]
             )
         )
+    # every value the row carries is recorded by a step, as the services record it (`audit verify`
+    # replays the events against the rows)
     create = {k: getattr(m, k) for k in ("received_on", "party_type", "party_name", "facts", "major_public_interest", "complex_case")}
+    create |= {k: party[k] for k in ("party_id_number", "party_phone") if k in party}
+    if m.amount_involved is not None:
+        create["amount_involved"] = m.amount_involved
     steps = [
         Step(
             "register",
@@ -190,21 +195,22 @@ def _plan_case(
     fine = Decimal(rng.choice([200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 150000]))
     if kind in ("penalty", "coercion"):
         day = received + dt.timedelta(days=rng.randint(7, 40))
-        if not step("notify", clerk, day, "notified", notified_on=day, proposed_fine=fine if kind == "penalty" else None):
+        proposed = fine if kind == "penalty" else None
+        # the hearing right as the service derives it at 告知 (第六十三条), recorded with the step
+        right, _ = rules.hearing_right(m.party_type, proposed, "", day)
+        if not step("notify", clerk, day, "notified", notified_on=day, proposed_fine=proposed, hearing_right=right):
             return Planned(m, steps)
         if kind == "coercion" and not step("seize", clerk, day, "notified", seized_on=day, seizure_items="涉案物品一批（详见查封、扣押清单）"):
             return Planned(m, steps)
-        m.hearing_right = kind == "penalty" and fine >= (10000 if party["party_type"] == "natural_person" else 100000)
         if m.hearing_right and rng.random() < 0.4:
             # requested within 5 working days, noticed at least 7 working days before the hearing (第六十四条)
             d1, dn, d2 = workdays_after(day, 3), workdays_after(day, 4), workdays_after(day, 12)
             if (
                 not step("request_hearing", clerk, d1, "hearing_pending", hearing_requested_on=d1)
                 or not step("notice_hearing", clerk, dn, "hearing_pending", hearing_noticed_on=dn)
-                or not step("hold_hearing", head, d2, "notified", hearing_held_on=d2)
+                or not step("hold_hearing", head, d2, "notified", hearing_held_on=d2, hearing_held=True)
             ):
                 return Planned(m, steps)
-            m.hearing_held = True
             day = d2
     needs_review = m.major_public_interest or m.complex_case or m.hearing_held
     if needs_review or rng.random() < 0.1:

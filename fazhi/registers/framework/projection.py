@@ -123,11 +123,11 @@ def _compare(reg: Register, values: dict[str, Any], steps: list[Step], checked: 
     replay: dict[str, Any] = {}
     closed_on: dt.date | None = None
     state = ""
-    for _, unit_id, event_date, state_after, after in steps:
+    for n, (_, unit_id, event_date, state_after, after) in enumerate(steps):
         replay["unit"] = unit_id  # the unit handling the matter when the step was taken
         replay.update(after)
         state = state_after
-        if closed_on is None and state_after in terminal:
+        if closed_on is None and state_after in terminal and n > 0:  # a step closes a matter; creating one never does
             closed_on = event_date
     who = f"{reg.definition.label} {values['case_number']}"
     wrong: list[str] = []
