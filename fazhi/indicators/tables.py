@@ -71,6 +71,27 @@ TABLES: dict[str, Table] = {
             "catalogue__unit",
             (("目录", "catalogue.title"), ("序号", "number"), ("决策事项", "name"), ("承办单位", "lead_unit.name"), ("列入目录日期", "added_on")),
         ),
+        Table(
+            "law_study_sessions",
+            "学法活动",
+            "law_study.StudySession",
+            "unit",
+            (("单位", "unit.name"), ("学法日期", "held_on"), ("学法形式", "get_body_display"), ("学法主题", "topic"), ("参加人数", "attendees")),
+        ),
+        Table(
+            "law_exams",
+            "学法考试",
+            "law_study.LawExam",
+            "unit",
+            (("单位", "unit.name"), ("年度", "year"), ("姓名", "name"), ("参加考试", "taken"), ("成绩", "score"), ("合格", "passed")),
+        ),
+        Table(
+            "law_reports",
+            "述法",
+            "law_study.LawReport",
+            "unit",
+            (("单位", "unit.name"), ("年度", "year"), ("姓名", "name"), ("职务", "post"), ("述法日期", "reported_on"), ("评议结果", "get_rating_display")),
+        ),
     ]
 }
 

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from fazhi.casefile_review import views as review_views
 from fazhi.evaluation import views as evaluation_views
@@ -45,6 +45,7 @@ urlpatterns = [
     path("zhifa/<int:pk>/evidence/<int:item_id>/", enforcement_views.evidence_download, name="evidence_download"),
     path("zhifa/gongshi/", enforcement_views.publicity_staff, name="publicity_staff"),
     path("zhifa/renyuan/", enforcement_views.officers_page, name="officers"),
+    path("xuefa/", include("fazhi.registers.law_study.urls")),
     path("zhifa/yisong/", enforcement_views.transfer_board, name="transfer_board"),
     path("choucha/", inspection_views.plan_list, name="inspection_plans"),
     path("choucha/<int:pk>/", inspection_views.plan_detail, name="inspection_plan"),
