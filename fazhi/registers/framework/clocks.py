@@ -93,7 +93,7 @@ def clock_runs(use: ClockUse, events: Sequence[MatterEvent | EventFact], chained
             if chained is not None and not runs and current is None and t in use.start and e.event_date > chained:
                 current = Run(chained, [], deemed_from=chained)
             else:
-                current = Run(e.event_date, [])
+                current = Run(e.event_date, _fixed_due(use, e))
         elif current is None:
             if chained is not None and not runs and (t in use.stop or t in use.cancel) and e.event_date >= chained:
                 later = [c for c in _later_events(use, events, chained) if c.day <= e.event_date]
@@ -179,7 +179,13 @@ def _clock_event(use: ClockUse, e: MatterEvent | EventFact) -> list[ClockEvent]:
             return [ClockEvent(kind, e.event_date, limit=use.pause_limit.get(e.transition, "") if kind == "pause" else "")]
     if e.transition in use.set_due:
         return [ClockEvent("set_due", e.event_date, until=getattr(e, "until", None))]
-    return []
+    return _fixed_due(use, e)
+
+
+def _fixed_due(use: ClockUse, e: MatterEvent | EventFact) -> list[ClockEvent]:
+    """The due date the step's document states (``fix_due``), when it states one."""
+    until = getattr(e, "until", None) if e.transition in use.fix_due else None
+    return [ClockEvent("fix_due", e.event_date, until=until)] if until is not None else []
 
 
 def _effective(
@@ -189,13 +195,15 @@ def _effective(
     within (``pause_within``) is dropped with the restart or resume that ends it (条例 art.30: a
     补正 notice later than 7 working days after receipt neither pauses nor restarts the reply
     period), and a step that sets the due date carries the date (``set_due``)."""
-    if not use.pause_within and not use.set_due:
+    if not use.pause_within and not use.set_due and not use.fix_due:
         return events
     out: list[MatterEvent | EventFact] = []
     origin: dt.date | None = None
     dropping = False
     for e in events:
         t = e.transition
+        if t in use.fix_due:
+            e = EventFact(t, e.event_date, getattr(matter, use.fix_due[t], None))
         if dropping and (t in use.restart or t in use.resume):
             dropping = False
             continue
@@ -297,7 +305,7 @@ class EventFact(NamedTuple):
 
 def _due_fields(reg: Register) -> set[str]:
     """The fields holding due dates that steps set (a row must carry them to recompute)."""
-    return {f for u in reg.definition.clocks for f in u.set_due.values()}
+    return {f for u in reg.definition.clocks for f in (*u.set_due.values(), *u.fix_due.values())}
 
 
 def _open_in_chunks(reg: Register, chunk: int) -> Iterator[list[SimpleNamespace]]:

@@ -78,6 +78,10 @@ class ClockUse:
     # A step that sets the due date to one the agency chose: step -> the field holding it
     # (条例 art.35 延迟答复).
     set_due: dict[str, str] = field(default_factory=dict)
+    # A step whose document states the due date itself, earlier or later than the rule's period:
+    # step -> the field holding it (the reply date a 检察建议书 or 司法建议书 names). The clock's
+    # own start step may carry it.
+    fix_due: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False
     )
 
 
-_STEP_MAPS = ("pause_limit", "pause_within", "set_due")
+_STEP_MAPS = ("pause_limit", "pause_within", "set_due", "fix_due")
 
 
 def _step_maps(c: LineDict, rule: str, filename: str, names: set[str]) -> dict[str, dict[str, str]]:
@@ -186,8 +190,9 @@ def _step_maps(c: LineDict, rule: str, filename: str, names: set[str]) -> dict[s
         if not isinstance(raw, LineDict) or not all(isinstance(v, str) and v for v in raw.values()):
             raise DefinitionError(f"{filename}:{c.line_of(key)}: clock {rule} 的 {key} 应为“步骤: 值”映射")
         for tname in raw:
-            if tname not in names or (key != "set_due" and tname not in pauses):
-                need = "未知的" if key == "set_due" else "不在 pause 中的"
+            due_map = key in ("set_due", "fix_due")
+            if tname not in names or (not due_map and tname not in pauses):
+                need = "未知的" if due_map else "不在 pause 中的"
                 raise DefinitionError(f"{filename}:{raw.line_of(tname)}: clock {rule} 的 {key} 引用了{need} transition {tname!r}")
         out[key] = {str(k): str(v) for k, v in raw.items()}
     return out
@@ -330,6 +335,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             pause_limit=maps.get("pause_limit", {}),
             pause_within=maps.get("pause_within", {}),
             set_due=maps.get("set_due", {}),
+            fix_due=maps.get("fix_due", {}),
         )
         regimes = []
         for rraw in c.get("regimes") or []:
@@ -384,6 +390,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             all_fields.append(("outcomes", outcome_field))
         all_fields += [("ledger", f) for step in ledger for f in step.when]
         all_fields += [("clocks set_due", f) for u in clocks for f in u.set_due.values()]
+        all_fields += [("clocks fix_due", f) for u in clocks for f in u.fix_due.values()]
         for where, fname in all_fields:
             if fname not in model_fields:
                 raise DefinitionError(f"{filename}: {where} 引用了模型中不存在的字段 {fname!r}")
