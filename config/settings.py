@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fazhi.registers.normative_docs",
     "fazhi.registers.oversight_suggestions",
     "fazhi.registers.state_compensation",
+    "fazhi.registers.contract_review",
     "fazhi.registers.law_study",
     "fazhi.inspections",
     "fazhi.casefile_review",

@@ -6,6 +6,7 @@ from fazhi.evaluation import views as evaluation_views
 from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.reader import views as reader_views
+from fazhi.registers.contract_review import views as contract_views
 from fazhi.registers.enforcement import views as enforcement_views
 from fazhi.registers.major_decisions import views as decision_views
 from fazhi.registers.normative_docs import views as normative_views
@@ -37,6 +38,13 @@ urlpatterns = [
     path("gongkai/juece/<int:pk>/", decision_views.portal_decision, name="decision_portal_detail"),
     path("juece/mulu/", decision_views.catalogue_list, name="decision_catalogues"),
     path("juece/mulu/<int:pk>/", decision_views.catalogue_detail, name="decision_catalogue"),
+    path("falvguwen/", contract_views.adviser_list, name="advisers"),
+    path("falvguwen/<int:pk>/", contract_views.adviser_edit, name="adviser_edit"),
+    path("falvguwen/import/", contract_views.adviser_import, name="advisers_import"),
+    path("falvguwen/export.xlsx", contract_views.adviser_export, name="advisers_export"),
+    path("falvguwen/template.xlsx", contract_views.adviser_template, name="advisers_template"),
+    path("fashen/<int:pk>/document/", contract_views.document_upload, name="contract_review_document_upload"),
+    path("fashen/<int:pk>/document/<int:doc_id>/", contract_views.document_download, name="contract_review_document"),
     path("gongshi/zhifa/", enforcement_views.publicity_portal, name="publicity_portal"),
     path("gongshi/quanze/", enforcement_views.powers_portal, name="powers_portal"),
     path("gongshi/choucha/", inspection_views.draws_portal, name="draws_portal"),
