@@ -288,3 +288,19 @@ def test_units_below_the_regions_minimum_of_sessions_are_shown(org: Any) -> None
     assert "未达到最低学法次数的单位" in page
     assert "东湖区人民政府（政府常务会议会前学法 1/2 次）" in page and "东湖区人民政府（党委（党组）理论学习中心组学法 0/2 次）" in page
     assert "东湖区市场监督管理局（党委（党组）理论学习中心组学法 0/2 次）" in page and "东湖区市场监督管理局（政府常务会议" not in page
+
+
+def test_the_annual_report_opens_its_measures_with_the_study_and_report_figures(org: Any, year_2025: None) -> None:
+    from fazhi.reports.generator import generate
+
+    _title, parts = generate("fzzf", org.district, 2025)
+    first = parts[0].paragraphs[0]
+    assert first.topic == "学法用法和述法"
+    assert first.text.startswith("2025年，全区落实领导干部学法制度，开展集中学法3次（同比增长200%），")
+    assert "其中政府常务会议会前学法1次、党委（党组）理论学习中心组学法2次；" in first.text
+    assert "举办法治讲座和法治培训1场次，参加人员120人次。" in first.text
+    assert "组织学法考试，参加考试3人，参考率75%（仅4件，样本较少），合格率66.7%（仅3件，样本较少）。" in first.text
+    assert first.text.endswith("领导干部述法2人，其中党政主要负责人2人，述法覆盖率66.7%（仅3件，样本较少）。")
+    assert {f.code for f in first.figures} >= {"xf.sessions", "xf.exam_pass_rate", "xf.report_coverage"}
+    _title, parts = generate("fzzf", org.other_district, 2024)
+    assert parts[0].paragraphs[0].text == "2024年，未登记领导干部集中学法活动。"
