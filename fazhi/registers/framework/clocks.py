@@ -111,10 +111,11 @@ def clock_runs(use: ClockUse, events: Sequence[MatterEvent | EventFact], chained
     return runs
 
 
-def _expiry(use: ClockUse, rule: str, runs: list[Run], starters: set[str], cal: WorkCalendar) -> dt.date | None:
-    """The day a clock whose expiry is a legal fact expired: the first run still going at its due
-    date, or stopped after it by a step that starts the chained clock (受理 recorded late)."""
-    if not use.on_expiry or rule == NO_CLOCK:
+def _expiry(use: ClockUse, rule: str, runs: list[Run], starters: set[str], cal: WorkCalendar, *, chained: bool = False) -> dt.date | None:
+    """The day a clock whose expiry is a legal fact (or that another clock is chained to) expired:
+    the first run still going at its due date, or stopped after it by a step that starts the
+    chained clock (受理 recorded late)."""
+    if not (use.on_expiry or chained) or rule == NO_CLOCK:
         return None
     for run in runs:
         due = _due(rule, run, cal)
@@ -131,12 +132,13 @@ def _walk(
     """Each clock of the register with its rule for this matter and its runs."""
     uses = [use_for(u, matter) for u in reg.definition.clocks]
     expiries: dict[str, dt.date] = {}
+    targets = {u.start_on_expiry_of for u in uses if u.start_on_expiry_of}
     for use in uses:
         rule = _rule_for(use, matter)
         chained = expiries.get(use.start_on_expiry_of) if use.start_on_expiry_of else None
         runs = clock_runs(use, _effective(use, events, matter, cal), chained)
         starters = {t for u in uses if u.start_on_expiry_of == use.rule for t in u.start}
-        expiry = _expiry(use, rule, runs, starters, cal)
+        expiry = _expiry(use, rule, runs, starters, cal, chained=use.rule in targets)
         if expiry is not None:
             expiries[use.rule] = expiry
         yield use, rule, runs

@@ -59,7 +59,9 @@ class ClockUse:
     # A clock whose expiry is itself a legal fact (复议 art.30: not rejected in time = accepted):
     # it never becomes overdue; ``on_expiry`` says what the expiry means.
     on_expiry: str = ""
-    # This clock also starts, as if by one of ``start``, on the expiry of that (earlier) clock.
+    # This clock also starts, as if by one of ``start``, on the expiry of that (earlier) clock:
+    # one whose expiry is a legal fact, or a deadline left unmet (国家赔偿法 art.14 para.1: no
+    # decision within the two months opens the applicant's three months to sue).
     start_on_expiry_of: str = ""
     # Steps that end the clock without a verdict on whether it was kept (e.g. a decision on a
     # case recorded before the step that stops the clock existed).
@@ -311,8 +313,8 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
 
     def chained_to(c: LineDict) -> str:
         chained = str(c.get("start_on_expiry_of", "") or "")
-        if chained and not any(u.rule == chained and u.on_expiry for u in clocks):
-            raise DefinitionError(f"{filename}:{c.line_of('start_on_expiry_of')}: start_on_expiry_of 应引用前面声明了 on_expiry 的时限 {chained!r}")
+        if chained and not any(u.rule == chained for u in clocks):
+            raise DefinitionError(f"{filename}:{c.line_of('start_on_expiry_of')}: start_on_expiry_of 应引用前面声明的时限 {chained!r}")
         return chained
 
     for craw in top.get("clocks") or []:
