@@ -72,6 +72,13 @@ TABLES: dict[str, Table] = {
             (("目录", "catalogue.title"), ("序号", "number"), ("决策事项", "name"), ("承办单位", "lead_unit.name"), ("列入目录日期", "added_on")),
         ),
         Table(
+            "legal_advisers",
+            "法律顾问和公职律师",
+            "contract_review.LegalAdviser",
+            "unit",
+            (("姓名", "name"), ("类别", "get_kind_display"), ("服务单位", "unit.name"), ("聘任起始日期", "term_start"), ("聘任截止日期", "term_end")),
+        ),
+        Table(
             "law_study_sessions",
             "学法活动",
             "law_study.StudySession",

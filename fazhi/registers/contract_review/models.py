@@ -71,6 +71,9 @@ class LegalAdviser(models.Model):
     term_start = models.DateField("聘任起始日期")
     term_end = models.DateField("聘任截止日期", null=True, blank=True, help_text="公职律师无固定期限的可不填")
     appointment_reference = models.CharField("聘用合同或任命文号", max_length=100)
+    # the day after the term's last day (kept by the service): the directory's figures count an
+    # adviser as serving at the end of a period when the term runs through that day
+    term_over_on = models.DateField("聘任期满次日", null=True, blank=True, editable=False)
 
     objects: models.Manager[LegalAdviser]
 

@@ -66,6 +66,10 @@ def _snapshot(adviser: LegalAdviser) -> dict[str, Any]:
     return out
 
 
+def _term_over(adviser: LegalAdviser) -> None:
+    adviser.term_over_on = adviser.term_end + dt.timedelta(days=1) if adviser.term_end else None
+
+
 def _record(adviser: LegalAdviser, kind: str, actor: Any) -> None:
     user = actor if getattr(actor, "pk", None) else None
     change = AdviserChange.objects.create(adviser=adviser, kind=kind, data=_snapshot(adviser), actor=user, occurred_at=timezone.now())
@@ -108,13 +112,16 @@ def adviser_save(*, actor: Any, unit: Unit, values: dict[str, Any], adviser: Leg
     if errors:
         raise ValidationFailed(errors)
     if adviser is None:
-        adviser = LegalAdviser.objects.create(unit=unit, **{f: values.get(f) or ("" if f not in ("term_start", "term_end") else None) for f in FIELDS})
+        adviser = LegalAdviser(unit=unit, **{f: values.get(f) or ("" if f not in ("term_start", "term_end") else None) for f in FIELDS})
+        _term_over(adviser)
+        adviser.save()
         _record(adviser, "created", actor)
         return adviser
     before = _snapshot(adviser)
     adviser.unit = unit
     for f in FIELDS:
         setattr(adviser, f, values.get(f) or ("" if f not in ("term_start", "term_end") else None))
+    _term_over(adviser)
     adviser.save()
     if _snapshot(adviser) != before:
         _record(adviser, "updated", actor)

@@ -5,6 +5,7 @@ staff form's messages and the opinion document."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import io
 from typing import Any
 
@@ -246,3 +247,64 @@ def test_the_opinion_document_is_stored_by_hash_in_the_timeline_and_only_for_rev
     outsider = Client()
     outsider.login(username="frank", password=PASSWORD)
     assert outsider.get(f"/fashen/{case.pk}/document/{doc.pk}/").status_code == 404
+
+
+def _answered(org: Any, reviewer: Any, who: LegalAdviser, on: str, outcome: str, **overrides: Any) -> ContractReview:
+    case = contract(org, **overrides)
+    do(case, "give_opinion", reviewer, opinion_on=on, outcome=outcome, opinion="合同主体适格，第八条应补充违约责任", adviser=who.pk)
+    return case
+
+
+def test_the_figures_count_reviews_amount_outcomes_advisers_with_their_records(org: Any, reviewer: Any) -> None:
+    from fazhi.indicators.catalogue import catalogue
+    from fazhi.indicators.engine import Period, compute, trace
+
+    who = adviser(org)  # term 2025-01-01 .. 2025-12-31: serving at the year's end
+    adviser(org, unit=org.dept, name="林清", kind="staff_lawyer", licence_number="G1", term_start=dt.date(2020, 1, 1), term_end=None)
+    adviser(org, unit=org.dept, name="周远", licence_number="x-3", term_start=dt.date(2023, 1, 1), term_end=dt.date(2024, 12, 31))
+    on_time = _answered(org, reviewer, who, "2025-03-07", "agree_modified")
+    late = _answered(org, reviewer, who, "2025-03-12", "agree", amount="14000.50", title="物业服务合同")
+    data = {"received_on": dt.date(2025, 4, 1), "kind": "opinion", "category": "petition", "title": "信访"}
+    opinion = matter_create(register="contract_review", unit=org.dept, actor=org.erin, data=data)
+    do(opinion, "give_opinion", reviewer, opinion_on="2025-04-08", outcome="disagree", opinion="缺乏法律依据，不宜采纳", adviser=who.pk)
+    contract(org, title="尚在审查的合同")
+    codes = ["cr.submitted", "cr.reviewed", "cr.contracts", "cr.contract_amount", "cr.opinions", "cr.agree", "cr.agree_modified", "cr.disagree"]
+    codes += ["cr.on_time_rate", "fl.legal_advisers", "fl.staff_lawyers"]
+    year = Period.year(2025)
+    values = compute([org.district, org.dept], year, codes, source="raw")
+    got = {code: v[org.district.pk].value for code, v in values.items()}
+    assert (got["cr.submitted"], got["cr.reviewed"], got["cr.contracts"], got["cr.opinions"]) == (4, 3, 2, 1)
+    assert got["cr.contract_amount"] == decimal.Decimal("400000.50")
+    assert (got["cr.agree"], got["cr.agree_modified"], got["cr.disagree"]) == (1, 1, 1)
+    assert round(got["cr.on_time_rate"], 1) == decimal.Decimal("66.7")
+    assert (got["fl.legal_advisers"], got["fl.staff_lawyers"]) == (1, 1)  # 周远's term is over
+    assert (values["fl.legal_advisers"][org.dept.pk].value, values["fl.staff_lawyers"][org.dept.pk].value) == (0, 1)
+    rows = trace(catalogue()["cr.on_time_rate"], org.district, year)
+    assert sorted(rows["numerator"].values_list("case_number", flat=True)) == sorted([on_time.case_number, opinion.case_number])
+    assert late.case_number in rows["denominator"].values_list("case_number", flat=True)
+    advisers = trace(catalogue()["fl.legal_advisers"], org.district, year)
+    assert list(advisers["value"].values_list("name", flat=True)) == ["顾明"]
+
+
+def test_the_annual_report_prints_the_figures_after_the_major_decisions(org: Any, reviewer: Any) -> None:
+    from fazhi.reports.generator import generate
+
+    who = adviser(org)
+    _answered(org, reviewer, who, "2025-03-07", "agree_modified")
+    _title, parts = generate("fzzf", org.district, 2025)
+    topics = [p.topic for p in parts[0].paragraphs]
+    assert topics.index("合同合法性审查和法律顾问") == topics.index("重大行政决策") + 1
+    text = next(p for p in parts[0].paragraphs if p.topic == "合同合法性审查和法律顾问").text
+    assert text.startswith("发挥政府法律顾问、公职律师作用，全区在聘法律顾问1人、公职律师0人。审查合同1件，涉及金额38.6万元")
+    assert "修改后同意1件" in text and "按期出具率100" in text
+
+
+def test_a_review_overdue_beyond_the_threshold_raises_a_supervision_lead(org: Any, reviewer: Any) -> None:
+    from fazhi.supervision.services import scan
+
+    who = adviser(org)
+    late = contract(org)
+    _answered(org, reviewer, who, "2025-03-20", "agree", title="已出具意见的合同")  # answered late: no open matter, no lead
+    leads = [lead for lead in scan(org.district, dt.date(2025, 5, 1)) if lead.register == "contract_review"]
+    assert [lead.matter_id for lead in leads] == [late.pk]
+    assert "2025-03-10" in leads[0].summary
