@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fazhi.registers.oversight_suggestions",
     "fazhi.registers.state_compensation",
     "fazhi.registers.contract_review",
+    "fazhi.registers.legal_publicity",
     "fazhi.registers.law_study",
     "fazhi.inspections",
     "fazhi.casefile_review",
