@@ -304,3 +304,28 @@ def test_the_annual_report_opens_its_measures_with_the_study_and_report_figures(
     assert {f.code for f in first.figures} >= {"xf.sessions", "xf.exam_pass_rate", "xf.report_coverage"}
     _title, parts = generate("fzzf", org.other_district, 2024)
     assert parts[0].paragraphs[0].text == "2024年，未登记领导干部集中学法活动。"
+
+
+def test_the_command_line_imports_the_ledgers_all_or_nothing(org: Any, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    reports = IMPORTS["law_reports"]
+    good = tmp_path / "述法.csv"
+    good.write_bytes(
+        _csv(
+            [
+                reports.header(),
+                [org.district.code, 2025, "李某", "区长", "政府（部门）主要负责人", "2026-01-15", "区委全面依法治区委员会会议", "书面述法", "", ""],
+            ]
+        )
+    )
+    out = io.StringIO()
+    call_command("import", "law_reports", str(good), stdout=out, stderr=io.StringIO())
+    assert "导入完成：新增 1 条" in out.getvalue() and LawReport.objects.get().form == "written"
+    bad = tmp_path / "考试.csv"
+    bad.write_bytes(
+        _csv([IMPORTS["law_exams"].header(), [org.dept.code, 2025, "王某", "是", "", "", 90, ""], [org.dept.code, 2025, "赵某", "是", "", "", "", ""]])
+    )
+    with pytest.raises(CommandError, match="第3行“成绩”：参加考试的应填写成绩"):
+        call_command("import", "law_exams", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
+    assert not LawExam.objects.exists()
