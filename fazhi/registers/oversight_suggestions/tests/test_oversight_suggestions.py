@@ -191,3 +191,15 @@ def test_the_reply_date_the_letter_states_governs_the_clock(org: Any) -> None:
     # a 公益诉讼 letter asking for an earlier reply is followed
     shorter = suggestion(org, document_number="东检行公建〔2025〕11号", letter_reply_due_on=dt.date(2025, 4, 30))
     assert shorter.due_on == dt.date(2025, 4, 30)
+
+
+def test_a_reply_overdue_against_the_letters_own_date_raises_the_lead_before_the_two_months(org: Any) -> None:
+    from fazhi.supervision.services import scan
+
+    letter = suggestion(
+        org, kind="procuratorate", document_number="东检建〔2025〕12号", received_on=dt.date(2025, 6, 3), letter_reply_due_on=dt.date(2025, 6, 13)
+    )
+    suggestion(org, kind="procuratorate", document_number="东检建〔2025〕13号", received_on=dt.date(2025, 6, 3))  # due 2025-08-04
+    leads = [lead for lead in scan(org.district, dt.date(2025, 7, 20)) if lead.register == "oversight_suggestions"]
+    assert [lead.matter_id for lead in leads] == [letter.pk]
+    assert "2025-06-13" in leads[0].summary
