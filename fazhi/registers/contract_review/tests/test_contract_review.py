@@ -308,3 +308,17 @@ def test_a_review_overdue_beyond_the_threshold_raises_a_supervision_lead(org: An
     leads = [lead for lead in scan(org.district, dt.date(2025, 5, 1)) if lead.register == "contract_review"]
     assert [lead.matter_id for lead in leads] == [late.pk]
     assert "2025-03-10" in leads[0].summary
+
+
+def test_the_ledger_round_trips_with_the_adviser_named(org: Any, reviewer: Any) -> None:
+    from fazhi.registers.framework.ledger import ledger_export, ledger_import
+    from fazhi.registers.framework.registry import register_get
+
+    who = adviser(org)
+    _answered(org, reviewer, who, "2025-03-07", "agree_modified")
+    case = contract(org, title="审查中的合同", counterparty_type="natural_person", counterparty_name="李四", counterparty_id_number="420102198001011234")
+    do(case, "assign", reviewer, assigned_on="2025-03-04", adviser=who.pk)
+    reg = register_get("contract_review")
+    data = ledger_export(reg, ContractReview.objects.order_by("pk"))
+    result = ledger_import(reg=reg, data=data, filename="x.xlsx", cli=True)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
