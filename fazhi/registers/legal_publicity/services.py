@@ -222,6 +222,8 @@ def parse_cell(col: Column, raw: Any, choices: list[tuple[str, str]] | None = No
         for code, label in choices or []:
             if text in (code, label):
                 return code, ""
+        if text in ALIASES.get(col.name, {}):
+            return ALIASES[col.name][text], ""
         return None, f"无法识别“{text}”，可填 {'、'.join(label for _, label in choices or [])}"
     return text, ""
 
@@ -263,6 +265,8 @@ TABLES: dict[str, tuple[Any, tuple[Column, ...], Callable[[dict[str, Any]], dict
     "model_village": (ModelVillage, VILLAGE_COLUMNS, village_errors, "登记民主法治示范村（社区）"),
 }
 CHOICES: dict[str, list[tuple[str, str]]] = {"level": [(str(c), str(label)) for c, label in VillageLevel.choices]}
+# what people also write in a spreadsheet for the same level
+ALIASES: dict[str, dict[str, str]] = {"level": {"国家级": "national", "全国级": "national", "省": "provincial", "省级示范": "provincial", "市": "municipal"}}
 
 
 def table_save(table: str, *, actor: Any, values: dict[str, Any], obj: Any = None) -> tuple[Any, str]:

@@ -245,3 +245,15 @@ def test_duty_import_creates_the_list_and_names_row_and_column(org: Any) -> None
     assert importers.duties_import(data=good.encode(), filename="qd.csv", actor=org.erin).created == 2
     assert importers.duties_import(data=good.encode(), filename="qd.csv", actor=org.erin).unchanged == 2
     assert list(DutyItem.objects.values_list("code", flat=True)) == ["T-D-SJ-2025-01", "T-D-SJ-2025-02"]
+
+
+def test_villages_import_takes_the_usual_spellings_of_the_level_and_names_row_and_column(org: Any) -> None:
+    head = "单位编码,编号,村（社区）名称,命名级别,命名年度,命名日期,撤销命名日期\n"
+    bad = head + "T-D-SJ,SF-1,新桥村,国家级,2025,2025-06-01,\nT-D-SJ,SF-2,新河社区,县级,2024,2025-06-01,\n"
+    with pytest.raises(ImportFailed) as exc:
+        importers.villages_import(data=bad.encode(), filename="v.csv", actor=org.erin)
+    assert exc.value.problems == ["第3行“命名级别”：无法识别“县级”，可填 全国、省级、市级", "第3行“命名年度”：命名年度应与命名日期的年份（2025）一致"]
+    assert not ModelVillage.objects.exists()
+    good = head + "T-D-SJ,SF-1,新桥村,国家级,2025,2025-06-01,\n"
+    assert importers.villages_import(data=good.encode(), filename="v.csv", actor=org.erin).created == 1
+    assert ModelVillage.objects.get(code="SF-1").level == "national"
