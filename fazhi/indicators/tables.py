@@ -71,6 +71,62 @@ TABLES: dict[str, Table] = {
             "catalogue__unit",
             (("目录", "catalogue.title"), ("序号", "number"), ("决策事项", "name"), ("承办单位", "lead_unit.name"), ("列入目录日期", "added_on")),
         ),
+        Table(
+            "publicity_duty_lists",
+            "普法责任清单",
+            "legal_publicity.DutyList",
+            "unit",
+            (("责任单位", "unit.name"), ("年度", "year"), ("清单", "title"), ("印发日期", "issued_on")),
+        ),
+        Table(
+            "publicity_duty_items",
+            "普法责任清单事项",
+            "legal_publicity.DutyItem",
+            "duty_list__unit",
+            (("责任单位", "duty_list.unit.name"), ("年度", "duty_list.year"), ("序号", "number"), ("普法内容", "content"), ("首次开展", "first_activity_on")),
+        ),
+        Table(
+            "legal_liaisons",
+            "法律明白人",
+            "legal_publicity.LegalLiaison",
+            "unit",
+            (("编号", "code"), ("所在村（社区）", "village"), ("选任日期", "selected_on"), ("参加培训（次）", "trainings"), ("退出日期", "left_on")),
+        ),
+        Table(
+            "model_villages",
+            "民主法治示范村（社区）",
+            "legal_publicity.ModelVillage",
+            "unit",
+            (("村（社区）", "name"), ("命名级别", "get_level_display"), ("命名年度", "named_year"), ("撤销命名", "revoked_on")),
+        ),
+        Table(
+            "legal_advisers",
+            "法律顾问和公职律师",
+            "contract_review.LegalAdviser",
+            "unit",
+            (("姓名", "name"), ("类别", "get_kind_display"), ("服务单位", "unit.name"), ("聘任起始日期", "term_start"), ("聘任截止日期", "term_end")),
+        ),
+        Table(
+            "law_study_sessions",
+            "学法活动",
+            "law_study.StudySession",
+            "unit",
+            (("单位", "unit.name"), ("学法日期", "held_on"), ("学法形式", "get_body_display"), ("学法主题", "topic"), ("参加人数", "attendees")),
+        ),
+        Table(
+            "law_exams",
+            "学法考试",
+            "law_study.LawExam",
+            "unit",
+            (("单位", "unit.name"), ("年度", "year"), ("姓名", "name"), ("参加考试", "taken"), ("成绩", "score"), ("合格", "passed")),
+        ),
+        Table(
+            "law_reports",
+            "述法",
+            "law_study.LawReport",
+            "unit",
+            (("单位", "unit.name"), ("年度", "year"), ("姓名", "name"), ("职务", "post"), ("述法日期", "reported_on"), ("评议结果", "get_rating_display")),
+        ),
     ]
 }
 

@@ -121,13 +121,15 @@ class ExtensionNotAllowed(ValueError):
 
 @dataclass
 class ClockEvent:
-    kind: str  # start | stop | pause | resume | restart | extend | set_due
+    kind: str  # start | stop | pause | resume | restart | extend | set_due | fix_due
     day: dt.date
     # pause: a rule whose period, counted from the pause, ends the pause by itself unless a
     # resume comes first (政府信息公开条例 art.32: the third party answers within 15 working days).
     limit: str = ""
     # set_due: the due date the agency set and notified on ``day`` (条例 art.35 延迟答复); it
     # counts when notified before the period ran out, and never shortens the period.
+    # fix_due: the due date a document itself states (a 检察建议书 or 司法建议书 naming its reply
+    # date): it replaces the rule's period, earlier or later.
     until: dt.date | None = None
 
 
@@ -252,6 +254,7 @@ def clock_compute(
     extensions = 0
     lapses: dict[int, dt.date] = {}  # index of a bounded pause -> the day it ends by itself
     delays: list[ClockEvent] = []
+    fixed: ClockEvent | None = None
 
     def lapse(before: dt.date | None) -> None:
         """A bounded pause whose period ran out (before ``before``; None: at all) resumes by itself."""
@@ -279,6 +282,8 @@ def clock_compute(
                 note(ev.day, "pause", f"{ev.day} 中止计算")
         elif ev.kind == "set_due" and ev.until is not None:
             delays.append(ev)
+        elif ev.kind == "fix_due" and ev.until is not None:
+            fixed = ev
         elif ev.kind == "resume" and pauses and pauses[-1][1] is None:
             pauses[-1] = (pauses[-1][0], ev.day)
             note(ev.day, "resume", f"{ev.day} 恢复计算")
@@ -322,6 +327,13 @@ def clock_compute(
         elif ev.until > day:
             note(ev.day, "set_due", f"{ev.day} 告知延迟答复，期限延至 {ev.until}")
             day = ev.until
+    if fixed is not None and fixed.until is not None:
+        note(fixed.day, "fix_due", f"文书载明的期限为 {fixed.until}（依规定期限计算为 {day}），以文书载明的为准")
+        day = fixed.until
+        if value.last_day == "roll_to_next_workday" and cal.workday_on_or_after(day) > day:
+            # 民法典 art.203: a last day on a public holiday moves to the day after it
+            day = cal.workday_on_or_after(day)
+            note(fixed.until, "rolled", f"{fixed.until} 为{cal.info(fixed.until).reason}，期限顺延至 {day}", reason=cal.info(fixed.until).reason)
     result.provisional = cal.is_provisional(day)
     result.due = day
     return result

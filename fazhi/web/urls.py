@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from fazhi.casefile_review import views as review_views
 from fazhi.evaluation import views as evaluation_views
 from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
 from fazhi.reader import views as reader_views
+from fazhi.registers.contract_review import views as contract_views
 from fazhi.registers.enforcement import views as enforcement_views
 from fazhi.registers.major_decisions import views as decision_views
 from fazhi.registers.normative_docs import views as normative_views
@@ -40,6 +41,13 @@ urlpatterns = [
     path("gongkai/juece/<int:pk>/", decision_views.portal_decision, name="decision_portal_detail"),
     path("juece/mulu/", decision_views.catalogue_list, name="decision_catalogues"),
     path("juece/mulu/<int:pk>/", decision_views.catalogue_detail, name="decision_catalogue"),
+    path("falvguwen/", contract_views.adviser_list, name="advisers"),
+    path("falvguwen/<int:pk>/", contract_views.adviser_edit, name="adviser_edit"),
+    path("falvguwen/import/", contract_views.adviser_import, name="advisers_import"),
+    path("falvguwen/export.xlsx", contract_views.adviser_export, name="advisers_export"),
+    path("falvguwen/template.xlsx", contract_views.adviser_template, name="advisers_template"),
+    path("fashen/<int:pk>/document/", contract_views.document_upload, name="contract_review_document_upload"),
+    path("fashen/<int:pk>/document/<int:doc_id>/", contract_views.document_download, name="contract_review_document"),
     path("gongshi/zhifa/", enforcement_views.publicity_portal, name="publicity_portal"),
     path("gongshi/quanze/", enforcement_views.powers_portal, name="powers_portal"),
     path("gongshi/choucha/", inspection_views.draws_portal, name="draws_portal"),
@@ -48,6 +56,8 @@ urlpatterns = [
     path("zhifa/<int:pk>/evidence/<int:item_id>/", enforcement_views.evidence_download, name="evidence_download"),
     path("zhifa/gongshi/", enforcement_views.publicity_staff, name="publicity_staff"),
     path("zhifa/renyuan/", enforcement_views.officers_page, name="officers"),
+    path("xuefa/", include("fazhi.registers.law_study.urls")),
+    path("pufa/", include("fazhi.registers.legal_publicity.urls")),
     path("zhifa/yisong/", enforcement_views.transfer_board, name="transfer_board"),
     path("choucha/", inspection_views.plan_list, name="inspection_plans"),
     path("choucha/<int:pk>/", inspection_views.plan_detail, name="inspection_plan"),

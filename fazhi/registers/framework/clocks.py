@@ -93,7 +93,7 @@ def clock_runs(use: ClockUse, events: Sequence[MatterEvent | EventFact], chained
             if chained is not None and not runs and current is None and t in use.start and e.event_date > chained:
                 current = Run(chained, [], deemed_from=chained)
             else:
-                current = Run(e.event_date, [])
+                current = Run(e.event_date, _fixed_due(use, e))
         elif current is None:
             if chained is not None and not runs and (t in use.stop or t in use.cancel) and e.event_date >= chained:
                 later = [c for c in _later_events(use, events, chained) if c.day <= e.event_date]
@@ -111,10 +111,11 @@ def clock_runs(use: ClockUse, events: Sequence[MatterEvent | EventFact], chained
     return runs
 
 
-def _expiry(use: ClockUse, rule: str, runs: list[Run], starters: set[str], cal: WorkCalendar) -> dt.date | None:
-    """The day a clock whose expiry is a legal fact expired: the first run still going at its due
-    date, or stopped after it by a step that starts the chained clock (受理 recorded late)."""
-    if not use.on_expiry or rule == NO_CLOCK:
+def _expiry(use: ClockUse, rule: str, runs: list[Run], starters: set[str], cal: WorkCalendar, *, chained: bool = False) -> dt.date | None:
+    """The day a clock whose expiry is a legal fact (or that another clock is chained to) expired:
+    the first run still going at its due date, or stopped after it by a step that starts the
+    chained clock (受理 recorded late)."""
+    if not (use.on_expiry or chained) or rule == NO_CLOCK:
         return None
     for run in runs:
         due = _due(rule, run, cal)
@@ -131,12 +132,13 @@ def _walk(
     """Each clock of the register with its rule for this matter and its runs."""
     uses = [use_for(u, matter) for u in reg.definition.clocks]
     expiries: dict[str, dt.date] = {}
+    targets = {u.start_on_expiry_of for u in uses if u.start_on_expiry_of}
     for use in uses:
         rule = _rule_for(use, matter)
         chained = expiries.get(use.start_on_expiry_of) if use.start_on_expiry_of else None
         runs = clock_runs(use, _effective(use, events, matter, cal), chained)
         starters = {t for u in uses if u.start_on_expiry_of == use.rule for t in u.start}
-        expiry = _expiry(use, rule, runs, starters, cal)
+        expiry = _expiry(use, rule, runs, starters, cal, chained=use.rule in targets)
         if expiry is not None:
             expiries[use.rule] = expiry
         yield use, rule, runs
@@ -179,7 +181,13 @@ def _clock_event(use: ClockUse, e: MatterEvent | EventFact) -> list[ClockEvent]:
             return [ClockEvent(kind, e.event_date, limit=use.pause_limit.get(e.transition, "") if kind == "pause" else "")]
     if e.transition in use.set_due:
         return [ClockEvent("set_due", e.event_date, until=getattr(e, "until", None))]
-    return []
+    return _fixed_due(use, e)
+
+
+def _fixed_due(use: ClockUse, e: MatterEvent | EventFact) -> list[ClockEvent]:
+    """The due date the step's document states (``fix_due``), when it states one."""
+    until = getattr(e, "until", None) if e.transition in use.fix_due else None
+    return [ClockEvent("fix_due", e.event_date, until=until)] if until is not None else []
 
 
 def _effective(
@@ -189,13 +197,15 @@ def _effective(
     within (``pause_within``) is dropped with the restart or resume that ends it (条例 art.30: a
     补正 notice later than 7 working days after receipt neither pauses nor restarts the reply
     period), and a step that sets the due date carries the date (``set_due``)."""
-    if not use.pause_within and not use.set_due:
+    if not use.pause_within and not use.set_due and not use.fix_due:
         return events
     out: list[MatterEvent | EventFact] = []
     origin: dt.date | None = None
     dropping = False
     for e in events:
         t = e.transition
+        if t in use.fix_due:
+            e = EventFact(t, e.event_date, getattr(matter, use.fix_due[t], None))
         if dropping and (t in use.restart or t in use.resume):
             dropping = False
             continue
@@ -306,7 +316,7 @@ class EventFact(NamedTuple):
 
 def _due_fields(reg: Register) -> set[str]:
     """The fields holding due dates that steps set (a row must carry them to recompute)."""
-    return {f for u in reg.definition.clocks for f in u.set_due.values()}
+    return {f for u in reg.definition.clocks for f in (*u.set_due.values(), *u.fix_due.values())}
 
 
 def _open_in_chunks(reg: Register, chunk: int) -> Iterator[list[SimpleNamespace]]:

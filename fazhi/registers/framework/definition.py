@@ -59,7 +59,9 @@ class ClockUse:
     # A clock whose expiry is itself a legal fact (复议 art.30: not rejected in time = accepted):
     # it never becomes overdue; ``on_expiry`` says what the expiry means.
     on_expiry: str = ""
-    # This clock also starts, as if by one of ``start``, on the expiry of that (earlier) clock.
+    # This clock also starts, as if by one of ``start``, on the expiry of that (earlier) clock:
+    # one whose expiry is a legal fact, or a deadline left unmet (国家赔偿法 art.14 para.1: no
+    # decision within the two months opens the applicant's three months to sue).
     start_on_expiry_of: str = ""
     # Steps that end the clock without a verdict on whether it was kept (e.g. a decision on a
     # case recorded before the step that stops the clock existed).
@@ -78,6 +80,10 @@ class ClockUse:
     # A step that sets the due date to one the agency chose: step -> the field holding it
     # (条例 art.35 延迟答复).
     set_due: dict[str, str] = field(default_factory=dict)
+    # A step whose document states the due date itself, earlier or later than the rule's period:
+    # step -> the field holding it (the reply date a 检察建议书 or 司法建议书 names). The clock's
+    # own start step may carry it.
+    fix_due: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,7 @@ def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False
     )
 
 
-_STEP_MAPS = ("pause_limit", "pause_within", "set_due")
+_STEP_MAPS = ("pause_limit", "pause_within", "set_due", "fix_due")
 
 
 def _step_maps(c: LineDict, rule: str, filename: str, names: set[str]) -> dict[str, dict[str, str]]:
@@ -186,8 +192,9 @@ def _step_maps(c: LineDict, rule: str, filename: str, names: set[str]) -> dict[s
         if not isinstance(raw, LineDict) or not all(isinstance(v, str) and v for v in raw.values()):
             raise DefinitionError(f"{filename}:{c.line_of(key)}: clock {rule} 的 {key} 应为“步骤: 值”映射")
         for tname in raw:
-            if tname not in names or (key != "set_due" and tname not in pauses):
-                need = "未知的" if key == "set_due" else "不在 pause 中的"
+            due_map = key in ("set_due", "fix_due")
+            if tname not in names or (not due_map and tname not in pauses):
+                need = "未知的" if due_map else "不在 pause 中的"
                 raise DefinitionError(f"{filename}:{raw.line_of(tname)}: clock {rule} 的 {key} 引用了{need} transition {tname!r}")
         out[key] = {str(k): str(v) for k, v in raw.items()}
     return out
@@ -306,8 +313,8 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
 
     def chained_to(c: LineDict) -> str:
         chained = str(c.get("start_on_expiry_of", "") or "")
-        if chained and not any(u.rule == chained and u.on_expiry for u in clocks):
-            raise DefinitionError(f"{filename}:{c.line_of('start_on_expiry_of')}: start_on_expiry_of 应引用前面声明了 on_expiry 的时限 {chained!r}")
+        if chained and not any(u.rule == chained for u in clocks):
+            raise DefinitionError(f"{filename}:{c.line_of('start_on_expiry_of')}: start_on_expiry_of 应引用前面声明的时限 {chained!r}")
         return chained
 
     for craw in top.get("clocks") or []:
@@ -330,6 +337,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             pause_limit=maps.get("pause_limit", {}),
             pause_within=maps.get("pause_within", {}),
             set_due=maps.get("set_due", {}),
+            fix_due=maps.get("fix_due", {}),
         )
         regimes = []
         for rraw in c.get("regimes") or []:
@@ -384,6 +392,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             all_fields.append(("outcomes", outcome_field))
         all_fields += [("ledger", f) for step in ledger for f in step.when]
         all_fields += [("clocks set_due", f) for u in clocks for f in u.set_due.values()]
+        all_fields += [("clocks fix_due", f) for u in clocks for f in u.fix_due.values()]
         for where, fname in all_fields:
             if fname not in model_fields:
                 raise DefinitionError(f"{filename}: {where} 引用了模型中不存在的字段 {fname!r}")

@@ -65,6 +65,25 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
         created += 1
         _walk(case, rng, today, clerk, reviewer, urgent, result)
         progress(1)
+    # two 检察建议书 naming their own reply date (情况紧急, 20 days): one answered in time, one late
+    # (drawn after the year above, which keeps its data)
+    for i, late in enumerate((False, True)):
+        received = workdays_after(today - dt.timedelta(days=90 + 30 * i), 0)
+        unit = rng.choice(units)
+        clerk, reviewer = staff[unit]
+        data = {
+            "received_on": received,
+            "kind": "procuratorate",
+            "letter_reply_due_on": received + dt.timedelta(days=20),
+            "issuer": "明德区人民检察院",
+            "document_number": f"明检建〔{received.year}〕{101 + i}号",
+            "subject": "立即排查整治燃气安全隐患",
+        }
+        case = matter_create(register="oversight_suggestions", unit=unit, actor=clerk, data=data)
+        created += 1
+        step = stepper(case, today)
+        replied = received + dt.timedelta(days=rng.randint(24, 35) if late else rng.randint(10, 18))
+        step("reply", reviewer, replied, replied_on=replied, outcome="adopted", reply_summary="已按建议书要求限期整改并书面回复")
     return created
 
 

@@ -14,6 +14,8 @@ DATE_ORDER: DateOrder = [
     ("archived_on", ("replied_on",), "书面回复日期"),
 ]
 
+STATUTORY = {"public_interest": "oversight_suggestions.public_interest_reply", "public_interest_urgent": "oversight_suggestions.public_interest_urgent_reply"}
+
 
 def reply_basis(kind: str, urgent: Any) -> str:
     """Which reply period applies: the kind, and for a 公益诉讼 one the 紧急情形 (两高解释 art.21)."""
@@ -24,7 +26,8 @@ def reply_basis(kind: str, urgent: Any) -> str:
 
 class SuggestionHooks:
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
-        errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
+        # the reply date a letter names lies ahead: not a date of something done (no "not after today")
+        errors = date_errors(None if transition == CREATE else matter, {k: v for k, v in data.items() if k != "letter_reply_due_on"}, DATE_ORDER)
         if transition == CREATE:
             if data.get("urgent") and data.get("kind") not in (None, "", "public_interest"):
                 errors.setdefault("urgent", []).append("十五日内回复的紧急情形只适用于公益诉讼诉前检察建议")
@@ -34,6 +37,7 @@ class SuggestionHooks:
                 same = OversightSuggestion.objects.filter(unit=matter.unit, issuer=data["issuer"], document_number=data["document_number"])
                 if same.exists():
                     errors.setdefault("document_number", []).append(f"本单位已登记过该建议书，案号 {same.first()}")
+            errors = _letter_due_errors(data, errors)
         if transition == "reply" and data.get("outcome") in ("partly", "not_adopted") and not str(data.get("not_adopted_reason") or "").strip():
             errors.setdefault("not_adopted_reason", []).append("部分采纳或不予采纳的，应当在回复中说明理由")
         return errors
@@ -42,3 +46,28 @@ class SuggestionHooks:
         if transition == CREATE:
             return {"reply_basis": reply_basis(str(data.get("kind") or ""), data.get("urgent"))}
         return {}
+
+
+def _letter_due_errors(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A 公益诉讼 诉前检察建议's reply period is the 两高解释's (art.21 para.2): the letter may ask for
+    an earlier reply, never a later one."""
+    due, received = data.get("letter_reply_due_on"), data.get("received_on")
+    rule = STATUTORY.get(reply_basis(str(data.get("kind") or ""), data.get("urgent")))
+    if not due or not received:
+        return errors
+    if due < received:
+        errors.setdefault("letter_reply_due_on", []).append(f"不能早于收到日期（{received:%Y-%m-%d}）")
+        return errors
+    if rule is None:
+        return errors
+    from fazhi.law.clocks import NoRuleInForce, clock_compute
+
+    try:
+        limit = clock_compute(rule, received, explain=False).due
+    except NoRuleInForce:
+        return errors
+    if limit is not None and due > limit:
+        errors.setdefault("letter_reply_due_on", []).append(
+            f"公益诉讼诉前检察建议的回复期限由司法解释规定（两个月，紧急情形十五日），建议书载明的回复期限不能晚于{limit:%Y年%-m月%-d日}"
+        )
+    return errors

@@ -29,6 +29,12 @@ class OversightSuggestion(Matter):
     kind = models.CharField("建议类别", max_length=20, choices=Kind.choices, db_index=True)
     urgent = models.BooleanField("紧急情形", default=False, help_text="国家利益或者社会公共利益损害继续扩大等紧急情形，应在十五日内书面回复")
     reply_basis = models.CharField("回复期限依据", max_length=30, choices=ReplyBasis.choices, blank=True)
+    letter_reply_due_on = models.DateField(
+        "建议书载明的回复期限",
+        null=True,
+        blank=True,
+        help_text="建议书写明了回复日期的，回复期限以建议书为准；公益诉讼诉前检察建议不得晚于司法解释规定的期限",
+    )
     issuer = models.CharField("制发机关", max_length=100)
     document_number = models.CharField("建议书文号", max_length=60)
     subject = models.CharField("建议事项", max_length=200)

@@ -72,4 +72,29 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
             continue
         ended = decided + dt.timedelta(days=rng.randint(30, 95))
         step("close", clerk, ended, ended_on=ended, closed_note="赔偿已履行" if result == "compensate" else "起诉期限届满，请求人未起诉")
+    # drawn after the year above, which keeps its data: an application left undecided past the two
+    # months whose applicant sued on that ground (art.14 para.1), and a refusal taken to 行政复议
+    # (行政复议法 art.11(6))
+    for route in ("sue", "reconsider"):
+        unit = rng.choice(units)
+        clerk, reviewer = staff[unit]
+        received = workdays_after(today - dt.timedelta(days=rng.randint(120, 150)), 0)
+        data = {
+            "received_on": received,
+            "applicant_name": fake_name(rng),
+            "infringing_act": rng.choice(ACTS),
+            "claimed_amount": Decimal(rng.randrange(5, 100) * 1000),
+        }
+        case = matter_create(register="state_compensation", unit=unit, actor=clerk, data=data)
+        created += 1
+        step = stepper(case, today)
+        if route == "sue":
+            sued = received + dt.timedelta(days=rng.randint(75, 95))  # the two months ran out without a decision
+            step("sue", clerk, sued, sued_on=sued)
+            continue
+        decided = workdays_after(received, rng.randint(30, 40))
+        step("decide", reviewer, decided, decided_on=decided, outcome="refuse", refusal_reason=rng.choice(REFUSALS))
+        step("serve", clerk, decided + dt.timedelta(days=3), served_on=decided + dt.timedelta(days=3))
+        applied = decided + dt.timedelta(days=rng.randint(20, 50))
+        step("apply_reconsideration", clerk, applied, reconsidered_on=applied)
     return created

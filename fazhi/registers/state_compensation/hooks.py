@@ -16,6 +16,7 @@ DATE_ORDER: DateOrder = [
     ("served_on", ("decided_on",), "决定日期"),
     ("sued_on", ("decided_on",), "决定日期"),
     ("ended_on", ("decided_on",), "决定日期"),
+    ("reconsidered_on", ("decided_on",), "决定日期"),
 ]
 
 
@@ -48,6 +49,13 @@ class StateCompensationHooks:
                     errors.setdefault("amount", []).append("决定不予赔偿的，不填写赔偿金额")
                 if data.get("mode"):
                     errors.setdefault("mode", []).append("决定不予赔偿的，不填写赔偿方式")
+        if transition == "sue" and matter.state == "pending" and data.get("sued_on"):
+            expiry = _decision_due(matter)
+            if expiry is not None and data["sued_on"] <= expiry:
+                errors.setdefault("sued_on", []).append(
+                    f"尚未作出决定的，赔偿请求人自两个月期限届满（{expiry:%Y年%-m月%-d日}）后才能以逾期未作决定为由起诉（《国家赔偿法》第十四条第一款）"
+                )
+        _link_errors(matter, data, errors)
         if transition == CREATE:
             claimed = _amount(data.get("claimed_amount"))
             if claimed is not None and claimed < 0:
@@ -56,3 +64,29 @@ class StateCompensationHooks:
 
     def derive(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, Any]:
         return {}
+
+
+def _decision_due(matter: Any) -> Any:
+    """The last day of the two months to decide (art.13 para.1), counted from receipt."""
+    from fazhi.law.clocks import NoRuleInForce, clock_compute
+
+    try:
+        return clock_compute("state_compensation.decision", matter.received_on, explain=False).due
+    except NoRuleInForce:
+        return None
+
+
+def _link_errors(matter: Any, data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """A linked lawsuit is one this unit defends; a linked 复议 case names this unit as respondent."""
+    from fazhi.registers.litigation.models import LitigationCase
+    from fazhi.registers.reconsideration.models import ReconsiderationCase
+
+    unit = getattr(matter, "unit_id", None)
+    if data.get("litigation_case"):
+        defendant = LitigationCase.objects.filter(pk=data["litigation_case"]).values_list("unit_id", flat=True).first()
+        if defendant is None or defendant != unit:
+            errors.setdefault("litigation_case", []).append("只能关联本单位作为被告应诉的案件")
+    if data.get("reconsideration_case"):
+        rc = ReconsiderationCase.objects.filter(pk=data["reconsideration_case"]).first()
+        if rc is None or getattr(rc, "respondent_unit_id", None) != unit:
+            errors.setdefault("reconsideration_case", []).append("只能关联以本单位为被申请人的行政复议案件")

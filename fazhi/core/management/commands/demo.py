@@ -132,6 +132,21 @@ class Command(BaseCommand):
             with progress_bar(total=22, desc="检察建议和司法建议", stream=self.stderr) as bar:
                 # its own seed: the registers built before keep their data
                 n_suggestions = suggestions_demo.build(org, random.Random(f"oversight_suggestions-{options['seed']}"), today, ticker(bar))
+            from fazhi.registers.contract_review import demo as contract_review_demo
+
+            with progress_bar(total=60, desc="合同合法性审查和法律意见", stream=self.stderr) as bar:
+                # its own seed: the registers built before keep their data
+                contracts = contract_review_demo.build(org, random.Random(f"contract_review-{options['seed']}"), today, ticker(bar))
+            from fazhi.registers.law_study import demo as law_study_demo
+
+            with progress_bar(total=700, desc="学法和述法", stream=self.stderr) as bar:
+                # its own seed: the registers built before keep their data
+                law_study = law_study_demo.build(org, random.Random(f"law_study-{options['seed']}"), today, ticker(bar))
+            from fazhi.registers.legal_publicity import demo as publicity_demo
+
+            with progress_bar(total=160, desc="普法", stream=self.stderr) as bar:
+                # its own seed: the registers built before keep their data
+                publicity = publicity_demo.build(org, random.Random(f"legal_publicity-{options['seed']}"), today, ticker(bar))
             from fazhi.evaluation import demo as evaluation_demo
 
             scheme = evaluation_demo.build(org, random.Random(rng.random()), today)
@@ -155,6 +170,10 @@ class Command(BaseCommand):
             f"{n_decisions} 件重大行政决策，"
             f"{n_compensation} 件国家赔偿申请，"
             f"{n_suggestions} 件检察建议和司法建议，"
+            f"{contracts['reviews']} 件合同合法性审查和法律意见（{contracts['advisers']} 名法律顾问和公职律师），"
+            f"{law_study['sessions']} 次学法活动、{law_study['exams']} 人次学法考试、{law_study['reports']} 名领导干部述法，"
+            f"{publicity['activities']} 场普法活动（{publicity['lists']} 份普法责任清单、{publicity['liaisons']} 名法律明白人、"
+            f"{publicity['villages']} 个民主法治示范村（社区）），"
             f"{oversight['transfers']} 件移送、{oversight['plans']} 个双随机计划、{oversight['campaigns']} 次案卷评查，"
             f"{scheme.name}（已计分，待发布），{len(leads)} 条督察线索"
         )

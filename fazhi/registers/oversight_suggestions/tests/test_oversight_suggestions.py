@@ -158,3 +158,48 @@ def test_the_annual_report_prints_the_figures_after_the_proposals(org: Any, head
     text = next(p for p in parts[0].paragraphs if p.topic == "检察建议和司法建议").text
     assert text.startswith("自觉接受司法监督，收到检察建议1件（其中公益诉讼诉前检察建议1件）、司法建议1件，已书面回复2件，按期回复率50")
     assert "采纳率50" in text
+
+
+def test_the_reply_date_the_letter_states_governs_the_clock(org: Any) -> None:
+    from fazhi.registers.framework.clocks import matter_clocks
+
+    # an urgent 检察建议 with its own reply date: earlier than the two months
+    early = suggestion(
+        org, kind="procuratorate", document_number="东检建〔2025〕8号", received_on=dt.date(2025, 3, 10), letter_reply_due_on=dt.date(2025, 3, 31)
+    )
+    assert (early.due_rule, early.due_on) == ("oversight_suggestions.procuratorate_reply", dt.date(2025, 3, 31))
+    [clock] = matter_clocks(early)
+    assert any(step["kind"] == "fix_due" and "以文书载明的为准" in step["text"] for step in clock.result.steps)
+    # a 司法建议书 asking for a reply later than the region's two months
+    court = suggestion(
+        org,
+        kind="court",
+        issuer="东湖区人民法院",
+        document_number="（2025）东法司建2号",
+        received_on=dt.date(2025, 7, 1),
+        letter_reply_due_on=dt.date(2025, 10, 31),
+    )
+    assert court.due_on == dt.date(2025, 10, 31)
+    # a 公益诉讼 one may not exceed the 两高解释's two months; nothing is written
+    with pytest.raises(ValidationFailed) as exc:
+        suggestion(org, document_number="东检行公建〔2025〕9号", letter_reply_due_on=dt.date(2025, 6, 30))
+    assert "letter_reply_due_on" in exc.value.errors and "2025年5月14日" in exc.value.errors["letter_reply_due_on"][0]
+    with pytest.raises(ValidationFailed) as exc:
+        suggestion(org, kind="procuratorate", document_number="东检建〔2025〕10号", letter_reply_due_on=dt.date(2025, 3, 1))
+    assert "不能早于收到日期" in exc.value.errors["letter_reply_due_on"][0]
+    assert OversightSuggestion.objects.count() == 2
+    # a 公益诉讼 letter asking for an earlier reply is followed
+    shorter = suggestion(org, document_number="东检行公建〔2025〕11号", letter_reply_due_on=dt.date(2025, 4, 30))
+    assert shorter.due_on == dt.date(2025, 4, 30)
+
+
+def test_a_reply_overdue_against_the_letters_own_date_raises_the_lead_before_the_two_months(org: Any) -> None:
+    from fazhi.supervision.services import scan
+
+    letter = suggestion(
+        org, kind="procuratorate", document_number="东检建〔2025〕12号", received_on=dt.date(2025, 6, 3), letter_reply_due_on=dt.date(2025, 6, 13)
+    )
+    suggestion(org, kind="procuratorate", document_number="东检建〔2025〕13号", received_on=dt.date(2025, 6, 3))  # due 2025-08-04
+    leads = [lead for lead in scan(org.district, dt.date(2025, 7, 20)) if lead.register == "oversight_suggestions"]
+    assert [lead.matter_id for lead in leads] == [letter.pk]
+    assert "2025-06-13" in leads[0].summary
