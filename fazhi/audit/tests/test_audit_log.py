@@ -12,19 +12,14 @@ from django.db import DatabaseError, connection, transaction
 
 from fazhi.audit import merkle, services
 from fazhi.audit.models import AuditLeaf, Checkpoint
+from fazhi.audit.testing import append_only_bypass
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.services import matter_transition
 
 
 def bypass_append_only(table: str) -> None:
     """What an attacker with database access would do first: switch the guard off."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # Transaction-scoped: the test's rollback restores the guard.
-            cur.execute("SET LOCAL session_replication_role = replica")
-        else:
-            cur.execute(f"DROP TRIGGER {table}_append_only")
-            cur.execute(f"DROP TRIGGER {table}_append_only_delete")
+    append_only_bypass(table)
 
 
 @pytest.fixture

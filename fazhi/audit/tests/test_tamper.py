@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from fazhi.audit import merkle, services, signing
 from fazhi.audit.models import AuditLeaf, Checkpoint, LogHead, MerkleNode
+from fazhi.audit.testing import append_only_bypass
+from fazhi.registers.framework.clocks import matter_refresh_due
 from fazhi.registers.framework.events import event_leaf_bytes
 from fazhi.registers.framework.models import MatterEvent
-from fazhi.registers.framework.clocks import matter_refresh_due
 from fazhi.registers.framework.services import matter_transition
 from fazhi.registers.reconsideration.models import ReconsiderationCase
 
@@ -52,13 +53,7 @@ def log(org: Any, make_case: Any, key: Path, django_capture_on_commit_callbacks:
 
 def guards_off() -> None:
     """What an attacker with database access does first: switch the append-only guards off."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("SET LOCAL session_replication_role = replica")  # the test's rollback restores it
-        else:
-            for table in LOG_TABLES:
-                cur.execute(f"DROP TRIGGER IF EXISTS {table}_append_only")
-                cur.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_delete")
+    append_only_bypass(*LOG_TABLES)
 
 
 def rebuild_everything() -> None:

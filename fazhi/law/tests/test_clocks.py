@@ -173,3 +173,21 @@ def test_the_loader_refuses_bad_rule_files(tmp_path: Path) -> None:
     bad.write_text("a.b:\n  label: x\n  lenght: 3\n  values: []\n", encoding="utf-8")
     with pytest.raises(DefinitionError, match=rf"{bad}:3: .*未知的键 'lenght'"):
         clocks._load_file(bad)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        # a period of months ends on the same day of the month; found by mutation testing: no test
+        # crossed into January from exactly twelve months on (month index 12)
+        (dt.date(2025, 10, 31), 3, dt.date(2026, 1, 31)),
+        (dt.date(2025, 7, 15), 6, dt.date(2026, 1, 15)),
+        (dt.date(2025, 11, 30), 3, dt.date(2026, 2, 28)),  # no 30 February: the month's last day
+        (dt.date(2024, 1, 1), 24, dt.date(2026, 1, 1)),
+        (dt.date(2025, 3, 31), 1, dt.date(2025, 4, 30)),
+    ],
+)
+def test_periods_in_months_end_on_the_same_day_of_the_month_across_the_year_end(start: dt.date, months: int, end: dt.date) -> None:
+    from fazhi.law.clocks import _add_months
+
+    assert _add_months(start, months) == end

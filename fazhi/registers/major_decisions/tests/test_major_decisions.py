@@ -14,6 +14,7 @@ from django.urls import reverse
 from conftest import PASSWORD, do
 from fazhi.audit.models import AuditLeaf
 from fazhi.audit.services import audit_verify, checkpoint_take
+from fazhi.audit.testing import append_only_bypass
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Role
 from fazhi.core.services import membership_grant
@@ -193,6 +194,7 @@ def test_catalogue_changes_are_audited_and_after_the_party_agreed_need_a_reason(
     checkpoint_take()
     assert audit_verify().ok
     # a changed catalogue row no longer matches its leaf
+    append_only_bypass("major_decisions_catalogueevent")
     CatalogueEvent.objects.filter(pk=removal.pk).update(reason="另一个理由")
     assert any("已被改动" in p for p in audit_verify().problems)
     CatalogueEvent.objects.filter(pk=removal.pk).update(reason="并入综合交通规划")
