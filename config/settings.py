@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fazhi.reports",
     "fazhi.reader",
     "fazhi.web",
+    "fazhi.ops",
 ]
 
 MIDDLEWARE = [

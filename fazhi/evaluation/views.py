@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fazhi.core.errors import FazhiError
+from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_scope_paths
 from fazhi.evaluation import services
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.registers.enforcement.evidence import evidence_path
-from fazhi.web.views import failure_message, form_errors_message
 
 STATUS = {"scored": "已计分", "pending": "待评分", "no_records": "无记录，不计分", "small": "样本不足，不计分", "vetoed": "一票否决", "clear": "未发生"}
 
@@ -111,9 +111,9 @@ def unit_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             d = form.cleaned_data
             upload = d["evidence"]
             try:
-                from fazhi.web.views import _upload_bytes
+                from fazhi.core.http import upload_bytes
 
-                evidence = (upload.name, _upload_bytes(upload)) if upload else None
+                evidence = (upload.name, upload_bytes(upload)) if upload else None
                 services.manual_score_enter(
                     scheme=scheme,
                     unit=result.unit,

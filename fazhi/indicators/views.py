@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from fazhi.core.http import xlsx_response
 from fazhi.core.models import Unit
 from fazhi.core.selectors import units_visible_to, user_can_see_unit, user_scope_paths
 from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label
@@ -28,7 +29,6 @@ from fazhi.indicators.tables import TABLES, cell
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.ledger import xlsx_bytes
 from fazhi.registers.framework.registry import REGISTRY
-from fazhi.web.views import xlsx_response
 
 ROLE_LABELS = {"value": "计入的记录", "numerator": "分子", "denominator": "分母", "outside": "分母中未计入分子的记录"}
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.errors import FazhiError
+from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, user_is_admin, user_scope_paths
 from fazhi.reports import services
 from fazhi.reports.generator import definition, heading
 from fazhi.reports.models import Contribution, Kind, Report, State, Version
-from fazhi.web.views import failure_message, form_errors_message
 
 
 def reports_visible_to(user: Any) -> QuerySet[Report]:

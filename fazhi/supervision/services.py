@@ -93,7 +93,7 @@ def _candidates(organiser: Unit, today: dt.date) -> list[dict[str, Any]]:
             }
         )
     limit = today - dt.timedelta(days=overdue_days())
-    from fazhi.registers.normative_docs.supervision import candidates as normative_candidates
+    from fazhi.supervision.normative import candidates as normative_candidates
 
     out += normative_candidates(prefix, today)  # 规范性文件: their own filing rule, not the general overdue one
     for name, r in REGISTRY.items():

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, user_is_admin, user_roles_for_unit, user_scope_paths
 from fazhi.supervision import services
 from fazhi.supervision.models import Lead, NoticeKind, State
-from fazhi.web.views import failure_message, form_errors_message
 
 INTERNAL = (State.OPEN, State.FOUNDED, State.UNFOUNDED)  # before a letter, a lead is the supervisors' own
 

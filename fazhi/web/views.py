@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import CharField, Q, QuerySet, TextField
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from fazhi.audit.models import AuditLeaf, Checkpoint
 from fazhi.audit.services import tree_root
 from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
+from fazhi.core.http import upload_bytes, xlsx_response
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
 from fazhi.core.models import Membership, Unit
 from fazhi.core.selectors import units_visible_to, user_is_admin, user_units_with_role
@@ -28,7 +28,7 @@ from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import transition_form_class
 from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
 from fazhi.registers.framework.models import GeneratedBatch, Matter
-from fazhi.registers.framework.registry import REGISTRY, Register, model_field
+from fazhi.registers.framework.registry import EXTRA_PANELS, REGISTRY, Register, model_field
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
 
 PAGE_SIZE = 50
@@ -46,18 +46,6 @@ def _matter(request: HttpRequest, reg: Register, pk: int) -> Matter:
     if matter is None:
         raise Http404("案件不存在或您无权查看")
     return matter
-
-
-def form_errors_message(form: forms.Form) -> str:
-    """A form's field errors as one Chinese message naming each field."""
-    return "；".join(f"{form.fields[k].label}：{'、'.join(str(m) for m in v)}" for k, v in form.errors.items() if k in form.fields)
-
-
-def failure_message(exc: FazhiError) -> str:
-    """A refused service call as one message (a validation failure lists every field's errors)."""
-    if isinstance(exc, ValidationFailed):
-        return "；".join(m for ms in exc.errors.values() for m in ms)
-    return exc.message
 
 
 def _apply_errors(form: forms.Form, exc: FazhiError) -> None:
@@ -173,15 +161,6 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
 
 
 EXPORT_LIMIT = 100_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required
@@ -221,7 +200,7 @@ def ledger_import_view(request: HttpRequest, register: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = ledger_import(reg=reg, data=_upload_bytes(upload), filename=upload.name, actor=request.user)
+            result = ledger_import(reg=reg, data=upload_bytes(upload), filename=upload.name, actor=request.user)
         except ImportFailed as exc:
             problems = exc.problems
         except FazhiError as exc:
@@ -289,6 +268,7 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
             "actions": selectors.transitions_available(request.user, matter),
             "can_amend": bool(set(reg.definition.amend_roles) & _roles(request, matter)),
             "panel": reg.detail_context(request, matter) if reg.detail_context else None,
+            "extra_panels": [(template, context(request, matter)) for template, context in EXTRA_PANELS.get(reg.name, [])],
             "generated": generated,
             "generated_leaf": AuditLeaf.objects.filter(source="generated_batch", source_id=generated.pk).values_list("index", flat=True).first()
             if generated
@@ -384,14 +364,6 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _upload_bytes(upload: Any) -> bytes:
-    """An uploaded file's content, refused before reading when it is over the import size limit."""
-    if upload.size > settings.FAZHI_MAX_UPLOAD_BYTES:
-        raise ImportFailed([f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {settings.FAZHI_MAX_UPLOAD_BYTES / 1048576:.0f} MB；请分批导入"])
-    data: bytes = upload.read()
-    return data
-
-
 class OrgImportForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=[("units", "单位树"), ("users", "人员与角色")], widget=forms.Select(attrs={"class": "form-select"}))
     file = forms.FileField(label="文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
@@ -408,7 +380,7 @@ def org_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         importer = units_import if form.cleaned_data["kind"] == "units" else users_import
         try:
-            result = importer(data=_upload_bytes(upload), filename=upload.name, actor=request.user)
+            result = importer(data=upload_bytes(upload), filename=upload.name, actor=request.user)
         except ImportFailed as exc:
             problems = exc.problems
         except FazhiError as exc:

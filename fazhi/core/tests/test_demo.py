@@ -123,7 +123,7 @@ def check_city_clone() -> None:
     from django.db.models import Count, Max
 
     from fazhi.core.progress import progress_bar
-    from fazhi.registers import cityscale
+    from fazhi.ops import cityscale
     from fazhi.registers.criminal_transfer.models import CriminalTransfer
     from fazhi.registers.enforcement.models import EnforcementCase, ImpunityFlag
     from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, MatterEvent

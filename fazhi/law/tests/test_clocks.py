@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from fazhi.core.errors import DefinitionError
 from fazhi.law import clocks
 from fazhi.law.clocks import ClockEvent, clock_compute
-from fazhi.law.management.commands.clock import EVENT_KINDS
 from fazhi.law.workdays import default_calendar
+from fazhi.registers.framework.management.commands.clock import EVENT_KINDS
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "scenarios.yaml").read_text(encoding="utf-8"))
 

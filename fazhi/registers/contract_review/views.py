@@ -148,11 +148,11 @@ def adviser_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请选择要导入的文件")
         return redirect("advisers")
-    from fazhi.web.views import _upload_bytes
+    from fazhi.core.http import upload_bytes
 
     upload = form.cleaned_data["file"]
     try:
-        result = services.advisers_import(data=_upload_bytes(upload), filename=upload.name, actor=request.user)
+        result = services.advisers_import(data=upload_bytes(upload), filename=upload.name, actor=request.user)
     except ImportFailed as exc:
         for problem in exc.problems[:50]:
             messages.error(request, problem)
@@ -205,11 +205,11 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        from fazhi.web.views import _upload_bytes
+        from fazhi.core.http import upload_bytes
 
         upload = form.cleaned_data["file"]
         try:
-            doc = document_add(review=review, actor=request.user, content=_upload_bytes(upload), file_name=upload.name)
+            doc = document_add(review=review, actor=request.user, content=upload_bytes(upload), file_name=upload.name)
         except ImportFailed as exc:
             messages.error(request, "；".join(exc.problems))
         except FazhiError as exc:

@@ -18,9 +18,9 @@ from fazhi.registers.enforcement.models import EnforcementCase, ImpunityFlag
 
 
 def _has_transfer(case: EnforcementCase) -> bool:
-    from fazhi.registers.criminal_transfer.models import CriminalTransfer
-
-    return CriminalTransfer.objects.filter(enforcement_case=case).exists() or case.termination == "transferred"
+    # the 两法衔接 register's transfers of this case, through its foreign key's reverse relation
+    # (the enforcement register does not import the register built on it)
+    return bool(case.transfers.exists()) or case.termination == "transferred"  # type: ignore[attr-defined]
 
 
 def impunity_check(case: EnforcementCase, *, on: dt.date) -> ImpunityFlag | None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.http import form_errors_message
 from fazhi.core.selectors import user_roles_for_unit
 from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.evidence import EVIDENCE_STATES, evidence_add, evidence_intact, evidence_path
@@ -29,7 +30,6 @@ from fazhi.registers.enforcement.selectors import (
 )
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.selectors import matter_get_for, matters_visible_to
-from fazhi.web.views import form_errors_message
 
 
 class EvidenceForm(forms.Form):
@@ -67,13 +67,13 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        from fazhi.web.views import _upload_bytes
+        from fazhi.core.http import upload_bytes
 
         try:
             item = evidence_add(
                 case=case,
                 actor=request.user,
-                content=_upload_bytes(upload),
+                content=upload_bytes(upload),
                 file_name=upload.name,
                 description=form.cleaned_data["description"],
                 collected_on=form.cleaned_data["collected_on"],

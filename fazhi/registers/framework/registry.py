@@ -72,3 +72,15 @@ def register_get(name: str) -> Register:
 
 def register_of(matter: Matter) -> Register:
     return REGISTRY[type(matter).register_name]
+
+
+# Panels another app adds to a register's matter page (the 国家赔偿 applications that led to a
+# lawsuit or a 复议 case): register name -> [(template, context(request, matter))]. The app that
+# provides the panel registers it in its ready(), so the register never imports that app.
+EXTRA_PANELS: dict[str, list[tuple[str, Any]]] = {}
+
+
+def matter_panel_add(register: str, template: str, context: Any) -> None:
+    panels = EXTRA_PANELS.setdefault(register, [])
+    if (template, context) not in panels:
+        panels.append((template, context))

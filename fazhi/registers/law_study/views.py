@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fazhi.core.errors import FazhiError, ImportFailed
+from fazhi.core.http import failure_message, form_errors_message, upload_bytes, xlsx_response
 from fazhi.core.models import Kind, Unit
 from fazhi.core.selectors import user_units_with_role
 from fazhi.registers.framework.ledger import xlsx_bytes
 from fazhi.registers.law_study import rules, services
 from fazhi.registers.law_study.importers import IMPORTS, MODELS, export_rows, template_rows
 from fazhi.registers.law_study.models import Body, ExamGroup, Principal, Rating, ReportForm, StudySession
-from fazhi.web.views import _upload_bytes, failure_message, form_errors_message, xlsx_response
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control form-control-sm"}
@@ -179,7 +179,7 @@ def study_import(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         upload = form.cleaned_data["file"]
         try:
-            result = IMPORTS[tab].run(data=_upload_bytes(upload), filename=upload.name, actor=request.user)
+            result = IMPORTS[tab].run(data=upload_bytes(upload), filename=upload.name, actor=request.user)
         except ImportFailed as exc:
             messages.error(request, exc.message)
         except FazhiError as exc:

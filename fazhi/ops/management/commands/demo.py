@@ -17,6 +17,7 @@ from fazhi.audit.services import checkpoint_take
 from fazhi.core.demo import DEMO_PASSWORD, build_org, build_users
 from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
+from fazhi.ops import oversight_demo
 from fazhi.registers.disclosure import demo as disclosure_demo
 from fazhi.registers.enforcement import demo as enforcement_demo
 from fazhi.registers.legal_aid import demo as legal_aid_demo
@@ -28,7 +29,7 @@ from fazhi.registers.reconsideration import demo as reconsideration_demo
 # Volumes of the high-volume registers per scale (PRODUCT.md, district column). "small" keeps
 # every procedure and outcome but a tenth of the mass, for tests and quick looks.
 # "city" builds the district, then clones it into a city of about 1,000 units and 6 million
-# enforcement cases for the benchmarks (fazhi.registers.cityscale).
+# enforcement cases for the benchmarks (fazhi.ops.cityscale).
 SCALES = {
     "district": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000},
     "small": {"mediation": 350, "legal_aid": 60, "enforcement": 600},
@@ -111,7 +112,7 @@ class Command(BaseCommand):
             with progress_bar(total=scale["enforcement"], desc="行政执法", stream=self.stderr) as bar:
                 enforcement = enforcement_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_cases=scale["enforcement"])
             analyze()
-            oversight = enforcement_demo.build_oversight(org, random.Random(rng.random()), today)
+            oversight = oversight_demo.build_oversight(org, random.Random(rng.random()), today)
             from fazhi.registers.normative_docs import demo as normative_docs_demo
 
             with progress_bar(total=42, desc="规范性文件", stream=self.stderr) as bar:
@@ -155,7 +156,7 @@ class Command(BaseCommand):
             leads = supervision_scan(org.district, today)
         city = ""
         if options["scale"] == "city":
-            from fazhi.registers import cityscale
+            from fazhi.ops import cityscale
 
             written = cityscale.build_city(
                 org.city, org.district, options["seed"], lambda total: progress_bar(total=total, desc="城市规模（复制到其他区）", stream=self.stderr)
