@@ -27,3 +27,8 @@ class ContractReviewConfig(AppConfig):
         )
         leaf_source_register("legal_adviser", adviser_change_reencode)
         IMPORTERS["legal_advisers"] = advisers_import
+
+        from fazhi.audit.services import projection_check_register
+        from fazhi.registers.contract_review.services import records_check_all, records_count
+
+        projection_check_register("legal_adviser", records_check_all, records_count)

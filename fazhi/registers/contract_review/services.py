@@ -187,3 +187,24 @@ def advisers_import(*, data: bytes, filename: str, actor: Any = None, progress: 
             if progress:
                 progress(1)
     return result
+
+
+def _encode(value: Any) -> Any:
+    if hasattr(value, "pk"):  # the unit served: recorded by its id
+        return value.pk
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def records_check_all(progress: Any = None) -> tuple[int, list[str]]:
+    """Each 法律顾问 directory entry against its change rows (``fazhi audit verify``)."""
+    from fazhi.audit.projection import records_check
+
+    changes = AdviserChange.objects.order_by("pk").values_list("adviser_id", "data")
+    n, problems = records_check(label=str(LegalAdviser._meta.verbose_name), model=LegalAdviser, changes=changes, encode=_encode)
+    if progress:
+        progress(n)
+    return n, problems
+
+
+def records_count() -> int:
+    return LegalAdviser.objects.count()

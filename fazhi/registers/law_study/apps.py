@@ -15,3 +15,8 @@ class LawStudyConfig(AppConfig):
         leaf_source_register("law_study", event_reencode)
         for kind, spec in IMPORTS.items():
             IMPORTERS[kind] = spec.run
+
+        from fazhi.audit.services import projection_check_register
+        from fazhi.registers.law_study.services import records_check_all, records_count
+
+        projection_check_register("law_study", records_check_all, records_count)

@@ -257,3 +257,24 @@ def below_minimum(sessions: QuerySet[StudySession], units: QuerySet[Unit], year:
             if n < required:
                 out.append((unit, Body(body).label, n, required))
     return out
+
+
+KIND_MODELS: dict[str, type[models.Model]] = {"session": StudySession, "exam": LawExam, "report": LawReport}
+
+
+def records_check_all(progress: Any = None) -> tuple[int, list[str]]:
+    """Each 学法/考试/述法 record against its change rows (``fazhi audit verify``)."""
+    from fazhi.audit.projection import records_check
+
+    total, problems = 0, list[str]()
+    for kind, model in KIND_MODELS.items():
+        changes = StudyEvent.objects.filter(kind=kind).order_by("pk").values_list("record_id", "data")
+        n, found = records_check(label=str(model._meta.verbose_name), model=model, changes=changes, encode=_plain)
+        total, problems = total + n, problems + found
+        if progress:
+            progress(n)
+    return total, problems
+
+
+def records_count() -> int:
+    return sum(m._default_manager.count() for m in KIND_MODELS.values())

@@ -20,3 +20,8 @@ class LegalPublicityConfig(AppConfig):
         IMPORTERS["legal_liaisons"] = liaisons_import
         IMPORTERS["model_villages"] = villages_import
         leaf_source_register(SOURCE, change_reencode)
+
+        from fazhi.audit.services import projection_check_register
+        from fazhi.registers.legal_publicity.services import records_check_all, records_count
+
+        projection_check_register("legal_publicity", records_check_all, records_count)

@@ -298,3 +298,25 @@ def table_save(table: str, *, actor: Any, values: dict[str, Any], obj: Any = Non
         obj.save()
         _record(table, obj, "changed", actor, fields)
         return obj, "changed"
+
+
+def _record_models() -> dict[str, type[models.Model]]:
+    return {"duty_list": DutyList, "duty_item": DutyItem} | {table: spec[0] for table, spec in TABLES.items()}
+
+
+def records_check_all(progress: Any = None) -> tuple[int, list[str]]:
+    """Each 清单, 清单事项, 法律明白人 and 示范村 row against its change rows (``fazhi audit verify``)."""
+    from fazhi.audit.projection import records_check
+
+    total, problems = 0, list[str]()
+    for table, model in _record_models().items():
+        changes = TableChange.objects.filter(table=table).order_by("pk").values_list("record_id", "data")
+        n, found = records_check(label=str(model._meta.verbose_name), model=model, changes=changes, encode=_json)
+        total, problems = total + n, problems + found
+        if progress:
+            progress(n)
+    return total, problems
+
+
+def records_count() -> int:
+    return sum(m._default_manager.count() for m in _record_models().values())

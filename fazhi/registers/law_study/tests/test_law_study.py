@@ -79,6 +79,20 @@ def test_a_session_is_recorded_once_with_its_event_and_audit_leaf_and_a_change_i
     assert audit_verify().ok
 
 
+def test_a_record_changed_or_deleted_in_the_database_is_found_by_audit_verify(org: Any) -> None:
+    """The rows are checked against their change rows, not only the change rows against the log."""
+    s, _ = services.session_record(unit=org.district, actor=org.dave, data=session())
+    law_report, _ = services.report_record(unit=org.district, actor=org.dave, data=report())
+    checkpoint_take()
+    assert audit_verify().ok
+    StudySession.objects.filter(pk=s.pk).update(attendees=999)
+    LawReport.objects.filter(pk=law_report.pk).delete()
+    problems = audit_verify().problems
+    assert any(f"#{s.pk}" in p and "参加人数" in p for p in problems)
+    assert any(f"#{law_report.pk} 已被删除" in p for p in problems)
+    assert not any("999" in p for p in problems)  # field names, never values
+
+
 def test_bad_session_input_is_refused_naming_the_field_and_nothing_is_written(org: Any) -> None:
     with pytest.raises(ValidationFailed) as exc:
         services.session_record(unit=org.district, actor=org.dave, data=session(attendees=0, topic="", held_on=dt.date(2099, 1, 1)))
