@@ -66,7 +66,7 @@ def test_a_ledger_imports_through_the_procedure_and_reimports_as_a_no_op(org: An
     # the copy to the respondent is the first deadline now (7 working days, 行政复议法 art.48)
     assert (running.state, running.due_rule, running.due_on) == ("accepted", "reconsideration.copy_to_respondent", dt.date(2025, 10, 16))
     assert matter_last_dues(running)["reconsideration.decision"] == dt.date(2025, 12, 1)  # 60 日 end on Saturday 11-29
-    steps = list(MatterEvent.objects.filter(case_number="东复〔2025〕3号").values_list("transition", "note"))
+    steps = list(MatterEvent.objects.filter(case_number="东复〔2025〕3号").order_by("id").values_list("transition", "note"))
     assert [s for s, _ in steps] == ["register", "accept", "decide", "close"]
     assert all("2025台账.xlsx 第2行" in note for _, note in steps)
 

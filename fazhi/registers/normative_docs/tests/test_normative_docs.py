@@ -65,7 +65,7 @@ def test_a_document_goes_from_draft_to_filed_with_the_filing_clock(org: Any, sta
     assert (doc.state, doc.due_rule, doc.due_on) == ("published", "normative_docs.filing", dt.date(2025, 5, 6))
     do(doc, "file", org.erin, filed_on="2025-04-20", filed_with="东湖区人民政府")
     assert (doc.state, doc.due_on, doc.deadlines) == ("filed", None, {"normative_docs.filing": "met"})
-    events = list(MatterEvent.objects.filter(register="normative_docs", object_id=doc.pk).values_list("transition", flat=True))
+    events = list(MatterEvent.objects.filter(register="normative_docs", object_id=doc.pk).order_by("id").values_list("transition", flat=True))
     assert events == ["register", "solicit_comment", "submit_review", "review_pass", "deliberate", "publish", "file"]
 
 
