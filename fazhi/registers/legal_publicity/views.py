@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
+from fazhi.core.http import failure_message, xlsx_response
 from fazhi.core.masking import mask_name, mask_phone
 from fazhi.core.models import Unit
 from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_units_with_role
@@ -33,21 +34,6 @@ PAGES = {
     "mingbairen": ("legal_liaison", "法律明白人"),
     "shifancun": ("model_village", "民主法治示范村（社区）"),
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _message(exc: FazhiError) -> str:
-    if isinstance(exc, ValidationFailed):
-        return "；".join(m for ms in exc.errors.values() for m in ms)
-    return exc.message
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _editable_units(user: Any) -> QuerySet[Unit]:
@@ -100,7 +86,7 @@ def duty_lists(request: HttpRequest) -> HttpResponse:
             try:
                 duty_list = services.list_create(unit=d["unit"], actor=request.user, year=d["year"], issued_on=d["issued_on"])
             except FazhiError as exc:
-                form.add_error(None, _message(exc))
+                form.add_error(None, failure_message(exc))
             else:
                 messages.success(request, f"已建立{duty_list.title}")
                 return redirect("publicity_duty_list", pk=duty_list.pk)
@@ -157,7 +143,7 @@ def duty_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     item = services.item_remove(item=d["item"], actor=request.user, on=d["on"])
                     messages.success(request, f"已将第{item.number}项移出清单")
             except FazhiError as exc:
-                form.add_error(None, _message(exc))
+                form.add_error(None, failure_message(exc))
             else:
                 return redirect("publicity_duty_list", pk=duty_list.pk)
     from fazhi.registers.framework.registry import register_get
@@ -319,4 +305,4 @@ def table_export(request: HttpRequest, table: str) -> HttpResponse:
     public = request.GET.get("publish") == "1"
     rows = export_rows(name, list(visible.order_by("unit__path", "code")), public=public)
     suffix = "（公开版）" if public else ""
-    return _xlsx(xlsx_bytes([(label[:31], rows)]), f"{label}{suffix}-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(xlsx_bytes([(label[:31], rows)]), f"{label}{suffix}-{timezone.localdate():%Y%m%d}.xlsx")
