@@ -288,8 +288,13 @@ def _signatures_check(checkpoints: Iterable[Checkpoint]) -> list[str]:
     """Every signed checkpoint in the database must carry a valid signature of its own size and root."""
     problems: list[str] = []
     verifier = signing.verifier_key()
-    for cp in checkpoints:
+    ordered = sorted(checkpoints, key=lambda c: c.size)
+    first_signed = next((c.size for c in ordered if c.note), None)
+    for cp in ordered:
         if not cp.note:
+            if first_signed is not None and cp.size > first_signed:
+                # once the log is signed, it stays signed: an unsigned later one was not taken here
+                problems.append(f"检查点 #{cp.pk}（大小 {cp.size}）没有签名，而此前的检查点已签名（检查点可能被替换）")
             continue
         if verifier is None:
             break

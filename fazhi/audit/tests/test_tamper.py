@@ -260,3 +260,14 @@ def test_a_deadline_turned_from_late_to_kept_in_the_row_is_detected(log: list[An
     assert any(case.case_number in p and "期限遵守情况" in p for p in verify_inside().problems)
     ReconsiderationCase.objects.filter(pk=case.pk).update(deadlines=case.deadlines, due_on=dt.date(2030, 1, 1))
     assert any(case.case_number in p and "当前期限" in p for p in verify_inside().problems)
+
+
+def test_an_unsigned_checkpoint_after_signed_ones_is_reported(log: list[Any], make_case: Any, settings: Any, tmp_path: Path) -> None:
+    """Someone without the key can add checkpoints, not sign them: one appearing after the log was
+    signed is a replaced or forged checkpoint."""
+    make_case(received_on=dt.date(2025, 10, 9))
+    settings.FAZHI_CHECKPOINT_KEY_FILE = tmp_path / "absent.pem"  # taken by a process without the key
+    services.checkpoint_take()
+    settings.FAZHI_CHECKPOINT_KEY_FILE = tmp_path / "keys" / "checkpoint.pem"
+    assert any("没有签名，而此前的检查点已签名" in p for p in verify_inside().problems)
+
