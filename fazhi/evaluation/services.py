@@ -308,6 +308,8 @@ def canonical_results(scheme: Scheme) -> bytes:
         }
         for r in Result.objects.filter(scheme=scheme).select_related("unit").order_by("unit__path")
     ]
+    # fazhi.core.canonical's encoding, floats let through: an indicator's numerator or denominator
+    # may be one; moving them to strings changes published hashes (issue 20, part 3)
     return json.dumps({"scheme": scheme.sha256, "year": scheme.year, "results": rows}, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 

@@ -20,11 +20,12 @@ Algorithm (format ``fazhi-draw/1``):
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+
+from fazhi.core.canonical import canonical_bytes
 
 FORMAT = "fazhi-draw/1"
 MIN_INSPECTORS = 2
@@ -34,12 +35,8 @@ class DrawError(ValueError):
     pass
 
 
-def canonical(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
 def sha256(value: Any) -> str:
-    return hashlib.sha256(canonical(value)).hexdigest()
+    return hashlib.sha256(canonical_bytes(value)).hexdigest()
 
 
 def _stream(seed: bytes, label: str) -> Iterator[int]:
@@ -79,7 +76,7 @@ def input_hashes(inputs: dict[str, Any]) -> dict[str, str]:
 
 def draw_seed(inputs: dict[str, Any]) -> bytes:
     material = {"parameters": inputs["parameters"], "seed_value": inputs["seed"]["value"], **input_hashes(inputs)}
-    return hashlib.sha256(canonical(material)).digest()
+    return hashlib.sha256(canonical_bytes(material)).digest()
 
 
 def run_draw(inputs: dict[str, Any]) -> dict[str, Any]:

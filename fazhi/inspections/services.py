@@ -11,10 +11,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
+from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import require_role
-from fazhi.inspections.draw import FORMAT, DrawError, canonical, input_hashes, run_draw, sha256
+from fazhi.inspections.draw import FORMAT, DrawError, input_hashes, run_draw, sha256
 from fazhi.inspections.models import Assignment, ConflictDeclaration, Draw, InspectionItem, InspectionPlan, InspectionSubject, PlanState
 from fazhi.law.clocks import clock_compute
 from fazhi.registers.enforcement.models import Officer
@@ -94,7 +95,7 @@ def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.da
         result = run_draw(inputs)
     except DrawError as exc:
         raise ValidationFailed({"seed_value": [str(exc)]}) from exc
-    data = canonical(draw_document(inputs, result))
+    data = canonical_bytes(draw_document(inputs, result))
     draw = Draw.objects.create(
         plan=locked, seed_value=seed_value.strip(), drawn_at=timezone.now(), drawn_by=actor, document=data, document_sha256=sha256(json.loads(data))
     )

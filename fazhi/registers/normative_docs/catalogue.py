@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
+from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import require_role
@@ -158,8 +159,7 @@ def catalogue(day: dt.date, *, unit: Unit | None = None, issuing_body: str = "",
 
 
 def rows_digest(rows: list[dict[str, Any]]) -> str:
-    data = json.dumps(rows, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(canonical_bytes(rows)).hexdigest()
 
 
 @transaction.atomic
