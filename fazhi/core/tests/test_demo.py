@@ -103,15 +103,21 @@ def check_generated_enforcement_cases_keep_the_rules_the_services_enforce() -> N
 
     cases = EnforcementCase.objects.select_related("lead_officer", "second_officer")
     assert cases.count() >= 500 and set(cases.values_list("kind", flat=True)) == {"penalty", "licence", "coercion", "inspection"}
+    reviewed = imposed = 0
     for case in cases.filter(decided_on__isnull=False):
         reasons, _ = rules.review_reasons(case, case.decided_on)
         if reasons:
+            reviewed += 1
             assert case.review_result == "passed" and case.reviewed_on and case.reviewed_on <= case.decided_on, case.case_number
         if case.outcome == "penalty_imposed":
+            imposed += 1
             assert case.notified_on and case.notified_on <= case.decided_on, case.case_number
             # not inside the 陈述、申辩 or hearing-request window (行政处罚法第六十二条、第六十四条)
             assert not EnforcementHooks()._rights_window_errors(case, case.decided_on), case.case_number
-    for case in cases.filter(hearing_held=True):  # noticed 7 working days before (第六十四条第（二）项)
+    assert reviewed >= 20 and imposed >= 20  # the checks above ran on many cases, not on none
+    heard = cases.filter(hearing_held=True)
+    assert heard.exists()
+    for case in heard:  # noticed 7 working days before (第六十四条第（二）项)
         assert not EnforcementHooks()._hearing_notice_errors(case, case.hearing_held_on), case.case_number
     for case in cases:
         assert case.lead_officer_id != case.second_officer_id and case.lead_officer.unit_id == case.unit_id == case.second_officer.unit_id
