@@ -5,3 +5,8 @@ class ReportsConfig(AppConfig):
     name = "fazhi.reports"
     label = "reports"
     verbose_name = "年度报告"
+
+    def ready(self) -> None:
+        from fazhi.registers.framework.workflow import workflow_add
+
+        workflow_add("report")

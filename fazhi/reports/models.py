@@ -1,5 +1,5 @@
 """Annual reports: the report of a unit for a year, narrative drafts contributed by units, frozen
-versions with a checksum, signatures and the workflow's events."""
+versions with a checksum, signatures. The steps are workflow events (definitions/workflows/report.yaml)."""
 
 from __future__ import annotations
 
@@ -89,15 +89,3 @@ class Signature(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "signer"], name="sign_once")]
-
-
-class Event(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=40)
-    label = models.CharField(max_length=100)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]

@@ -24,9 +24,13 @@ from django.utils import timezone
 
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import require_role, user_roles_for_unit
+from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
+from fazhi.registers.framework.definition import CREATE
+from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record
 from fazhi.reports.generator import Part, definition, generate, has_definition
-from fazhi.reports.models import Contribution, Event, Kind, Report, Signature, State, Version
+from fazhi.reports.models import Contribution, Kind, Report, Signature, State, Version
+
+WORKFLOW = "report"  # definitions/workflows/report.yaml: states, steps, roles
 
 OFFICE = (Role.RULE_OF_LAW_OFFICE,)
 REVIEWERS = (Role.REVIEWER, Role.HEAD)
@@ -48,12 +52,8 @@ def deadlines(report: Report) -> list[tuple[dt.date, str]]:
     return sorted((dt.date(y, d.month, d.day), d.label) for d in definition(report.kind).deadlines if d.units in ("", kind))
 
 
-def _event(report: Report, action: str, label: str, actor: Any, text: str = "") -> None:
-    Event.objects.create(report=report, action=action, label=label, actor=actor, text=text)
-
-
 def report_create(*, unit: Unit, kind: str, year: int, actor: Any, order: list[str] | None = None) -> Report:
-    require_role(actor, unit, OFFICE, "起草年度报告", admin=True)
+    workflow_check(WORKFLOW, Report(unit=unit), CREATE, actor)
     if kind not in Kind.values:
         raise ValidationFailed({"kind": ["没有这种报告"]})
     if not has_definition(kind):
@@ -68,23 +68,29 @@ def report_create(*, unit: Unit, kind: str, year: int, actor: Any, order: list[s
         raise TransitionNotAllowed(f"{unit.name}{year}年的{Kind(kind).label}已经存在")
     with transaction.atomic():
         report = Report.objects.create(unit=unit, kind=kind, year=year, order=order)
-        _event(report, "create", "起草", actor)
+        workflow_record(WORKFLOW, report, CREATE, actor=actor)
     return report
 
 
-def contribute(*, report: Report, part: str, unit: Unit, text: str, actor: Any) -> Contribution:
+def contribution_save(*, report: Report, part: str, unit: Unit, text: str, actor: Any) -> Contribution:
     """A unit's draft for a part; with the report's own unit, the merged text the report prints."""
     if part not in report.order:
         raise ValidationFailed({"part": ["没有这一部分"]})
     if not unit.is_within(report.unit):
         raise PermissionDenied(f"{unit.name}不是{report.unit.name}的下属单位")
     require_role(actor, unit, OFFICE if unit == report.unit else STAFF, "为年度报告供稿")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        _editable(locked)
+        c, _ = Contribution.objects.update_or_create(report=locked, part=part, unit=unit, defaults={"text": text.strip(), "updated_by": actor})
+        label = f"{unit.name}{'修改合稿' if unit == report.unit else '供稿'}：{definition(report.kind).part(part).title}"
+        workflow_record(WORKFLOW, locked, "contribute", actor=actor, label=label, rows=[c])
+    return c
+
+
+def _editable(report: Report) -> None:
     if report.state not in (State.DRAFT, State.REVIEW):
         raise TransitionNotAllowed(f"报告{report.get_state_display()}，不能再修改内容")
-    with transaction.atomic():
-        c, _ = Contribution.objects.update_or_create(report=report, part=part, unit=unit, defaults={"text": text.strip(), "updated_by": actor})
-        _event(report, "contribute", f"{unit.name}{'修改合稿' if unit == report.unit else '供稿'}：{definition(report.kind).part(part).title}", actor)
-    return c
 
 
 def content_of(report: Report) -> dict[str, Any]:
@@ -140,11 +146,12 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[s
 
 
 def version_generate(*, report: Report, actor: Any, note: str = "") -> Version:
-    require_role(actor, report.unit, OFFICE, "生成报告版本", admin=True)
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
+        locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        require_role(actor, locked.unit, OFFICE, "生成报告版本", admin=True)
         if locked.state not in (State.DRAFT, State.REVIEW):
             raise TransitionNotAllowed(f"报告{locked.get_state_display()}，不能重新生成；需要更正时请先“修订”")
+        workflow_check(WORKFLOW, locked, "generate", actor)
         content = content_of(locked)
         previous = locked.versions.order_by("-number").first()
         version = Version.objects.create(
@@ -156,7 +163,8 @@ def version_generate(*, report: Report, actor: Any, note: str = "") -> Version:
             note=note.strip(),
             created_by=actor,
         )
-        _event(locked, "generate", f"生成第{version.number}版（{len(version.changes)}处变化）" if previous else "生成第1版", actor, note)
+        label = f"生成第{version.number}版（{len(version.changes)}处变化）" if previous else "生成第1版"
+        workflow_record(WORKFLOW, locked, "generate", actor=actor, label=label, text=version.note, rows=[version])
     return version
 
 
@@ -164,59 +172,57 @@ def latest(report: Report) -> Version | None:
     return report.versions.order_by("-number").first()
 
 
-STEPS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...], str]] = {
-    # action: (from states, to state, roles, label)
-    "submit": ((State.DRAFT,), State.REVIEW, OFFICE, "提交审核"),
-    "approve": ((State.REVIEW,), State.SECRECY, REVIEWERS, "审核通过，送保密审查"),
-    "clear": ((State.SECRECY,), State.SIGNING, REVIEWERS, "保密审查通过，送主要负责人签发"),
-    "return": ((State.REVIEW, State.SECRECY, State.SIGNING), State.DRAFT, REVIEWERS, "退回修改"),
-    "publish": ((State.SIGNED,), State.PUBLISHED, OFFICE, "向社会公开"),
-    "revise": ((State.PUBLISHED,), State.DRAFT, OFFICE, "修订（已公开的版本继续公开，直至新版本公开）"),
-}
+# The steps offered as buttons on the report's page, in order (the others have their own forms).
+BUTTON_STEPS = ("submit", "approve", "clear", "return", "publish", "revise")
 
 
-def step(*, report: Report, action: str, actor: Any, text: str = "") -> Report:
-    if action not in STEPS:
+def report_step(*, report: Report, action: str, actor: Any, text: str = "") -> Report:
+    if action not in BUTTON_STEPS:
         raise TransitionNotAllowed("没有这个步骤")
-    states, target, roles, label = STEPS[action]
-    require_role(actor, report.unit, roles, label, admin=action in ("submit", "publish", "revise"))
     with transaction.atomic():
         locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
-        if locked.state not in states:
-            raise TransitionNotAllowed(f"报告{locked.get_state_display()}，不能{label}")
+        t = workflow_check(WORKFLOW, locked, action, actor)
         version = latest(locked)
         if version is None:
             raise TransitionNotAllowed("请先生成报告版本")
         problems = table_problems(version)
         if problems and action in ("submit", "approve", "clear", "publish"):
-            raise TransitionNotAllowed("表格数据不能通过核对，不能" + label + "：" + "；".join(problems[:5]))
+            raise TransitionNotAllowed("表格数据不能通过核对，不能" + t.label + "：" + "；".join(problems[:5]))
         if action == "return" and not text.strip():
             raise ValidationFailed({"text": ["请写明退回的理由"]})
-        locked.state = target
         if action == "publish":
             locked.published_version, locked.published_at = version, timezone.now()
-        locked.save()
-        _event(locked, action, f"{label}（第{version.number}版）", actor, text.strip())
+            locked.save(update_fields=["published_version", "published_at"])
+        workflow_record(WORKFLOW, locked, action, actor=actor, label=f"{t.label}（第{version.number}版）", text=text.strip())
     return locked
 
 
-def sign(*, report: Report, actor: Any) -> Report:
-    require_role(actor, report.unit, SIGNERS, "签发年度报告")
+def report_sign(*, report: Report, actor: Any) -> Report:
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.state != State.SIGNING:
-            raise TransitionNotAllowed(f"报告{locked.get_state_display()}，不能签发")
+        locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        workflow_check(WORKFLOW, locked, "sign", actor)
         version = latest(locked)
         assert version is not None
         if Signature.objects.filter(version=version, signer=actor).exists():
             raise TransitionNotAllowed("您已签发此版本")
-        Signature.objects.create(version=version, signer=actor)
+        signature = Signature.objects.create(version=version, signer=actor)
         n = Signature.objects.filter(version=version).count()
-        _event(locked, "sign", f"签发第{version.number}版（{n}/{signatures_required()}）", actor)
+        workflow_record(WORKFLOW, locked, "sign", actor=actor, label=f"签发第{version.number}版（{n}/{signatures_required()}）", rows=[signature])
         if n >= signatures_required():
-            locked.state = State.SIGNED
-            locked.save(update_fields=["state"])
+            workflow_record(WORKFLOW, locked, "signed", actor=actor, label=f"第{version.number}版签发完成")
     return locked
+
+
+def report_actions(user: Any, report: Report) -> list[tuple[str, str]]:
+    """The button steps this user may take on the report now: (action, label)."""
+    d = workflow_get(WORKFLOW).definition
+    admin = user_is_admin(user)
+    out = []
+    for action in BUTTON_STEPS:
+        t = d.transitions[action]
+        if report.state in t.sources and (may(user, report, t.roles) or (admin and t.admin)):
+            out.append((action, t.label))
+    return out
 
 
 def may(user: Any, report: Report, roles: tuple[str, ...]) -> bool:
@@ -253,13 +259,12 @@ def table_problems(version: Version) -> list[str]:
     return problems
 
 
-def manual_set(*, report: Report, values: dict[str, Any], actor: Any) -> Report:
+def report_manual_set(*, report: Report, values: dict[str, Any], actor: Any) -> Report:
     """The table items that have no register yet (规章, 规范性文件, 收费), entered by the office."""
     from fazhi.reports.disclosure_tables import MANUAL_FIELDS
 
-    require_role(actor, report.unit, OFFICE, "填报表格数据", admin=True)
-    if report.state not in (State.DRAFT, State.REVIEW):
-        raise TransitionNotAllowed(f"报告{report.get_state_display()}，不能再修改内容")
+    workflow_check(WORKFLOW, report, "manual", actor)
+    _editable(report)
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key, label in MANUAL_FIELDS.items():
@@ -277,7 +282,10 @@ def manual_set(*, report: Report, values: dict[str, Any], actor: Any) -> Report:
         cleaned[key] = number if key == "fees" else int(number)
     if errors:
         raise ValidationFailed(errors)
-    report.manual = cleaned
-    report.save(update_fields=["manual"])
-    _event(report, "manual", "填报表格数据", actor, "、".join(f"{MANUAL_FIELDS[k]} {v}" for k, v in cleaned.items()))
-    return report
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        _editable(locked)
+        locked.manual = cleaned
+        locked.save(update_fields=["manual"])
+        workflow_record(WORKFLOW, locked, "manual", actor=actor, text="、".join(f"{MANUAL_FIELDS[k]} {v}" for k, v in cleaned.items()))
+    return locked

@@ -18,6 +18,7 @@ from fazhi.core.errors import FazhiError
 from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, user_is_admin, user_scope_paths
+from fazhi.registers.framework.workflow import workflow_events
 from fazhi.reports import services
 from fazhi.reports.generator import definition, heading
 from fazhi.reports.models import Contribution, Kind, Report, State, Version
@@ -104,12 +105,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"key": k, "title": d.part(k).title, "heading": heading(i), "drafts": by_part.get(k, []), "merged": merged.get(k, "")}
         for i, k in enumerate(report.order)
     ]
-    actions = []
-    for action, (states, _target, roles, label) in services.STEPS.items():
-        if report.state in states and (
-            services.may(request.user, report, roles) or (user_is_admin(request.user) and action in ("submit", "publish", "revise"))
-        ):
-            actions.append((action, label))
+    actions = services.report_actions(request.user, report)
     signed = version.signatures.select_related("signer") if version else []
     from fazhi.reports.disclosure_tables import MANUAL_FIELDS
 
@@ -129,7 +125,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signatures": signed,
             "required": services.signatures_required(),
             "deadlines": services.deadlines(report),
-            "events": report.events.select_related("actor"),
+            "events": workflow_events(services.WORKFLOW, report),
             "today": timezone.localdate(),
             "manual_fields": manual_fields,
             "problems": services.table_problems(version) if version else [],
@@ -142,7 +138,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_manual(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     try:
-        services.manual_set(report=report, values=request.POST.dict(), actor=request.user)
+        services.report_manual_set(report=report, values=request.POST.dict(), actor=request.user)
         messages.success(request, "已保存填报数据，重新生成版本后生效")
     except FazhiError as exc:
         messages.error(request, failure_message(exc))
@@ -193,7 +189,7 @@ def report_contribute(request: HttpRequest, pk: int) -> HttpResponse:
     if unit is None:
         raise Http404("没有这个单位")
     try:
-        services.contribute(report=report, part=request.POST.get("part", ""), unit=unit, text=request.POST.get("text", ""), actor=request.user)
+        services.contribution_save(report=report, part=request.POST.get("part", ""), unit=unit, text=request.POST.get("text", ""), actor=request.user)
         messages.success(request, "已保存")
     except FazhiError as exc:
         messages.error(request, failure_message(exc))
@@ -221,9 +217,9 @@ def report_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     report = _report(request, pk)
     try:
         if action == "sign":
-            services.sign(report=report, actor=request.user)
+            services.report_sign(report=report, actor=request.user)
         else:
-            services.step(report=report, action=action, actor=request.user, text=request.POST.get("text", ""))
+            services.report_step(report=report, action=action, actor=request.user, text=request.POST.get("text", ""))
         messages.success(request, "已办理")
     except FazhiError as exc:
         messages.error(request, failure_message(exc))

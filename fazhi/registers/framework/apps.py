@@ -13,7 +13,12 @@ class FrameworkConfig(AppConfig):
         leaf_source_register("matter_event", event_reencode)
         leaf_source_register("generated_batch", batch_reencode)
 
+        from fazhi.registers.framework import workflow
+
+        leaf_source_register(workflow.SOURCE, workflow.event_reencode)
+
         from fazhi.audit.services import projection_check_register
         from fazhi.registers.framework.projection import matters_check, matters_count
 
         projection_check_register("matters", matters_check, matters_count)
+        projection_check_register("workflows", workflow.workflows_check, workflow.workflows_count)

@@ -32,6 +32,10 @@ class Transition:
     max_times: int | None = None
     clock_event: str | None = None  # e.g. correction_requested, suspended, extended
     style: str = "primary"
+    # Workflows only: the field naming the unit whose roles are checked (default: the workflow's
+    # own unit field), and whether an administrator may take the step without the role.
+    unit_field: str = ""
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,8 @@ _TRANSITION_KEYS = {"label", "from", "to", "roles", "fields", "optional", "date_
 _CLOCK_EVENTS = {"correction_requested", "correction_received", "extended", "suspended", "resumed", "consultation_sent", "consultation_answered"}
 
 
-def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False) -> Transition:
-    allowed = {"roles", "fields", "optional", "label", "date_field"} if create else _TRANSITION_KEYS
+def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False, extra_keys: frozenset[str] = frozenset()) -> Transition:
+    allowed = ({"roles", "fields", "optional", "label", "date_field"} if create else _TRANSITION_KEYS) | extra_keys
     required = {"roles", "fields"} if create else {"label", "from", "to", "roles", "fields"}
     check_keys(raw, allowed=allowed, required=required, filename=filename, where=f"transition {name}")
     roles = _str_list(raw.get("roles"), filename, raw.line_of("roles"), "roles")
@@ -174,6 +178,8 @@ def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False
         max_times=max_times,
         clock_event=clock_event,
         style=str(raw.get("style", "primary")),
+        unit_field=str(raw.get("unit", "") or ""),
+        admin=bool(raw.get("admin", False)),
     )
 
 
@@ -200,27 +206,13 @@ def _step_maps(c: LineDict, rule: str, filename: str, names: set[str]) -> dict[s
     return out
 
 
-def load_definition(path: Path, model_fields: set[str] | None = None) -> RegisterDefinition:
-    """Load and validate one register definition; every error names the file and line."""
-    filename = str(path)
-    raw = load_strict(path)
-    top = check_keys(
-        raw,
-        allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks", "personal_data"}
-        | {"public_create", "ledger"},
-        required={"register", "label", "case_number", "states", "initial", "create", "transitions"},
-        filename=filename,
-        where="定义",
-    )
-    name = str(top["register"])
-    if path.stem != name:
-        raise DefinitionError(f"{filename}:{top.line_of('register')}: register 名 {name!r} 应与文件名 {path.stem!r} 一致")
-
-    cn = check_keys(top["case_number"], allowed={"template"}, required={"template"}, filename=filename, where="case_number")
-    template = str(cn["template"])
-    if "{seq}" not in template:
-        raise DefinitionError(f"{filename}:{cn.line_of('template')}: 案号模板必须包含 {{seq}}")
-
+def lifecycle_load(
+    top: LineDict, filename: str, *, extra_keys: frozenset[str] = frozenset()
+) -> tuple[dict[str, State], str, Transition, dict[str, Transition]]:
+    """The lifecycle a register or a workflow declares: states, the initial state, the creating
+    step and the transitions, checked (known states and roles, every state reachable, every
+    non-terminal state left by some transition). ``extra_keys``: transition keys the caller allows
+    beyond the registers' own (a workflow's ``unit`` and ``admin``)."""
     states: dict[str, State] = {}
     states_raw = top["states"]
     if not isinstance(states_raw, LineDict) or not states_raw:
@@ -235,19 +227,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     if initial not in states:
         raise DefinitionError(f"{filename}:{top.line_of('initial')}: 初始状态 {initial!r} 未在 states 中声明")
 
-    create = _transition(CREATE, top["create"], filename, create=True)
-    public_create = None
-    if "public_create" in top:
-        pc = check_keys(top["public_create"], allowed={"fields", "optional"}, required={"fields"}, filename=filename, where="public_create")
-        public_create = Transition(
-            name=CREATE,
-            label="网上申请",
-            sources=(),
-            target="",
-            roles=(),
-            fields=_str_list(pc.get("fields"), filename, pc.line_of("fields"), "fields"),
-            optional=_str_list(pc.get("optional"), filename, pc.line_of("optional"), "optional"),
-        )
+    create = _transition(CREATE, top["create"], filename, create=True, extra_keys=extra_keys)
     transitions: dict[str, Transition] = {}
     traw_all = top["transitions"]
     if not isinstance(traw_all, LineDict):
@@ -255,7 +235,7 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     for tname, traw in traw_all.items():
         if tname in (CREATE, "amend"):
             raise DefinitionError(f"{filename}:{traw_all.line_of(tname)}: {tname!r} 是保留名称")
-        t = _transition(tname, traw, filename)
+        t = _transition(tname, traw, filename, extra_keys=extra_keys)
         line = traw_all.line_of(tname)
         for st in (*t.sources, *([] if t.target == SAME else [t.target])):
             if st not in states:
@@ -277,6 +257,44 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
     for sname, state in states.items():
         if not state.terminal and not any(sname in t.sources for t in transitions.values()):
             raise DefinitionError(f"{filename}:{states_raw.line_of(sname)}: 非终止状态 {sname!r} 没有出口")
+
+    return states, initial, create, transitions
+
+
+def load_definition(path: Path, model_fields: set[str] | None = None) -> RegisterDefinition:
+    """Load and validate one register definition; every error names the file and line."""
+    filename = str(path)
+    raw = load_strict(path)
+    top = check_keys(
+        raw,
+        allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks", "personal_data"}
+        | {"public_create", "ledger"},
+        required={"register", "label", "case_number", "states", "initial", "create", "transitions"},
+        filename=filename,
+        where="定义",
+    )
+    name = str(top["register"])
+    if path.stem != name:
+        raise DefinitionError(f"{filename}:{top.line_of('register')}: register 名 {name!r} 应与文件名 {path.stem!r} 一致")
+
+    cn = check_keys(top["case_number"], allowed={"template"}, required={"template"}, filename=filename, where="case_number")
+    template = str(cn["template"])
+    if "{seq}" not in template:
+        raise DefinitionError(f"{filename}:{cn.line_of('template')}: 案号模板必须包含 {{seq}}")
+
+    states, initial, create, transitions = lifecycle_load(top, filename)
+    public_create = None
+    if "public_create" in top:
+        pc = check_keys(top["public_create"], allowed={"fields", "optional"}, required={"fields"}, filename=filename, where="public_create")
+        public_create = Transition(
+            name=CREATE,
+            label="网上申请",
+            sources=(),
+            target="",
+            roles=(),
+            fields=_str_list(pc.get("fields"), filename, pc.line_of("fields"), "fields"),
+            optional=_str_list(pc.get("optional"), filename, pc.line_of("optional"), "optional"),
+        )
 
     outcomes: dict[str, Outcome] = {}
     outcome_field = None

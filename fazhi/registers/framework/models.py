@@ -102,3 +102,36 @@ class GeneratedBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register} {self.first_id}–{self.last_id}"
+
+
+class WorkflowEvent(models.Model):
+    """One append-only step of a workflow outside the registers (an annual report's sign-off, a
+    supervision letter, a published evaluation, a 案卷评查 score, a 双随机 result): written with
+    its audit leaf in the step's transaction by :func:`fazhi.registers.framework.workflow.workflow_record`.
+
+    ``values`` holds what the step left, encoded as its leaf carries it: ``fields`` (the recorded
+    fields of the workflow's row), ``rows`` (child rows written: model, id, fields) and ``removed``
+    (child rows deleted). Replaying a record's events gives what its rows must hold.
+    """
+
+    workflow = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=40)
+    label = models.CharField(max_length=200)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField()
+    event_date = models.DateField(null=True, blank=True)
+    state_before = models.CharField(max_length=40, blank=True)
+    state_after = models.CharField(max_length=40)
+    values = models.JSONField(default=dict)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "工作流程事件"
+        verbose_name_plural = "工作流程事件"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["workflow", "object_id", "id"], name="workflow_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.workflow}#{self.object_id} {self.action}"

@@ -73,9 +73,9 @@ def test_the_report_carries_the_tables_and_refuses_to_move_on_when_a_frozen_tabl
         )
     report = services.report_create(unit=org.district, kind="gkndbg", year=2025, actor=org.dave)
     with pytest.raises(ValidationFailed) as exc:
-        services.manual_set(report=report, values={"normative_issued": "abc", "rules_in_force": "-1", "fees": "3.5"}, actor=org.dave)
+        services.report_manual_set(report=report, values={"normative_issued": "abc", "rules_in_force": "-1", "fees": "3.5"}, actor=org.dave)
     assert set(exc.value.errors) == {"normative_issued", "rules_in_force"}
-    services.manual_set(report=report, values={"normative_issued": "12", "fees": "3.5"}, actor=org.dave)
+    services.report_manual_set(report=report, values={"normative_issued": "12", "fees": "3.5"}, actor=org.dave)
     version = services.version_generate(report=report, actor=org.dave)
     parts = {p["key"]: p for p in version.content["parts"]}
     assert [p["key"] for p in version.content["parts"]] == ["overview", "proactive", "requests", "appeals", "problems", "other"]
@@ -89,10 +89,10 @@ def test_the_report_carries_the_tables_and_refuses_to_move_on_when_a_frozen_tabl
     content["parts"][2]["table"]["rows"][0]["cells"][0] = 4
     Version.objects.filter(pk=version.pk).update(content=content)
     with pytest.raises(TransitionNotAllowed, match="表格数据不能通过核对"):
-        services.step(report=report, action="submit", actor=org.dave)
+        services.report_step(report=report, action="submit", actor=org.dave)
     fresh = services.version_generate(report=report, actor=org.dave)
     assert services.table_problems(fresh) == []
-    assert services.step(report=report, action="submit", actor=org.dave).state == "review"
+    assert services.report_step(report=report, action="submit", actor=org.dave).state == "review"
 
 
 def test_each_cell_opens_the_records_behind_it_and_the_docx_has_the_three_tables(org: Any, requests: Any) -> None:

@@ -31,8 +31,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 def _report(org: Any) -> Any:
     report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
-    services.contribute(report=report, part="shortcomings", unit=org.district, text="一是政府信息公开答复的及时性有待提高。", actor=org.dave)
-    services.contribute(report=report, part="plans", unit=org.district, text="（一）落实政府信息公开答复时限。\n二是加强业务培训。", actor=org.dave)
+    services.contribution_save(report=report, part="shortcomings", unit=org.district, text="一是政府信息公开答复的及时性有待提高。", actor=org.dave)
+    services.contribution_save(report=report, part="plans", unit=org.district, text="（一）落实政府信息公开答复时限。\n二是加强业务培训。", actor=org.dave)
     return report, services.version_generate(report=report, actor=org.dave)
 
 

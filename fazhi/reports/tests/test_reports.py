@@ -60,8 +60,8 @@ def test_a_version_is_frozen_and_a_new_one_shows_what_changed(org: Any, requests
     v1 = services.version_generate(report=report, actor=org.dave)
     assert [p["key"] for p in v1.content["parts"]] == report.order  # the region's order
     assert v1.sha256 == hashlib.sha256(services.canonical(v1.content)).hexdigest() and v1.changes == []
-    services.contribute(report=report, part="shortcomings", unit=org.dept, text="执法人员法律素养有待提高", actor=org.erin)
-    services.contribute(report=report, part="shortcomings", unit=org.district, text="一是执法规范化水平仍需提高。\n二是复议纠错率偏高。", actor=org.dave)
+    services.contribution_save(report=report, part="shortcomings", unit=org.dept, text="执法人员法律素养有待提高", actor=org.erin)
+    services.contribution_save(report=report, part="shortcomings", unit=org.district, text="一是执法规范化水平仍需提高。\n二是复议纠错率偏高。", actor=org.dave)
     late = request_(org, org.dept, org.erin, "2025-11-03")
     do(late, "reply", org.erin, replied_on="2025-11-05", outcome="disclosed")
     v2 = services.version_generate(report=report, actor=org.dave, note="补充问题部分，数据更新")
@@ -78,32 +78,32 @@ def test_a_version_is_frozen_and_a_new_one_shows_what_changed(org: Any, requests
 def test_the_workflow_runs_review_secrecy_signature_and_publication_each_by_its_role(org: Any, requests: Any, people: Any) -> None:
     report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
     with pytest.raises(TransitionNotAllowed, match="请先生成"):
-        services.step(report=report, action="submit", actor=org.dave)
+        services.report_step(report=report, action="submit", actor=org.dave)
     services.version_generate(report=report, actor=org.dave)
     with pytest.raises(PermissionDenied):
-        services.step(report=report, action="submit", actor=org.erin)
-    report = services.step(report=report, action="submit", actor=org.dave)
+        services.report_step(report=report, action="submit", actor=org.erin)
+    report = services.report_step(report=report, action="submit", actor=org.dave)
     with pytest.raises(PermissionDenied):
-        services.step(report=report, action="approve", actor=org.bob)  # a reviewer of a unit below, not of the district
+        services.report_step(report=report, action="approve", actor=org.bob)  # a reviewer of a unit below, not of the district
     with pytest.raises(ValidationFailed):
-        services.step(report=report, action="return", actor=org.checker)  # a return needs its reason
-    report = services.step(report=report, action="return", actor=org.checker, text="数据段落需核对")
+        services.report_step(report=report, action="return", actor=org.checker)  # a return needs its reason
+    report = services.report_step(report=report, action="return", actor=org.checker, text="数据段落需核对")
     assert report.state == State.DRAFT
     services.version_generate(report=report, actor=org.dave)
     for action, actor in [("submit", org.dave), ("approve", org.checker), ("clear", org.checker)]:
-        report = services.step(report=report, action=action, actor=actor)
+        report = services.report_step(report=report, action=action, actor=actor)
     assert report.state == State.SIGNING
     with pytest.raises(TransitionNotAllowed):
         services.version_generate(report=report, actor=org.dave)  # a version under signature cannot change
     with pytest.raises(PermissionDenied):
-        services.sign(report=report, actor=org.dave)
-    report = services.sign(report=report, actor=org.leader)
+        services.report_sign(report=report, actor=org.dave)
+    report = services.report_sign(report=report, actor=org.leader)
     assert report.state == State.SIGNED
-    report = services.step(report=report, action="publish", actor=org.dave)
+    report = services.report_step(report=report, action="publish", actor=org.dave)
     assert report.state == State.PUBLISHED and report.published_version == services.latest(report) and report.published_version.number == 2
     assert [d.isoformat() for d, _ in services.deadlines(report)] == ["2026-03-01", "2026-03-31"]
     # a correction: the published version stays public until a new one is published
-    report = services.step(report=report, action="revise", actor=org.dave)
+    report = services.report_step(report=report, action="revise", actor=org.dave)
     services.version_generate(report=report, actor=org.dave, note="更正")
     report.refresh_from_db()
     assert report.state == State.DRAFT and report.published_version is not None and report.published_version.number == 2
@@ -171,7 +171,7 @@ def test_the_due_list_shows_last_years_reports_to_the_office_and_waiting_steps_t
     report = services.report_create(unit=org.district, kind="fzzf", year=year, actor=org.dave)
     services.version_generate(report=report, actor=org.dave)
     for action, actor in [("submit", org.dave), ("approve", org.checker), ("clear", org.checker)]:
-        report = services.step(report=report, action=action, actor=actor)
+        report = services.report_step(report=report, action=action, actor=actor)
     assert "待主要负责人签发，请办理" in todo(leader)
     assert f"东湖区人民政府{year}年政府信息公开工作年度报告" in listed  # its own dates (3月31日 for a government)
 
