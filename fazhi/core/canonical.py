@@ -15,10 +15,12 @@ import json
 from typing import Any
 
 
-def to_canonical_value(value: Any) -> Any:
+def to_canonical_value(value: Any, *, floats: bool = False) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
+        if floats:
+            return value
         raise TypeError("floats have no canonical encoding; use Decimal or int")
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
@@ -33,12 +35,15 @@ def to_canonical_value(value: Any) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"dict keys must be strings, got {key!r}")
-            out[key] = to_canonical_value(item)
+            out[key] = to_canonical_value(item, floats=floats)
         return out
     if isinstance(value, (list, tuple)):
-        return [to_canonical_value(item) for item in value]
+        return [to_canonical_value(item, floats=floats) for item in value]
     raise TypeError(f"no canonical encoding for {type(value).__name__}")
 
 
-def canonical_bytes(value: Any) -> bytes:
-    return json.dumps(to_canonical_value(value), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+def canonical_bytes(value: Any, *, floats: bool = False) -> bytes:
+    """``floats=True`` lets floats through as Python writes them: only for JSON already stored with
+    floats (a report version's hand-typed 2021 table amounts, a JSON column bound by its digest),
+    whose stored hashes must not change; new encodings keep floats out."""
+    return json.dumps(to_canonical_value(value, floats=floats), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

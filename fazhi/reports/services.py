@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
@@ -119,10 +119,9 @@ def content_of(report: Report) -> dict[str, Any]:
 
 
 def canonical(content: dict[str, Any]) -> bytes:
-    # The same encoding as fazhi.core.canonical except that floats pass: the 2021 disclosure tables
-    # hold amounts typed by hand as floats. Moving them to Decimal strings changes every stored
-    # version hash, so it waits for a data migration (issue 20, part 3).
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    # The 2021 disclosure tables hold amounts typed by hand as floats; the stored version hashes
+    # were taken with floats written as Python writes them.
+    return canonical_bytes(content, floats=True)
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, str]]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,8 +176,7 @@ def field_encode(obj: models.Model, name: str, personal: Iterable[str] = ()) -> 
     else:
         value = getattr(obj, name)
     if isinstance(f, models.JSONField):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return "sha256:" + hashlib.sha256(canonical_bytes(value, floats=True)).hexdigest()
     if isinstance(f, models.DecimalField) and value is not None:
         value = f.to_python(value)
     if name in personal:
