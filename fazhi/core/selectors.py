@@ -75,11 +75,20 @@ def user_is_admin(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(m.role == Role.ADMIN for m in _memberships(user))
 
 
+def user_has_role(user: Any, unit: Unit, roles: Iterable[str], *, admin: bool = False) -> bool:
+    """The one role check: the user holds one of ``roles`` over ``unit`` (through it or a unit
+    above it), or is an administrator where ``admin`` allows one."""
+    return (admin and user_is_admin(user)) or bool(user_roles_for_unit(user, unit) & set(roles))
+
+
+def role_labels(roles: Iterable[str]) -> str:
+    """Roles as a clerk reads them: 经办人、审核人."""
+    return "、".join(Role(r).label if r in Role.values else r for r in roles)
+
+
 def require_role(actor: Any, unit: Unit, roles: Iterable[str], what: str, *, admin: bool = False) -> None:
-    """Refuse unless the actor holds one of ``roles`` over ``unit`` (or is an administrator, when allowed)."""
+    """Refuse (PermissionDenied) unless :func:`user_has_role`."""
     from fazhi.core.errors import PermissionDenied
 
-    if admin and user_is_admin(actor):
-        return
-    if not user_roles_for_unit(actor, unit) & set(roles):
+    if not user_has_role(actor, unit, roles, admin=admin):
         raise PermissionDenied(f"您在{unit.name}没有{what}的权限")

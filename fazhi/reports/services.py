@@ -24,7 +24,7 @@ from django.utils import timezone
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import require_role, user_has_role, user_is_admin
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record
 from fazhi.reports.generator import Part, definition, generate, has_definition
@@ -225,7 +225,7 @@ def report_actions(user: Any, report: Report) -> list[tuple[str, str]]:
 
 
 def may(user: Any, report: Report, roles: tuple[str, ...]) -> bool:
-    return bool(user_roles_for_unit(user, report.unit) & set(roles))
+    return user_has_role(user, report.unit, roles)
 
 
 def parts_of(version: Version) -> list[Part]:

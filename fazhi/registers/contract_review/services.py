@@ -16,7 +16,7 @@ from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_is_admin, user_roles_for_unit, user_scope_paths
+from fazhi.core.selectors import require_role, unit_scope_q, user_has_role, user_is_admin, user_scope_paths
 from fazhi.core.tabular import parse_date, read_table
 from fazhi.registers.contract_review.models import AdviserChange, AdviserKind, LegalAdviser
 
@@ -55,7 +55,7 @@ def advisers_serving(unit: Unit, day: dt.date) -> QuerySet[LegalAdviser]:
 
 
 def can_edit(user: Any, unit: Unit) -> bool:
-    return user_is_admin(user) or bool(user_roles_for_unit(user, unit) & EDIT_ROLES)
+    return user_has_role(user, unit, EDIT_ROLES, admin=True)
 
 
 def _snapshot(adviser: LegalAdviser) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from django.db import transaction
 from fazhi.core.errors import ImportFailed, PermissionDenied
 from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table
 from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.models import ActionKind, Officer, OfficerExam, PowerItem, Sector
@@ -27,7 +27,7 @@ KINDS = {label: code for code, label in ActionKind.choices} | {"处罚": "penalt
 def _unit_checker(actor: Any) -> Callable[[Unit], bool]:
     if actor is None or user_is_admin(actor):
         return lambda unit: True
-    return lambda unit: bool(user_roles_for_unit(actor, unit) & {"head", "reviewer"})
+    return lambda unit: user_has_role(actor, unit, {"head", "reviewer"})
 
 
 def _upsert(model: Any, key: str, rows: list[dict[str, Any]], result: ImportResult, progress: Callable[[int], None] | None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from fazhi.audit.services import audit_append
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_roles_for_unit
+from fazhi.core.selectors import role_labels, user_has_role, user_roles_for_unit
 from fazhi.law.clocks import ExtensionNotAllowed, NoRuleInForce
 from fazhi.registers.framework.clocks import matter_refresh_due
 from fazhi.registers.framework.definition import CREATE, SAME, Transition
@@ -92,11 +92,11 @@ def _clean_fields(reg: Register, matter: Matter, t: Transition, data: dict[str, 
 
 
 def _check_role(actor: Any, unit: Unit, roles: tuple[str, ...], what: str) -> None:
-    held = user_roles_for_unit(actor, unit)
-    if not held:
+    if user_has_role(actor, unit, roles):
+        return
+    if not user_roles_for_unit(actor, unit):
         raise PermissionDenied(f"您无权办理{unit.name}的事项")
-    if not held & set(roles):
-        raise PermissionDenied(f"“{what}”需要以下角色之一：{'、'.join(roles)}；您在{unit.name}的角色不符")
+    raise PermissionDenied(f"“{what}”需要以下角色之一：{role_labels(roles)}；您在{unit.name}的角色不符")
 
 
 def _snapshot(matter: Matter, names: list[str]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.http import failure_message, xlsx_response
 from fazhi.core.masking import mask_name, mask_phone
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_units_with_role
+from fazhi.core.selectors import user_has_role, user_is_admin, user_units_with_role
 from fazhi.registers.framework.ledger import xlsx_bytes
 from fazhi.registers.framework.registry import model_field
 from fazhi.registers.legal_publicity import importers, services
@@ -43,7 +43,7 @@ def _editable_units(user: Any) -> QuerySet[Unit]:
 
 
 def _can_edit(user: Any, unit: Unit) -> bool:
-    return user_is_admin(user) or bool(user_roles_for_unit(user, unit) & services.EDIT_ROLES)
+    return user_has_role(user, unit, services.EDIT_ROLES, admin=True)
 
 
 class ImportForm(forms.Form):
