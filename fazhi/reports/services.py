@@ -29,13 +29,11 @@ from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record
 from fazhi.reports.generator import Part, definition, generate, has_definition
 from fazhi.reports.models import Contribution, Kind, Report, Signature, State, Version
+from fazhi.reports.selectors import OFFICE, STAFF
 
 WORKFLOW = "report"  # definitions/workflows/report.yaml: states, steps, roles
 
-OFFICE = (Role.RULE_OF_LAW_OFFICE,)
-REVIEWERS = (Role.REVIEWER, Role.HEAD)
 SIGNERS = (Role.HEAD,)
-STAFF = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.RULE_OF_LAW_OFFICE)
 
 
 def signatures_required() -> int:

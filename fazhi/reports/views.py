@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,21 +16,11 @@ from django.views.decorators.http import require_POST
 from fazhi.core.errors import FazhiError
 from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
-from fazhi.core.selectors import unit_scope_q, user_is_admin, user_scope_paths
+from fazhi.core.selectors import user_is_admin
 from fazhi.registers.framework.workflow import workflow_events
-from fazhi.reports import services
+from fazhi.reports import selectors, services
 from fazhi.reports.generator import definition, heading
 from fazhi.reports.models import Contribution, Kind, Report, State, Version
-
-
-def reports_visible_to(user: Any) -> QuerySet[Report]:
-    """Reports of the units a user reaches, and of the units above them (a department drafts its
-    part of its district's report)."""
-    if user_is_admin(user):
-        return Report.objects.all()
-    paths = user_scope_paths(user)
-    above = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "."}
-    return Report.objects.filter(unit_scope_q(paths, "unit__path") | Q(unit__path__in=above))
 
 
 class NewReportForm(forms.Form):
@@ -40,17 +29,13 @@ class NewReportForm(forms.Form):
     year = forms.IntegerField(label="报告年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
 
 
-def _office_units(user: Any) -> QuerySet[Unit]:
-    return Unit.objects.filter(path__in=user_scope_paths(user, services.OFFICE))
-
-
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     form = NewReportForm(initial={"year": timezone.localdate().year - 1})
     unit_field = form.fields["unit"]
     assert isinstance(unit_field, forms.ModelChoiceField)
-    unit_field.queryset = _office_units(request.user)
-    reports = list(reports_visible_to(request.user).select_related("unit"))
+    unit_field.queryset = selectors.office_units(request.user)
+    reports = list(selectors.reports_visible_to(request.user).select_related("unit"))
     return render(request, "reports/list.html", {"reports": reports, "form": form, "can_create": unit_field.queryset.exists(), "today": timezone.localdate()})
 
 
@@ -60,7 +45,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     form = NewReportForm(request.POST)
     unit_field = form.fields["unit"]
     assert isinstance(unit_field, forms.ModelChoiceField)
-    unit_field.queryset = _office_units(request.user)
+    unit_field.queryset = selectors.office_units(request.user)
     if not form.is_valid():
         messages.error(request, form_errors_message(form))
         return redirect("reports")
@@ -73,15 +58,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 def _report(request: HttpRequest, pk: int) -> Report:
-    report = reports_visible_to(request.user).select_related("unit").filter(pk=pk).first()
+    report = selectors.reports_visible_to(request.user).select_related("unit").filter(pk=pk).first()
     if report is None:
         raise Http404("报告不存在或您无权查看")
     return report
-
-
-def _my_units(user: Any, report: Report) -> list[Unit]:
-    """The units a user may write a draft for: those of their memberships within the report's unit."""
-    return [u for u in Unit.objects.filter(path__in=user_scope_paths(user, services.STAFF)) if u.is_within(report.unit) and u != report.unit]
 
 
 @login_required
@@ -93,12 +73,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_part: dict[str, list[Contribution]] = {k: [] for k in report.order}
     merged: dict[str, str] = {}
     office = services.may(request.user, report, services.OFFICE) or user_is_admin(request.user)
-    insiders = office or services.may(request.user, report, services.REVIEWERS)
-    mine = {u.pk for u in Unit.objects.filter(unit_scope_q(user_scope_paths(request.user), "path"))}
+    drafts_seen = selectors.drafts_visible(request.user, report)
     for c in contributions:
         if c.unit_id == report.unit_id:
             merged[c.part] = c.text
-        elif insiders or c.unit_id in mine:  # a unit sees its own drafts, the office sees all
+        elif drafts_seen(c):
             by_part.setdefault(c.part, []).append(c)
     editable = report.state in (State.DRAFT, State.REVIEW)
     parts = [
@@ -119,7 +98,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parts": parts,
             "office": office,
             "editable": editable,
-            "my_units": _my_units(request.user, report) if editable else [],
+            "my_units": selectors.draft_units(request.user, report) if editable else [],
             "actions": actions,
             "can_sign": report.state == State.SIGNING and services.may(request.user, report, services.SIGNERS),
             "signatures": signed,

@@ -50,7 +50,7 @@ def test_a_forbidden_transition_is_refused_and_nothing_is_written(org: Any, make
 
 def test_the_actor_needs_the_role_and_the_unit(org: Any, make_case: Any) -> None:
     case = make_case()
-    with pytest.raises(PermissionDenied, match="需要以下角色之一：[^a-z]+；"):  # roles named as a clerk reads them
+    with pytest.raises(PermissionDenied, match=r"需要以下角色之一：[^a-z]+；"):  # roles named as a clerk reads them
         do(case, "reject_at_intake", org.alice, decided_on="2025-09-30", decision_reason="x")
     with pytest.raises(PermissionDenied, match="无权办理"):
         do(case, "accept", org.frank, accepted_on="2025-09-30", procedure="ordinary")
