@@ -10,3 +10,8 @@ class ReportsConfig(AppConfig):
         from fazhi.registers.framework.workflow import workflow_add
 
         workflow_add("report")
+
+        from fazhi.core.todo import todo_section_register
+        from fazhi.reports.selectors import todo
+
+        todo_section_register("reports", "年度报告", "reports/_todo.html", todo, order=10)

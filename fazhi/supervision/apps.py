@@ -5,3 +5,9 @@ class SupervisionConfig(AppConfig):
     name = "fazhi.supervision"
     label = "supervision"
     verbose_name = "法治督察"
+
+    def ready(self) -> None:
+        from fazhi.core.todo import todo_section_register
+        from fazhi.supervision.selectors import todo
+
+        todo_section_register("supervision", "法治督察", "supervision/_todo.html", lambda user, today: todo(user), order=20)

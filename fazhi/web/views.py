@@ -21,7 +21,7 @@ from fazhi.core.http import upload_bytes, xlsx_response
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
 from fazhi.core.models import Membership, Unit
 from fazhi.core.selectors import units_visible_to, user_is_admin, user_units_with_role
-from fazhi.registers.enforcement.selectors import certificates_expiring
+from fazhi.core.todo import todo_sections
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
@@ -62,20 +62,15 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = selectors.due_list(request.user, today)
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "due_today", "due_soon")}
-    from fazhi.reports.selectors import todo as reports_todo
-    from fazhi.supervision.selectors import todo
-
     return render(
         request,
         "web/home.html",
         {
-            "supervision": todo(request.user),
-            "reports": reports_todo(request.user, today),
+            "sections": todo_sections(request.user, today),
             "items": items,
             "today": today,
             "counts": counts,
             "units": Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit"),
-            "certificates": certificates_expiring(request.user, today),
         },
     )
 

@@ -24,5 +24,9 @@ class EnforcementConfig(AppConfig):
             detail_template="enforcement/_case_panel.html",
             detail_context=case_panel,
         )
+        from fazhi.core.todo import todo_section_register
+        from fazhi.registers.enforcement.selectors import certificates_expiring
+
+        todo_section_register("certificates", "执法证到期提醒", "enforcement/_todo_certificates.html", certificates_expiring, order=30)
         IMPORTERS["powers"] = powers_import
         IMPORTERS["officers"] = officers_import
