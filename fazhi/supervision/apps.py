@@ -5,3 +5,8 @@ class SupervisionConfig(AppConfig):
     name = "fazhi.supervision"
     label = "supervision"
     verbose_name = "法治督察"
+
+    def ready(self) -> None:
+        from fazhi.registers.framework.workflow import workflow_add
+
+        workflow_add("lead")
