@@ -8,6 +8,8 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhi.core.todo import todo_section_register
+        from fazhi.registers.framework.workflow import workflow_add
         from fazhi.supervision.selectors import todo
 
+        workflow_add("lead")
         todo_section_register("supervision", "法治督察", "supervision/_todo.html", lambda user, today: todo(user), order=20)

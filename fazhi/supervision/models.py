@@ -1,5 +1,6 @@
 """督察: leads raised by rule or by hand, findings, rectification notices and supervision letters,
-rectification until closed out (销号) and re-checked (回头看)."""
+rectification until closed out (销号) and re-checked (回头看). A lead's steps are workflow events
+(definitions/workflows/lead.yaml), each with its audit leaf."""
 
 from __future__ import annotations
 
@@ -67,18 +68,3 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()}：{self.reference or self.unit.name}"
-
-
-class LeadEvent(models.Model):
-    """What was done to a lead, by whom and when (append-only)."""
-
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=40)
-    label = models.CharField(max_length=60)
-    on = models.DateField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]

@@ -10,6 +10,10 @@ Rules, over the organiser's subtree:
   arts.12–25, 31), e.g. one loaded in bulk or corrected after the meeting.
 - a 规范性文件 not filed within the period, or past its validity still marked in force.
 Each rule keys its lead by the record, so scanning again never raises a lead twice.
+
+A lead's steps (核查, 发函, 报送整改情况, 销号, 回头看) are declared in
+``definitions/workflows/lead.yaml``; every step, the raising included, is recorded with its
+audit leaf (``fazhi.registers.framework.workflow``).
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from django.db import IntegrityError, transaction
 
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role
+from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
+from fazhi.registers.framework.definition import CREATE
+from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require
 from fazhi.supervision import selectors
-from fazhi.supervision.models import Lead, LeadEvent, NoticeKind, Source, State
+from fazhi.supervision.models import Lead, NoticeKind, Source
+
+WORKFLOW = "lead"  # definitions/workflows/lead.yaml: states, steps, roles, what each step records
 
 SUPERVISORS = selectors.SUPERVISORS  # roles over the organising unit
 SUPERVISED = selectors.SUPERVISED  # roles over the supervised unit
@@ -153,7 +161,10 @@ def _candidates(organiser: Unit, today: dt.date) -> list[dict[str, Any]]:
 
 
 def scan(organiser: Unit, today: dt.date, actor: Any = None, progress: Callable[[int], None] | None = None) -> list[Lead]:
-    """Raise the leads the rules find and that were not raised before. Returns the new ones."""
+    """Raise the leads the rules find and that were not raised before. Returns the new ones.
+
+    Each lead is raised by rule: a system step of the workflow with no actor (whoever asked for
+    the scan must supervise the organising unit)."""
     if actor is not None:
         require_role(actor, organiser, SUPERVISORS, "扫描督察线索", admin=True)
     known = set(Lead.objects.filter(organiser=organiser).values_list("source_key", flat=True))
@@ -162,18 +173,15 @@ def scan(organiser: Unit, today: dt.date, actor: Any = None, progress: Callable[
         for c in _candidates(organiser, today):
             if c["key"] in known:
                 continue
-            lead = Lead.objects.create(
-                organiser=organiser,
-                unit=c["unit"],
-                source=c["source"],
-                source_key=c["key"],
-                register=c["register"],
-                matter_id=c["matter_id"],
-                reference=c["reference"],
-                summary=c["summary"],
-                raised_on=today,
+            values = workflow_require(
+                WORKFLOW,
+                CREATE,
+                {"organiser": organiser, "unit": c["unit"], "source": c["source"], "source_key": c["key"], "summary": c["summary"], "raised_on": today},
             )
-            LeadEvent.objects.create(lead=lead, action="raise", label="按规则生成线索", on=today, text=c["summary"])
+            lead = Lead(register=c["register"], matter_id=c["matter_id"], reference=c["reference"], **values)
+            workflow_check(WORKFLOW, lead, CREATE, None, system=True)
+            lead.save()
+            workflow_record(WORKFLOW, lead, CREATE, actor=None, label="按规则生成线索", text=lead.summary, on=today)
             known.add(c["key"])
             new.append(lead)
             if progress:
@@ -190,60 +198,47 @@ def summary(new: list[Lead]) -> str:
 
 
 def lead_create(*, organiser: Unit, unit: Unit, summary: str, actor: Any, on: dt.date) -> Lead:
-    require_role(actor, organiser, SUPERVISORS, "登记督察线索", admin=True)
+    workflow_check(WORKFLOW, Lead(organiser=organiser, unit=unit), CREATE, actor)
     if not unit.is_within(organiser):
         raise ValidationFailed({"unit": [f"{unit.name}不在{organiser.name}的督察范围内"]})
-    if not summary.strip():
-        raise ValidationFailed({"summary": ["请填写线索内容"]})
     with transaction.atomic():
         n = Lead.objects.filter(organiser=organiser, source=Source.MANUAL).count() + 1
+        values = workflow_require(
+            WORKFLOW,
+            CREATE,
+            {"organiser": organiser, "unit": unit, "source": Source.MANUAL, "source_key": f"manual:{n}", "summary": summary, "raised_on": on},
+        )
         try:
-            lead = Lead.objects.create(
-                organiser=organiser, unit=unit, source=Source.MANUAL, source_key=f"manual:{n}", summary=summary.strip(), raised_on=on, raised_by=actor
-            )
+            with transaction.atomic():
+                lead = Lead.objects.create(raised_by=actor, **values)
         except IntegrityError:
             raise TransitionNotAllowed("线索编号冲突，请重试") from None
-        LeadEvent.objects.create(lead=lead, action="raise", label="登记线索", on=on, actor=actor, text=summary.strip())
+        workflow_record(WORKFLOW, lead, CREATE, actor=actor, label="登记线索", text=lead.summary, on=on)
     return lead
 
 
-STEPS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    # action: (states it may start from, role side, label)
-    "find": ((State.OPEN,), "supervisor", "核查"),
-    "notice": ((State.FOUNDED,), "supervisor", "发函"),
-    "report": ((State.NOTICED,), "supervised", "报送整改情况"),
-    "close": ((State.REPORTED,), "supervisor", "销号"),
-    "recheck": ((State.CLOSED,), "supervisor", "回头看"),
-}
-
-
 def _step(lead: Lead, action: str, actor: Any, on: dt.date) -> Lead:
-    states, side, label = STEPS[action]
+    """The lead locked for the step, which its state and the actor's roles allow."""
     locked = Lead.objects.select_for_update().select_related("organiser", "unit").get(pk=lead.pk)
-    if side == "supervisor":
-        require_role(actor, locked.organiser, SUPERVISORS, f"对督察线索{label}", admin=True)
-    else:
-        require_role(actor, locked.unit, SUPERVISED, f"对督察线索{label}")
-    if locked.state not in states:
-        raise TransitionNotAllowed(f"线索当前状态为“{locked.get_state_display()}”，不能{label}")
+    workflow_check(WORKFLOW, locked, action, actor)
     if on < locked.raised_on:
         raise ValidationFailed({"on": [f"日期不能早于线索登记日期 {locked.raised_on:%Y-%m-%d}"]})
     return locked
 
 
-def _text(value: str, field: str, what: str) -> str:
-    if not value.strip():
-        raise ValidationFailed({field: [f"请填写{what}"]})
-    return value.strip()
+def _write(lead: Lead, action: str, values: dict[str, Any]) -> Lead:
+    """The step's required fields checked, then written to the lead."""
+    for field, value in workflow_require(WORKFLOW, action, values).items():
+        setattr(lead, field, value)
+    lead.save()
+    return lead
 
 
 @transaction.atomic
 def lead_find(*, lead: Lead, founded: bool, text: str, actor: Any, on: dt.date) -> Lead:
-    locked = _step(lead, "find", actor, on)
-    locked.finding, locked.finding_on = _text(text, "text", "核查情况"), on
-    locked.state = State.FOUNDED if founded else State.UNFOUNDED
-    locked.save()
-    LeadEvent.objects.create(lead=locked, action="find", label="核查属实" if founded else "核查不属实", on=on, actor=actor, text=locked.finding)
+    action = "find" if founded else "dismiss"
+    locked = _write(_step(lead, action, actor, on), action, {"finding": text, "finding_on": on})
+    workflow_record(WORKFLOW, locked, action, actor=actor, text=locked.finding, on=on)
     return locked
 
 
@@ -254,12 +249,9 @@ def lead_notice(*, lead: Lead, kind: str, text: str, due_on: dt.date, actor: Any
         raise ValidationFailed({"kind": ["请选择整改提示函或督办函"]})
     if due_on <= on:
         raise ValidationFailed({"due_on": ["整改期限应晚于发函日期"]})
-    locked.notice_kind, locked.notice_text, locked.notice_on, locked.due_on = kind, _text(text, "text", "函件内容"), on, due_on
-    locked.state = State.NOTICED
-    locked.save()
-    LeadEvent.objects.create(
-        lead=locked, action="notice", label=f"发出{NoticeKind(kind).label}（期限 {due_on:%Y-%m-%d}）", on=on, actor=actor, text=locked.notice_text
-    )
+    _write(locked, "notice", {"notice_kind": kind, "notice_text": text, "notice_on": on, "due_on": due_on})
+    label = f"发出{NoticeKind(kind).label}（期限 {due_on:%Y-%m-%d}）"
+    workflow_record(WORKFLOW, locked, "notice", actor=actor, label=label, text=locked.notice_text, on=on)
     return locked
 
 
@@ -269,32 +261,57 @@ def lead_report(*, lead: Lead, text: str, actor: Any, on: dt.date) -> Lead:
     assert locked.notice_on is not None
     if on < locked.notice_on:
         raise ValidationFailed({"on": ["报送日期不能早于发函日期"]})
-    locked.report, locked.reported_on, locked.state = _text(text, "text", "整改情况"), on, State.REPORTED
-    locked.save()
+    _write(locked, "report", {"report": text, "reported_on": on})
     late = f"（逾期 {(on - locked.due_on).days} 天）" if locked.due_on and on > locked.due_on else ""
-    LeadEvent.objects.create(lead=locked, action="report", label=f"报送整改情况{late}", on=on, actor=actor, text=locked.report)
+    workflow_record(WORKFLOW, locked, "report", actor=actor, label=f"报送整改情况{late}", text=locked.report, on=on)
     return locked
 
 
 @transaction.atomic
 def lead_close(*, lead: Lead, actor: Any, on: dt.date, text: str = "") -> Lead:
-    locked = _step(lead, "close", actor, on)
-    locked.closed_on, locked.state = on, State.CLOSED
-    locked.save()
-    LeadEvent.objects.create(lead=locked, action="close", label="销号", on=on, actor=actor, text=text.strip())
+    locked = _write(_step(lead, "close", actor, on), "close", {"closed_on": on})
+    workflow_record(WORKFLOW, locked, "close", actor=actor, text=text.strip(), on=on)
     return locked
 
 
 @transaction.atomic
 def lead_recheck(*, lead: Lead, passed: bool, text: str, actor: Any, on: dt.date) -> Lead:
     """回头看: passed ends the lead; a relapse sends it back to rectification under a new letter."""
-    locked = _step(lead, "recheck", actor, on)
-    locked.recheck_on, locked.recheck_note = on, _text(text, "text", "回头看情况")
-    locked.state = State.RECHECKED if passed else State.FOUNDED
+    action = "recheck" if passed else "reopen"
+    locked = _step(lead, action, actor, on)
     if not passed:
         locked.closed_on = locked.reported_on = None
-    locked.save()
-    LeadEvent.objects.create(
-        lead=locked, action="recheck", label="回头看通过" if passed else "回头看发现问题反弹，重新督办", on=on, actor=actor, text=locked.recheck_note
-    )
+    _write(locked, action, {"recheck_note": text, "recheck_on": on})
+    workflow_record(WORKFLOW, locked, action, actor=actor, text=locked.recheck_note, on=on)
     return locked
+
+
+# The lead page's forms, in order: each takes the steps of the definition it names (a finding
+# either way, a re-check either way); a form is offered when the user may take one of them now.
+FORMS: dict[str, tuple[str, ...]] = {
+    "find": ("find", "dismiss"),
+    "notice": ("notice",),
+    "report": ("report",),
+    "close": ("close",),
+    "recheck": ("recheck", "reopen"),
+}
+FORM_LABELS = {"find": "核查", "recheck": "回头看"}  # the others bear their step's label
+
+
+def form_label(form: str) -> str:
+    return FORM_LABELS.get(form) or workflow_get(WORKFLOW).definition.transitions[FORMS[form][0]].label
+
+
+def may(user: Any, lead: Lead, action: str) -> bool:
+    """Whether the user holds a role the step names over the unit it names (or is an
+    administrator, where the step allows one)."""
+    d = workflow_get(WORKFLOW).definition
+    t = d.transitions[action]
+    unit = getattr(lead, t.unit_field or d.unit_field)
+    return bool(user_roles_for_unit(user, unit) & set(t.roles)) or (t.admin and user_is_admin(user))
+
+
+def lead_actions(user: Any, lead: Lead) -> list[tuple[str, str]]:
+    """The forms this user may use on the lead now: (form, label), from the definition."""
+    d = workflow_get(WORKFLOW).definition
+    return [(form, form_label(form)) for form, actions in FORMS.items() if any(lead.state in d.transitions[a].sources and may(user, lead, a) for a in actions)]

@@ -17,6 +17,7 @@ from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, user_is_admin, user_roles_for_unit, user_scope_paths
+from fazhi.registers.framework.workflow import workflow_events
 from fazhi.supervision import services
 from fazhi.supervision.models import Lead, NoticeKind, State
 
@@ -131,17 +132,6 @@ def _lead(request: HttpRequest, pk: int) -> Lead:
     return lead
 
 
-def _actions(user: Any, lead: Lead) -> list[tuple[str, str]]:
-    out = []
-    for action, (states, side, label) in services.STEPS.items():
-        if lead.state not in states:
-            continue
-        allowed = _supervisor_of(user, lead.organiser) if side == "supervisor" else bool(user_roles_for_unit(user, lead.unit) & set(services.SUPERVISED))
-        if allowed:
-            out.append((action, label))
-    return out
-
-
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
@@ -156,7 +146,13 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/lead.html",
-        {"lead": lead, "actions": _actions(request.user, lead), "form": form, "events": lead.events.select_related("actor"), "matter_url": matter_url},
+        {
+            "lead": lead,
+            "actions": services.lead_actions(request.user, lead),
+            "form": form,
+            "events": workflow_events(services.WORKFLOW, lead),
+            "matter_url": matter_url,
+        },
     )
 
 
@@ -164,7 +160,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     lead = _lead(request, pk)
-    if action not in services.STEPS:
+    if action not in services.FORMS:
         raise Http404("没有这个步骤")
     form = StepForm(request.POST)
     if not form.is_valid():
@@ -184,7 +180,7 @@ def lead_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.lead_close(lead=lead, actor=request.user, on=d["on"], text=d["text"])
         else:
             services.lead_recheck(lead=lead, passed=bool(d["passed"]), text=d["text"], actor=request.user, on=d["on"])
-        messages.success(request, f"已{services.STEPS[action][2]}")
+        messages.success(request, f"已{services.form_label(action)}")
     except FazhiError as exc:
         messages.error(request, failure_message(exc))
     return redirect("supervision_lead", pk=lead.pk)
