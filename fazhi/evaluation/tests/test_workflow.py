@@ -231,3 +231,26 @@ def test_the_migration_records_existing_schemes_scores_and_results_as_they_stand
         services.scheme_compute(Scheme.objects.get(pk=published.pk))
     Result.objects.filter(pk=result.pk).update(rank=2)
     assert any(f"考核结果 #{result.pk}：名次" in p for p in _verify().problems)
+
+
+def test_the_page_shows_the_history_to_the_organisers_only_and_the_buttons_the_state_allows(org: Any, eva: Any) -> None:
+    from django.test import Client
+
+    scheme = services.scheme_load_text(unit=org.district, text=SCHEME, filename="2025.yaml", actor=eva)
+    office, erin = Client(), Client()
+    office.force_login(org.dave)
+    erin.force_login(org.erin)
+    page = office.get(f"/kaohe/{scheme.pk}/").content.decode()
+    assert 'id="compute"' in page and 'id="publish"' not in page and "载入考核方案" in page
+    _manual(scheme, org.dept, "B1", 9, eva)
+    _manual(scheme, _justice(org), "B1", 8, eva)
+    services.scheme_compute(scheme, eva)
+    page = office.get(f"/kaohe/{scheme.pk}/").content.decode()
+    assert 'id="compute"' in page and 'id="publish"' in page
+    assert office.post(f"/kaohe/{scheme.pk}/publish/").status_code == 302
+    page = office.get(f"/kaohe/{scheme.pk}/").content.decode()
+    assert 'id="compute"' not in page and 'id="publish"' not in page
+    assert 'id="events"' in page and f"录入人工评分：{_justice(org).name}" in page and "发布结果" in page
+    # a unit reads its own published result, not the history naming the other units
+    page = erin.get(f"/kaohe/{scheme.pk}/").content.decode()
+    assert org.dept.name in page and 'id="events"' not in page and _justice(org).name not in page
