@@ -277,7 +277,7 @@ def manual_score_enter(
     *, scheme: Scheme, unit: Unit, item_code: str, points: Any, vetoed: bool, note: str, actor: Any, evidence: tuple[str, bytes] | None
 ) -> ManualScore:
     """A score the records cannot give, with its evidence; appended (the latest entry counts)."""
-    workflow_check(WORKFLOW, scheme, "manual", actor)
+    workflow_check(WORKFLOW, scheme, "manual", actor)  # before the values are looked at; again under the lock
     spec = spec_of(scheme)
     item = next((i for i in spec.items if i.code == item_code), None)
     errors: dict[str, list[str]] = {}
