@@ -38,5 +38,5 @@ def build(org: Any, rng: random.Random, today: dt.date) -> Scheme:
                     actor=evaluator,
                     evidence=evidence,
                 )
-    services.compute(scheme)
+    services.scheme_compute(scheme)
     return scheme

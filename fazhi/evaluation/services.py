@@ -6,6 +6,13 @@ whose indicator has no records, or a denominator below the indicator's minimum, 
 its points leave the unit's scoreable total instead of counting as zero or full, and the score
 is the points earned over the points scoreable, out of 100 — caseload does not decide the rank.
 A unit with too few scoreable points is listed, not ranked; a vetoed unit is not rated.
+
+The scheme's steps (load, reload, manual scores, compute, publish) are declared in
+``definitions/workflows/evaluation.yaml``: who may take them, in which state, what each records.
+The scheme has no state column: its state is the one its last step left (loaded, computed,
+published). Every write to a scheme, a manual score or a result is recorded by its step, so
+``fazhi audit verify`` finds a score or rank changed, or a manual score deleted, behind the
+application. Steps taken without an actor (``fazhi evaluation``, the demo) are the platform's.
 """
 
 from __future__ import annotations
@@ -22,16 +29,19 @@ from django.utils import timezone
 
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import require_role
+from fazhi.core.selectors import user_is_admin, user_roles_for_unit
 from fazhi.core.strictyaml import check_keys, loads_strict
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.indicators.catalogue import catalogue
 from fazhi.indicators.engine import Computation, Period, Value
 from fazhi.registers.enforcement.evidence import evidence_store
+from fazhi.registers.framework.definition import CREATE
+from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_state
 
 D = decimal.Decimal
 TWO = D("0.01")
 ORGANISERS = (Role.EVALUATOR, Role.RULE_OF_LAW_OFFICE)
+WORKFLOW = "evaluation"  # definitions/workflows/evaluation.yaml: states, steps, roles
 
 
 @dataclass(frozen=True)
@@ -126,19 +136,25 @@ def scheme_load(*, unit: Unit, path: Path, actor: Any = None) -> Scheme:
 
 
 def scheme_load_text(*, unit: Unit, text: str, filename: str, actor: Any = None) -> Scheme:
-    """Store a year's scheme for ``unit`` (replacing it until its results are published)."""
+    """Store a year's scheme for ``unit`` (replacing it, and dropping its results, until its
+    results are published). Without an actor it is the platform's step (command line, demo)."""
     spec = parse(text, filename)
-    if actor is not None:
-        require_role(actor, unit, ORGANISERS, "设立考核方案", admin=True)
-    existing = Scheme.objects.filter(unit=unit, year=spec.year).first()
-    if existing is not None:
-        if existing.published_at:
-            raise TransitionNotAllowed(f"{spec.year}年度考核结果已发布，方案不能再更改")
-        Result.objects.filter(scheme=existing).delete()
-        existing.name, existing.text, existing.sha256, existing.computed_at = spec.name, text, hashlib.sha256(text.encode()).hexdigest(), None
-        existing.save()
-        return existing
-    return Scheme.objects.create(unit=unit, year=spec.year, name=spec.name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    with transaction.atomic():
+        existing = Scheme.objects.select_for_update().filter(unit=unit, year=spec.year).first()
+        if existing is None:
+            workflow_check(WORKFLOW, Scheme(unit=unit), CREATE, actor, system=actor is None)
+            scheme = Scheme.objects.create(unit=unit, year=spec.year, name=spec.name, text=text, sha256=sha)
+            workflow_record(WORKFLOW, scheme, CREATE, actor=actor, text=f"方案校验值 SHA-256 {sha}")
+            return scheme
+        workflow_check(WORKFLOW, existing, "reload", actor, system=actor is None)
+        gone = list(Result.objects.filter(scheme=existing).order_by("pk"))
+        Result.objects.filter(pk__in=[r.pk for r in gone]).delete()
+        existing.name, existing.text, existing.sha256, existing.computed_at = spec.name, text, sha, None
+        existing.save(update_fields=["name", "text", "sha256", "computed_at"])
+        label = f"重新载入考核方案（撤销已计算的 {len(gone)} 个单位的得分）" if gone else ""
+        workflow_record(WORKFLOW, existing, "reload", actor=actor, label=label, text=f"方案校验值 SHA-256 {sha}", removed=gone)
+    return existing
 
 
 def spec_of(scheme: Scheme) -> Spec:
@@ -205,39 +221,39 @@ def score_unit(spec: Spec, unit: Unit, values: dict[str, dict[int, Value]], manu
     return {"items": rows, "earned": earned, "applicable": applicable, "vetoed": vetoed}
 
 
-def compute(scheme: Scheme, actor: Any = None) -> list[Result]:
-    """Score every evaluated unit and rank them (again, until the results are published)."""
-    if actor is not None:
-        require_role(actor, scheme.unit, ORGANISERS, "计算考核得分", admin=True)
-    if scheme.published_at:
-        raise TransitionNotAllowed("考核结果已发布，不能重新计分")
-    spec = spec_of(scheme)
-    units = evaluated_units(scheme, spec)
-    codes = sorted({i.indicator for i in spec.items if i.indicator})
-    values = Computation(Period.year(spec.year), codes, within=scheme.unit).values([u.pk for u in units]) if codes else {}
-    manual = latest_manual(scheme)
-    scored = []
-    for u in units:
-        s = score_unit(spec, u, values, manual)
-        score = (s["earned"] * 100 / s["applicable"]).quantize(TWO, rounding=decimal.ROUND_HALF_UP) if s["applicable"] else None
-        reason = ""
-        if s["vetoed"]:
-            reason = "一票否决，不予评定等次"
-        elif s["applicable"] * 100 < spec.min_applicable * spec.total:
-            reason = f"可计分分值 {s['applicable']} 分，不足总分 {spec.total} 分的 {spec.min_applicable}%（无记录或样本不足的项目不计分），不参与排名"
-        scored.append((u, s, score, reason))
-    ranked = sorted((x for x in scored if not x[3]), key=lambda x: (-(x[2] or 0), x[0].path))
-    ranks: dict[int, int] = {}
-    previous, rank = None, 0
-    for i, (u, _s, score, _r) in enumerate(ranked, start=1):
-        if score != previous:
-            rank, previous = i, score
-        ranks[u.pk] = rank
+def scheme_compute(scheme: Scheme, actor: Any = None) -> list[Result]:
+    """Score every evaluated unit and rank them (again, until the results are published): the
+    results computed before are deleted and recorded as removed by the step."""
     with transaction.atomic():
-        Result.objects.filter(scheme=scheme).delete()
-        results = Result.objects.bulk_create(
-            Result(
-                scheme=scheme,
+        locked = Scheme.objects.select_for_update().select_related("unit").get(pk=scheme.pk)
+        workflow_check(WORKFLOW, locked, "compute", actor, system=actor is None)
+        spec = spec_of(locked)
+        units = evaluated_units(locked, spec)
+        codes = sorted({i.indicator for i in spec.items if i.indicator})
+        values = Computation(Period.year(spec.year), codes, within=locked.unit).values([u.pk for u in units]) if codes else {}
+        manual = latest_manual(locked)
+        scored = []
+        for u in units:
+            s = score_unit(spec, u, values, manual)
+            score = (s["earned"] * 100 / s["applicable"]).quantize(TWO, rounding=decimal.ROUND_HALF_UP) if s["applicable"] else None
+            reason = ""
+            if s["vetoed"]:
+                reason = "一票否决，不予评定等次"
+            elif s["applicable"] * 100 < spec.min_applicable * spec.total:
+                reason = f"可计分分值 {s['applicable']} 分，不足总分 {spec.total} 分的 {spec.min_applicable}%（无记录或样本不足的项目不计分），不参与排名"
+            scored.append((u, s, score, reason))
+        ranked = sorted((x for x in scored if not x[3]), key=lambda x: (-(x[2] or 0), x[0].path))
+        ranks: dict[int, int] = {}
+        previous, rank = None, 0
+        for i, (u, _s, score, _r) in enumerate(ranked, start=1):
+            if score != previous:
+                rank, previous = i, score
+            ranks[u.pk] = rank
+        gone = list(Result.objects.filter(scheme=locked).order_by("pk"))
+        Result.objects.filter(pk__in=[r.pk for r in gone]).delete()
+        results = [
+            Result.objects.create(
+                scheme=locked,
                 unit=u,
                 earned=D(s["earned"]).quantize(TWO),
                 applicable=D(s["applicable"]).quantize(TWO),
@@ -248,18 +264,20 @@ def compute(scheme: Scheme, actor: Any = None) -> list[Result]:
                 breakdown={"items": s["items"]},
             )
             for u, s, score, reason in scored
-        )
-        scheme.computed_at = timezone.now()
-        scheme.save(update_fields=["computed_at"])
+        ]
+        locked.computed_at = timezone.now()
+        locked.save(update_fields=["computed_at"])
+        label = f"{'重新' if gone else ''}按方案计分（{len(results)} 个单位）"
+        workflow_record(WORKFLOW, locked, "compute", actor=actor, label=label, rows=results, removed=gone)
+    scheme.computed_at = locked.computed_at
     return results
 
 
 def manual_score_enter(
     *, scheme: Scheme, unit: Unit, item_code: str, points: Any, vetoed: bool, note: str, actor: Any, evidence: tuple[str, bytes] | None
 ) -> ManualScore:
-    require_role(actor, scheme.unit, ORGANISERS, "录入人工评分", admin=True)
-    if scheme.published_at:
-        raise TransitionNotAllowed("考核结果已发布，不能再修改评分")
+    """A score the records cannot give, with its evidence; appended (the latest entry counts)."""
+    workflow_check(WORKFLOW, scheme, "manual", actor)  # before the values are looked at; again under the lock
     spec = spec_of(scheme)
     item = next((i for i in spec.items if i.code == item_code), None)
     errors: dict[str, list[str]] = {}
@@ -282,17 +300,23 @@ def manual_score_enter(
     name, sha = "", ""
     if evidence is not None:
         name, sha = evidence[0], evidence_store(evidence[1])
-    return ManualScore.objects.create(
-        scheme=scheme,
-        unit=unit,
-        item=item.code,
-        points=D(0) if item.veto else value,
-        vetoed=vetoed if item.veto else False,
-        note=note.strip(),
-        evidence_name=name,
-        evidence_sha256=sha,
-        entered_by=actor,
-    )
+    with transaction.atomic():
+        locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        workflow_check(WORKFLOW, locked, "manual", actor)
+        m = ManualScore.objects.create(
+            scheme=locked,
+            unit=unit,
+            item=item.code,
+            points=D(0) if item.veto else value,
+            vetoed=vetoed if item.veto else False,
+            note=note.strip(),
+            evidence_name=name,
+            evidence_sha256=sha,
+            entered_by=actor,
+        )
+        what = ("查实，一票否决" if m.vetoed else "未发生") if item.veto else f"{_num(m.points)} 分"
+        workflow_record(WORKFLOW, locked, "manual", actor=actor, label=f"录入人工评分：{unit.name} {item.code} {item.name}（{what}）", rows=[m])
+    return m
 
 
 def canonical_results(scheme: Scheme) -> bytes:
@@ -313,12 +337,11 @@ def canonical_results(scheme: Scheme) -> bytes:
     return json.dumps({"scheme": scheme.sha256, "year": scheme.year, "results": rows}, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def publish(scheme: Scheme, actor: Any) -> Scheme:
-    require_role(actor, scheme.unit, ORGANISERS, "发布考核结果", admin=True)
+def scheme_publish(scheme: Scheme, actor: Any) -> Scheme:
+    """Publish the results with their checksum; after this nothing of the scheme changes."""
     with transaction.atomic():
         locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        if locked.published_at:
-            raise TransitionNotAllowed("考核结果已发布")
+        workflow_check(WORKFLOW, locked, "publish", actor)
         if locked.computed_at is None or not Result.objects.filter(scheme=locked).exists():
             raise TransitionNotAllowed("请先计算考核得分")
         pending = [
@@ -329,4 +352,29 @@ def publish(scheme: Scheme, actor: Any) -> Scheme:
         locked.results_sha256 = hashlib.sha256(canonical_results(locked)).hexdigest()
         locked.published_at, locked.published_by = timezone.now(), actor
         locked.save(update_fields=["results_sha256", "published_at", "published_by"])
+        workflow_record(WORKFLOW, locked, "publish", actor=actor, text=f"结果校验值 SHA-256 {locked.results_sha256}")
     return locked
+
+
+def scheme_state(scheme: Scheme) -> str:
+    """The scheme's state (loaded, computed, published): the one its last step left."""
+    return workflow_state(WORKFLOW, scheme)
+
+
+# The steps offered as buttons on the scheme's page, in order (manual scores have their form).
+BUTTON_STEPS = ("compute", "publish")
+
+
+def may(user: Any, scheme: Scheme, action: str, state: str | None = None) -> bool:
+    """Whether the user may take the step on the scheme now (as the definition says)."""
+    t = workflow_get(WORKFLOW).definition.step(action)
+    if (state if state is not None else scheme_state(scheme)) not in t.sources:
+        return False
+    return bool(user_roles_for_unit(user, scheme.unit) & set(t.roles)) or (t.admin and user_is_admin(user))
+
+
+def scheme_actions(user: Any, scheme: Scheme) -> list[tuple[str, str, str]]:
+    """The button steps this user may take on the scheme now: (action, label, style)."""
+    d = workflow_get(WORKFLOW).definition
+    state = scheme_state(scheme)
+    return [(a, d.transitions[a].label, d.transitions[a].style) for a in BUTTON_STEPS if may(user, scheme, a, state)]

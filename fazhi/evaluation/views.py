@@ -17,6 +17,7 @@ from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_scope_
 from fazhi.evaluation import services
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.registers.enforcement.evidence import evidence_path
+from fazhi.registers.framework.workflow import workflow_events
 
 STATUS = {"scored": "已计分", "pending": "待评分", "no_records": "无记录，不计分", "small": "样本不足，不计分", "vetoed": "一票否决", "clear": "未发生"}
 
@@ -59,7 +60,22 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme, results = _scheme(request, pk)
     spec = services.spec_of(scheme)
-    return render(request, "evaluation/scheme.html", {"scheme": scheme, "spec": spec, "results": results, "organiser": _organiser(request.user, scheme)})
+    organiser = _organiser(request.user, scheme)
+    urls = {"compute": "evaluation_compute", "publish": "evaluation_publish"}
+    actions = [(a, label, style, urls[a]) for a, label, style in services.scheme_actions(request.user, scheme)]
+    return render(
+        request,
+        "evaluation/scheme.html",
+        {
+            "scheme": scheme,
+            "spec": spec,
+            "results": results,
+            "organiser": organiser,
+            "actions": actions,
+            # the steps name the units scored by hand: the organisers' history, not the units'
+            "events": workflow_events(services.WORKFLOW, scheme) if organiser else [],
+        },
+    )
 
 
 @login_required
@@ -67,7 +83,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_compute(request: HttpRequest, pk: int) -> HttpResponse:
     scheme, _ = _scheme(request, pk)
     try:
-        n = len(services.compute(scheme, request.user))
+        n = len(services.scheme_compute(scheme, request.user))
         messages.success(request, f"已按方案计算 {n} 个单位的得分")
     except FazhiError as exc:
         messages.error(request, exc.message)
@@ -79,7 +95,7 @@ def scheme_compute(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_publish(request: HttpRequest, pk: int) -> HttpResponse:
     scheme, _ = _scheme(request, pk)
     try:
-        scheme = services.publish(scheme, request.user)
+        scheme = services.scheme_publish(scheme, request.user)
         messages.success(request, f"考核结果已发布，结果校验值 SHA-256 {scheme.results_sha256[:16]}…")
     except FazhiError as exc:
         messages.error(request, exc.message)
@@ -103,6 +119,7 @@ def unit_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     if result is None:
         raise Http404("该单位的考核结果不存在或您无权查看")
     organiser = _organiser(request.user, scheme)
+    can_score = organiser and services.may(request.user, scheme, "manual")
     if request.method == "POST":
         form = ManualForm(request.POST, request.FILES)
         if not organiser:
@@ -124,7 +141,7 @@ def unit_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
                     actor=request.user,
                     evidence=evidence,
                 )
-                services.compute(scheme, request.user)
+                services.scheme_compute(scheme, request.user)
                 messages.success(request, f"{d['item']} 的评分已录入，得分已重新计算")
                 return redirect("evaluation_unit", pk=scheme.pk, unit_id=unit_id)
             except FazhiError as exc:
@@ -135,7 +152,7 @@ def unit_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     return render(
         request,
         "evaluation/unit.html",
-        {"scheme": scheme, "result": result, "items": items, "organiser": organiser and not scheme.published_at, "year": scheme.year},
+        {"scheme": scheme, "result": result, "items": items, "organiser": can_score, "year": scheme.year},
     )
 
 

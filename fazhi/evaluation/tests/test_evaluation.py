@@ -79,7 +79,7 @@ def test_scores_normalise_over_scoreable_points_and_units_without_enough_are_not
     assert {u.pk for u in services.evaluated_units(scheme)} == {org.dept.pk, justice.pk}
     _manual(scheme, org.dept, "B1", 9, org.eva)
     _manual(scheme, justice, "B1", 8, org.eva)
-    results = {r.unit_id: r for r in services.compute(scheme, org.eva)}
+    results = {r.unit_id: r for r in services.scheme_compute(scheme, org.eva)}
     dept, just = results[org.dept.pk], results[justice.pk]
     items = {i["code"]: i for i in dept.breakdown["items"]}
     # 5 of 6 on time = 83.3 %: (83.3 - 50) / (100 - 50) x 10 = 6.66
@@ -100,7 +100,7 @@ def test_a_share_below_the_minimum_is_not_scored_and_a_veto_withholds_the_rating
     do(r, "reply", org.erin, replied_on="2024-03-08", outcome="disclosed")
     _manual(small, org.dept, "B1", 10, org.eva)
     _manual(small, org.dept, "V1", None, org.eva, vetoed=True)
-    result = {x.unit_id: x for x in services.compute(small, org.eva)}[org.dept.pk]
+    result = {x.unit_id: x for x in services.scheme_compute(small, org.eva)}[org.dept.pk]
     statuses = {i["code"]: i["status"] for i in result.breakdown["items"]}
     assert statuses["A1"] == "small" and statuses["V1"] == "vetoed"
     assert result.vetoed and result.rank is None and "一票否决" in result.not_ranked_reason
@@ -122,19 +122,19 @@ def test_manual_scores_are_checked_and_only_organisers_enter_them(org: Any, sche
 
 
 def test_publication_freezes_the_scores_with_a_checksum_and_next_years_scheme_changes_nothing(org: Any, scheme: Any) -> None:
-    services.compute(scheme, org.eva)
+    services.scheme_compute(scheme, org.eva)
     with pytest.raises(TransitionNotAllowed, match="未评分"):
-        services.publish(scheme, org.dave)
+        services.scheme_publish(scheme, org.dave)
     _manual(scheme, org.dept, "B1", 9, org.eva)
     _manual(scheme, _justice(org), "B1", 8, org.eva)
-    services.compute(scheme, org.eva)
+    services.scheme_compute(scheme, org.eva)
     with pytest.raises(PermissionDenied):
-        services.publish(scheme, org.erin)
-    published = services.publish(scheme, org.dave)
+        services.scheme_publish(scheme, org.erin)
+    published = services.scheme_publish(scheme, org.dave)
     assert published.results_sha256 == hashlib.sha256(services.canonical_results(published)).hexdigest()
     before = list(Result.objects.filter(scheme=scheme).values_list("unit_id", "score", "rank"))
     with pytest.raises(TransitionNotAllowed):
-        services.compute(published, org.eva)
+        services.scheme_compute(published, org.eva)
     with pytest.raises(TransitionNotAllowed):
         _manual(published, org.dept, "B1", 1, org.eva)
     with pytest.raises(TransitionNotAllowed):
@@ -193,7 +193,7 @@ def test_pages_show_results_to_organisers_and_once_published_to_each_unit(org: A
         assert c.get(f"/kaohe/{scheme.pk}/evidence/{manual.pk}/").status_code == 404
         assert str(scheme.name) not in c.get("/kaohe/").content.decode()
     _manual(scheme, _justice(org), "B1", 8, org.eva)
-    services.compute(scheme, org.eva)
+    services.scheme_compute(scheme, org.eva)
     assert office.post(f"/kaohe/{scheme.pk}/publish/").status_code == 302
     # published: 市监 sees its own result and not 司法's; 西山 still nothing; nobody may score
     page = erin.get(f"/kaohe/{scheme.pk}/").content.decode()

@@ -27,7 +27,7 @@ def test_the_evaluator_scores_by_hand_publishes_and_the_department_reads_its_res
     eva = get_user_model().objects.create_user("eva", password=PASSWORD, first_name="考核员")
     membership_grant(user=eva, unit=org.district, role=Role.EVALUATOR)
     scheme = services.scheme_load_text(unit=org.district, text=SCHEME, filename="2025.yaml")
-    services.compute(scheme, eva)
+    services.scheme_compute(scheme, eva)
     justice = org.body.parent
     services.manual_score_enter(scheme=scheme, unit=justice, item_code="B1", points=8, vetoed=False, note="材料齐全", actor=eva, evidence=("a.pdf", b"%PDF"))
 

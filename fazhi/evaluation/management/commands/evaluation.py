@@ -37,7 +37,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"{unit.name}没有 {options['year']} 年度的考核方案")
             if options["action"] == "compute":
-                results = services.compute(found)
+                results = services.scheme_compute(found)
                 self.stdout.write(f"已计分 {len(results)} 个单位")
             for r in Result.objects.filter(scheme=found).select_related("unit").order_by("rank", "unit__path"):
                 self.stdout.write(

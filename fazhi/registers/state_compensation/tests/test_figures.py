@@ -117,7 +117,7 @@ def test_the_example_scheme_scores_the_decisions_and_the_replies_on_time(org: An
     membership_grant(user=evaluator, unit=org.district, role=Role.EVALUATOR)
     text = (Path(settings.FAZHI_DEFINITIONS_DIR) / "evaluation" / "2025.yaml").read_text(encoding="utf-8")
     scheme = services.scheme_load_text(unit=org.district, text=text, filename="2025.yaml")
-    result = {r.unit_id: r for r in services.compute(scheme, evaluator)}[org.dept.pk]
+    result = {r.unit_id: r for r in services.scheme_compute(scheme, evaluator)}[org.dept.pk]
     items = {i["code"]: i for i in result.breakdown["items"]}
     assert (items["A9"]["status"], items["A9"]["value"], items["A9"]["earned"]) == ("scored", "100.0", "5")
     # 4 of 5 on time = 80 %: the zero of the linear standard
