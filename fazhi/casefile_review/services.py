@@ -23,9 +23,9 @@ from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
 from fazhi.inspections.draw import shuffled
+from fazhi.registers.enforcement.models import EnforcementCase
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require, workflow_state
-from fazhi.registers.enforcement.models import EnforcementCase
 
 WORKFLOW = "casefile_campaign"  # definitions/workflows/casefile_campaign.yaml: states, steps, roles
 

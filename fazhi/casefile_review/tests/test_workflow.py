@@ -73,7 +73,7 @@ def test_steps_out_of_order_are_refused_and_write_nothing(agency: Agency, org: O
     with pytest.raises(ValidationFailed, match="未评分"):
         campaign_close(campaign=c, actor=org.dave, on=dt.date(2025, 12, 1))
     assert events(c) == ["register", "sample"] and SampledFile.objects.filter(campaign=c).count() == 4
-    c2, files, notice = closed(org)
+    c2, files, _notice = closed(org)
     n = len(events(c2))
     with pytest.raises(TransitionNotAllowed):
         file_score(file=files[1], actor=org.dave, points=FULL | {"evidence": 1}, vetoes=[], comment="")  # closed: scores stand
@@ -114,7 +114,7 @@ def _problems(*needles: str) -> list[str]:
 
 
 def test_a_changed_score_is_found_by_audit_verify(agency: Agency, org: Org) -> None:
-    c, files, _ = closed(org)
+    _c, files, _ = closed(org)
     checkpoint_take()
     assert audit_verify().ok
     SampledFile.objects.filter(pk=files[0].pk).update(total=Decimal("95"))
@@ -148,7 +148,7 @@ def test_a_reported_notice_changed_afterwards_is_found(agency: Agency, org: Org)
 
 
 def test_the_unit_reports_from_the_page_and_sees_only_its_own_steps(agency: Agency, org: Org, settings: Any) -> None:
-    c, files, notice = closed(org)
+    c, _files, notice = closed(org)
     erin = Client()
     erin.force_login(agency.clerk)
     page = erin.get(f"/pingcha/{c.pk}/").content.decode()
