@@ -1,4 +1,9 @@
-"""Campaigns: stratified, reproducible sampling; online scoring; results per unit; notices."""
+"""Campaigns: stratified, reproducible sampling; online scoring; results per unit; notices.
+
+The steps, their roles and the states are declared in ``definitions/workflows/casefile_campaign.yaml``;
+every step (setting up, sampling, each score, closing with the notices, each unit's report) is a
+workflow event with its audit leaf, recording the campaign and the child rows it wrote.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +17,35 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fazhi.casefile_review.models import CampaignState, RectificationNotice, ReviewCampaign, SampledFile
+from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign, SampledFile
 from fazhi.casefile_review.sheets import sheets
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role
+from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
 from fazhi.inspections.draw import shuffled
 from fazhi.registers.enforcement.models import EnforcementCase
+from fazhi.registers.framework.definition import CREATE
+from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require, workflow_state
 
-ORGANISER_ROLES = {"rule_of_law_office", "evaluator", "head", "reviewer"}
-SCORER_ROLES = {"rule_of_law_office", "evaluator", "reviewer"}
+WORKFLOW = "casefile_campaign"  # definitions/workflows/casefile_campaign.yaml: states, steps, roles
 
 
-@transaction.atomic
+def _roles(action: str) -> frozenset[str]:
+    return frozenset(workflow_get(WORKFLOW).definition.step(action).roles)
+
+
+def organiser_roles() -> frozenset[str]:
+    """Who organises a campaign (sets it up, samples, closes): the roles its definition names."""
+    return _roles(CREATE)
+
+
+def scorer_roles() -> frozenset[str]:
+    return _roles("score")
+
+
 def campaign_create(*, organiser: Unit, actor: Any, **fields: Any) -> ReviewCampaign:
-    require_role(actor, organiser, ORGANISER_ROLES, "组织案卷评查", admin=True)
+    workflow_check(WORKFLOW, ReviewCampaign(organiser=organiser), CREATE, actor)
+    fields = workflow_require(WORKFLOW, CREATE, fields)
     if fields.get("sheet") not in sheets():
         raise ValidationFailed({"sheet": [f"未知的评查标准，可选：{'、'.join(sheets())}"]})
     scope: Unit = fields["scope"]
@@ -34,7 +53,9 @@ def campaign_create(*, organiser: Unit, actor: Any, **fields: Any) -> ReviewCamp
         raise ValidationFailed({"scope": ["评查范围应为组织单位所在的区域"]})
     campaign = ReviewCampaign(organiser=organiser, **fields)
     campaign.full_clean()
-    campaign.save()
+    with transaction.atomic():
+        campaign.save()
+        workflow_record(WORKFLOW, campaign, CREATE, actor=actor, label=f"设立评查活动：{campaign.name}")
     return campaign
 
 
@@ -61,24 +82,21 @@ def sample(campaign: ReviewCampaign) -> list[EnforcementCase]:
 @transaction.atomic
 def campaign_sample(*, campaign: ReviewCampaign, actor: Any) -> int:
     locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
-    require_role(actor, locked.organiser, ORGANISER_ROLES, "抽取案卷", admin=True)
-    if locked.state != CampaignState.DRAFT:
-        raise TransitionNotAllowed("案卷已经抽取")
+    workflow_check(WORKFLOW, locked, "sample", actor)
     files = sample(locked)
     if not files:
         raise ValidationFailed({"__all__": [f"评查范围内没有 {locked.year} 年结案的执法案卷"]})
     SampledFile.objects.bulk_create([SampledFile(campaign=locked, case=c, unit_id=c.unit_id, position=i) for i, c in enumerate(files, start=1)])
-    locked.state = CampaignState.SAMPLED
-    locked.save(update_fields=["state"])
-    return len(files)
+    rows = list(locked.files.order_by("position"))
+    workflow_record(WORKFLOW, locked, "sample", actor=actor, label=f"按种子分层抽取案卷 {len(rows)} 卷", rows=rows)
+    campaign.state = locked.state
+    return len(rows)
 
 
 @transaction.atomic
 def file_score(*, file: SampledFile, actor: Any, points: dict[str, Any], vetoes: list[str], comment: str) -> SampledFile:
-    campaign = ReviewCampaign.objects.get(pk=file.campaign_id)
-    require_role(actor, campaign.organiser, SCORER_ROLES, "评查打分", admin=True)
-    if campaign.state != CampaignState.SAMPLED:
-        raise TransitionNotAllowed("评查已结束，分数不能再修改")
+    campaign = ReviewCampaign.objects.select_for_update().get(pk=file.campaign_id)
+    workflow_check(WORKFLOW, campaign, "score", actor)
     total, errors = sheets()[campaign.sheet].score(points, vetoes)
     if errors:
         raise ValidationFailed(errors)
@@ -86,6 +104,8 @@ def file_score(*, file: SampledFile, actor: Any, points: dict[str, Any], vetoes:
     file.vetoes, file.total, file.comment = list(vetoes), total, comment
     file.scored_by, file.scored_at = actor, timezone.now()
     file.save()
+    case_number = EnforcementCase.objects.filter(pk=file.case_id).values_list("case_number", flat=True).first() or ""
+    workflow_record(WORKFLOW, campaign, "score", actor=actor, label=f"评查打分：{case_number} {total} 分", text=comment, rows=[file])
     return file
 
 
@@ -121,9 +141,8 @@ def campaign_results(campaign: ReviewCampaign) -> list[UnitResult]:
 def campaign_close(*, campaign: ReviewCampaign, actor: Any, on: dt.date, rectify_days: int = 30) -> list[RectificationNotice]:
     """Close the campaign and send a 整改通知 to every unit with a failed file."""
     locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
-    require_role(actor, locked.organiser, ORGANISER_ROLES, "通报评查结果", admin=True)
-    if locked.state != CampaignState.SAMPLED:
-        raise TransitionNotAllowed("只有评查中的活动可以通报结果")
+    workflow_check(WORKFLOW, locked, "close", actor)
+    workflow_require(WORKFLOW, "close", {"closed_on": on})
     unscored = locked.files.filter(total__isnull=True).count()
     if unscored:
         raise ValidationFailed({"__all__": [f"还有 {unscored} 卷未评分"]})
@@ -141,18 +160,56 @@ def campaign_close(*, campaign: ReviewCampaign, actor: Any, on: dt.date, rectify
             for f in files
         ]
         text = f"经{locked.name}评查，你单位以下案卷不合格（合格线 {sheet.pass_score} 分），请于期限内整改并报送整改情况：\n" + "\n".join(lines)
-        notices.append(RectificationNotice(campaign=locked, unit_id=unit_id, issued_on=on, due_on=on + dt.timedelta(days=rectify_days), text=text))
-    RectificationNotice.objects.bulk_create(notices)
-    locked.state, locked.closed_on = CampaignState.CLOSED, on
-    locked.save(update_fields=["state", "closed_on"])
+        notices.append(
+            RectificationNotice.objects.create(campaign=locked, unit_id=unit_id, issued_on=on, due_on=on + dt.timedelta(days=rectify_days), text=text)
+        )
+    locked.closed_on = on
+    locked.save(update_fields=["closed_on"])
+    workflow_record(WORKFLOW, locked, "close", actor=actor, on=on, label=f"结束评查并通报，向 {len(notices)} 个单位发出整改通知", rows=notices)
+    campaign.state, campaign.closed_on = locked.state, locked.closed_on
     return notices
 
 
 @transaction.atomic
 def notice_report(*, notice: RectificationNotice, actor: Any, reported_on: dt.date, report: str) -> RectificationNotice:
-    require_role(actor, notice.unit, {"head", "reviewer", "clerk"}, "报送整改情况", admin=True)
+    """The unit's rectification report. Its role is checked over the notice's unit (the roles the
+    definition gives the step), not over the organiser; the event is the campaign's."""
+    campaign = ReviewCampaign.objects.select_for_update().get(pk=notice.campaign_id)
+    locked = RectificationNotice.objects.select_related("unit").get(pk=notice.pk)
+    t = workflow_get(WORKFLOW).definition.step("report")
+    require_role(actor, locked.unit, t.roles, t.label, admin=t.admin)
+    state = workflow_state(WORKFLOW, campaign)
+    if state not in t.sources:
+        raise TransitionNotAllowed(f"评查活动当前状态为“{campaign.get_state_display()}”，不能{t.label}")
     if not report.strip():
         raise ValidationFailed({"report": ["请填写整改情况"]})
-    notice.reported_on, notice.report = reported_on, report.strip()
-    notice.save(update_fields=["reported_on", "report"])
+    if reported_on is None:
+        raise ValidationFailed({"reported_on": ["请填写整改报告日期"]})
+    locked.reported_on, locked.report = reported_on, report.strip()
+    locked.save(update_fields=["reported_on", "report"])
+    workflow_record(WORKFLOW, campaign, "report", actor=actor, on=reported_on, label=f"{locked.unit.name}{t.label}", text=locked.report, rows=[locked])
+    notice.reported_on, notice.report = locked.reported_on, locked.report
     return notice
+
+
+def campaign_actions(user: Any, campaign: ReviewCampaign) -> list[tuple[str, str]]:
+    """The campaign's button steps (sample, close) this user may take now: (action, label)."""
+    d = workflow_get(WORKFLOW).definition
+    roles = user_roles_for_unit(user, campaign.organiser)
+    admin = user_is_admin(user)
+    out = []
+    for action in ("sample", "close"):
+        t = d.transitions[action]
+        if campaign.state in t.sources and (roles & set(t.roles) or (admin and t.admin)):
+            out.append((action, t.label))
+    return out
+
+
+def may_score(user: Any, campaign: ReviewCampaign) -> bool:
+    t = workflow_get(WORKFLOW).definition.transitions["score"]
+    return campaign.state in t.sources and bool(user_roles_for_unit(user, campaign.organiser) & set(t.roles) or (t.admin and user_is_admin(user)))
+
+
+def may_report(user: Any, notice: RectificationNotice) -> bool:
+    t = workflow_get(WORKFLOW).definition.transitions["report"]
+    return notice.campaign.state in t.sources and bool(user_roles_for_unit(user, notice.unit) & set(t.roles) or (t.admin and user_is_admin(user)))

@@ -16,19 +16,25 @@ from django.views.decorators.http import require_http_methods
 
 from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign, SampledFile
 from fazhi.casefile_review.services import (
-    ORGANISER_ROLES,
-    SCORER_ROLES,
+    WORKFLOW,
+    campaign_actions,
     campaign_close,
     campaign_create,
     campaign_results,
     campaign_sample,
     file_score,
+    may_report,
+    may_score,
     notice_report,
+    organiser_roles,
+    scorer_roles,
 )
 from fazhi.casefile_review.sheets import sheets
 from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, units_visible_to, user_roles_for_unit, user_scope_paths, user_units_with_role
+from fazhi.registers.framework.models import WorkflowEvent
+from fazhi.registers.framework.workflow import workflow_events
 
 
 def _visible(user: Any) -> Any:
@@ -52,7 +58,7 @@ class CampaignForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    organisers = user_units_with_role(request.user, ORGANISER_ROLES)
+    organisers = user_units_with_role(request.user, organiser_roles())
     form = CampaignForm(request.POST or None, initial={"year": timezone.localdate().year})
     form.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
     form.fields["scope"].queryset = units_visible_to(request.user)  # type: ignore[attr-defined]
@@ -78,15 +84,16 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _visible(request.user).filter(pk=pk).select_related("organiser", "scope").first()
     if campaign is None:
         raise Http404("没有这个评查活动")
-    organiser_roles = user_roles_for_unit(request.user, campaign.organiser)
+    roles = user_roles_for_unit(request.user, campaign.organiser)
     if request.method == "POST":
-        if not organiser_roles & ORGANISER_ROLES:
+        action = request.POST.get("action")
+        if action not in dict(campaign_actions(request.user, campaign)) and not roles & organiser_roles():
             raise Http404("没有这个评查活动")
         try:
-            if request.POST.get("action") == "sample":
+            if action == "sample":
                 n = campaign_sample(campaign=campaign, actor=request.user)
                 messages.success(request, f"已按种子 {campaign.seed} 分层抽取 {n} 卷")
-            elif request.POST.get("action") == "close":
+            elif action == "close":
                 notices = campaign_close(campaign=campaign, actor=request.user, on=timezone.localdate())
                 messages.success(request, f"评查结果已通报，向 {len(notices)} 个单位发出整改通知")
         except ValidationFailed as exc:
@@ -94,12 +101,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except FazhiError as exc:
             messages.error(request, exc.message)
         return redirect("review_campaign", pk=campaign.pk)
-    organiser = bool(organiser_roles & ORGANISER_ROLES) or bool(organiser_roles & SCORER_ROLES)
+    organiser = bool(roles & (organiser_roles() | scorer_roles()))
     own = Unit.objects.filter(unit_scope_q(user_scope_paths(request.user)))
     files = campaign.files.select_related("case", "unit").order_by("position")
-    notices = campaign.notices.select_related("unit")
+    notices = campaign.notices.select_related("unit", "campaign")
     if not organiser:
         files, notices = files.filter(unit__in=own), notices.filter(unit__in=own)
+    notices = list(notices)
     return render(
         request,
         "casefile_review/campaign.html",
@@ -108,11 +116,24 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sheet": sheets()[campaign.sheet],
             "files": files,
             "results": campaign_results(campaign) if organiser else [],
-            "notices": notices,
-            "organiser": bool(organiser_roles & ORGANISER_ROLES),
-            "scorer": bool(organiser_roles & SCORER_ROLES),
+            "notices": [(n, may_report(request.user, n)) for n in notices],
+            "actions": campaign_actions(request.user, campaign),
+            "scorer": may_score(request.user, campaign),
+            "events": _history(campaign, organiser, {f.pk for f in files}, {n.pk for n in notices}),
         },
     )
+
+
+def _history(campaign: ReviewCampaign, whole: bool, files: set[int], notices: set[int]) -> list[WorkflowEvent]:
+    """The campaign's steps; a reviewed unit sees the campaign's own steps and those that wrote its
+    own files and notices, not the other units' scores and reports."""
+    own = {("casefile_review.sampledfile", pk) for pk in files} | {("casefile_review.rectificationnotice", pk) for pk in notices}
+    out = []
+    for e in workflow_events(WORKFLOW, campaign):
+        rows = {(r["model"], r["id"]) for r in e.values.get("rows", [])}
+        if whole or e.action not in ("score", "report") or rows & own:
+            out.append(e)
+    return out
 
 
 @login_required
@@ -120,7 +141,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def file_score_view(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     campaign = _visible(request.user).filter(pk=pk).first()
     file = SampledFile.objects.filter(campaign=campaign, pk=file_id).select_related("case", "unit", "campaign").first() if campaign else None
-    if file is None or not user_roles_for_unit(request.user, file.campaign.organiser) & SCORER_ROLES:
+    if file is None or not user_roles_for_unit(request.user, file.campaign.organiser) & scorer_roles():
         raise Http404("没有这份案卷")
     sheet = sheets()[file.campaign.sheet]
     errors: dict[str, list[str]] = {}

@@ -11,3 +11,7 @@ class InspectionsConfig(AppConfig):
         from fazhi.inspections.services import draw_leaf_source
 
         leaf_source_register("inspection_draw", draw_leaf_source)
+
+        from fazhi.registers.framework.workflow import workflow_add
+
+        workflow_add("inspection_plan")

@@ -1,4 +1,10 @@
-"""Plans, the draw, results and their publication. Every draw is an audit leaf."""
+"""Plans, the draw, results and their publication.
+
+The steps, their roles and the states are declared in ``definitions/workflows/inspection_plan.yaml``;
+every step (announcing the plan with its items, the draw with its assignments, each result, the
+publication) is a workflow event with its audit leaf. The draw's published document is besides an
+audit leaf of its own (source ``inspection_draw``), which anyone can re-run.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +18,34 @@ from django.utils import timezone
 
 from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
-from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
+from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role
+from fazhi.core.selectors import user_is_admin, user_roles_for_unit
 from fazhi.inspections.draw import FORMAT, DrawError, input_hashes, run_draw, sha256
-from fazhi.inspections.models import Assignment, ConflictDeclaration, Draw, InspectionItem, InspectionPlan, InspectionSubject, PlanState
+from fazhi.inspections.models import Assignment, ConflictDeclaration, Draw, Finding, InspectionItem, InspectionPlan, InspectionSubject
 from fazhi.law.clocks import clock_compute
 from fazhi.registers.enforcement.models import Officer
+from fazhi.registers.framework.definition import CREATE
+from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require
 
-PLAN_ROLES = {"head", "reviewer"}
-RESULT_ROLES = {"clerk", "reviewer", "head"}
+WORKFLOW = "inspection_plan"  # definitions/workflows/inspection_plan.yaml: states, steps, roles
 PUBLICATION_RULE = "random_inspection.publication"
 
 
-@transaction.atomic
+def step_roles(action: str) -> frozenset[str]:
+    """The roles the definition gives a step (the pages offer the step to them)."""
+    return frozenset(workflow_get(WORKFLOW).definition.step(action).roles)
+
+
+def may(user: Any, plan: InspectionPlan, action: str) -> bool:
+    """Whether the user may take the step on the plan now (its state and the user's roles)."""
+    t = workflow_get(WORKFLOW).definition.step(action)
+    return plan.state in t.sources and bool(user_roles_for_unit(user, plan.unit) & set(t.roles) or (t.admin and user_is_admin(user)))
+
+
 def plan_create(*, unit: Unit, actor: Any, items: list[tuple[str, str]], **fields: Any) -> InspectionPlan:
-    require_role(actor, unit, PLAN_ROLES, "制定抽查计划")
+    workflow_check(WORKFLOW, InspectionPlan(unit=unit), CREATE, actor)
+    fields = workflow_require(WORKFLOW, CREATE, fields)
     errors: dict[str, list[str]] = {}
     if not items or any(not name.strip() or not basis.strip() for name, basis in items):
         errors["items"] = ["每个抽查事项都应写明检查依据（没有法律依据不得检查）"]
@@ -39,8 +57,10 @@ def plan_create(*, unit: Unit, actor: Any, items: list[tuple[str, str]], **field
         raise ValidationFailed(errors)
     plan = InspectionPlan(unit=unit, **fields)
     plan.full_clean()
-    plan.save()
-    InspectionItem.objects.bulk_create([InspectionItem(plan=plan, name=n.strip(), legal_basis=b.strip()) for n, b in items])
+    with transaction.atomic():
+        plan.save()
+        rows = [InspectionItem.objects.create(plan=plan, name=n.strip(), legal_basis=b.strip()) for n, b in items]
+        workflow_record(WORKFLOW, plan, CREATE, actor=actor, label=f"制定并公布抽查计划：{plan.name}", rows=rows)
     return plan
 
 
@@ -83,10 +103,8 @@ def draw_document(inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, A
 
 @transaction.atomic
 def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.date | None = None) -> Draw:
-    locked = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
-    require_role(actor, locked.unit, PLAN_ROLES, "组织随机抽取")
-    if locked.state != PlanState.ANNOUNCED:
-        raise TransitionNotAllowed("该计划已经抽取过，不能重复抽取")
+    locked = InspectionPlan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    workflow_check(WORKFLOW, locked, "draw", actor)
     if not seed_value.strip():
         raise ValidationFailed({"seed_value": [f"请填写事先公布的随机种子值（{locked.seed_source}）"]})
     on = on or timezone.localdate()
@@ -99,26 +117,48 @@ def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.da
     draw = Draw.objects.create(
         plan=locked, seed_value=seed_value.strip(), drawn_at=timezone.now(), drawn_by=actor, document=data, document_sha256=sha256(json.loads(data))
     )
+    assignments = []
     for position, pick in enumerate(result["selected"], start=1):
         a = Assignment.objects.create(draw=draw, subject_id=pick["subject"], position=position)
         a.inspectors.set(pick["inspectors"])
+        assignments.append(a)
     audit_append(source="inspection_draw", source_id=draw.pk, data=data)
-    locked.state = PlanState.DRAWN
-    locked.save(update_fields=["state"])
+    workflow_record(
+        WORKFLOW,
+        locked,
+        "draw",
+        actor=actor,
+        on=on,
+        label=f"执行随机抽取：抽中 {len(assignments)} 户",
+        text=f"随机种子值 {draw.seed_value}",
+        rows=[draw, *assignments],
+    )
+    plan.state = locked.state
     return draw
 
 
 @transaction.atomic
 def result_record(*, assignment: Assignment, actor: Any, inspected_on: dt.date, finding: str, remarks: str = "") -> Assignment:
-    plan = assignment.draw.plan
-    require_role(actor, plan.unit, RESULT_ROLES, "登记检查结果")
-    if plan.state != PlanState.DRAWN:
-        raise TransitionNotAllowed("检查结果已公示，不能再修改")
+    plan = InspectionPlan.objects.select_for_update().select_related("unit").get(draw__assignments=assignment)
+    workflow_check(WORKFLOW, plan, "record", actor)
+    if finding not in Finding.values:
+        raise ValidationFailed({"finding": ["请选择检查结果"]})
     if not (plan.starts_on <= inspected_on <= min(plan.ends_on, timezone.localdate())):
         raise ValidationFailed({"inspected_on": [f"检查日期应在计划的检查期间内（{plan.starts_on:%Y-%m-%d} 至 {plan.ends_on:%Y-%m-%d}），且不晚于今天"]})
     assignment.inspected_on, assignment.finding, assignment.remarks = inspected_on, finding, remarks
     assignment.full_clean()
     assignment.save()
+    # the subject by its draw position: an 个体工商户's name may be its operator's (personal data)
+    workflow_record(
+        WORKFLOW,
+        plan,
+        "record",
+        actor=actor,
+        on=inspected_on,
+        label=f"登记检查结果：第{assignment.position}户，{Finding(finding).label}",
+        text=remarks,
+        rows=[assignment],
+    )
     return assignment
 
 
@@ -128,18 +168,17 @@ def publication_due(plan: InspectionPlan) -> dt.date | None:
 
 @transaction.atomic
 def results_publish(*, plan: InspectionPlan, actor: Any, published_on: dt.date) -> InspectionPlan:
-    locked = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
-    require_role(actor, locked.unit, PLAN_ROLES, "公示抽查结果")
-    if locked.state != PlanState.DRAWN:
-        raise TransitionNotAllowed("只有已抽取的计划可以公示结果")
+    locked = InspectionPlan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    workflow_check(WORKFLOW, locked, "publish", actor)
+    workflow_require(WORKFLOW, "publish", {"results_published_on": published_on})
     missing = Assignment.objects.filter(draw__plan=locked, finding="").count()
     if missing:
         raise ValidationFailed({"published_on": [f"还有 {missing} 个抽查对象未登记检查结果"]})
     if published_on < locked.ends_on:
         raise ValidationFailed({"published_on": ["公示日期不能早于检查结束日期"]})
     locked.results_published_on = published_on
-    locked.state = PlanState.PUBLISHED
-    locked.save(update_fields=["results_published_on", "state"])
+    locked.save(update_fields=["results_published_on"])
+    workflow_record(WORKFLOW, locked, "publish", actor=actor, on=published_on)
     return locked
 
 

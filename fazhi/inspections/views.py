@@ -14,9 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.masking import mask_name
-from fazhi.core.selectors import unit_scope_q, user_roles_for_unit, user_scope_paths, user_units_with_role
+from fazhi.core.selectors import unit_scope_q, user_scope_paths, user_units_with_role
 from fazhi.inspections.models import Assignment, Finding, InspectionPlan, InspectionSubject, PlanState
-from fazhi.inspections.services import PLAN_ROLES, RESULT_ROLES, draw_execute, plan_create, publication_due, result_record, results_publish
+from fazhi.inspections.services import WORKFLOW, draw_execute, may, plan_create, publication_due, result_record, results_publish, step_roles
+from fazhi.registers.framework.definition import CREATE
+from fazhi.registers.framework.workflow import workflow_events, workflow_get
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
@@ -47,7 +49,7 @@ class PlanForm(forms.Form):
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    units = user_units_with_role(request.user, PLAN_ROLES)
+    units = user_units_with_role(request.user, step_roles(CREATE))
     form = PlanForm(request.POST or None, initial={"year": timezone.localdate().year})
     form.fields["unit"].queryset = units  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
@@ -83,7 +85,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plans_for(request.user).filter(pk=pk).first()
     if plan is None:
         raise Http404("没有这个计划")
-    roles = user_roles_for_unit(request.user, plan.unit)
     if request.method == "POST":
         try:
             action = request.POST.get("action")
@@ -114,9 +115,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "draw": draw,
             "assignments": assignments,
-            "can_draw": bool(roles & PLAN_ROLES) and plan.state == PlanState.ANNOUNCED,
-            "can_record": bool(roles & RESULT_ROLES) and plan.state == PlanState.DRAWN,
-            "can_publish": bool(roles & PLAN_ROLES) and plan.state == PlanState.DRAWN,
+            "can_draw": may(request.user, plan, "draw"),
+            "can_record": may(request.user, plan, "record"),
+            "can_publish": may(request.user, plan, "publish"),
+            "events": workflow_events(WORKFLOW, plan),
+            "labels": {name: t.label for name, t in workflow_get(WORKFLOW).definition.transitions.items()},
             "result_form": ResultForm(initial={"inspected_on": timezone.localdate()}),
             "due": publication_due(plan),
             "subjects": InspectionSubject.objects.filter(unit=plan.unit, category=plan.category, active=True).count(),

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD, Org, do
+from conftest import PASSWORD, Org
 from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign
 from fazhi.casefile_review.services import campaign_close, campaign_create, campaign_results, campaign_sample, file_score, sample
 from fazhi.core.errors import PermissionDenied, ValidationFailed
-from fazhi.registers.enforcement.tests.fixtures import Agency, make_agency, open_case
+from fazhi.registers.enforcement.tests.fixtures import Agency
 
 pytestmark = pytest.mark.django_db
 FULL = {
@@ -27,23 +27,6 @@ FULL = {
     "service": 5,
     "execution": 10,
 }
-
-
-@pytest.fixture
-def agency(org: Org) -> Agency:
-    a = make_agency(org)
-    for i in range(6):
-        case = open_case(a, item=a.inspection if i % 2 else a.penalty)
-        if i % 2:
-            do(case, "decide", a.head, decided_on=dt.date(2025, 3, 5), outcome="inspection_compliant", decision_number=f"检{i}")
-        else:
-            do(case, "notify", a.clerk, notified_on=dt.date(2025, 3, 4), proposed_fine="100")
-            # decided the next day: only once the party has waived its 陈述、申辩 window (行政处罚法第六十二条)
-            do(case, "waive_rights", a.clerk, rights_waived_on=dt.date(2025, 3, 4), rights_waived="statement")
-            do(case, "decide", a.head, decided_on=dt.date(2025, 3, 5), outcome="penalty_imposed", decision_number=f"罚{i}", fine_amount="100")
-        do(case, "serve", a.clerk, served_on=dt.date(2025, 3, 6))
-        do(case, "close", a.clerk, closed_on=dt.date(2025, 3, 7))
-    return a
 
 
 def campaign(org: Org, seed: str = "abc") -> ReviewCampaign:
