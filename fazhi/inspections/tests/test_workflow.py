@@ -165,3 +165,14 @@ def test_the_directories_stay_outside_the_workflow(agency: Agency, settings: Any
     InspectionSubject.objects.create(unit=agency.unit, name="新开业食品店", credit_code="92420102MA99999999", subject_type="enterprise", category="食品销售")
     checkpoint_take()
     assert audit_verify().ok
+
+
+def test_an_inspector_swapped_after_the_draw_is_found_by_audit_verify(agency: Agency) -> None:
+    _p, assignments = drawn(agency)
+    checkpoint_take()
+    assert audit_verify().ok
+    a = assignments[0]
+    drawn_ids = set(a.inspectors.values_list("pk", flat=True))
+    other = next(o for o in type(a.inspectors.first()).objects.all() if o.pk not in drawn_ids)  # type: ignore[union-attr]
+    a.inspectors.set([other])
+    assert _problems(f"抽查任务 #{a.pk}", "未经流程")

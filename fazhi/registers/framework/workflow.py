@@ -167,10 +167,13 @@ def _digest(label: str, pk: Any, field: str, value: Any) -> Any:
 
 
 def field_encode(obj: models.Model, name: str, personal: Iterable[str] = ()) -> Any:
-    """A field's value as a step records it: a related row by its id, a JSON value by the SHA-256
+    """A field's value as a step records it: a related row by its id, related rows (many-to-many)
+    by their sorted ids, a JSON value by the SHA-256
     of its JSON text (it may hold floats, which have no canonical form), dates and decimals as
     canonical strings, personal values by a keyed digest."""
     f = obj._meta.get_field(name)
+    if isinstance(f, models.ManyToManyField):
+        return sorted(getattr(obj, name).values_list("pk", flat=True))
     if isinstance(f, models.ForeignKey):
         value: Any = getattr(obj, f.attname)
     else:
