@@ -57,7 +57,7 @@ def check_complete() -> None:
     open_states = register_get("reconsideration").definition.open_states()
     assert cases.filter(state__in=open_states, due_on__lt=TODAY).count() >= 2  # a few overdue
     assert cases.filter(state__in=open_states, due_on__gte=TODAY).exists()
-    assert audit_verify().ok
+    assert audit_verify().problems[:20] == []
 
 
 def check_every_register_populated_with_every_outcome_and_reimportable() -> None:
@@ -126,7 +126,7 @@ def check_generated_enforcement_cases_keep_the_rules_the_services_enforce() -> N
     draws = list(Draw.objects.all())
     assert len(draws) >= 10 and all(verify(json.loads(bytes(d.document))) == [] for d in draws)
     assert ReviewCampaign.objects.filter(state="closed").exists()
-    assert audit_verify().ok
+    assert audit_verify().problems[:20] == []
 
 
 def check_city_clone() -> None:

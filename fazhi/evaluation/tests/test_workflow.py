@@ -254,3 +254,13 @@ def test_the_page_shows_the_history_to_the_organisers_only_and_the_buttons_the_s
     # a unit reads its own published result, not the history naming the other units
     page = erin.get(f"/kaohe/{scheme.pk}/").content.decode()
     assert org.dept.name in page and 'id="events"' not in page and _justice(org).name not in page
+
+
+def test_a_fractional_score_verifies_as_the_column_stores_it(org: Any, eva: Any) -> None:
+    """8.5 written is 8.50 read back: the step records it as the column stores it."""
+    from decimal import Decimal
+
+    scheme = services.scheme_load_text(unit=org.district, text=SCHEME, filename="2025.yaml", actor=eva)
+    _manual(scheme, org.dept, "B1", Decimal("8.5"), eva)
+    _manual(scheme, _justice(org), "B1", "7.25", eva)
+    assert _verify().problems == []

@@ -26,6 +26,7 @@ without a step is found.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
@@ -181,7 +182,8 @@ def field_encode(obj: models.Model, name: str, personal: Iterable[str] = ()) -> 
     if isinstance(f, models.JSONField):
         return "sha256:" + hashlib.sha256(canonical_bytes(value, floats=True)).hexdigest()
     if isinstance(f, models.DecimalField) and value is not None:
-        value = f.to_python(value)
+        # as the column stores it: 8.5 written, 8.50 read back
+        value = f.to_python(value).quantize(decimal.Decimal(1).scaleb(-(f.decimal_places or 0)))
     if name in personal:
         return _digest(obj._meta.label_lower, obj.pk, name, value)
     return to_canonical_value(value)
