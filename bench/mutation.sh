@@ -2,6 +2,9 @@
 # Mutation testing of the clock engine and the working-day calendar (mutmut 3, by hand: ~15 min
 # on 2 cores). Runs in a scratch copy so the repository is never touched; appends the score to
 # bench/results/mutation.txt.   bench/mutation.sh [MODULE.py ...] (default: the clock engine)
+# MUTATION_TESTS="path ..." chooses the tests (default fazhi/law/tests/), e.g. for the workflow
+# mechanism: MUTATION_TESTS="fazhi/registers/framework/tests/test_workflow_definition.py
+# fazhi/reports/tests/test_report_audit.py ..." bench/mutation.sh fazhi/registers/framework/workflow.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -11,11 +14,12 @@ git archive HEAD | tar -x -C "$SCRATCH"
 ln -s "$ROOT/.venv" "$SCRATCH/.venv"
 cd "$SCRATCH"
 paths=$(printf '"%s", ' ${TARGETS[*]}); paths=${paths%, }
+tests=$(printf '"%s", ' ${MUTATION_TESTS:-fazhi/law/tests/}); tests=${tests%, }
 cat >> pyproject.toml <<TOML
 
 [tool.mutmut]
 paths_to_mutate = [$paths]
-tests_dir = ["fazhi/law/tests/"]
+tests_dir = [$tests]
 also_copy = ["config", "definitions", "conftest.py", "fazhi", "manage.py"]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
 TOML
