@@ -28,13 +28,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.files import file_store
 from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import user_is_admin, user_roles_for_unit
 from fazhi.core.strictyaml import check_keys, loads_strict
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.indicators.catalogue import catalogue
 from fazhi.indicators.engine import Computation, Period, Value
-from fazhi.registers.enforcement.evidence import evidence_store
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_state
 
@@ -299,7 +299,7 @@ def manual_score_enter(
         raise ValidationFailed(errors)
     name, sha = "", ""
     if evidence is not None:
-        name, sha = evidence[0], evidence_store(evidence[1])
+        name, sha = evidence[0], file_store(evidence[1])
     with transaction.atomic():
         locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
         workflow_check(WORKFLOW, locked, "manual", actor)

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fazhi.core.errors import FazhiError
+from fazhi.core.files import file_path
 from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_scope_paths
 from fazhi.evaluation import services
 from fazhi.evaluation.models import ManualScore, Result, Scheme
-from fazhi.registers.enforcement.evidence import evidence_path
 from fazhi.registers.framework.workflow import workflow_events
 
 STATUS = {"scored": "已计分", "pending": "待评分", "no_records": "无记录，不计分", "small": "样本不足，不计分", "vetoed": "一票否决", "clear": "未发生"}
@@ -162,4 +162,4 @@ def evidence_download(request: HttpRequest, pk: int, manual_id: int) -> FileResp
     m = ManualScore.objects.filter(scheme=scheme, pk=manual_id).first()
     if m is None or not m.evidence_sha256 or m.unit_id not in {r.unit_id for r in results}:
         raise Http404("材料不存在或您无权查看")
-    return FileResponse(evidence_path(m.evidence_sha256).open("rb"), as_attachment=True, filename=m.evidence_name)
+    return FileResponse(file_path(m.evidence_sha256).open("rb"), as_attachment=True, filename=m.evidence_name)

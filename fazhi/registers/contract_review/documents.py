@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.files import file_path, file_store
 from fazhi.registers.contract_review.models import ContractReview, OpinionDocument
-from fazhi.registers.enforcement.evidence import evidence_path, evidence_store
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.services import _write_event
 
@@ -20,7 +20,7 @@ MAX_BYTES = 20 * 1024 * 1024
 
 
 def document_path(sha256: str) -> Path:
-    return evidence_path(sha256)
+    return file_path(sha256)
 
 
 @transaction.atomic
@@ -37,7 +37,7 @@ def document_add(*, review: ContractReview, actor: Any, content: bytes, file_nam
         raise ValidationFailed({"file": ["审查意见书：文件为空"]})
     if len(content) > MAX_BYTES:
         raise ValidationFailed({"file": ["审查意见书：文件超过20MB"]})
-    digest = evidence_store(content)
+    digest = file_store(content)
     name = (file_name or "审查意见书").strip()[:200]
     event = _write_event(
         reg=reg,

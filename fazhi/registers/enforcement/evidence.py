@@ -4,35 +4,18 @@ case's event, and so into the audit log (全过程记录, 行政处罚法第四�
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
+from fazhi.core.files import file_read, file_store
 from fazhi.registers.enforcement.models import EnforcementCase, EvidenceItem
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.services import _check_role, _write_event
 
 EVIDENCE_STATES = {"investigating", "notified", "hearing_pending"}
 EVENT = "add_evidence"
-
-
-def evidence_path(sha256: str) -> Path:
-    return Path(settings.FAZHI_EVIDENCE_DIR) / sha256[:2] / sha256
-
-
-def evidence_store(content: bytes) -> str:
-    digest = hashlib.sha256(content).hexdigest()
-    path = evidence_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(content)
-        tmp.replace(path)
-    return digest
 
 
 @transaction.atomic
@@ -51,7 +34,7 @@ def evidence_add(*, case: EnforcementCase, actor: Any, content: bytes, file_name
         errors["collected_on"] = [f"取证日期应在立案日期（{locked.received_on:%Y-%m-%d}）与今天之间"]
     if errors:
         raise ValidationFailed(errors)
-    digest = evidence_store(content)
+    digest = file_store(content)
     after = {"sha256": digest, "file_name": file_name, "size": len(content), "description": description.strip()}
     event = _write_event(
         reg=reg,
@@ -70,5 +53,4 @@ def evidence_add(*, case: EnforcementCase, actor: Any, content: bytes, file_name
 
 
 def evidence_intact(item: EvidenceItem) -> bool:
-    path = evidence_path(item.sha256)
-    return path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == item.sha256
+    return file_read(item.sha256) is not None

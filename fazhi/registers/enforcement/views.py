@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.files import file_path
 from fazhi.core.http import form_errors_message
 from fazhi.core.selectors import user_roles_for_unit
 from fazhi.registers.enforcement import rules
-from fazhi.registers.enforcement.evidence import EVIDENCE_STATES, evidence_add, evidence_intact, evidence_path
+from fazhi.registers.enforcement.evidence import EVIDENCE_STATES, evidence_add, evidence_intact
 from fazhi.registers.enforcement.models import EnforcementCase, EvidenceItem, ImpunityFlag
 from fazhi.registers.enforcement.selectors import (
     officer_statuses,
@@ -93,9 +94,9 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int, item_id: int) -> FileResponse:
     case = _case(request, pk)
     item = EvidenceItem.objects.filter(case=case, pk=item_id).first()
-    if item is None or not evidence_path(item.sha256).exists():
+    if item is None or not file_path(item.sha256).exists():
         raise Http404("没有这份证据")
-    return FileResponse(evidence_path(item.sha256).open("rb"), as_attachment=True, filename=item.file_name)
+    return FileResponse(file_path(item.sha256).open("rb"), as_attachment=True, filename=item.file_name)
 
 
 def publicity_portal(request: HttpRequest) -> HttpResponse:

@@ -15,7 +15,8 @@ from django.test import Client
 from conftest import PASSWORD, Org, do
 from fazhi.audit.models import AuditLeaf
 from fazhi.core.errors import ImportFailed, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from fazhi.registers.enforcement.evidence import evidence_add, evidence_intact, evidence_path
+from fazhi.core.files import file_path
+from fazhi.registers.enforcement.evidence import evidence_add, evidence_intact
 from fazhi.registers.enforcement.models import EnforcementCase, ImpunityFlag
 from fazhi.registers.enforcement.tests.fixtures import Agency, make_agency, open_case
 from fazhi.registers.framework.ledger import ledger_import
@@ -44,7 +45,7 @@ def test_penalty_runs_its_whole_process_and_the_review_gate_holds(agency: Agency
         case=case, actor=agency.clerk, content=b"photo-bytes", file_name="现场照片.jpg", description="现场检查照片", collected_on=dt.date(2025, 3, 4)
     )
     digest = hashlib.sha256(b"photo-bytes").hexdigest()
-    assert item.sha256 == digest and evidence_intact(item) and evidence_path(digest).read_bytes() == b"photo-bytes"
+    assert item.sha256 == digest and evidence_intact(item) and file_path(digest).read_bytes() == b"photo-bytes"
     event = MatterEvent.objects.get(pk=item.event_id)
     assert event.after["sha256"] == digest
     assert digest in bytes(AuditLeaf.objects.get(source="matter_event", source_id=event.pk).data).decode()
