@@ -18,29 +18,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign, SampledFile
+from fazhi.casefile_review.selectors import WORKFLOW
 from fazhi.casefile_review.sheets import sheets
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import require_role, user_has_role
 from fazhi.inspections.draw import shuffled
 from fazhi.registers.enforcement.models import EnforcementCase
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require, workflow_state
-
-WORKFLOW = "casefile_campaign"  # definitions/workflows/casefile_campaign.yaml: states, steps, roles
-
-
-def _roles(action: str) -> frozenset[str]:
-    return frozenset(workflow_get(WORKFLOW).definition.step(action).roles)
-
-
-def organiser_roles() -> frozenset[str]:
-    """Who organises a campaign (sets it up, samples, closes): the roles its definition names."""
-    return _roles(CREATE)
-
-
-def scorer_roles() -> frozenset[str]:
-    return _roles("score")
 
 
 def campaign_create(*, organiser: Unit, actor: Any, **fields: Any) -> ReviewCampaign:
@@ -195,21 +181,19 @@ def notice_report(*, notice: RectificationNotice, actor: Any, reported_on: dt.da
 def campaign_actions(user: Any, campaign: ReviewCampaign) -> list[tuple[str, str]]:
     """The campaign's button steps (sample, close) this user may take now: (action, label)."""
     d = workflow_get(WORKFLOW).definition
-    roles = user_roles_for_unit(user, campaign.organiser)
-    admin = user_is_admin(user)
     out = []
     for action in ("sample", "close"):
         t = d.transitions[action]
-        if campaign.state in t.sources and (roles & set(t.roles) or (admin and t.admin)):
+        if campaign.state in t.sources and user_has_role(user, campaign.organiser, t.roles, admin=t.admin):
             out.append((action, t.label))
     return out
 
 
 def may_score(user: Any, campaign: ReviewCampaign) -> bool:
     t = workflow_get(WORKFLOW).definition.transitions["score"]
-    return campaign.state in t.sources and bool(user_roles_for_unit(user, campaign.organiser) & set(t.roles) or (t.admin and user_is_admin(user)))
+    return campaign.state in t.sources and user_has_role(user, campaign.organiser, t.roles, admin=t.admin)
 
 
 def may_report(user: Any, notice: RectificationNotice) -> bool:
     t = workflow_get(WORKFLOW).definition.transitions["report"]
-    return notice.campaign.state in t.sources and bool(user_roles_for_unit(user, notice.unit) & set(t.roles) or (t.admin and user_is_admin(user)))
+    return notice.campaign.state in t.sources and user_has_role(user, notice.unit, t.roles, admin=t.admin)

@@ -28,8 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.models import Unit
+from fazhi.core.selectors import user_has_role
 from fazhi.core.strictyaml import check_keys, loads_strict
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.indicators.catalogue import catalogue
@@ -40,7 +40,6 @@ from fazhi.registers.framework.workflow import workflow_check, workflow_get, wor
 
 D = decimal.Decimal
 TWO = D("0.01")
-ORGANISERS = (Role.EVALUATOR, Role.RULE_OF_LAW_OFFICE)
 WORKFLOW = "evaluation"  # definitions/workflows/evaluation.yaml: states, steps, roles
 
 
@@ -370,7 +369,7 @@ def may(user: Any, scheme: Scheme, action: str, state: str | None = None) -> boo
     t = workflow_get(WORKFLOW).definition.step(action)
     if (state if state is not None else scheme_state(scheme)) not in t.sources:
         return False
-    return bool(user_roles_for_unit(user, scheme.unit) & set(t.roles)) or (t.admin and user_is_admin(user))
+    return user_has_role(user, scheme.unit, t.roles, admin=t.admin)
 
 
 def scheme_actions(user: Any, scheme: Scheme) -> list[tuple[str, str, str]]:

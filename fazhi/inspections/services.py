@@ -20,7 +20,7 @@ from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import user_has_role
 from fazhi.inspections.draw import FORMAT, DrawError, input_hashes, run_draw, sha256
 from fazhi.inspections.models import Assignment, ConflictDeclaration, Draw, Finding, InspectionItem, InspectionPlan, InspectionSubject
 from fazhi.law.clocks import clock_compute
@@ -40,7 +40,7 @@ def step_roles(action: str) -> frozenset[str]:
 def may(user: Any, plan: InspectionPlan, action: str) -> bool:
     """Whether the user may take the step on the plan now (its state and the user's roles)."""
     t = workflow_get(WORKFLOW).definition.step(action)
-    return plan.state in t.sources and bool(user_roles_for_unit(user, plan.unit) & set(t.roles) or (t.admin and user_is_admin(user)))
+    return plan.state in t.sources and user_has_role(user, plan.unit, t.roles, admin=t.admin)
 
 
 def plan_create(*, unit: Unit, actor: Any, items: list[tuple[str, str]], **fields: Any) -> InspectionPlan:

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import require_role, user_has_role
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require
 from fazhi.supervision import selectors
@@ -44,8 +44,7 @@ def _impunity_summary(flag: Any) -> str:
     (国务院令第310号 第三条第二款): the citation then says so and names the full threshold."""
     if "合理嫌疑" in flag.citation:
         return (
-            f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，“{flag.offence_label}”存在犯罪合理嫌疑"
-            f"（{flag.citation}），未见移送记录，涉嫌以罚代刑。"
+            f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，“{flag.offence_label}”存在犯罪合理嫌疑（{flag.citation}），未见移送记录，涉嫌以罚代刑。"
         )
     return (
         f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，达到“{flag.offence_label}”立案追诉标准"
@@ -308,7 +307,7 @@ def may(user: Any, lead: Lead, action: str) -> bool:
     d = workflow_get(WORKFLOW).definition
     t = d.transitions[action]
     unit = getattr(lead, t.unit_field or d.unit_field)
-    return bool(user_roles_for_unit(user, unit) & set(t.roles)) or (t.admin and user_is_admin(user))
+    return user_has_role(user, unit, t.roles, admin=t.admin)
 
 
 def lead_actions(user: Any, lead: Lead) -> list[tuple[str, str]]:

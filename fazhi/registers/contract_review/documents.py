@@ -25,11 +25,11 @@ def document_path(sha256: str) -> Path:
 
 @transaction.atomic
 def document_add(*, review: ContractReview, actor: Any, content: bytes, file_name: str) -> OpinionDocument:
-    from fazhi.core.selectors import user_roles_for_unit
+    from fazhi.core.selectors import user_has_role
 
     reg = register_get("contract_review")
     locked = ContractReview.objects.select_for_update().select_related("unit").get(pk=review.pk)
-    if not user_roles_for_unit(actor, locked.unit) & ROLES:
+    if not user_has_role(actor, locked.unit, ROLES):
         raise PermissionDenied(f"您在{locked.unit.name}没有上传审查意见书的权限")
     if locked.state == "withdrawn":
         raise TransitionNotAllowed(f"{locked.case_number} 已撤回，不能上传审查意见书")

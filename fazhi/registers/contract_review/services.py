@@ -16,11 +16,11 @@ from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_has_role, user_is_admin, user_scope_paths
+from fazhi.core.selectors import require_role
 from fazhi.core.tabular import parse_date, read_table
 from fazhi.registers.contract_review.models import AdviserChange, AdviserKind, LegalAdviser
+from fazhi.registers.contract_review.selectors import EDIT_ROLES, can_edit
 
-EDIT_ROLES = {"reviewer", "head", "rule_of_law_office"}
 FIELDS = ["name", "kind", "licence_number", "organisation", "term_start", "term_end", "appointment_reference"]
 COLUMNS = ["单位编码", "姓名", "类别", "执业证号", "聘任起始日期", "聘用合同或任命文号"]
 OPTIONAL = ["所在律师事务所或工作单位", "聘任截止日期"]
@@ -37,25 +37,9 @@ def adviser_change_reencode(ids: list[int]) -> dict[int, bytes]:
     return {c.pk: change_bytes(c) for c in AdviserChange.objects.filter(pk__in=ids)}
 
 
-def advisers_visible_to(user: Any) -> QuerySet[LegalAdviser]:
-    """Advisers of the units the user sees, and those serving a unit above (they serve it too)."""
-    qs = LegalAdviser.objects.select_related("unit")
-    if user_is_admin(user):
-        return qs
-    paths = user_scope_paths(user, None)
-    above = Q()
-    for path in paths:
-        above |= Q(unit__path__in=[path[: i + 1] for i in range(len(path)) if path[i] == "."])
-    return qs.filter(unit_scope_q(paths, field="unit__path") | above) if paths else qs.none()
-
-
 def advisers_serving(unit: Unit, day: dt.date) -> QuerySet[LegalAdviser]:
     ancestors = [unit.path[: i + 1] for i in range(len(unit.path)) if unit.path[i] == "."]
     return LegalAdviser.objects.filter(unit__path__in=ancestors, term_start__lte=day).filter(Q(term_end__isnull=True) | Q(term_end__gte=day))
-
-
-def can_edit(user: Any, unit: Unit) -> bool:
-    return user_has_role(user, unit, EDIT_ROLES, admin=True)
 
 
 def _snapshot(adviser: LegalAdviser) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, Valida
 from fazhi.core.importers import ImportResult
 from fazhi.core.masking import mask_id_number, mask_name, mask_phone
 from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table
 from fazhi.registers.framework.definition import LedgerStep, Transition
 from fazhi.registers.framework.models import Matter, MatterEvent
@@ -239,7 +239,7 @@ def _import_row(
     unit = units.get(code)
     if unit is None:
         fail(UNIT_COLUMN, f"找不到单位 {code}" if code else "不能为空")
-    elif not trusted and not user_roles_for_unit(actor, unit) & STAFF_ROLES:
+    elif not trusted and not user_has_role(actor, unit, STAFF_ROLES):
         fail(UNIT_COLUMN, f"您在{unit.name}没有经办、审核或负责人角色，不能导入该单位的台账")
     case_number = str(raw_row.get(NUMBER_COLUMN) or "").strip()
     if not case_number:

@@ -17,11 +17,11 @@ from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Kind, Level, Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_scope_paths
+from fazhi.core.selectors import require_role
 from fazhi.registers.law_study import rules
 from fazhi.registers.law_study.models import Body, ExamGroup, LawExam, LawReport, Principal, Rating, ReportForm, StudyEvent, StudySession
+from fazhi.registers.law_study.selectors import EDIT_ROLES
 
-EDIT_ROLES = {"clerk", "reviewer", "head", "rule_of_law_office"}
 EARLIEST_YEAR = 2016  # 《关于完善国家工作人员学法用法制度的意见》 (2016-03-22)
 
 
@@ -231,14 +231,6 @@ def report_record(*, unit: Unit, actor: Any, data: dict[str, Any]) -> tuple[LawR
     key = {"unit": unit, "year": year, "name": name, "post": post}
     values = {"role": role, "reported_on": reported_on, "audience": audience, "form": form, "rating": rating, "evaluated_on": evaluated_on}
     return _save("report", LawReport, key, values, actor)  # type: ignore[no-any-return]
-
-
-# ---------------------------------------------------------------- reading
-
-
-def visible(user: Any, model: Any) -> QuerySet[Any]:
-    """The records of the units the user reaches (any role)."""
-    return model.objects.filter(unit_scope_q(user_scope_paths(user), "unit__path")).select_related("unit")  # type: ignore[no-any-return]
 
 
 def below_minimum(sessions: QuerySet[StudySession], units: QuerySet[Unit], year: int) -> list[tuple[Unit, str, int, int]]:

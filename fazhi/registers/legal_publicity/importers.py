@@ -12,9 +12,8 @@ from django.db import transaction
 from fazhi.core.errors import ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_has_role
 from fazhi.core.tabular import parse_date, read_table
-from fazhi.registers.legal_publicity import services
+from fazhi.registers.legal_publicity import selectors, services
 from fazhi.registers.legal_publicity.models import DutyItem, DutyList
 
 DUTY_COLUMNS = ["单位编码", "年度", "印发日期", "序号", "普法内容", "普法对象"]
@@ -22,7 +21,7 @@ DUTY_OPTIONAL = ["主要措施和活动", "时间安排"]
 
 
 def _allowed(actor: Any, unit: Unit) -> bool:
-    return actor is None or user_has_role(actor, unit, services.EDIT_ROLES, admin=True)
+    return actor is None or selectors.can_edit(actor, unit)
 
 
 def _units(rows: list[tuple[int, dict[str, Any]]], actor: Any, problems: list[str]) -> dict[str, Unit]:

@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_scope_paths
+from fazhi.core.selectors import require_role
 from fazhi.core.tabular import parse_date
 from fazhi.registers.legal_publicity.models import DutyItem, DutyList, LegalLiaison, ModelVillage, TableChange, VillageLevel
+from fazhi.registers.legal_publicity.selectors import EDIT_ROLES
 
-EDIT_ROLES = {"clerk", "reviewer", "head"}
 SOURCE = "legal_publicity_table"
 
 
@@ -73,22 +72,6 @@ def _require(actor: Any, unit: Unit, what: str) -> None:
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationFailed(errors)
-
-
-def _scoped(qs: QuerySet[Any], user: Any, field: str) -> QuerySet[Any]:
-    return qs.filter(unit_scope_q(user_scope_paths(user), f"{field}__path"))
-
-
-def lists_visible_to(user: Any) -> QuerySet[DutyList]:
-    return _scoped(DutyList.objects.select_related("unit"), user, "unit")
-
-
-def liaisons_visible_to(user: Any) -> QuerySet[LegalLiaison]:
-    return _scoped(LegalLiaison.objects.select_related("unit"), user, "unit")
-
-
-def villages_visible_to(user: Any) -> QuerySet[ModelVillage]:
-    return _scoped(ModelVillage.objects.select_related("unit"), user, "unit")
 
 
 # ---------------------------------------------------------------- 普法责任清单

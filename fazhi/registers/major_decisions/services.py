@@ -12,18 +12,16 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
-from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_scope_paths
+from fazhi.core.selectors import require_role
 from fazhi.registers.major_decisions.models import CatalogueEvent, CatalogueItem, CatalogueState, Category, DecisionCatalogue, MajorDecision
+from fazhi.registers.major_decisions.selectors import APPROVE_ROLES, EDIT_ROLES
 
-EDIT_ROLES = {"clerk", "reviewer", "head", "rule_of_law_office"}
-APPROVE_ROLES = {"head", "rule_of_law_office"}
 LAW = "《重大行政决策程序暂行条例》第三条第三款"
 CLOSED_DECISIONS = ("terminated", "not_adopted")
 
@@ -251,28 +249,3 @@ def catalogue_publish(*, catalogue: DecisionCatalogue, actor: Any, on: dt.date, 
     items = [_item_data(i) for i in catalogue.items.filter(removed_on__isnull=True).select_related("lead_unit")]
     _event(catalogue, actor, "published", day, {"channel": catalogue.publication_channel, "items": items})
     return catalogue
-
-
-def catalogues_visible_to(user: Any) -> QuerySet[DecisionCatalogue]:
-    """Catalogues of a deciding body the user reaches, or holding an item a unit of theirs leads."""
-    paths = user_scope_paths(user)
-    if not paths:
-        return DecisionCatalogue.objects.none()
-    mine = unit_scope_q(paths, field="unit__path") | Q(pk__in=CatalogueItem.objects.filter(unit_scope_q(paths, field="lead_unit__path")).values("catalogue"))
-    return DecisionCatalogue.objects.filter(mine).select_related("unit").distinct()
-
-
-def can_edit(user: Any, catalogue: DecisionCatalogue) -> bool:
-    try:
-        require_role(user, catalogue.unit, EDIT_ROLES, "")
-    except PermissionDenied:
-        return False
-    return True
-
-
-def can_approve(user: Any, catalogue: DecisionCatalogue) -> bool:
-    try:
-        require_role(user, catalogue.unit, APPROVE_ROLES, "")
-    except PermissionDenied:
-        return False
-    return True
