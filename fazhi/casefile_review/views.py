@@ -29,10 +29,10 @@ from fazhi.casefile_review.services import (
     campaign_create,
     campaign_results,
     campaign_sample,
-    file_score,
     may_report,
     may_score,
     notice_report,
+    sampled_file_score,
 )
 from fazhi.casefile_review.sheets import sheets
 from fazhi.core.errors import FazhiError, ValidationFailed
@@ -143,7 +143,7 @@ def file_score_view(request: HttpRequest, pk: int, file_id: int) -> HttpResponse
     if request.method == "POST":
         points = {i.key: request.POST.get(i.key, "") for i in sheet.items}
         try:
-            file_score(file=file, actor=request.user, points=points, vetoes=request.POST.getlist("veto"), comment=request.POST.get("comment", ""))
+            sampled_file_score(file=file, actor=request.user, points=points, vetoes=request.POST.getlist("veto"), comment=request.POST.get("comment", ""))
         except ValidationFailed as exc:
             errors = exc.errors
         except FazhiError as exc:

@@ -65,7 +65,7 @@ def _organiser(request: HttpRequest, what: str) -> Unit:
 def lead_scan(request: HttpRequest) -> HttpResponse:
     organiser = _organiser(request, "扫描")
     try:
-        messages.success(request, services.summary(services.scan(organiser, timezone.localdate(), request.user)))
+        messages.success(request, services.summary(services.leads_scan(organiser, timezone.localdate(), request.user)))
     except FazhiError as exc:
         messages.error(request, exc.message)
     return redirect("supervision_leads")

@@ -4,11 +4,11 @@ the SHA-256 names the file and goes into the review's event, and so into the aud
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.types import Actor
 from fazhi.registers.contract_review.models import ContractReview, OpinionDocument
 from fazhi.registers.enforcement.evidence import evidence_path, evidence_store
 from fazhi.registers.framework.registry import register_get
@@ -24,7 +24,7 @@ def document_path(sha256: str) -> Path:
 
 
 @transaction.atomic
-def document_add(*, review: ContractReview, actor: Any, content: bytes, file_name: str) -> OpinionDocument:
+def document_add(*, review: ContractReview, actor: Actor, content: bytes, file_name: str) -> OpinionDocument:
     from fazhi.core.selectors import user_has_role
 
     reg = register_get("contract_review")

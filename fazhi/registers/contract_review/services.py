@@ -18,6 +18,7 @@ from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
 from fazhi.core.selectors import require_role
 from fazhi.core.tabular import parse_date, read_table
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.contract_review.models import AdviserChange, AdviserKind, LegalAdviser
 from fazhi.registers.contract_review.selectors import EDIT_ROLES, can_edit
 
@@ -54,9 +55,9 @@ def _term_over(adviser: LegalAdviser) -> None:
     adviser.term_over_on = adviser.term_end + dt.timedelta(days=1) if adviser.term_end else None
 
 
-def _record(adviser: LegalAdviser, kind: str, actor: Any) -> None:
+def _record(adviser: LegalAdviser, kind: str, actor: Actor | None) -> None:
     user = actor if getattr(actor, "pk", None) else None
-    change = AdviserChange.objects.create(adviser=adviser, kind=kind, data=_snapshot(adviser), actor=user, occurred_at=timezone.now())
+    change = AdviserChange.objects.create(adviser=adviser, kind=kind, data=_snapshot(adviser), actor=actor_row_or_none(user), occurred_at=timezone.now())
     audit_append(source="legal_adviser", source_id=change.pk, data=change_bytes(change))
 
 
@@ -82,7 +83,7 @@ def _check(values: dict[str, Any], unit: Unit, exclude: int | None) -> dict[str,
 
 
 @transaction.atomic
-def adviser_save(*, actor: Any, unit: Unit, values: dict[str, Any], adviser: LegalAdviser | None = None) -> LegalAdviser:
+def adviser_save(*, actor: Actor | None, unit: Unit, values: dict[str, Any], adviser: LegalAdviser | None = None) -> LegalAdviser:
     """Create an adviser of ``unit`` or change ``adviser``; refused with the field's message.
     ``actor`` None is the operator (the command line's import)."""
     if actor is not None:
@@ -112,7 +113,7 @@ def adviser_save(*, actor: Any, unit: Unit, values: dict[str, Any], adviser: Leg
     return adviser
 
 
-def advisers_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def advisers_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     """The directory from xlsx/csv: all-or-nothing, re-runnable (a row is matched by 单位编码 and
     执业证号), every message naming row and column."""
     table = read_table(data, filename, required=COLUMNS)
