@@ -18,32 +18,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign, SampledFile
+from fazhi.casefile_review.selectors import WORKFLOW
 from fazhi.casefile_review.sheets import sheets
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import require_role, user_has_role
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.inspections.draw import shuffled
 from fazhi.registers.enforcement.models import EnforcementCase
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require, workflow_state
 
-WORKFLOW = "casefile_campaign"  # definitions/workflows/casefile_campaign.yaml: states, steps, roles
 
-
-def _roles(action: str) -> frozenset[str]:
-    return frozenset(workflow_get(WORKFLOW).definition.step(action).roles)
-
-
-def organiser_roles() -> frozenset[str]:
-    """Who organises a campaign (sets it up, samples, closes): the roles its definition names."""
-    return _roles(CREATE)
-
-
-def scorer_roles() -> frozenset[str]:
-    return _roles("score")
-
-
-def campaign_create(*, organiser: Unit, actor: Any, **fields: Any) -> ReviewCampaign:
+def campaign_create(*, organiser: Unit, actor: Actor, **fields: Any) -> ReviewCampaign:
     workflow_check(WORKFLOW, ReviewCampaign(organiser=organiser), CREATE, actor)
     fields = workflow_require(WORKFLOW, CREATE, fields)
     if fields.get("sheet") not in sheets():
@@ -59,7 +46,7 @@ def campaign_create(*, organiser: Unit, actor: Any, **fields: Any) -> ReviewCamp
     return campaign
 
 
-def sample(campaign: ReviewCampaign) -> list[EnforcementCase]:
+def campaign_sample_pick(campaign: ReviewCampaign) -> list[EnforcementCase]:
     """Stratified by unit and kind: in each stratum, the closed files of the year sorted by id and
     shuffled by a stream seeded with SHA-256(seed, unit code, kind); the first k are taken. The
     same seed and the same closed files always give the same sample."""
@@ -80,10 +67,10 @@ def sample(campaign: ReviewCampaign) -> list[EnforcementCase]:
 
 
 @transaction.atomic
-def campaign_sample(*, campaign: ReviewCampaign, actor: Any) -> int:
+def campaign_sample(*, campaign: ReviewCampaign, actor: Actor) -> int:
     locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
     workflow_check(WORKFLOW, locked, "sample", actor)
-    files = sample(locked)
+    files = campaign_sample_pick(locked)
     if not files:
         raise ValidationFailed({"__all__": [f"评查范围内没有 {locked.year} 年结案的执法案卷"]})
     SampledFile.objects.bulk_create([SampledFile(campaign=locked, case=c, unit_id=c.unit_id, position=i) for i, c in enumerate(files, start=1)])
@@ -94,7 +81,7 @@ def campaign_sample(*, campaign: ReviewCampaign, actor: Any) -> int:
 
 
 @transaction.atomic
-def file_score(*, file: SampledFile, actor: Any, points: dict[str, Any], vetoes: list[str], comment: str) -> SampledFile:
+def sampled_file_score(*, file: SampledFile, actor: Actor, points: dict[str, Any], vetoes: list[str], comment: str) -> SampledFile:
     campaign = ReviewCampaign.objects.select_for_update().get(pk=file.campaign_id)
     workflow_check(WORKFLOW, campaign, "score", actor)
     total, errors = sheets()[campaign.sheet].score(points, vetoes)
@@ -102,7 +89,7 @@ def file_score(*, file: SampledFile, actor: Any, points: dict[str, Any], vetoes:
         raise ValidationFailed(errors)
     file.points = {k: str(v) for k, v in points.items()}
     file.vetoes, file.total, file.comment = list(vetoes), total, comment
-    file.scored_by, file.scored_at = actor, timezone.now()
+    file.scored_by, file.scored_at = actor_row_or_none(actor), timezone.now()
     file.save()
     case_number = EnforcementCase.objects.filter(pk=file.case_id).values_list("case_number", flat=True).first() or ""
     workflow_record(WORKFLOW, campaign, "score", actor=actor, label=f"评查打分：{case_number} {total} 分", text=comment, rows=[file])
@@ -138,7 +125,7 @@ def campaign_results(campaign: ReviewCampaign) -> list[UnitResult]:
 
 
 @transaction.atomic
-def campaign_close(*, campaign: ReviewCampaign, actor: Any, on: dt.date, rectify_days: int = 30) -> list[RectificationNotice]:
+def campaign_close(*, campaign: ReviewCampaign, actor: Actor, on: dt.date, rectify_days: int = 30) -> list[RectificationNotice]:
     """Close the campaign and send a 整改通知 to every unit with a failed file."""
     locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
     workflow_check(WORKFLOW, locked, "close", actor)
@@ -171,7 +158,7 @@ def campaign_close(*, campaign: ReviewCampaign, actor: Any, on: dt.date, rectify
 
 
 @transaction.atomic
-def notice_report(*, notice: RectificationNotice, actor: Any, reported_on: dt.date, report: str) -> RectificationNotice:
+def notice_report(*, notice: RectificationNotice, actor: Actor, reported_on: dt.date, report: str) -> RectificationNotice:
     """The unit's rectification report. Its role is checked over the notice's unit (the roles the
     definition gives the step), not over the organiser; the event is the campaign's."""
     campaign = ReviewCampaign.objects.select_for_update().get(pk=notice.campaign_id)
@@ -195,21 +182,19 @@ def notice_report(*, notice: RectificationNotice, actor: Any, reported_on: dt.da
 def campaign_actions(user: Any, campaign: ReviewCampaign) -> list[tuple[str, str]]:
     """The campaign's button steps (sample, close) this user may take now: (action, label)."""
     d = workflow_get(WORKFLOW).definition
-    roles = user_roles_for_unit(user, campaign.organiser)
-    admin = user_is_admin(user)
     out = []
     for action in ("sample", "close"):
         t = d.transitions[action]
-        if campaign.state in t.sources and (roles & set(t.roles) or (admin and t.admin)):
+        if campaign.state in t.sources and user_has_role(user, campaign.organiser, t.roles, admin=t.admin):
             out.append((action, t.label))
     return out
 
 
 def may_score(user: Any, campaign: ReviewCampaign) -> bool:
     t = workflow_get(WORKFLOW).definition.transitions["score"]
-    return campaign.state in t.sources and bool(user_roles_for_unit(user, campaign.organiser) & set(t.roles) or (t.admin and user_is_admin(user)))
+    return campaign.state in t.sources and user_has_role(user, campaign.organiser, t.roles, admin=t.admin)
 
 
 def may_report(user: Any, notice: RectificationNotice) -> bool:
     t = workflow_get(WORKFLOW).definition.transitions["report"]
-    return notice.campaign.state in t.sources and bool(user_roles_for_unit(user, notice.unit) & set(t.roles) or (t.admin and user_is_admin(user)))
+    return notice.campaign.state in t.sources and user_has_role(user, notice.unit, t.roles, admin=t.admin)

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign, SampledFile
+from fazhi.casefile_review.models import ReviewCampaign, SampledFile
+from fazhi.casefile_review.selectors import (
+    campaign_files_visible_to,
+    campaign_notices_visible_to,
+    campaign_seen_whole,
+    campaigns_visible_to,
+    notices_visible_to,
+    organiser_roles,
+    scorer_roles,
+)
 from fazhi.casefile_review.services import (
     WORKFLOW,
     campaign_actions,
@@ -22,26 +29,17 @@ from fazhi.casefile_review.services import (
     campaign_create,
     campaign_results,
     campaign_sample,
-    file_score,
     may_report,
     may_score,
     notice_report,
-    organiser_roles,
-    scorer_roles,
+    sampled_file_score,
 )
 from fazhi.casefile_review.sheets import sheets
 from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import unit_scope_q, units_visible_to, user_roles_for_unit, user_scope_paths, user_units_with_role
+from fazhi.core.selectors import units_visible_to, user_has_role, user_units_with_role
 from fazhi.registers.framework.models import WorkflowEvent
 from fazhi.registers.framework.workflow import workflow_events
-
-
-def _visible(user: Any) -> Any:
-    """Campaigns the user organises (scope) or whose files include the user's units."""
-    paths = user_scope_paths(user)
-    own_units = Unit.objects.filter(unit_scope_q(paths))
-    return ReviewCampaign.objects.filter(Q(unit_scope_q(paths, field="organiser__path")) | Q(files__unit__in=own_units)).distinct()
 
 
 class CampaignForm(forms.Form):
@@ -75,19 +73,20 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return redirect("review_campaign", pk=campaign.pk)
-    return render(request, "casefile_review/campaigns.html", {"campaigns": _visible(request.user)[:100], "form": form if organisers.exists() else None})
+    return render(
+        request, "casefile_review/campaigns.html", {"campaigns": campaigns_visible_to(request.user)[:100], "form": form if organisers.exists() else None}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _visible(request.user).filter(pk=pk).select_related("organiser", "scope").first()
+    campaign = campaigns_visible_to(request.user).filter(pk=pk).select_related("organiser", "scope").first()
     if campaign is None:
         raise Http404("没有这个评查活动")
-    roles = user_roles_for_unit(request.user, campaign.organiser)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action not in dict(campaign_actions(request.user, campaign)) and not roles & organiser_roles():
+        if action not in dict(campaign_actions(request.user, campaign)) and not user_has_role(request.user, campaign.organiser, organiser_roles()):
             raise Http404("没有这个评查活动")
         try:
             if action == "sample":
@@ -101,13 +100,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except FazhiError as exc:
             messages.error(request, exc.message)
         return redirect("review_campaign", pk=campaign.pk)
-    organiser = bool(roles & (organiser_roles() | scorer_roles()))
-    own = Unit.objects.filter(unit_scope_q(user_scope_paths(request.user)))
-    files = campaign.files.select_related("case", "unit").order_by("position")
-    notices = campaign.notices.select_related("unit", "campaign")
-    if not organiser:
-        files, notices = files.filter(unit__in=own), notices.filter(unit__in=own)
-    notices = list(notices)
+    organiser = campaign_seen_whole(request.user, campaign)
+    files = campaign_files_visible_to(request.user, campaign)
+    notices = list(campaign_notices_visible_to(request.user, campaign))
     return render(
         request,
         "casefile_review/campaign.html",
@@ -139,16 +134,16 @@ def _history(campaign: ReviewCampaign, whole: bool, files: set[int], notices: se
 @login_required
 @require_http_methods(["GET", "POST"])
 def file_score_view(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
-    campaign = _visible(request.user).filter(pk=pk).first()
+    campaign = campaigns_visible_to(request.user).filter(pk=pk).first()
     file = SampledFile.objects.filter(campaign=campaign, pk=file_id).select_related("case", "unit", "campaign").first() if campaign else None
-    if file is None or not user_roles_for_unit(request.user, file.campaign.organiser) & scorer_roles():
+    if file is None or not user_has_role(request.user, file.campaign.organiser, scorer_roles()):
         raise Http404("没有这份案卷")
     sheet = sheets()[file.campaign.sheet]
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         points = {i.key: request.POST.get(i.key, "") for i in sheet.items}
         try:
-            file_score(file=file, actor=request.user, points=points, vetoes=request.POST.getlist("veto"), comment=request.POST.get("comment", ""))
+            sampled_file_score(file=file, actor=request.user, points=points, vetoes=request.POST.getlist("veto"), comment=request.POST.get("comment", ""))
         except ValidationFailed as exc:
             errors = exc.errors
         except FazhiError as exc:
@@ -162,7 +157,7 @@ def file_score_view(request: HttpRequest, pk: int, file_id: int) -> HttpResponse
 @login_required
 @require_http_methods(["POST"])
 def notice_report_view(request: HttpRequest, pk: int, notice_id: int) -> HttpResponse:
-    notice = RectificationNotice.objects.filter(campaign_id=pk, pk=notice_id, unit__in=units_visible_to(request.user)).first()
+    notice = notices_visible_to(request.user).filter(campaign_id=pk, pk=notice_id).first()
     if notice is None:
         raise Http404("没有这份整改通知")
     try:

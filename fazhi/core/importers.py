@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -15,6 +14,7 @@ from fazhi.core.models import Kind, Level, Membership, Role, Unit
 from fazhi.core.selectors import user_is_admin
 from fazhi.core.services import unit_create
 from fazhi.core.tabular import parse_bool, read_table
+from fazhi.core.types import Actor
 
 UNIT_COLUMNS = ["单位编码", "单位名称", "简称", "上级单位编码", "层级", "类型"]
 UNIT_OPTIONAL = ["依法治区办", "行政复议机构"]
@@ -43,12 +43,12 @@ class ImportResult:
         return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
 
 
-def _require_admin(actor: Any) -> None:
+def _require_admin(actor: Actor | None) -> None:
     if actor is not None and not user_is_admin(actor):
         raise PermissionDenied("只有系统管理员可以导入单位和人员")
 
 
-def units_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def units_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     _require_admin(actor)
     table = read_table(data, filename, required=UNIT_COLUMNS)
     problems: list[str] = []
@@ -112,7 +112,7 @@ def units_import(*, data: bytes, filename: str, actor: Any = None, progress: Cal
     return result
 
 
-def users_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def users_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     _require_admin(actor)
     table = read_table(data, filename, required=USER_COLUMNS)
     problems: list[str] = []

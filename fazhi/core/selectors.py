@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from fazhi.core.models import Membership, Role, Unit
+from fazhi.core.types import Actor
 
 
 def _memberships(user: Any) -> list[Membership]:
@@ -86,7 +87,7 @@ def role_labels(roles: Iterable[str]) -> str:
     return "、".join(Role(r).label if r in Role.values else r for r in roles)
 
 
-def require_role(actor: Any, unit: Unit, roles: Iterable[str], what: str, *, admin: bool = False) -> None:
+def require_role(actor: Actor, unit: Unit, roles: Iterable[str], what: str, *, admin: bool = False) -> None:
     """Refuse (PermissionDenied) unless :func:`user_has_role`."""
     from fazhi.core.errors import PermissionDenied
 

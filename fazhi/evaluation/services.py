@@ -29,9 +29,10 @@ from django.utils import timezone
 
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.files import file_store
-from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.models import Unit
+from fazhi.core.selectors import user_has_role
 from fazhi.core.strictyaml import check_keys, loads_strict
+from fazhi.core.types import Actor, actor_row, actor_row_or_none
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.indicators.catalogue import catalogue
 from fazhi.indicators.engine import Computation, Period, Value
@@ -40,7 +41,6 @@ from fazhi.registers.framework.workflow import workflow_check, workflow_get, wor
 
 D = decimal.Decimal
 TWO = D("0.01")
-ORGANISERS = (Role.EVALUATOR, Role.RULE_OF_LAW_OFFICE)
 WORKFLOW = "evaluation"  # definitions/workflows/evaluation.yaml: states, steps, roles
 
 
@@ -82,7 +82,7 @@ class Spec:
         return sum((i.points for i in self.items if not i.veto), D(0))
 
 
-def parse(text: str, filename: str = "考核方案") -> Spec:
+def spec_parse(text: str, filename: str = "考核方案") -> Spec:
     """Validate a scheme, naming the file, line and item of every problem."""
     top = check_keys(
         loads_strict(text, filename),
@@ -131,14 +131,14 @@ def parse(text: str, filename: str = "考核方案") -> Spec:
     return Spec(str(top["name"]), int(top["year"]), tuple(str(k) for k in evaluated["kinds"]), D(str(top.get("min_applicable", 60))), tuple(items))
 
 
-def scheme_load(*, unit: Unit, path: Path, actor: Any = None) -> Scheme:
+def scheme_load(*, unit: Unit, path: Path, actor: Actor | None = None) -> Scheme:
     return scheme_load_text(unit=unit, text=path.read_text(encoding="utf-8"), filename=str(path), actor=actor)
 
 
-def scheme_load_text(*, unit: Unit, text: str, filename: str, actor: Any = None) -> Scheme:
+def scheme_load_text(*, unit: Unit, text: str, filename: str, actor: Actor | None = None) -> Scheme:
     """Store a year's scheme for ``unit`` (replacing it, and dropping its results, until its
     results are published). Without an actor it is the platform's step (command line, demo)."""
-    spec = parse(text, filename)
+    spec = spec_parse(text, filename)
     sha = hashlib.sha256(text.encode()).hexdigest()
     with transaction.atomic():
         existing = Scheme.objects.select_for_update().filter(unit=unit, year=spec.year).first()
@@ -158,7 +158,7 @@ def scheme_load_text(*, unit: Unit, text: str, filename: str, actor: Any = None)
 
 
 def spec_of(scheme: Scheme) -> Spec:
-    return parse(scheme.text, f"{scheme.year}年度考核方案")
+    return spec_parse(scheme.text, f"{scheme.year}年度考核方案")
 
 
 def evaluated_units(scheme: Scheme, spec: Spec | None = None) -> list[Unit]:
@@ -221,7 +221,7 @@ def score_unit(spec: Spec, unit: Unit, values: dict[str, dict[int, Value]], manu
     return {"items": rows, "earned": earned, "applicable": applicable, "vetoed": vetoed}
 
 
-def scheme_compute(scheme: Scheme, actor: Any = None) -> list[Result]:
+def scheme_compute(scheme: Scheme, actor: Actor | None = None) -> list[Result]:
     """Score every evaluated unit and rank them (again, until the results are published): the
     results computed before are deleted and recorded as removed by the step."""
     with transaction.atomic():
@@ -274,7 +274,7 @@ def scheme_compute(scheme: Scheme, actor: Any = None) -> list[Result]:
 
 
 def manual_score_enter(
-    *, scheme: Scheme, unit: Unit, item_code: str, points: Any, vetoed: bool, note: str, actor: Any, evidence: tuple[str, bytes] | None
+    *, scheme: Scheme, unit: Unit, item_code: str, points: Any, vetoed: bool, note: str, actor: Actor, evidence: tuple[str, bytes] | None
 ) -> ManualScore:
     """A score the records cannot give, with its evidence; appended (the latest entry counts)."""
     workflow_check(WORKFLOW, scheme, "manual", actor)  # before the values are looked at; again under the lock
@@ -312,7 +312,7 @@ def manual_score_enter(
             note=note.strip(),
             evidence_name=name,
             evidence_sha256=sha,
-            entered_by=actor,
+            entered_by=actor_row(actor),
         )
         what = ("查实，一票否决" if m.vetoed else "未发生") if item.veto else f"{_num(m.points)} 分"
         workflow_record(WORKFLOW, locked, "manual", actor=actor, label=f"录入人工评分：{unit.name} {item.code} {item.name}（{what}）", rows=[m])
@@ -337,7 +337,7 @@ def canonical_results(scheme: Scheme) -> bytes:
     return json.dumps({"scheme": scheme.sha256, "year": scheme.year, "results": rows}, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def scheme_publish(scheme: Scheme, actor: Any) -> Scheme:
+def scheme_publish(scheme: Scheme, actor: Actor) -> Scheme:
     """Publish the results with their checksum; after this nothing of the scheme changes."""
     with transaction.atomic():
         locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
@@ -350,7 +350,7 @@ def scheme_publish(scheme: Scheme, actor: Any) -> Scheme:
         if pending:
             raise TransitionNotAllowed(f"以下单位还有人工评分项目未评分：{'、'.join(pending[:10])}{'等' if len(pending) > 10 else ''}")
         locked.results_sha256 = hashlib.sha256(canonical_results(locked)).hexdigest()
-        locked.published_at, locked.published_by = timezone.now(), actor
+        locked.published_at, locked.published_by = timezone.now(), actor_row_or_none(actor)
         locked.save(update_fields=["results_sha256", "published_at", "published_by"])
         workflow_record(WORKFLOW, locked, "publish", actor=actor, text=f"结果校验值 SHA-256 {locked.results_sha256}")
     return locked
@@ -370,7 +370,7 @@ def may(user: Any, scheme: Scheme, action: str, state: str | None = None) -> boo
     t = workflow_get(WORKFLOW).definition.step(action)
     if (state if state is not None else scheme_state(scheme)) not in t.sources:
         return False
-    return bool(user_roles_for_unit(user, scheme.unit) & set(t.roles)) or (t.admin and user_is_admin(user))
+    return user_has_role(user, scheme.unit, t.roles, admin=t.admin)
 
 
 def scheme_actions(user: Any, scheme: Scheme) -> list[tuple[str, str, str]]:

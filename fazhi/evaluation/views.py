@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,45 +12,25 @@ from django.views.decorators.http import require_POST
 from fazhi.core.errors import FazhiError
 from fazhi.core.files import file_path
 from fazhi.core.http import failure_message, form_errors_message
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit, user_scope_paths
 from fazhi.evaluation import services
 from fazhi.evaluation.models import ManualScore, Result, Scheme
+from fazhi.evaluation.selectors import results_visible_to, schemes_visible_to, user_organises
 from fazhi.registers.framework.workflow import workflow_events
 
 STATUS = {"scored": "已计分", "pending": "待评分", "no_records": "无记录，不计分", "small": "样本不足，不计分", "vetoed": "一票否决", "clear": "未发生"}
 
 
-def _organiser(user: Any, scheme: Scheme) -> bool:
-    return user_is_admin(user) or bool(user_roles_for_unit(user, scheme.unit) & set(services.ORGANISERS))
-
-
-def _visible_results(user: Any, scheme: Scheme) -> list[Result] | None:
-    """All results for the organisers; once published, a unit's own (and below) for its people."""
-    qs = Result.objects.filter(scheme=scheme).select_related("unit").order_by("rank", "unit__path")
-    if _organiser(user, scheme):
-        return list(qs)
-    if scheme.published_at is None:
-        return None
-    paths = user_scope_paths(user)
-    # their own unit's result (also for people of its sections) and the results below their units
-    return [r for r in qs if any(r.unit.path.startswith(p) or p.startswith(r.unit.path) for p in paths)]
-
-
 def _scheme(request: HttpRequest, pk: int) -> tuple[Scheme, list[Result]]:
     scheme = Scheme.objects.select_related("unit").filter(pk=pk).first()
-    results = _visible_results(request.user, scheme) if scheme else None
-    if scheme is None or results is None or (not results and not _organiser(request.user, scheme)):
+    results = results_visible_to(request.user, scheme) if scheme else None
+    if scheme is None or results is None:
         raise Http404("考核不存在或您无权查看")
     return scheme, results
 
 
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
-    rows = []
-    for scheme in Scheme.objects.select_related("unit"):
-        results = _visible_results(request.user, scheme)
-        if results is not None and (results or _organiser(request.user, scheme)):
-            rows.append((scheme, _organiser(request.user, scheme)))
+    rows = [(scheme, user_organises(request.user, scheme)) for scheme in schemes_visible_to(request.user)]
     return render(request, "evaluation/schemes.html", {"rows": rows})
 
 
@@ -60,7 +38,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scheme, results = _scheme(request, pk)
     spec = services.spec_of(scheme)
-    organiser = _organiser(request.user, scheme)
+    organiser = user_organises(request.user, scheme)
     urls = {"compute": "evaluation_compute", "publish": "evaluation_publish"}
     actions = [(a, label, style, urls[a]) for a, label, style in services.scheme_actions(request.user, scheme)]
     return render(
@@ -118,7 +96,7 @@ def unit_score(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     result = next((r for r in results if r.unit_id == unit_id), None)
     if result is None:
         raise Http404("该单位的考核结果不存在或您无权查看")
-    organiser = _organiser(request.user, scheme)
+    organiser = user_organises(request.user, scheme)
     can_score = organiser and services.may(request.user, scheme, "manual")
     if request.method == "POST":
         form = ManualForm(request.POST, request.FILES)

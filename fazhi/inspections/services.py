@@ -20,7 +20,8 @@ from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import user_has_role
+from fazhi.core.types import Actor, actor_row
 from fazhi.inspections.draw import FORMAT, DrawError, input_hashes, run_draw, sha256
 from fazhi.inspections.models import Assignment, ConflictDeclaration, Draw, Finding, InspectionItem, InspectionPlan, InspectionSubject
 from fazhi.law.clocks import clock_compute
@@ -40,10 +41,10 @@ def step_roles(action: str) -> frozenset[str]:
 def may(user: Any, plan: InspectionPlan, action: str) -> bool:
     """Whether the user may take the step on the plan now (its state and the user's roles)."""
     t = workflow_get(WORKFLOW).definition.step(action)
-    return plan.state in t.sources and bool(user_roles_for_unit(user, plan.unit) & set(t.roles) or (t.admin and user_is_admin(user)))
+    return plan.state in t.sources and user_has_role(user, plan.unit, t.roles, admin=t.admin)
 
 
-def plan_create(*, unit: Unit, actor: Any, items: list[tuple[str, str]], **fields: Any) -> InspectionPlan:
+def plan_create(*, unit: Unit, actor: Actor, items: list[tuple[str, str]], **fields: Any) -> InspectionPlan:
     workflow_check(WORKFLOW, InspectionPlan(unit=unit), CREATE, actor)
     fields = workflow_require(WORKFLOW, CREATE, fields)
     errors: dict[str, list[str]] = {}
@@ -102,7 +103,7 @@ def draw_document(inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, A
 
 
 @transaction.atomic
-def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.date | None = None) -> Draw:
+def draw_execute(*, plan: InspectionPlan, actor: Actor, seed_value: str, on: dt.date | None = None) -> Draw:
     locked = InspectionPlan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
     workflow_check(WORKFLOW, locked, "draw", actor)
     if not seed_value.strip():
@@ -115,7 +116,7 @@ def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.da
         raise ValidationFailed({"seed_value": [str(exc)]}) from exc
     data = canonical_bytes(draw_document(inputs, result))
     draw = Draw.objects.create(
-        plan=locked, seed_value=seed_value.strip(), drawn_at=timezone.now(), drawn_by=actor, document=data, document_sha256=sha256(json.loads(data))
+        plan=locked, seed_value=seed_value.strip(), drawn_at=timezone.now(), drawn_by=actor_row(actor), document=data, document_sha256=sha256(json.loads(data))
     )
     assignments = []
     for position, pick in enumerate(result["selected"], start=1):
@@ -138,7 +139,7 @@ def draw_execute(*, plan: InspectionPlan, actor: Any, seed_value: str, on: dt.da
 
 
 @transaction.atomic
-def result_record(*, assignment: Assignment, actor: Any, inspected_on: dt.date, finding: str, remarks: str = "") -> Assignment:
+def result_record(*, assignment: Assignment, actor: Actor, inspected_on: dt.date, finding: str, remarks: str = "") -> Assignment:
     plan = InspectionPlan.objects.select_for_update().select_related("unit").get(draw__assignments=assignment)
     workflow_check(WORKFLOW, plan, "record", actor)
     if finding not in Finding.values:
@@ -167,7 +168,7 @@ def publication_due(plan: InspectionPlan) -> dt.date | None:
 
 
 @transaction.atomic
-def results_publish(*, plan: InspectionPlan, actor: Any, published_on: dt.date) -> InspectionPlan:
+def results_publish(*, plan: InspectionPlan, actor: Actor, published_on: dt.date) -> InspectionPlan:
     locked = InspectionPlan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
     workflow_check(WORKFLOW, locked, "publish", actor)
     workflow_require(WORKFLOW, "publish", {"results_published_on": published_on})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,17 +12,14 @@ from django.views.decorators.http import require_http_methods
 
 from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.masking import mask_name
-from fazhi.core.selectors import unit_scope_q, user_scope_paths, user_units_with_role
+from fazhi.core.selectors import user_units_with_role
 from fazhi.inspections.models import Assignment, Finding, InspectionPlan, InspectionSubject, PlanState
+from fazhi.inspections.selectors import plans_public, plans_visible_to
 from fazhi.inspections.services import WORKFLOW, draw_execute, may, plan_create, publication_due, result_record, results_publish, step_roles
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_events, workflow_get
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-
-
-def _plans_for(user: Any) -> Any:
-    return InspectionPlan.objects.filter(unit_scope_q(user_scope_paths(user), field="unit__path")).select_related("unit")
 
 
 class PlanForm(forms.Form):
@@ -70,7 +65,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "抽查计划已公布；请在种子值公布后进行抽取")
             return redirect("inspection_plan", pk=plan.pk)
-    return render(request, "inspections/plans.html", {"plans": _plans_for(request.user)[:200], "form": form if units.exists() else None})
+    return render(request, "inspections/plans.html", {"plans": plans_visible_to(request.user)[:200], "form": form if units.exists() else None})
 
 
 class ResultForm(forms.Form):
@@ -82,7 +77,7 @@ class ResultForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plans_for(request.user).filter(pk=pk).first()
+    plan = plans_visible_to(request.user).filter(pk=pk).first()
     if plan is None:
         raise Http404("没有这个计划")
     if request.method == "POST":
@@ -136,7 +131,7 @@ def _public_name(subject: InspectionSubject) -> str:
 
 
 def draws_portal(request: HttpRequest) -> HttpResponse:
-    plans = InspectionPlan.objects.exclude(state=PlanState.ANNOUNCED).select_related("unit", "draw").order_by("-draw__drawn_at")[:100]
+    plans = plans_public().select_related("unit", "draw").order_by("-draw__drawn_at")[:100]
     rows = []
     for plan in plans:
         published = plan.state == PlanState.PUBLISHED
@@ -146,7 +141,7 @@ def draws_portal(request: HttpRequest) -> HttpResponse:
 
 
 def draw_file(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = InspectionPlan.objects.exclude(state=PlanState.ANNOUNCED).filter(pk=pk).select_related("draw").first()
+    plan = plans_public().filter(pk=pk).select_related("draw").first()
     if plan is None:
         raise Http404("没有这次抽取")
     response = HttpResponse(bytes(plan.draw.document), content_type="application/json; charset=utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
@@ -13,6 +12,7 @@ from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import DefinitionError, ImportFailed, PermissionDenied
 from fazhi.core.selectors import user_is_admin
 from fazhi.core.tabular import parse_date, read_table
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.law.models import HolidaySchedule
 from fazhi.law.workdays import Schedule, current_calendar, schedule_check, schedule_from_text
 
@@ -84,7 +84,7 @@ def schedule_parse(data: bytes, filename: str) -> Schedule:
     return schedule
 
 
-def schedule_import(schedule: Schedule, *, actor: Any = None, source_name: str = "", note: str = "") -> tuple[HolidaySchedule | None, Schedule | None]:
+def schedule_import(schedule: Schedule, *, actor: Actor | None = None, source_name: str = "", note: str = "") -> tuple[HolidaySchedule | None, Schedule | None]:
     """Store the schedule as the year's next revision, unless the calendar already says exactly this.
 
     Returns (the new revision or None when nothing changed, the schedule it replaces or None).
@@ -119,7 +119,7 @@ def schedule_import(schedule: Schedule, *, actor: Any = None, source_name: str =
             makeup_workdays=sorted(d.isoformat() for d in schedule.makeup_workdays),
             source_name=source_name[:200],
             note=note,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=actor_row_or_none(actor) if getattr(actor, "pk", None) else None,
         )
         audit_append(source="holiday_schedule", source_id=row.pk, data=schedule_leaf_bytes(row))
     return row, replaced

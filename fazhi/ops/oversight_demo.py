@@ -19,7 +19,7 @@ from fazhi.registers.framework.demo import workdays_after
 
 def build_oversight(org: DemoOrg, rng: random.Random, today: dt.date) -> dict[str, int]:
     """Transfers of flagged cases, monthly 双随机 plans of the 市场监督管理局, two 案卷评查 campaigns."""
-    from fazhi.casefile_review.services import campaign_close, campaign_create, campaign_sample, file_score
+    from fazhi.casefile_review.services import campaign_close, campaign_create, campaign_sample, sampled_file_score
     from fazhi.casefile_review.sheets import sheets
     from fazhi.inspections.models import Assignment, ConflictDeclaration, InspectionSubject
     from fazhi.inspections.services import draw_execute, plan_create, result_record, results_publish
@@ -146,7 +146,7 @@ def build_oversight(org: DemoOrg, rng: random.Random, today: dt.date) -> dict[st
         for f in files if close else files[: len(files) // 2]:
             points = {i.key: max(0, i.points - rng.choice([0, 0, 0, 1, 2, 5])) for i in sheet.items}
             vetoes = ["no_review"] if rng.random() < 0.04 else []
-            file_score(file=f, actor=office, points=points, vetoes=vetoes, comment="")
+            sampled_file_score(file=f, actor=office, points=points, vetoes=vetoes, comment="")
         if close:
             campaign_close(campaign=campaign, actor=office, on=today)
     return counts

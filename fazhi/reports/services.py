@@ -25,6 +25,7 @@ from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import require_role, user_has_role, user_is_admin
+from fazhi.core.types import Actor, actor_row, actor_row_or_none
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record
 from fazhi.reports.generator import Part, definition, generate, has_definition
@@ -50,7 +51,7 @@ def deadlines(report: Report) -> list[tuple[dt.date, str]]:
     return sorted((dt.date(y, d.month, d.day), d.label) for d in definition(report.kind).deadlines if d.units in ("", kind))
 
 
-def report_create(*, unit: Unit, kind: str, year: int, actor: Any, order: list[str] | None = None) -> Report:
+def report_create(*, unit: Unit, kind: str, year: int, actor: Actor, order: list[str] | None = None) -> Report:
     workflow_check(WORKFLOW, Report(unit=unit), CREATE, actor)
     if kind not in Kind.values:
         raise ValidationFailed({"kind": ["没有这种报告"]})
@@ -70,7 +71,7 @@ def report_create(*, unit: Unit, kind: str, year: int, actor: Any, order: list[s
     return report
 
 
-def contribution_save(*, report: Report, part: str, unit: Unit, text: str, actor: Any) -> Contribution:
+def contribution_save(*, report: Report, part: str, unit: Unit, text: str, actor: Actor) -> Contribution:
     """A unit's draft for a part; with the report's own unit, the merged text the report prints."""
     if part not in report.order:
         raise ValidationFailed({"part": ["没有这一部分"]})
@@ -80,7 +81,7 @@ def contribution_save(*, report: Report, part: str, unit: Unit, text: str, actor
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         _editable(locked)
-        c, _ = Contribution.objects.update_or_create(report=locked, part=part, unit=unit, defaults={"text": text.strip(), "updated_by": actor})
+        c, _ = Contribution.objects.update_or_create(report=locked, part=part, unit=unit, defaults={"text": text.strip(), "updated_by": actor_row(actor)})
         label = f"{unit.name}{'修改合稿' if unit == report.unit else '供稿'}：{definition(report.kind).part(part).title}"
         workflow_record(WORKFLOW, locked, "contribute", actor=actor, label=label, rows=[c])
     return c
@@ -142,7 +143,7 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[s
     return out
 
 
-def version_generate(*, report: Report, actor: Any, note: str = "") -> Version:
+def version_generate(*, report: Report, actor: Actor, note: str = "") -> Version:
     with transaction.atomic():
         locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
         require_role(actor, locked.unit, OFFICE, "生成报告版本", admin=True)
@@ -158,7 +159,7 @@ def version_generate(*, report: Report, actor: Any, note: str = "") -> Version:
             sha256=hashlib.sha256(canonical(content)).hexdigest(),
             changes=changes(previous.content if previous else None, content),
             note=note.strip(),
-            created_by=actor,
+            created_by=actor_row(actor),
         )
         label = f"生成第{version.number}版（{len(version.changes)}处变化）" if previous else "生成第1版"
         workflow_record(WORKFLOW, locked, "generate", actor=actor, label=label, text=version.note, rows=[version])
@@ -173,7 +174,7 @@ def latest(report: Report) -> Version | None:
 BUTTON_STEPS = ("submit", "approve", "clear", "return", "publish", "revise")
 
 
-def report_step(*, report: Report, action: str, actor: Any, text: str = "") -> Report:
+def report_step(*, report: Report, action: str, actor: Actor, text: str = "") -> Report:
     if action not in BUTTON_STEPS:
         raise TransitionNotAllowed("没有这个步骤")
     with transaction.atomic():
@@ -194,15 +195,15 @@ def report_step(*, report: Report, action: str, actor: Any, text: str = "") -> R
     return locked
 
 
-def report_sign(*, report: Report, actor: Any) -> Report:
+def report_sign(*, report: Report, actor: Actor) -> Report:
     with transaction.atomic():
         locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
         workflow_check(WORKFLOW, locked, "sign", actor)
         version = latest(locked)
         assert version is not None
-        if Signature.objects.filter(version=version, signer=actor).exists():
+        if Signature.objects.filter(version=version, signer=actor_row_or_none(actor)).exists():
             raise TransitionNotAllowed("您已签发此版本")
-        signature = Signature.objects.create(version=version, signer=actor)
+        signature = Signature.objects.create(version=version, signer=actor_row(actor))
         n = Signature.objects.filter(version=version).count()
         workflow_record(WORKFLOW, locked, "sign", actor=actor, label=f"签发第{version.number}版（{n}/{signatures_required()}）", rows=[signature])
         if n >= signatures_required():
@@ -256,7 +257,7 @@ def table_problems(version: Version) -> list[str]:
     return problems
 
 
-def report_manual_set(*, report: Report, values: dict[str, Any], actor: Any) -> Report:
+def report_manual_set(*, report: Report, values: dict[str, Any], actor: Actor) -> Report:
     """The table items that have no register yet (规章, 规范性文件, 收费), entered by the office."""
     from fazhi.reports.disclosure_tables import MANUAL_FIELDS
 

@@ -27,7 +27,8 @@ from django.db import IntegrityError, transaction
 
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import require_role, user_has_role
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require
 from fazhi.supervision import selectors
@@ -44,8 +45,7 @@ def _impunity_summary(flag: Any) -> str:
     (国务院令第310号 第三条第二款): the citation then says so and names the full threshold."""
     if "合理嫌疑" in flag.citation:
         return (
-            f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，“{flag.offence_label}”存在犯罪合理嫌疑"
-            f"（{flag.citation}），未见移送记录，涉嫌以罚代刑。"
+            f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，“{flag.offence_label}”存在犯罪合理嫌疑（{flag.citation}），未见移送记录，涉嫌以罚代刑。"
         )
     return (
         f"案件 {flag.case.case_number} 涉案金额 {flag.amount} 元，达到“{flag.offence_label}”立案追诉标准"
@@ -160,7 +160,7 @@ def _candidates(organiser: Unit, today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def scan(organiser: Unit, today: dt.date, actor: Any = None, progress: Callable[[int], None] | None = None) -> list[Lead]:
+def leads_scan(organiser: Unit, today: dt.date, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> list[Lead]:
     """Raise the leads the rules find and that were not raised before. Returns the new ones.
 
     Each lead is raised by rule: a system step of the workflow with no actor (whoever asked for
@@ -197,7 +197,7 @@ def summary(new: list[Lead]) -> str:
     return f"新生成 {len(new)} 条线索：" + "，".join(f"{k} {v} 条" for k, v in by.items() if v)
 
 
-def lead_create(*, organiser: Unit, unit: Unit, summary: str, actor: Any, on: dt.date) -> Lead:
+def lead_create(*, organiser: Unit, unit: Unit, summary: str, actor: Actor, on: dt.date) -> Lead:
     workflow_check(WORKFLOW, Lead(organiser=organiser, unit=unit), CREATE, actor)
     if not unit.is_within(organiser):
         raise ValidationFailed({"unit": [f"{unit.name}不在{organiser.name}的督察范围内"]})
@@ -210,14 +210,14 @@ def lead_create(*, organiser: Unit, unit: Unit, summary: str, actor: Any, on: dt
         )
         try:
             with transaction.atomic():
-                lead = Lead.objects.create(raised_by=actor, **values)
+                lead = Lead.objects.create(raised_by=actor_row_or_none(actor), **values)
         except IntegrityError:
             raise TransitionNotAllowed("线索编号冲突，请重试") from None
         workflow_record(WORKFLOW, lead, CREATE, actor=actor, label="登记线索", text=lead.summary, on=on)
     return lead
 
 
-def _step(lead: Lead, action: str, actor: Any, on: dt.date) -> Lead:
+def _step(lead: Lead, action: str, actor: Actor, on: dt.date) -> Lead:
     """The lead locked for the step, which its state and the actor's roles allow."""
     locked = Lead.objects.select_for_update().select_related("organiser", "unit").get(pk=lead.pk)
     workflow_check(WORKFLOW, locked, action, actor)
@@ -235,7 +235,7 @@ def _write(lead: Lead, action: str, values: dict[str, Any]) -> Lead:
 
 
 @transaction.atomic
-def lead_find(*, lead: Lead, founded: bool, text: str, actor: Any, on: dt.date) -> Lead:
+def lead_find(*, lead: Lead, founded: bool, text: str, actor: Actor, on: dt.date) -> Lead:
     action = "find" if founded else "dismiss"
     locked = _write(_step(lead, action, actor, on), action, {"finding": text, "finding_on": on})
     workflow_record(WORKFLOW, locked, action, actor=actor, text=locked.finding, on=on)
@@ -243,7 +243,7 @@ def lead_find(*, lead: Lead, founded: bool, text: str, actor: Any, on: dt.date) 
 
 
 @transaction.atomic
-def lead_notice(*, lead: Lead, kind: str, text: str, due_on: dt.date, actor: Any, on: dt.date) -> Lead:
+def lead_notice(*, lead: Lead, kind: str, text: str, due_on: dt.date, actor: Actor, on: dt.date) -> Lead:
     locked = _step(lead, "notice", actor, on)
     if kind not in NoticeKind.values:
         raise ValidationFailed({"kind": ["请选择整改提示函或督办函"]})
@@ -256,7 +256,7 @@ def lead_notice(*, lead: Lead, kind: str, text: str, due_on: dt.date, actor: Any
 
 
 @transaction.atomic
-def lead_report(*, lead: Lead, text: str, actor: Any, on: dt.date) -> Lead:
+def lead_report(*, lead: Lead, text: str, actor: Actor, on: dt.date) -> Lead:
     locked = _step(lead, "report", actor, on)
     assert locked.notice_on is not None
     if on < locked.notice_on:
@@ -268,14 +268,14 @@ def lead_report(*, lead: Lead, text: str, actor: Any, on: dt.date) -> Lead:
 
 
 @transaction.atomic
-def lead_close(*, lead: Lead, actor: Any, on: dt.date, text: str = "") -> Lead:
+def lead_close(*, lead: Lead, actor: Actor, on: dt.date, text: str = "") -> Lead:
     locked = _write(_step(lead, "close", actor, on), "close", {"closed_on": on})
     workflow_record(WORKFLOW, locked, "close", actor=actor, text=text.strip(), on=on)
     return locked
 
 
 @transaction.atomic
-def lead_recheck(*, lead: Lead, passed: bool, text: str, actor: Any, on: dt.date) -> Lead:
+def lead_recheck(*, lead: Lead, passed: bool, text: str, actor: Actor, on: dt.date) -> Lead:
     """回头看: passed ends the lead; a relapse sends it back to rectification under a new letter."""
     action = "recheck" if passed else "reopen"
     locked = _step(lead, action, actor, on)
@@ -308,7 +308,7 @@ def may(user: Any, lead: Lead, action: str) -> bool:
     d = workflow_get(WORKFLOW).definition
     t = d.transitions[action]
     unit = getattr(lead, t.unit_field or d.unit_field)
-    return bool(user_roles_for_unit(user, unit) & set(t.roles)) or (t.admin and user_is_admin(user))
+    return user_has_role(user, unit, t.roles, admin=t.admin)
 
 
 def lead_actions(user: Any, lead: Lead) -> list[tuple[str, str]]:

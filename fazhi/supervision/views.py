@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,30 +13,11 @@ from django.views.decorators.http import require_POST
 from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
-from fazhi.core.selectors import unit_scope_q, user_is_admin, user_roles_for_unit, user_scope_paths
+from fazhi.core.selectors import unit_scope_q
 from fazhi.registers.framework.workflow import workflow_events
 from fazhi.supervision import services
 from fazhi.supervision.models import Lead, NoticeKind, State
-
-INTERNAL = (State.OPEN, State.FOUNDED, State.UNFOUNDED)  # before a letter, a lead is the supervisors' own
-
-
-def _supervisor_of(user: Any, unit: Unit) -> bool:
-    return user_is_admin(user) or bool(user_roles_for_unit(user, unit) & set(services.SUPERVISORS))
-
-
-def leads_visible_to(user: Any) -> QuerySet[Lead]:
-    if user_is_admin(user):
-        return Lead.objects.all()
-    supervising = user_scope_paths(user, services.SUPERVISORS)
-    everyone = user_scope_paths(user)
-    return Lead.objects.filter(unit_scope_q(supervising, "organiser__path") | (unit_scope_q(everyone, "unit__path") & ~Q(state__in=INTERNAL)))
-
-
-def _organisers(user: Any) -> list[Unit]:
-    return [u for u in Unit.objects.filter(path__in=user_scope_paths(user, services.SUPERVISORS))] or (
-        list(Unit.objects.filter(parent__isnull=True)) if user_is_admin(user) else []
-    )
+from fazhi.supervision.selectors import leads_visible_to, organisers_for, user_supervises
 
 
 class LeadForm(forms.Form):
@@ -49,7 +27,7 @@ class LeadForm(forms.Form):
 
 @login_required
 def lead_list(request: HttpRequest) -> HttpResponse:
-    organisers = _organisers(request.user)
+    organisers = organisers_for(request.user)
     qs = leads_visible_to(request.user).select_related("unit", "organiser")
     state = request.GET.get("state", "")
     if state in State.values:
@@ -77,7 +55,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def _organiser(request: HttpRequest, what: str) -> Unit:
     """The organising unit posted, which the user must supervise."""
     organiser = Unit.objects.filter(pk=request.POST.get("organiser") or 0).first()
-    if organiser is None or not _supervisor_of(request.user, organiser):
+    if organiser is None or not user_supervises(request.user, organiser):
         raise Http404(f"无权{what}")
     return organiser
 
@@ -87,7 +65,7 @@ def _organiser(request: HttpRequest, what: str) -> Unit:
 def lead_scan(request: HttpRequest) -> HttpResponse:
     organiser = _organiser(request, "扫描")
     try:
-        messages.success(request, services.summary(services.scan(organiser, timezone.localdate(), request.user)))
+        messages.success(request, services.summary(services.leads_scan(organiser, timezone.localdate(), request.user)))
     except FazhiError as exc:
         messages.error(request, exc.message)
     return redirect("supervision_leads")

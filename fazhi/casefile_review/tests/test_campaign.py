@@ -9,7 +9,7 @@ from django.test import Client
 
 from conftest import PASSWORD, Org
 from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign
-from fazhi.casefile_review.services import campaign_close, campaign_create, campaign_results, campaign_sample, file_score, sample
+from fazhi.casefile_review.services import campaign_close, campaign_create, campaign_results, campaign_sample, campaign_sample_pick, sampled_file_score
 from fazhi.core.errors import PermissionDenied, ValidationFailed
 from fazhi.registers.enforcement.tests.fixtures import Agency
 
@@ -37,11 +37,11 @@ def campaign(org: Org, seed: str = "abc") -> ReviewCampaign:
 
 def test_sampling_is_stratified_and_reproducible_from_the_seed(agency: Agency, org: Org) -> None:
     c = campaign(org)
-    first = [x.pk for x in sample(c)]
-    assert first == [x.pk for x in sample(c)] and len(first) == 4  # 2 penalty + 2 inspection files of one unit
-    kinds = sorted(x.kind for x in sample(c))
+    first = [x.pk for x in campaign_sample_pick(c)]
+    assert first == [x.pk for x in campaign_sample_pick(c)] and len(first) == 4  # 2 penalty + 2 inspection files of one unit
+    kinds = sorted(x.kind for x in campaign_sample_pick(c))
     assert kinds == ["inspection", "inspection", "penalty", "penalty"]
-    assert any({x.pk for x in sample(campaign(org, seed=s))} != set(first) for s in ("s1", "s2", "s3", "s4"))  # the seed decides
+    assert any({x.pk for x in campaign_sample_pick(campaign(org, seed=s))} != set(first) for s in ("s1", "s2", "s3", "s4"))  # the seed decides
     assert campaign_sample(campaign=c, actor=org.dave) == 4
 
 
@@ -50,14 +50,14 @@ def test_scores_vetoes_results_and_notices(agency: Agency, org: Org) -> None:
     campaign_sample(campaign=c, actor=org.dave)
     files = list(c.files.order_by("position"))
     with pytest.raises(ValidationFailed) as exc:
-        file_score(file=files[0], actor=org.dave, points=FULL | {"evidence": 25}, vetoes=[], comment="")
+        sampled_file_score(file=files[0], actor=org.dave, points=FULL | {"evidence": 25}, vetoes=[], comment="")
     assert "0 至 20" in exc.value.errors["evidence"][0]
     with pytest.raises(PermissionDenied):
-        file_score(file=files[0], actor=agency.clerk, points=FULL, vetoes=[], comment="")
-    file_score(file=files[0], actor=org.dave, points=FULL, vetoes=["no_review"], comment="应审核未审核")
+        sampled_file_score(file=files[0], actor=agency.clerk, points=FULL, vetoes=[], comment="")
+    sampled_file_score(file=files[0], actor=org.dave, points=FULL, vetoes=["no_review"], comment="应审核未审核")
     assert files[0].total == 0  # a veto item makes the file fail whatever its points
     for f in files[1:]:
-        file_score(file=f, actor=org.dave, points=FULL | {"evidence": 10}, vetoes=[], comment="")
+        sampled_file_score(file=f, actor=org.dave, points=FULL | {"evidence": 10}, vetoes=[], comment="")
     result = campaign_results(c)[0]
     assert (result.files, result.failed, result.vetoed) == (4, 1, 1) and str(result.average) == "67.5"
     notices = campaign_close(campaign=c, actor=org.dave, on=dt.date(2025, 12, 1))

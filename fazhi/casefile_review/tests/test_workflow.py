@@ -14,7 +14,7 @@ from conftest import Org
 from fazhi.audit.models import AuditLeaf
 from fazhi.audit.services import audit_verify, checkpoint_take
 from fazhi.casefile_review.models import RectificationNotice, ReviewCampaign, SampledFile
-from fazhi.casefile_review.services import WORKFLOW, campaign_close, campaign_sample, file_score, notice_report
+from fazhi.casefile_review.services import WORKFLOW, campaign_close, campaign_sample, notice_report, sampled_file_score
 from fazhi.casefile_review.tests.test_campaign import FULL, campaign
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.registers.enforcement.tests.fixtures import Agency
@@ -33,9 +33,9 @@ def closed(org: Org) -> tuple[ReviewCampaign, list[SampledFile], RectificationNo
     c = campaign(org)
     campaign_sample(campaign=c, actor=org.dave)
     files = list(c.files.order_by("position"))
-    file_score(file=files[0], actor=org.dave, points=FULL | {"evidence": 0, "decision": 0, "execution": 0}, vetoes=[], comment="证据不足")
+    sampled_file_score(file=files[0], actor=org.dave, points=FULL | {"evidence": 0, "decision": 0, "execution": 0}, vetoes=[], comment="证据不足")
     for f in files[1:]:
-        file_score(file=f, actor=org.dave, points=FULL, vetoes=[], comment="")
+        sampled_file_score(file=f, actor=org.dave, points=FULL, vetoes=[], comment="")
     campaign_close(campaign=c, actor=org.dave, on=dt.date(2025, 12, 1))
     return c, files, RectificationNotice.objects.get(campaign=c)
 
@@ -76,7 +76,7 @@ def test_steps_out_of_order_are_refused_and_write_nothing(agency: Agency, org: O
     c2, files, _notice = closed(org)
     n = len(events(c2))
     with pytest.raises(TransitionNotAllowed):
-        file_score(file=files[1], actor=org.dave, points=FULL | {"evidence": 1}, vetoes=[], comment="")  # closed: scores stand
+        sampled_file_score(file=files[1], actor=org.dave, points=FULL | {"evidence": 1}, vetoes=[], comment="")  # closed: scores stand
     with pytest.raises(TransitionNotAllowed):
         campaign_close(campaign=c2, actor=org.dave, on=dt.date(2025, 12, 2))
     files[1].refresh_from_db()
@@ -92,7 +92,7 @@ def test_wrong_roles_are_refused(agency: Agency, org: Org) -> None:
     f = c.files.first()
     assert f is not None
     with pytest.raises(PermissionDenied):  # the reviewed unit's own head does not score its files
-        file_score(file=f, actor=agency.head, points=FULL, vetoes=[], comment="")
+        sampled_file_score(file=f, actor=agency.head, points=FULL, vetoes=[], comment="")
     c2, _, notice = closed(org)
     with pytest.raises(PermissionDenied):  # the organiser does not report for the unit
         notice_report(notice=notice, actor=org.dave, reported_on=dt.date(2025, 12, 20), report="代为报送")

@@ -161,7 +161,7 @@ def test_publication_freezes_the_scores_with_a_checksum_and_next_years_scheme_ch
 )
 def test_malformed_schemes_are_refused_naming_the_problem(org: Any, change: tuple[str, str], message: str) -> None:
     with pytest.raises(DefinitionError, match=message):
-        services.parse(SCHEME.replace(*change), "bad.yaml")
+        services.spec_parse(SCHEME.replace(*change), "bad.yaml")
 
 
 def test_pages_show_results_to_organisers_and_once_published_to_each_unit(org: Any, scheme: Any) -> None:

@@ -4,12 +4,12 @@ the SHA-256 names the file and goes into the review's event, and so into the aud
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.files import file_path, file_store
+from fazhi.core.types import Actor
 from fazhi.registers.contract_review.models import ContractReview, OpinionDocument
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.services import _write_event
@@ -24,12 +24,12 @@ def document_path(sha256: str) -> Path:
 
 
 @transaction.atomic
-def document_add(*, review: ContractReview, actor: Any, content: bytes, file_name: str) -> OpinionDocument:
-    from fazhi.core.selectors import user_roles_for_unit
+def document_add(*, review: ContractReview, actor: Actor, content: bytes, file_name: str) -> OpinionDocument:
+    from fazhi.core.selectors import user_has_role
 
     reg = register_get("contract_review")
     locked = ContractReview.objects.select_for_update().select_related("unit").get(pk=review.pk)
-    if not user_roles_for_unit(actor, locked.unit) & ROLES:
+    if not user_has_role(actor, locked.unit, ROLES):
         raise PermissionDenied(f"您在{locked.unit.name}没有上传审查意见书的权限")
     if locked.state == "withdrawn":
         raise TransitionNotAllowed(f"{locked.case_number} 已撤回，不能上传审查意见书")

@@ -16,11 +16,12 @@ from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_has_role, user_is_admin, user_scope_paths
+from fazhi.core.selectors import require_role
 from fazhi.core.tabular import parse_date, read_table
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.contract_review.models import AdviserChange, AdviserKind, LegalAdviser
+from fazhi.registers.contract_review.selectors import EDIT_ROLES, can_edit
 
-EDIT_ROLES = {"reviewer", "head", "rule_of_law_office"}
 FIELDS = ["name", "kind", "licence_number", "organisation", "term_start", "term_end", "appointment_reference"]
 COLUMNS = ["单位编码", "姓名", "类别", "执业证号", "聘任起始日期", "聘用合同或任命文号"]
 OPTIONAL = ["所在律师事务所或工作单位", "聘任截止日期"]
@@ -37,25 +38,9 @@ def adviser_change_reencode(ids: list[int]) -> dict[int, bytes]:
     return {c.pk: change_bytes(c) for c in AdviserChange.objects.filter(pk__in=ids)}
 
 
-def advisers_visible_to(user: Any) -> QuerySet[LegalAdviser]:
-    """Advisers of the units the user sees, and those serving a unit above (they serve it too)."""
-    qs = LegalAdviser.objects.select_related("unit")
-    if user_is_admin(user):
-        return qs
-    paths = user_scope_paths(user, None)
-    above = Q()
-    for path in paths:
-        above |= Q(unit__path__in=[path[: i + 1] for i in range(len(path)) if path[i] == "."])
-    return qs.filter(unit_scope_q(paths, field="unit__path") | above) if paths else qs.none()
-
-
 def advisers_serving(unit: Unit, day: dt.date) -> QuerySet[LegalAdviser]:
     ancestors = [unit.path[: i + 1] for i in range(len(unit.path)) if unit.path[i] == "."]
     return LegalAdviser.objects.filter(unit__path__in=ancestors, term_start__lte=day).filter(Q(term_end__isnull=True) | Q(term_end__gte=day))
-
-
-def can_edit(user: Any, unit: Unit) -> bool:
-    return user_has_role(user, unit, EDIT_ROLES, admin=True)
 
 
 def _snapshot(adviser: LegalAdviser) -> dict[str, Any]:
@@ -70,9 +55,9 @@ def _term_over(adviser: LegalAdviser) -> None:
     adviser.term_over_on = adviser.term_end + dt.timedelta(days=1) if adviser.term_end else None
 
 
-def _record(adviser: LegalAdviser, kind: str, actor: Any) -> None:
+def _record(adviser: LegalAdviser, kind: str, actor: Actor | None) -> None:
     user = actor if getattr(actor, "pk", None) else None
-    change = AdviserChange.objects.create(adviser=adviser, kind=kind, data=_snapshot(adviser), actor=user, occurred_at=timezone.now())
+    change = AdviserChange.objects.create(adviser=adviser, kind=kind, data=_snapshot(adviser), actor=actor_row_or_none(user), occurred_at=timezone.now())
     audit_append(source="legal_adviser", source_id=change.pk, data=change_bytes(change))
 
 
@@ -98,7 +83,7 @@ def _check(values: dict[str, Any], unit: Unit, exclude: int | None) -> dict[str,
 
 
 @transaction.atomic
-def adviser_save(*, actor: Any, unit: Unit, values: dict[str, Any], adviser: LegalAdviser | None = None) -> LegalAdviser:
+def adviser_save(*, actor: Actor | None, unit: Unit, values: dict[str, Any], adviser: LegalAdviser | None = None) -> LegalAdviser:
     """Create an adviser of ``unit`` or change ``adviser``; refused with the field's message.
     ``actor`` None is the operator (the command line's import)."""
     if actor is not None:
@@ -128,7 +113,7 @@ def adviser_save(*, actor: Any, unit: Unit, values: dict[str, Any], adviser: Leg
     return adviser
 
 
-def advisers_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def advisers_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     """The directory from xlsx/csv: all-or-nothing, re-runnable (a row is matched by 单位编码 and
     执业证号), every message naming row and column."""
     table = read_table(data, filename, required=COLUMNS)

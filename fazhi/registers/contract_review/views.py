@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.models import Kind, Unit
 from fazhi.core.selectors import units_visible_to, user_units_with_role
-from fazhi.registers.contract_review import services
+from fazhi.registers.contract_review import selectors, services
 from fazhi.registers.contract_review.documents import document_add, document_path
 from fazhi.registers.contract_review.models import AdviserKind, ContractReview, LegalAdviser, OpinionDocument
 from fazhi.registers.framework.registry import register_get
@@ -56,7 +56,7 @@ class DocumentForm(forms.Form):
 
 
 def _editable_units(user: Any) -> Any:
-    return user_units_with_role(user, services.EDIT_ROLES).filter(kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT])
+    return user_units_with_role(user, selectors.EDIT_ROLES).filter(kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT])
 
 
 def _apply(form: forms.Form, exc: FazhiError) -> None:
@@ -101,13 +101,13 @@ def adviser_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已将{adviser.name}列入名录")
                 return redirect("advisers")
     today = timezone.localdate()
-    advisers = list(services.advisers_visible_to(request.user))
+    advisers = list(selectors.advisers_visible_to(request.user))
     rows, covered, total = coverage(request.user)
     return render(
         request,
         "contract_review/advisers.html",
         {
-            "advisers": [(a, a.serves_on(today), services.can_edit(request.user, a.unit)) for a in advisers],
+            "advisers": [(a, a.serves_on(today), selectors.can_edit(request.user, a.unit)) for a in advisers],
             "form": form,
             "import_form": ImportForm() if form is not None else None,
             "coverage": rows,
@@ -121,8 +121,8 @@ def adviser_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def adviser_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    adviser = services.advisers_visible_to(request.user).filter(pk=pk).first()
-    if adviser is None or not services.can_edit(request.user, adviser.unit):
+    adviser = selectors.advisers_visible_to(request.user).filter(pk=pk).first()
+    if adviser is None or not selectors.can_edit(request.user, adviser.unit):
         raise Http404("没有这位法律顾问或公职律师，或您无权维护")
     initial = {f: getattr(adviser, f) for f in services.FIELDS} | {"unit": adviser.unit}
     form = AdviserForm(request.POST or None, initial=initial)
@@ -182,7 +182,7 @@ def _xlsx(rows: list[list[Any]], name: str) -> HttpResponse:
 def adviser_export(request: HttpRequest) -> HttpResponse:
     """The directory the user sees, in the import layout (re-importable)."""
     rows: list[list[Any]] = [services.COLUMNS + services.OPTIONAL]
-    for a in services.advisers_visible_to(request.user):
+    for a in selectors.advisers_visible_to(request.user):
         rows.append([a.unit.code, a.name, a.get_kind_display(), a.licence_number, a.term_start, a.appointment_reference, a.organisation, a.term_end])
     return _xlsx(rows, "advisers")
 

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 
 from fazhi.core.demo import DemoOrg, fake_name
 from fazhi.core.models import Unit
+from fazhi.core.types import Actor
 from fazhi.law.workdays import current_calendar
 from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.impunity import impunity_scan
@@ -181,7 +182,7 @@ def _plan_case(
         )
     ]
 
-    def step(name: str, actor: Any, day: dt.date, state: str, **values: Any) -> bool:
+    def step(name: str, actor: Actor, day: dt.date, state: str, **values: Any) -> bool:
         if day > today:
             return False
         for k, v in values.items():

@@ -4,12 +4,12 @@ case's event, and so into the audit log (全过程记录, 行政处罚法第四�
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.files import file_read, file_store
+from fazhi.core.types import Actor
 from fazhi.registers.enforcement.models import EnforcementCase, EvidenceItem
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.services import _check_role, _write_event
@@ -19,7 +19,7 @@ EVENT = "add_evidence"
 
 
 @transaction.atomic
-def evidence_add(*, case: EnforcementCase, actor: Any, content: bytes, file_name: str, description: str, collected_on: dt.date) -> EvidenceItem:
+def evidence_add(*, case: EnforcementCase, actor: Actor, content: bytes, file_name: str, description: str, collected_on: dt.date) -> EvidenceItem:
     reg = register_get("enforcement")
     locked = EnforcementCase.objects.select_for_update().get(pk=case.pk)
     _check_role(actor, locked.unit, ("clerk",), "登记证据")

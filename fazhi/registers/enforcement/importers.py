@@ -14,6 +14,7 @@ from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
 from fazhi.core.selectors import user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table
+from fazhi.core.types import Actor
 from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.models import ActionKind, Officer, OfficerExam, PowerItem, Sector
 
@@ -24,7 +25,7 @@ OFFICER_OPTIONAL = ["法律职业资格", "在岗", "年度", "考试成绩"]
 KINDS = {label: code for code, label in ActionKind.choices} | {"处罚": "penalty", "许可": "licence", "强制": "coercion", "检查": "inspection"}
 
 
-def _unit_checker(actor: Any) -> Callable[[Unit], bool]:
+def _unit_checker(actor: Actor | None) -> Callable[[Unit], bool]:
     if actor is None or user_is_admin(actor):
         return lambda unit: True
     return lambda unit: user_has_role(actor, unit, {"head", "reviewer"})
@@ -51,7 +52,7 @@ def _upsert(model: Any, key: str, rows: list[dict[str, Any]], result: ImportResu
     return saved
 
 
-def _rows(data: bytes, filename: str, required: list[str], actor: Any) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Unit], list[str]]:
+def _rows(data: bytes, filename: str, required: list[str], actor: Actor | None) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Unit], list[str]]:
     table = read_table(data, filename, required=required)
     units = {u.code: u for u in Unit.objects.filter(code__in=[str(r["单位编码"]) for _, r in table.rows])}
     allowed = _unit_checker(actor)
@@ -65,7 +66,7 @@ def _rows(data: bytes, filename: str, required: list[str], actor: Any) -> tuple[
     return table.rows, units, problems
 
 
-def powers_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def powers_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     rows, units, problems = _rows(data, filename, POWER_COLUMNS, actor)
     known_offences = rules.offences()
     by_label = {label: code for code, label in known_offences.items()} | {label.split("（")[0]: code for code, label in known_offences.items()}
@@ -115,7 +116,7 @@ def powers_import(*, data: bytes, filename: str, actor: Any = None, progress: Ca
     return result
 
 
-def officers_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def officers_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     rows, units, problems = _rows(data, filename, OFFICER_COLUMNS, actor)
     parsed: list[dict[str, Any]] = []
     exams: list[tuple[str, int, decimal.Decimal]] = []

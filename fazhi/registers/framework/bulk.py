@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks, matter_deadlines
 from fazhi.registers.framework.events import event_leaf_bytes
 from fazhi.registers.framework.models import CaseNumberSequence, Matter, MatterEvent
@@ -28,7 +29,7 @@ from fazhi.registers.framework.registry import Register
 @dataclass
 class Step:
     transition: str
-    actor: Any
+    actor: Actor
     day: dt.date
     values: dict[str, Any] = field(default_factory=dict)
 
@@ -79,7 +80,7 @@ def bulk_write(reg: Register, planned: list[Planned], *, batch: int = 2000) -> i
                         register=reg.name,
                         case_number=m.case_number,
                         transition=s.transition,
-                        actor=s.actor,
+                        actor=actor_row_or_none(s.actor),
                         unit_id=m.unit_id,
                         occurred_at=now,
                         event_date=s.day,

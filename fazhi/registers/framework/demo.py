@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from fazhi.core.types import Actor
 from fazhi.law.workdays import current_calendar
 from fazhi.registers.framework.models import Matter
 from fazhi.registers.framework.services import matter_transition
@@ -34,7 +35,7 @@ def received_dates(rng: random.Random, start: dt.date, end: dt.date, n: int) -> 
 def stepper(matter: Matter, today: dt.date) -> Callable[..., bool]:
     """step(transition, actor, day, **data): take the step through the real service unless it lies in the future."""
 
-    def step(name: str, actor: Any, day: dt.date, **data: Any) -> bool:
+    def step(name: str, actor: Actor, day: dt.date, **data: Any) -> bool:
         if day > today:
             return False
         matter_transition(matter=matter, transition=name, actor=actor, data=data)

@@ -23,8 +23,9 @@ from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, Valida
 from fazhi.core.importers import ImportResult
 from fazhi.core.masking import mask_id_number, mask_name, mask_phone
 from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import user_is_admin, user_roles_for_unit
+from fazhi.core.selectors import user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table
+from fazhi.core.types import Actor
 from fazhi.registers.framework.definition import LedgerStep, Transition
 from fazhi.registers.framework.models import Matter, MatterEvent
 from fazhi.registers.framework.registry import Register, model_field
@@ -175,7 +176,7 @@ def _when_holds(step: LedgerStep, values: dict[str, Any]) -> bool:
 
 
 def ledger_import(
-    *, reg: Register, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None, cli: bool = False
+    *, reg: Register, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None, cli: bool = False
 ) -> ImportResult:
     """Import a ledger: all rows or none. ``cli``: run by the operator on the server (no user)."""
     columns = ledger_columns(reg)
@@ -222,7 +223,7 @@ def _import_row(
     raw_row: dict[str, Any],
     by_header: dict[str, Column],
     units: dict[str, Unit],
-    actor: Any,
+    actor: Actor,
     trusted: bool,
     seen: dict[str, int],
     filename: str,
@@ -239,7 +240,7 @@ def _import_row(
     unit = units.get(code)
     if unit is None:
         fail(UNIT_COLUMN, f"找不到单位 {code}" if code else "不能为空")
-    elif not trusted and not user_roles_for_unit(actor, unit) & STAFF_ROLES:
+    elif not trusted and not user_has_role(actor, unit, STAFF_ROLES):
         fail(UNIT_COLUMN, f"您在{unit.name}没有经办、审核或负责人角色，不能导入该单位的台账")
     case_number = str(raw_row.get(NUMBER_COLUMN) or "").strip()
     if not case_number:

@@ -22,6 +22,7 @@ from fazhi.audit.services import audit_append
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import role_labels, user_has_role, user_roles_for_unit
+from fazhi.core.types import Actor, actor_row
 from fazhi.law.clocks import ExtensionNotAllowed, NoRuleInForce
 from fazhi.registers.framework.clocks import matter_refresh_due
 from fazhi.registers.framework.definition import CREATE, SAME, Transition
@@ -91,7 +92,7 @@ def _clean_fields(reg: Register, matter: Matter, t: Transition, data: dict[str, 
     return cleaned
 
 
-def _check_role(actor: Any, unit: Unit, roles: tuple[str, ...], what: str) -> None:
+def _check_role(actor: Actor, unit: Unit, roles: tuple[str, ...], what: str) -> None:
     if user_has_role(actor, unit, roles):
         return
     if not user_roles_for_unit(actor, unit):
@@ -108,7 +109,7 @@ def _write_event(
     reg: Register,
     matter: Matter,
     transition: str,
-    actor: Any,
+    actor: Actor,
     event_date: dt.date,
     state_before: str,
     before: dict[str, Any],
@@ -123,7 +124,7 @@ def _write_event(
         register=reg.name,
         case_number=matter.case_number,
         transition=transition,
-        actor=actor,
+        actor=actor_row(actor),
         unit=matter.unit,
         occurred_at=timezone.now(),
         event_date=event_date,
@@ -156,7 +157,7 @@ def _full_clean(matter: Matter, names: list[str]) -> None:
 
 @transaction.atomic
 def matter_create(
-    *, register: str, unit: Unit, actor: Any, data: dict[str, Any], carried_in: bool = False, note: str = "", imported_number: str = ""
+    *, register: str, unit: Unit, actor: Actor, data: dict[str, Any], carried_in: bool = False, note: str = "", imported_number: str = ""
 ) -> Matter:
     """Register a matter. ``imported_number``: the case number a ledger import brings (its caller,
     the importer, has checked the actor's right to the unit and waives the per-step roles)."""
@@ -229,7 +230,7 @@ def matters_written(reg: Register, pairs: list[tuple[Matter | None, Matter]]) ->
 
 
 def _create(
-    reg: Register, t: Transition, *, unit: Unit, actor: Any, data: dict[str, Any], fixed: dict[str, Any], note: str, imported_number: str = ""
+    reg: Register, t: Transition, *, unit: Unit, actor: Actor, data: dict[str, Any], fixed: dict[str, Any], note: str, imported_number: str = ""
 ) -> Matter:
     matter = reg.model(unit=unit, state=reg.definition.initial)
     cleaned = _clean_fields(reg, matter, t, data)
@@ -278,7 +279,7 @@ def _create(
 
 @transaction.atomic
 def matter_transition(
-    *, matter: Matter, transition: str, actor: Any, data: dict[str, Any] | None = None, note: str = "", imported: bool = False
+    *, matter: Matter, transition: str, actor: Actor, data: dict[str, Any] | None = None, note: str = "", imported: bool = False
 ) -> MatterEvent:
     """Take one step. ``imported``: replayed from a ledger row by the importer, which has checked
     the actor's right to the unit; the step's own roles are waived, every other check holds."""
@@ -342,7 +343,7 @@ def matter_transition(
 
 
 @transaction.atomic
-def matter_amend(*, matter: Matter, actor: Any, changes: dict[str, Any], reason: str, imported: bool = False) -> MatterEvent:
+def matter_amend(*, matter: Matter, actor: Actor, changes: dict[str, Any], reason: str, imported: bool = False) -> MatterEvent:
     """Correct recorded facts. Never a silent edit: the old and new values and the reason are an event."""
     reg = register_of(matter)
     locked = type(matter).objects.select_for_update().get(pk=matter.pk)

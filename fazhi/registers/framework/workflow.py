@@ -43,6 +43,7 @@ from fazhi.core.canonical import canonical_bytes, to_canonical_value
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.selectors import require_role
 from fazhi.core.strictyaml import LineDict, check_keys, load_strict
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.definition import CREATE, SAME, State, Transition, _str_list, lifecycle_load
 from fazhi.registers.framework.models import WorkflowEvent
 
@@ -231,7 +232,7 @@ def workflow_state(name: str, obj: models.Model) -> str:
     return last or ""
 
 
-def workflow_check(name: str, obj: models.Model, action: str, actor: Any, *, system: bool = False) -> Transition:
+def workflow_check(name: str, obj: models.Model, action: str, actor: Actor | None, *, system: bool = False) -> Transition:
     """Refuse the step unless the record's state allows it and the actor holds one of the step's
     roles over the unit it names. ``system``: a step the platform takes by rule (a 督察 scan), with
     no actor. Returns the transition."""
@@ -272,7 +273,7 @@ def workflow_record(
     obj: models.Model,
     action: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     text: str = "",
     on: dt.date | None = None,
     label: str = "",
@@ -305,7 +306,7 @@ def workflow_record(
         object_id=obj.pk,
         action=action,
         label=(label or t.label)[:200],
-        actor=actor,
+        actor=actor_row_or_none(actor),
         unit=getattr(obj, d.unit_field),
         occurred_at=timezone.now(),
         event_date=on,

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from fazhi.core.demo import DemoOrg, fake_name
+from fazhi.core.types import Actor
 from fazhi.registers.framework.demo import department_staff
 from fazhi.registers.law_study import services
 
@@ -60,7 +61,7 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
     staff = department_staff(org)
     counts = {"sessions": 0, "exams": 0, "reports": 0}
 
-    def session(unit: Any, actor: Any, day: dt.date, body: str, attendees: int, hours: str, topic: str = "", laws: str = "") -> None:
+    def session(unit: Any, actor: Actor, day: dt.date, body: str, attendees: int, hours: str, topic: str = "", laws: str = "") -> None:
         if not topic:
             topic, laws = rng.choice(LAWS)
         data = {

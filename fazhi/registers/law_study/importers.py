@@ -16,6 +16,7 @@ from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
 from fazhi.core.tabular import parse_bool, parse_date, read_table
+from fazhi.core.types import Actor
 from fazhi.registers.law_study import services
 from fazhi.registers.law_study.models import Body, ExamGroup, LawExam, LawReport, Principal, Rating, ReportForm, StudySession
 
@@ -39,7 +40,7 @@ class Spec:
     def header(self) -> list[str]:
         return ["单位编码", *(c for c, _f, _r in self.columns)]
 
-    def run(self, *, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+    def run(self, *, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
         return run_import(self, data=data, filename=filename, actor=actor, progress=progress)
 
 
@@ -66,7 +67,7 @@ def _read(value: Any, reader: str) -> tuple[Any, str]:
     return str(value).strip(), ""
 
 
-def run_import(spec: Spec, *, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def run_import(spec: Spec, *, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     table = read_table(data, filename, required=["单位编码", *(c for c, _f, _r in spec.required)])
     units = {u.code: u for u in Unit.objects.filter(code__in=[str(r["单位编码"]) for _, r in table.rows])}
     fields = {f: c for c, f, _r in spec.columns}

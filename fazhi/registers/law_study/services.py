@@ -17,11 +17,12 @@ from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Kind, Level, Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_scope_paths
+from fazhi.core.selectors import require_role
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.law_study import rules
 from fazhi.registers.law_study.models import Body, ExamGroup, LawExam, LawReport, Principal, Rating, ReportForm, StudyEvent, StudySession
+from fazhi.registers.law_study.selectors import EDIT_ROLES
 
-EDIT_ROLES = {"clerk", "reviewer", "head", "rule_of_law_office"}
 EARLIEST_YEAR = 2016  # 《关于完善国家工作人员学法用法制度的意见》 (2016-03-22)
 
 
@@ -53,15 +54,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _log(kind: str, record: models.Model, action: str, values: dict[str, Any], actor: Any) -> None:
+def _log(kind: str, record: models.Model, action: str, values: dict[str, Any], actor: Actor) -> None:
     data = {k: _plain(v) for k, v in sorted(values.items())}
     event = StudyEvent.objects.create(
-        kind=kind, record_id=record.pk, action=action, data=data, actor=actor if getattr(actor, "pk", None) else None, occurred_at=timezone.now()
+        kind=kind,
+        record_id=record.pk,
+        action=action,
+        data=data,
+        actor=actor_row_or_none(actor) if getattr(actor, "pk", None) else None,
+        occurred_at=timezone.now(),
     )
     audit_append(source="law_study", source_id=event.pk, data=event_bytes(event))
 
 
-def _save(kind: str, model: Any, key: dict[str, Any], values: dict[str, Any], actor: Any) -> tuple[Any, str]:
+def _save(kind: str, model: Any, key: dict[str, Any], values: dict[str, Any], actor: Actor) -> tuple[Any, str]:
     """Create the record, or change it where a value differs; ``created`` / ``changed`` / ``unchanged``."""
     obj = model.objects.select_for_update().filter(**key).first()
     if obj is None:
@@ -83,7 +89,7 @@ def holds_executive_meetings(unit: Unit) -> bool:
     return unit.kind == Kind.GOVERNMENT and unit.level in (Level.CITY, Level.DISTRICT)
 
 
-def _require(actor: Any, unit: Unit, what: str) -> None:
+def _require(actor: Actor, unit: Unit, what: str) -> None:
     if actor is not None:
         require_role(actor, unit, EDIT_ROLES, what, admin=True)
 
@@ -140,7 +146,7 @@ def _raise(errors: dict[str, list[str]]) -> None:
 
 
 @transaction.atomic
-def session_record(*, unit: Unit, actor: Any, data: dict[str, Any]) -> tuple[StudySession, str]:
+def session_record(*, unit: Unit, actor: Actor, data: dict[str, Any]) -> tuple[StudySession, str]:
     """A 学法 session of ``unit``: 常务会议/中心组/常委会/专题学法, 法治讲座 or 法治培训班."""
     _require(actor, unit, "登记学法活动")
     errors: dict[str, list[str]] = {}
@@ -167,7 +173,7 @@ def session_record(*, unit: Unit, actor: Any, data: dict[str, Any]) -> tuple[Stu
 
 
 @transaction.atomic
-def exam_record(*, unit: Unit, actor: Any, data: dict[str, Any]) -> tuple[LawExam, str]:
+def exam_record(*, unit: Unit, actor: Actor, data: dict[str, Any]) -> tuple[LawExam, str]:
     """One person's annual 学法考试: enrolled (taken or not), the score and whether it passed."""
     _require(actor, unit, "登记学法考试")
     errors: dict[str, list[str]] = {}
@@ -206,7 +212,7 @@ def exam_record(*, unit: Unit, actor: Any, data: dict[str, Any]) -> tuple[LawExa
 
 
 @transaction.atomic
-def report_record(*, unit: Unit, actor: Any, data: dict[str, Any]) -> tuple[LawReport, str]:
+def report_record(*, unit: Unit, actor: Actor, data: dict[str, Any]) -> tuple[LawReport, str]:
     """One leader's 述法 for a year. Without a date the leader is due and has not yet reported."""
     _require(actor, unit, "登记述法")
     errors: dict[str, list[str]] = {}
@@ -231,14 +237,6 @@ def report_record(*, unit: Unit, actor: Any, data: dict[str, Any]) -> tuple[LawR
     key = {"unit": unit, "year": year, "name": name, "post": post}
     values = {"role": role, "reported_on": reported_on, "audience": audience, "form": form, "rating": rating, "evaluated_on": evaluated_on}
     return _save("report", LawReport, key, values, actor)  # type: ignore[no-any-return]
-
-
-# ---------------------------------------------------------------- reading
-
-
-def visible(user: Any, model: Any) -> QuerySet[Any]:
-    """The records of the units the user reaches (any role)."""
-    return model.objects.filter(unit_scope_q(user_scope_paths(user), "unit__path")).select_related("unit")  # type: ignore[no-any-return]
 
 
 def below_minimum(sessions: QuerySet[StudySession], units: QuerySet[Unit], year: int) -> list[tuple[Unit, str, int, int]]:

@@ -22,9 +22,9 @@ from fazhi.core.http import failure_message, form_errors_message, upload_bytes, 
 from fazhi.core.models import Kind, Unit
 from fazhi.core.selectors import user_units_with_role
 from fazhi.registers.framework.ledger import xlsx_bytes
-from fazhi.registers.law_study import rules, services
-from fazhi.registers.law_study.importers import IMPORTS, MODELS, export_rows, template_rows
-from fazhi.registers.law_study.models import Body, ExamGroup, Principal, Rating, ReportForm, StudySession
+from fazhi.registers.law_study import rules, selectors, services
+from fazhi.registers.law_study.importers import IMPORTS, export_rows, template_rows
+from fazhi.registers.law_study.models import Body, ExamGroup, Principal, Rating, ReportForm
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 TEXT = {"class": "form-control form-control-sm"}
@@ -83,7 +83,7 @@ FORMS: dict[str, tuple[type[forms.Form], Any]] = {
 
 
 def _editable_units(user: Any) -> Any:
-    return user_units_with_role(user, services.EDIT_ROLES).filter(kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT, Kind.COMMITTEE]).order_by("path")
+    return user_units_with_role(user, selectors.EDIT_ROLES).filter(kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT, Kind.COMMITTEE]).order_by("path")
 
 
 def _year(request: HttpRequest) -> int:
@@ -103,7 +103,7 @@ def _tab(name: str) -> str:
 
 
 def _records(user: Any, tab: str, year: int) -> Any:
-    qs = services.visible(user, MODELS[tab])
+    qs = selectors.VISIBLE_TO[tab](user)
     if tab == "law_study_sessions":
         return qs.filter(held_on__year=year).order_by("-held_on", "unit__path", "pk")
     return qs.filter(year=year).order_by("unit__path", "name")
@@ -149,9 +149,9 @@ def study_page(request: HttpRequest) -> HttpResponse:
     }
     if tab == "law_study_sessions":
         minimum, reference = rules.study_minimum(year)
-        units = services.visible(request.user, StudySession).values_list("unit", flat=True)
+        units = selectors.sessions_visible_to(request.user).values_list("unit", flat=True)
         scope = Unit.objects.filter(pk__in=set(units) | set(editable.values_list("pk", flat=True)), kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT])
-        context["below"] = services.below_minimum(services.visible(request.user, StudySession), scope.order_by("path"), year)
+        context["below"] = services.below_minimum(selectors.sessions_visible_to(request.user), scope.order_by("path"), year)
         context["minimum"] = [(Body(b).label, n) for b, n in minimum.items()]
         context["minimum_reference"] = reference
         context["totals"] = records.aggregate(n=Count("pk"), people=Sum("attendees"), hours=Sum("hours"))

@@ -12,20 +12,20 @@ from django.db import transaction
 from fazhi.core.errors import ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_has_role
 from fazhi.core.tabular import parse_date, read_table
-from fazhi.registers.legal_publicity import services
+from fazhi.core.types import Actor
+from fazhi.registers.legal_publicity import selectors, services
 from fazhi.registers.legal_publicity.models import DutyItem, DutyList
 
 DUTY_COLUMNS = ["单位编码", "年度", "印发日期", "序号", "普法内容", "普法对象"]
 DUTY_OPTIONAL = ["主要措施和活动", "时间安排"]
 
 
-def _allowed(actor: Any, unit: Unit) -> bool:
-    return actor is None or user_has_role(actor, unit, services.EDIT_ROLES, admin=True)
+def _allowed(actor: Actor | None, unit: Unit) -> bool:
+    return actor is None or selectors.can_edit(actor, unit)
 
 
-def _units(rows: list[tuple[int, dict[str, Any]]], actor: Any, problems: list[str]) -> dict[str, Unit]:
+def _units(rows: list[tuple[int, dict[str, Any]]], actor: Actor | None, problems: list[str]) -> dict[str, Unit]:
     units = {u.code: u for u in Unit.objects.filter(code__in=[str(r.get("单位编码", "")) for _, r in rows])}
     for row, r in rows:
         unit = units.get(str(r.get("单位编码", "")))
@@ -40,7 +40,7 @@ def _field_label(columns: tuple[services.Column, ...], field: str) -> str:
     return next((c.label for c in columns if c.name == field), field)
 
 
-def table_import(table: str, *, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def table_import(table: str, *, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     _model, columns, check, _what = services.TABLES[table]
     parsed_table = read_table(data, filename, required=[c.label for c in columns if c.required])
     problems: list[str] = []
@@ -83,15 +83,15 @@ def table_import(table: str, *, data: bytes, filename: str, actor: Any = None, p
     return result
 
 
-def liaisons_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def liaisons_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     return table_import("legal_liaison", data=data, filename=filename, actor=actor, progress=progress)
 
 
-def villages_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def villages_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     return table_import("model_village", data=data, filename=filename, actor=actor, progress=progress)
 
 
-def duties_import(*, data: bytes, filename: str, actor: Any = None, progress: Callable[[int], None] | None = None) -> ImportResult:
+def duties_import(*, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None) -> ImportResult:
     """One row per item: the list (单位编码, 年度, 印发日期) is created with its first row."""
     table = read_table(data, filename, required=DUTY_COLUMNS)
     problems: list[str] = []

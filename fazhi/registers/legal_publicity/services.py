@@ -13,18 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_scope_paths
+from fazhi.core.selectors import require_role
 from fazhi.core.tabular import parse_date
+from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.legal_publicity.models import DutyItem, DutyList, LegalLiaison, ModelVillage, TableChange, VillageLevel
+from fazhi.registers.legal_publicity.selectors import EDIT_ROLES
 
-EDIT_ROLES = {"clerk", "reviewer", "head"}
 SOURCE = "legal_publicity_table"
 
 
@@ -57,14 +57,14 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _record(table: str, obj: models.Model, action: str, actor: Any, fields: list[str]) -> TableChange:
+def _record(table: str, obj: models.Model, action: str, actor: Actor | None, fields: list[str]) -> TableChange:
     data = {f: _json(getattr(obj, f)) for f in fields}
-    change = TableChange.objects.create(table=table, record_id=obj.pk, action=action, data=data, actor=actor, occurred_at=timezone.now())
+    change = TableChange.objects.create(table=table, record_id=obj.pk, action=action, data=data, actor=actor_row_or_none(actor), occurred_at=timezone.now())
     audit_append(source=SOURCE, source_id=change.pk, data=change_bytes(change))
     return change
 
 
-def _require(actor: Any, unit: Unit, what: str) -> None:
+def _require(actor: Actor | None, unit: Unit, what: str) -> None:
     """The actor's role over the unit; ``None`` is the operator at the command line (``fazhi import``)."""
     if actor is not None:
         require_role(actor, unit, EDIT_ROLES, what, admin=True)
@@ -73,22 +73,6 @@ def _require(actor: Any, unit: Unit, what: str) -> None:
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationFailed(errors)
-
-
-def _scoped(qs: QuerySet[Any], user: Any, field: str) -> QuerySet[Any]:
-    return qs.filter(unit_scope_q(user_scope_paths(user), f"{field}__path"))
-
-
-def lists_visible_to(user: Any) -> QuerySet[DutyList]:
-    return _scoped(DutyList.objects.select_related("unit"), user, "unit")
-
-
-def liaisons_visible_to(user: Any) -> QuerySet[LegalLiaison]:
-    return _scoped(LegalLiaison.objects.select_related("unit"), user, "unit")
-
-
-def villages_visible_to(user: Any) -> QuerySet[ModelVillage]:
-    return _scoped(ModelVillage.objects.select_related("unit"), user, "unit")
 
 
 # ---------------------------------------------------------------- 普法责任清单
@@ -105,7 +89,7 @@ def _not_future(on: Any, field: str, what: str, errors: dict[str, list[str]]) ->
 
 
 @transaction.atomic
-def list_create(*, unit: Unit, actor: Any, year: int, issued_on: dt.date, title: str = "") -> DutyList:
+def list_create(*, unit: Unit, actor: Actor | None, year: int, issued_on: dt.date, title: str = "") -> DutyList:
     _require(actor, unit, "制定普法责任清单")
     errors: dict[str, list[str]] = {}
     _not_future(issued_on, "issued_on", "印发日期", errors)
@@ -131,7 +115,7 @@ def item_errors(content: str, target_groups: str) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def item_add(*, duty_list: DutyList, actor: Any, content: str, target_groups: str, planned_activities: str = "", timing: str = "") -> DutyItem:
+def item_add(*, duty_list: DutyList, actor: Actor | None, content: str, target_groups: str, planned_activities: str = "", timing: str = "") -> DutyItem:
     _require(actor, duty_list.unit, "维护普法责任清单")
     _raise(item_errors(content, target_groups))
     number = (duty_list.items.aggregate(n=models.Max("number"))["n"] or 0) + 1
@@ -149,7 +133,7 @@ def item_add(*, duty_list: DutyList, actor: Any, content: str, target_groups: st
 
 
 @transaction.atomic
-def item_remove(*, item: DutyItem, actor: Any, on: dt.date) -> DutyItem:
+def item_remove(*, item: DutyItem, actor: Actor, on: dt.date) -> DutyItem:
     _require(actor, item.duty_list.unit, "维护普法责任清单")
     errors: dict[str, list[str]] = {}
     _not_future(on, "removed_on", "移出日期", errors)
@@ -269,7 +253,7 @@ CHOICES: dict[str, list[tuple[str, str]]] = {"level": [(str(c), str(label)) for 
 ALIASES: dict[str, dict[str, str]] = {"level": {"国家级": "national", "全国级": "national", "省": "provincial", "省级示范": "provincial", "市": "municipal"}}
 
 
-def table_save(table: str, *, actor: Any, values: dict[str, Any], obj: Any = None) -> tuple[Any, str]:
+def table_save(table: str, *, actor: Actor | None, values: dict[str, Any], obj: Any = None) -> tuple[Any, str]:
     """Create or change one row ('created' / 'changed' / 'unchanged'); runs in the caller's
     transaction (the import's, all-or-nothing) or its own."""
     model, columns, check, what = TABLES[table]

@@ -21,10 +21,10 @@ from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.http import failure_message, xlsx_response
 from fazhi.core.masking import mask_name, mask_phone
 from fazhi.core.models import Unit
-from fazhi.core.selectors import user_has_role, user_is_admin, user_units_with_role
+from fazhi.core.selectors import user_is_admin, user_units_with_role
 from fazhi.registers.framework.ledger import xlsx_bytes
 from fazhi.registers.framework.registry import model_field
-from fazhi.registers.legal_publicity import importers, services
+from fazhi.registers.legal_publicity import importers, selectors, services
 from fazhi.registers.legal_publicity.models import DutyItem, DutyList
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -39,11 +39,7 @@ PAGES = {
 def _editable_units(user: Any) -> QuerySet[Unit]:
     if user_is_admin(user):
         return Unit.objects.order_by("path")
-    return user_units_with_role(user, services.EDIT_ROLES).order_by("path")
-
-
-def _can_edit(user: Any, unit: Unit) -> bool:
-    return user_has_role(user, unit, services.EDIT_ROLES, admin=True)
+    return user_units_with_role(user, selectors.EDIT_ROLES).order_by("path")
 
 
 class ImportForm(forms.Form):
@@ -95,7 +91,7 @@ def duty_lists(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = today.year
     lists = (
-        services.lists_visible_to(request.user)
+        selectors.lists_visible_to(request.user)
         .filter(year=year)
         .annotate(
             n_items=Count("items", filter=Q(items__removed_on__isnull=True)),
@@ -104,7 +100,7 @@ def duty_lists(request: HttpRequest) -> HttpResponse:
         .order_by("unit__path")
     )
     rows = [(lst, round(lst.n_covered * 100 / lst.n_items, 1) if lst.n_items else None) for lst in lists]
-    years = sorted(set(services.lists_visible_to(request.user).values_list("year", flat=True)) | {today.year}, reverse=True)
+    years = sorted(set(selectors.lists_visible_to(request.user).values_list("year", flat=True)) | {today.year}, reverse=True)
     return render(
         request,
         "legal_publicity/duty_lists.html",
@@ -113,7 +109,7 @@ def duty_lists(request: HttpRequest) -> HttpResponse:
 
 
 def _duty_list(request: HttpRequest, pk: int) -> DutyList:
-    duty_list = services.lists_visible_to(request.user).filter(pk=pk).first()
+    duty_list = selectors.lists_visible_to(request.user).filter(pk=pk).first()
     if duty_list is None:
         raise Http404("清单不存在或您无权查看")
     return duty_list
@@ -123,7 +119,7 @@ def _duty_list(request: HttpRequest, pk: int) -> DutyList:
 @require_http_methods(["GET", "POST"])
 def duty_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     duty_list = _duty_list(request, pk)
-    can_edit = _can_edit(request.user, duty_list.unit)
+    can_edit = selectors.can_edit(request.user, duty_list.unit)
     today = timezone.localdate()
     action = request.POST.get("action", "")
     add = ItemForm(request.POST if action == "add" else None, prefix="add")
@@ -259,7 +255,7 @@ def table_page(request: HttpRequest, table: str) -> HttpResponse:
             else:
                 messages.success(request, f"导入完成：{result.summary()}")
                 return redirect("publicity_table", table=table)
-    visible = {"legal_liaison": services.liaisons_visible_to, "model_village": services.villages_visible_to}[name](request.user)
+    visible = {"legal_liaison": selectors.liaisons_visible_to, "model_village": selectors.villages_visible_to}[name](request.user)
     q = request.GET.get("q", "").strip()
     if q:
         visible = visible.filter(Q(name__contains=q) | Q(code__contains=q) | Q(**{("village" if name == "legal_liaison" else "name") + "__contains": q}))
@@ -301,7 +297,7 @@ def export_rows(table: str, rows: list[Any], *, public: bool) -> list[list[Any]]
 @login_required
 def table_export(request: HttpRequest, table: str) -> HttpResponse:
     name, label = _table(table)
-    visible = {"legal_liaison": services.liaisons_visible_to, "model_village": services.villages_visible_to}[name](request.user)
+    visible = {"legal_liaison": selectors.liaisons_visible_to, "model_village": selectors.villages_visible_to}[name](request.user)
     public = request.GET.get("publish") == "1"
     rows = export_rows(name, list(visible.order_by("unit__path", "code")), public=public)
     suffix = "（公开版）" if public else ""

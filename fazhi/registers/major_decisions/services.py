@@ -12,18 +12,17 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
 from fazhi.core.canonical import canonical_bytes
-from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
-from fazhi.core.selectors import require_role, unit_scope_q, user_scope_paths
+from fazhi.core.selectors import require_role
+from fazhi.core.types import Actor, actor_row
 from fazhi.registers.major_decisions.models import CatalogueEvent, CatalogueItem, CatalogueState, Category, DecisionCatalogue, MajorDecision
+from fazhi.registers.major_decisions.selectors import APPROVE_ROLES, EDIT_ROLES
 
-EDIT_ROLES = {"clerk", "reviewer", "head", "rule_of_law_office"}
-APPROVE_ROLES = {"head", "rule_of_law_office"}
 LAW = "《重大行政决策程序暂行条例》第三条第三款"
 CLOSED_DECISIONS = ("terminated", "not_adopted")
 
@@ -47,8 +46,10 @@ def catalogue_event_reencode(ids: list[int]) -> dict[int, bytes]:
     return {e.pk: catalogue_event_bytes(e) for e in CatalogueEvent.objects.filter(pk__in=ids)}
 
 
-def _event(catalogue: DecisionCatalogue, actor: Any, kind: str, on: dt.date, data: dict[str, Any], reason: str = "") -> CatalogueEvent:
-    event = CatalogueEvent.objects.create(catalogue=catalogue, kind=kind, event_date=on, reason=reason, data=data, actor=actor, occurred_at=timezone.now())
+def _event(catalogue: DecisionCatalogue, actor: Actor, kind: str, on: dt.date, data: dict[str, Any], reason: str = "") -> CatalogueEvent:
+    event = CatalogueEvent.objects.create(
+        catalogue=catalogue, kind=kind, event_date=on, reason=reason, data=data, actor=actor_row(actor), occurred_at=timezone.now()
+    )
     audit_append(source="decision_catalogue", source_id=event.pk, data=catalogue_event_bytes(event))
     return event
 
@@ -72,7 +73,7 @@ def _locked(catalogue: DecisionCatalogue) -> DecisionCatalogue:
 
 
 @transaction.atomic
-def catalogue_create(*, unit: Unit, actor: Any, year: int, title: str = "", on: dt.date | None = None) -> DecisionCatalogue:
+def catalogue_create(*, unit: Unit, actor: Actor, year: int, title: str = "", on: dt.date | None = None) -> DecisionCatalogue:
     require_role(actor, unit, EDIT_ROLES, "编制决策事项目录")
     errors: dict[str, list[str]] = {}
     on = _day(on or timezone.localdate(), "on", errors, "编制日期")
@@ -120,7 +121,7 @@ def _adjustment_reason(catalogue: DecisionCatalogue, reason: str, errors: dict[s
 
 @transaction.atomic
 def item_add(
-    *, catalogue: DecisionCatalogue, actor: Any, name: str, lead_unit: Unit | None, category: str, on: dt.date, planned: str = "", reason: str = ""
+    *, catalogue: DecisionCatalogue, actor: Actor, name: str, lead_unit: Unit | None, category: str, on: dt.date, planned: str = "", reason: str = ""
 ) -> CatalogueItem:
     catalogue = _locked(catalogue)
     require_role(actor, catalogue.unit, EDIT_ROLES, "编制、调整决策事项目录")
@@ -154,7 +155,7 @@ def _active_decision(item: CatalogueItem) -> MajorDecision | None:
 
 @transaction.atomic
 def item_change(
-    *, item: CatalogueItem, actor: Any, on: dt.date, reason: str, name: str | None = None, lead_unit: Unit | None = None, planned: str | None = None
+    *, item: CatalogueItem, actor: Actor, on: dt.date, reason: str, name: str | None = None, lead_unit: Unit | None = None, planned: str | None = None
 ) -> CatalogueItem:
     catalogue = _locked(item.catalogue)
     item = CatalogueItem.objects.select_for_update().select_related("lead_unit").get(pk=item.pk)
@@ -183,7 +184,7 @@ def item_change(
 
 
 @transaction.atomic
-def item_remove(*, item: CatalogueItem, actor: Any, on: dt.date, reason: str) -> CatalogueItem:
+def item_remove(*, item: CatalogueItem, actor: Actor, on: dt.date, reason: str) -> CatalogueItem:
     catalogue = _locked(item.catalogue)
     item = CatalogueItem.objects.select_for_update().select_related("lead_unit").get(pk=item.pk)
     require_role(actor, catalogue.unit, EDIT_ROLES, "调整决策事项目录")
@@ -207,7 +208,7 @@ def item_remove(*, item: CatalogueItem, actor: Any, on: dt.date, reason: str) ->
 
 
 @transaction.atomic
-def catalogue_agree(*, catalogue: DecisionCatalogue, actor: Any, on: dt.date, agreement: str) -> DecisionCatalogue:
+def catalogue_agree(*, catalogue: DecisionCatalogue, actor: Actor, on: dt.date, agreement: str) -> DecisionCatalogue:
     catalogue = _locked(catalogue)
     require_role(actor, catalogue.unit, APPROVE_ROLES, "记录同级党委同意决策事项目录")
     if catalogue.state != CatalogueState.DRAFT:
@@ -231,7 +232,7 @@ def catalogue_agree(*, catalogue: DecisionCatalogue, actor: Any, on: dt.date, ag
 
 
 @transaction.atomic
-def catalogue_publish(*, catalogue: DecisionCatalogue, actor: Any, on: dt.date, channel: str) -> DecisionCatalogue:
+def catalogue_publish(*, catalogue: DecisionCatalogue, actor: Actor, on: dt.date, channel: str) -> DecisionCatalogue:
     catalogue = _locked(catalogue)
     require_role(actor, catalogue.unit, APPROVE_ROLES, "公布决策事项目录")
     if catalogue.state == CatalogueState.DRAFT:
@@ -251,28 +252,3 @@ def catalogue_publish(*, catalogue: DecisionCatalogue, actor: Any, on: dt.date, 
     items = [_item_data(i) for i in catalogue.items.filter(removed_on__isnull=True).select_related("lead_unit")]
     _event(catalogue, actor, "published", day, {"channel": catalogue.publication_channel, "items": items})
     return catalogue
-
-
-def catalogues_visible_to(user: Any) -> QuerySet[DecisionCatalogue]:
-    """Catalogues of a deciding body the user reaches, or holding an item a unit of theirs leads."""
-    paths = user_scope_paths(user)
-    if not paths:
-        return DecisionCatalogue.objects.none()
-    mine = unit_scope_q(paths, field="unit__path") | Q(pk__in=CatalogueItem.objects.filter(unit_scope_q(paths, field="lead_unit__path")).values("catalogue"))
-    return DecisionCatalogue.objects.filter(mine).select_related("unit").distinct()
-
-
-def can_edit(user: Any, catalogue: DecisionCatalogue) -> bool:
-    try:
-        require_role(user, catalogue.unit, EDIT_ROLES, "")
-    except PermissionDenied:
-        return False
-    return True
-
-
-def can_approve(user: Any, catalogue: DecisionCatalogue) -> bool:
-    try:
-        require_role(user, catalogue.unit, APPROVE_ROLES, "")
-    except PermissionDenied:
-        return False
-    return True

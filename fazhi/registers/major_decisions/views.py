@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.models import Kind, Unit
 from fazhi.core.selectors import units_visible_to, user_units_with_role
-from fazhi.registers.major_decisions import services
+from fazhi.registers.major_decisions import selectors, services
 from fazhi.registers.major_decisions.models import CatalogueItem, CatalogueState, Category, DecisionCatalogue, MajorDecision
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -73,7 +73,7 @@ class PublishForm(forms.Form):
 
 
 def _editable_bodies(user: Any) -> QuerySet[Unit]:
-    return user_units_with_role(user, services.EDIT_ROLES).filter(kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT])
+    return user_units_with_role(user, selectors.EDIT_ROLES).filter(kind__in=[Kind.GOVERNMENT, Kind.DEPARTMENT])
 
 
 @login_required
@@ -95,12 +95,12 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已建立{catalogue.title}")
                 return redirect("decision_catalogue", pk=catalogue.pk)
-    catalogues = services.catalogues_visible_to(request.user).order_by("-year", "unit__path")
+    catalogues = selectors.catalogues_visible_to(request.user).order_by("-year", "unit__path")
     return render(request, "major_decisions/catalogue_list.html", {"catalogues": catalogues, "form": form if bodies.exists() else None})
 
 
 def _catalogue(request: HttpRequest, pk: int) -> DecisionCatalogue:
-    catalogue = services.catalogues_visible_to(request.user).filter(pk=pk).first()
+    catalogue = selectors.catalogues_visible_to(request.user).filter(pk=pk).first()
     if catalogue is None:
         raise Http404("目录不存在或您无权查看")
     return catalogue
@@ -110,7 +110,7 @@ def _catalogue(request: HttpRequest, pk: int) -> DecisionCatalogue:
 @require_http_methods(["GET", "POST"])
 def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     catalogue = _catalogue(request, pk)
-    can_edit, can_approve = services.can_edit(request.user, catalogue), services.can_approve(request.user, catalogue)
+    can_edit, can_approve = selectors.can_edit(request.user, catalogue), selectors.can_approve(request.user, catalogue)
     today = timezone.localdate()
     lead_units = Unit.objects.filter(path__startswith=catalogue.unit.path).order_by("path")
     forms_: dict[str, forms.Form] = {

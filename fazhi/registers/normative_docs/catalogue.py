@@ -24,6 +24,7 @@ from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import require_role
+from fazhi.core.types import Actor, actor_row
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.normative_docs.models import CatalogueSnapshot, NormativeDocument
 
@@ -163,7 +164,7 @@ def rows_digest(rows: list[dict[str, Any]]) -> str:
 
 
 @transaction.atomic
-def catalogue_publish(*, unit: Unit, actor: Any, as_of: dt.date | None = None, note: str = "") -> CatalogueSnapshot:
+def catalogue_publish(*, unit: Unit, actor: Actor, as_of: dt.date | None = None, note: str = "") -> CatalogueSnapshot:
     """Seal the list of documents in force in ``unit``'s area (a staff step of the rule-of-law office)."""
     require_role(actor, unit, [Role.RULE_OF_LAW_OFFICE], "发布规范性文件目录")
     today = timezone.localdate()
@@ -172,7 +173,14 @@ def catalogue_publish(*, unit: Unit, actor: Any, as_of: dt.date | None = None, n
         raise ValidationFailed({"as_of": ["目录截止日期不能晚于今天"]})
     rows = [e.row() for e in catalogue(as_of, unit=unit, status=IN_FORCE)]
     snapshot = CatalogueSnapshot.objects.create(
-        unit=unit, as_of=as_of, rows=rows, count=len(rows), sha256=rows_digest(rows), published_by=actor, published_at=timezone.now(), note=note.strip()[:200]
+        unit=unit,
+        as_of=as_of,
+        rows=rows,
+        count=len(rows),
+        sha256=rows_digest(rows),
+        published_by=actor_row(actor),
+        published_at=timezone.now(),
+        note=note.strip()[:200],
     )
     audit_append(source="normative_catalogue", source_id=snapshot.pk, data=snapshot_leaf_bytes(snapshot))
     return snapshot

@@ -44,7 +44,7 @@ def _leaves() -> int:
 
 
 def _lead(org: Any) -> Lead:
-    return next(x for x in services.scan(org.district, D(2025, 6, 30)) if x.source == Source.RECONSIDERATION)
+    return next(x for x in services.leads_scan(org.district, D(2025, 6, 30)) if x.source == Source.RECONSIDERATION)
 
 
 def _noticed(org: Any, lead: Lead | None = None) -> Lead:

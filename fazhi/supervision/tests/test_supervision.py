@@ -33,7 +33,7 @@ def corrected(org: Any, make_case: Any) -> Any:
 def test_the_rules_raise_each_lead_once_on_the_right_unit(org: Any, corrected: Any, make_case: Any, settings: Any) -> None:
     settings.FAZHI_SUPERVISION_OVERDUE_DAYS = 30
     late = make_case(received_on=D(2025, 1, 6))  # open; due about 2025-01-13 (registration clock)
-    new = services.scan(org.district, D(2025, 6, 30), org.dave)
+    new = services.leads_scan(org.district, D(2025, 6, 30), org.dave)
     by_source = {lead.source: lead for lead in new}
     lead = by_source[Source.RECONSIDERATION]
     assert lead.unit == org.dept and lead.reference == corrected.case_number and "撤销" in lead.summary
@@ -41,11 +41,11 @@ def test_the_rules_raise_each_lead_once_on_the_right_unit(org: Any, corrected: A
     overdue = [x for x in new if x.source == Source.OVERDUE]
     assert [x.reference for x in overdue] == [late.case_number] and overdue[0].unit == org.body
     # scanning again raises nothing new; 西山 sees none of 东湖's leads
-    assert services.scan(org.district, D(2025, 7, 1), org.dave) == []
-    assert services.scan(org.other_district, D(2025, 7, 1)) == []
+    assert services.leads_scan(org.district, D(2025, 7, 1), org.dave) == []
+    assert services.leads_scan(org.other_district, D(2025, 7, 1)) == []
     # a threshold not yet passed raises no overdue lead
     settings.FAZHI_SUPERVISION_OVERDUE_DAYS = 400
-    assert not any(x.source == Source.OVERDUE for x in services.scan(org.city, D(2025, 7, 1)))
+    assert not any(x.source == Source.OVERDUE for x in services.leads_scan(org.city, D(2025, 7, 1)))
 
 
 def test_an_impunity_flag_raises_a_lead_until_it_is_cleared(org: Any, settings: Any, tmp_path: Any) -> None:
@@ -58,12 +58,12 @@ def test_an_impunity_flag_raises_a_lead_until_it_is_cleared(org: Any, settings: 
     case = open_case(agency, amount_involved=Decimal("80000"))  # above the 50,000 yuan threshold of 刑法第一百四十条
     do(case, "notify", agency.clerk, notified_on=D(2025, 3, 10), proposed_fine="8000")
     do(case, "decide", agency.head, decided_on=D(2025, 3, 20), outcome="penalty_imposed", decision_number="罚1", fine_amount="8000")
-    leads = [x for x in services.scan(org.city, D(2025, 3, 25)) if x.source == Source.IMPUNITY]
+    leads = [x for x in services.leads_scan(org.city, D(2025, 3, 25)) if x.source == Source.IMPUNITY]
     assert [x.matter_id for x in leads] == [case.pk] and leads[0].unit == org.dept and "以罚代刑" in leads[0].summary
 
 
 def test_a_lead_goes_to_closure_and_recheck_with_each_step_by_its_side(org: Any, corrected: Any) -> None:
-    lead = services.scan(org.district, D(2025, 6, 30))[0]
+    lead = services.leads_scan(org.district, D(2025, 6, 30))[0]
     with pytest.raises(TransitionNotAllowed):
         services.lead_close(lead=lead, actor=org.dave, on=D(2025, 7, 1))  # not before the finding, letter and report
     with pytest.raises(PermissionDenied):
@@ -146,13 +146,13 @@ def test_a_case_file_scored_below_the_pass_line_raises_a_lead(org: Any, settings
     failed, passed = open_case(agency), open_case(agency)
     SampledFile.objects.create(campaign=campaign, case=failed, unit=org.dept, position=1, total=Decimal("55"), comment="证据不充分")
     SampledFile.objects.create(campaign=campaign, case=passed, unit=org.dept, position=2, total=Decimal("60"))
-    leads = [x for x in services.scan(org.district, D(2026, 1, 10)) if x.source == Source.CASEFILE]
+    leads = [x for x in services.leads_scan(org.district, D(2026, 1, 10)) if x.source == Source.CASEFILE]
     assert [x.matter_id for x in leads] == [failed.pk]  # 60 is the pass line: passed
     assert "低于合格线 60 分" in leads[0].summary and "证据不充分" in leads[0].summary and leads[0].unit == org.dept
 
 
 def test_the_home_page_lists_what_supervision_asks_of_each_side(org: Any, corrected: Any) -> None:
-    lead = services.scan(org.district, dt.date.today())[0]
+    lead = services.leads_scan(org.district, dt.date.today())[0]
     dave, erin, frank = Client(), Client(), Client()
     dave.force_login(org.dave)
     erin.force_login(org.erin)

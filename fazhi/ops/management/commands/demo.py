@@ -151,9 +151,9 @@ class Command(BaseCommand):
             from fazhi.evaluation import demo as evaluation_demo
 
             scheme = evaluation_demo.build(org, random.Random(rng.random()), today)
-            from fazhi.supervision.services import scan as supervision_scan
+            from fazhi.supervision.services import leads_scan
 
-            leads = supervision_scan(org.district, today)
+            leads = leads_scan(org.district, today)
         city = ""
         if options["scale"] == "city":
             from fazhi.ops import cityscale

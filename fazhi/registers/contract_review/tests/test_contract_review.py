@@ -300,12 +300,12 @@ def test_the_annual_report_prints_the_figures_after_the_major_decisions(org: Any
 
 
 def test_a_review_overdue_beyond_the_threshold_raises_a_supervision_lead(org: Any, reviewer: Any) -> None:
-    from fazhi.supervision.services import scan
+    from fazhi.supervision.services import leads_scan
 
     who = adviser(org)
     late = contract(org)
     _answered(org, reviewer, who, "2025-03-20", "agree", title="已出具意见的合同")  # answered late: no open matter, no lead
-    leads = [lead for lead in scan(org.district, dt.date(2025, 5, 1)) if lead.register == "contract_review"]
+    leads = [lead for lead in leads_scan(org.district, dt.date(2025, 5, 1)) if lead.register == "contract_review"]
     assert [lead.matter_id for lead in leads] == [late.pk]
     assert "2025-03-10" in leads[0].summary
 

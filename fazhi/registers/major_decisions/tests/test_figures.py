@@ -134,15 +134,15 @@ def test_the_report_paragraph_states_the_figures(org: Any, year: dict[str, Any])
 
 
 def test_a_decision_recorded_without_a_mandatory_step_raises_a_lead_once(org: Any, year: dict[str, Any]) -> None:
-    from fazhi.supervision.services import scan
+    from fazhi.supervision.services import leads_scan
 
-    assert [lead for lead in scan(org.district, dt.date(2025, 12, 1)) if lead.register == "major_decisions"] == []
+    assert [lead for lead in leads_scan(org.district, dt.date(2025, 12, 1)) if lead.register == "major_decisions"] == []
     # a decision whose legality review was taken out of the record after the meeting (a bulk load or
     # a correction outside the services): the rule finds it
     MajorDecision.objects.filter(pk=year["outside"].pk).update(review_conclusion="", review_opinion_on=None)
-    leads = [lead for lead in scan(org.district, dt.date(2025, 12, 2)) if lead.register == "major_decisions"]
+    leads = [lead for lead in leads_scan(org.district, dt.date(2025, 12, 2)) if lead.register == "major_decisions"]
     assert len(leads) == 1
     lead = leads[0]
     assert (lead.unit, lead.matter_id, lead.source) == (org.dept, year["outside"].pk, "decision_steps")
     assert "合法性审查（《重大行政决策程序暂行条例》第二十五条）" in lead.summary
-    assert [lead for lead in scan(org.district, dt.date(2025, 12, 3)) if lead.register == "major_decisions"] == []
+    assert [lead for lead in leads_scan(org.district, dt.date(2025, 12, 3)) if lead.register == "major_decisions"] == []

@@ -20,7 +20,7 @@ from fazhi.core.models import Role
 from fazhi.core.services import membership_grant
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.services import matter_amend, matter_create
-from fazhi.registers.major_decisions import services
+from fazhi.registers.major_decisions import selectors, services
 from fazhi.registers.major_decisions.hooks import missing_steps
 from fazhi.registers.major_decisions.models import CatalogueEvent, MajorDecision
 
@@ -219,8 +219,8 @@ def test_only_the_deciding_bodys_people_edit_its_catalogue(org: Any, catalogue: 
     with pytest.raises(ValidationFailed, match="承办单位应为东湖区人民政府或其所属单位"):
         services.item_add(catalogue=catalogue, actor=org.dave, name="某事项", lead_unit=org.other_body, category="plan", on=dt.date(2025, 1, 7))
     # the department sees the catalogue holding its item; the other district does not
-    assert list(services.catalogues_visible_to(org.erin)) == [catalogue]
-    assert list(services.catalogues_visible_to(org.frank)) == []
+    assert list(selectors.catalogues_visible_to(org.erin)) == [catalogue]
+    assert list(selectors.catalogues_visible_to(org.frank)) == []
 
 
 def test_the_decide_form_says_which_steps_are_missing_and_another_district_sees_nothing(org: Any, people: dict[str, Any]) -> None:

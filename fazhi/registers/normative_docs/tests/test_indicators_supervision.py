@@ -10,7 +10,7 @@ import pytest
 from conftest import do
 from fazhi.registers.normative_docs.tests.test_catalogue import published
 from fazhi.supervision.models import Lead
-from fazhi.supervision.services import scan
+from fazhi.supervision.services import leads_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,10 @@ def test_late_or_missing_filing_and_a_past_validity_raise_one_lead_each(org: Any
     missing = published(org, staff, "东湖区计量监督办法", 3, dt.date(2025, 6, 2))
     stale = published(org, staff, "东湖区春季农资市场管理暂行办法", 4, dt.date(2025, 2, 3), until=dt.date(2025, 8, 31), filed=dt.date(2025, 2, 20))
     on_time = published(org, staff, "东湖区住所登记管理办法", 1, dt.date(2025, 3, 3), filed=dt.date(2025, 3, 20))
-    leads = scan(org.district, dt.date(2025, 10, 1))
+    leads = leads_scan(org.district, dt.date(2025, 10, 1))
     by_key = {lead.source_key: lead for lead in leads}
     assert set(by_key) == {f"filing:{late.pk}", f"filing:{missing.pk}", f"validity:{stale.pk}"}
     assert "仍未报送" in by_key[f"filing:{missing.pk}"].summary and "2025-05-20才报送备案" in by_key[f"filing:{late.pk}"].summary
     assert by_key[f"validity:{stale.pk}"].get_source_display() == "规范性文件超过有效期仍标为有效"
     assert not any(str(on_time.pk) in k and k.startswith("filing") for k in by_key)
-    assert scan(org.district, dt.date(2025, 10, 1)) == [] and Lead.objects.count() == 3
+    assert leads_scan(org.district, dt.date(2025, 10, 1)) == [] and Lead.objects.count() == 3

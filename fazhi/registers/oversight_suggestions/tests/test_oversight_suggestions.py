@@ -135,12 +135,12 @@ def test_the_figures_count_received_replied_on_time_and_adopted_with_their_recor
 
 
 def test_a_reply_overdue_beyond_the_threshold_raises_a_supervision_lead(org: Any, head: Any) -> None:
-    from fazhi.supervision.services import scan
+    from fazhi.supervision.services import leads_scan
 
     late = suggestion(org, urgent=True, received_on=dt.date(2025, 6, 3))
     replied = suggestion(org, document_number="东检行公建〔2025〕6号", received_on=dt.date(2025, 6, 3))
     do(replied, "reply", head, replied_on="2025-07-01", outcome="adopted")
-    leads = [lead for lead in scan(org.district, dt.date(2025, 8, 1)) if lead.register == "oversight_suggestions"]
+    leads = [lead for lead in leads_scan(org.district, dt.date(2025, 8, 1)) if lead.register == "oversight_suggestions"]
     assert [lead.matter_id for lead in leads] == [late.pk]
     assert "2025-06-18" in leads[0].summary
 
@@ -194,12 +194,12 @@ def test_the_reply_date_the_letter_states_governs_the_clock(org: Any) -> None:
 
 
 def test_a_reply_overdue_against_the_letters_own_date_raises_the_lead_before_the_two_months(org: Any) -> None:
-    from fazhi.supervision.services import scan
+    from fazhi.supervision.services import leads_scan
 
     letter = suggestion(
         org, kind="procuratorate", document_number="东检建〔2025〕12号", received_on=dt.date(2025, 6, 3), letter_reply_due_on=dt.date(2025, 6, 13)
     )
     suggestion(org, kind="procuratorate", document_number="东检建〔2025〕13号", received_on=dt.date(2025, 6, 3))  # due 2025-08-04
-    leads = [lead for lead in scan(org.district, dt.date(2025, 7, 20)) if lead.register == "oversight_suggestions"]
+    leads = [lead for lead in leads_scan(org.district, dt.date(2025, 7, 20)) if lead.register == "oversight_suggestions"]
     assert [lead.matter_id for lead in leads] == [letter.pk]
     assert "2025-06-13" in leads[0].summary

@@ -112,7 +112,7 @@ def test_an_application_undecided_long_after_the_two_months_becomes_a_supervisio
     served = application(org, applicant_name="李某")
     do(served, "decide", head, decided_on="2025-05-09", outcome="refuse", refusal_reason="未被确认违法")
     do(served, "serve", org.erin, served_on="2025-05-12")
-    leads = services.scan(org.district, dt.date(2025, 6, 30), org.dave)
+    leads = services.leads_scan(org.district, dt.date(2025, 6, 30), org.dave)
     mine = [lead for lead in leads if "国家赔偿" in lead.summary]
     assert len(mine) == 1 and late.case_number in mine[0].summary
     # the applicant's window to sue is no deadline of the unit: a served decision never becomes a lead

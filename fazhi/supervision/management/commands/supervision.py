@@ -26,5 +26,5 @@ class Command(BaseCommand):
         if unit is None:
             raise CommandError(f"没有编码为 {options['unit']} 的单位")
         with progress_bar(total=None, desc="扫描督察线索", stream=self.stderr) as bar:
-            new = services.scan(unit, options["today"] or timezone.localdate(), progress=bar.update)
+            new = services.leads_scan(unit, options["today"] or timezone.localdate(), progress=bar.update)
         self.stdout.write(services.summary(new))
