@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fazhi.inspections",
     "fazhi.casefile_review",
     "fazhi.indicators",
+    "fazhi.documents",
     "fazhi.evaluation",
     "fazhi.supervision",
     "fazhi.reports",
@@ -162,6 +163,25 @@ FAZHI_AUDIT_KEY = env_str("FAZHI_AUDIT_KEY", "dev-only-audit-key-change-me-in-pr
 FAZHI_LOG_ORIGIN = env_str("FAZHI_LOG_ORIGIN", "fazhi.local/log")
 FAZHI_CHECKPOINT_KEY_FILE = Path(env_str("FAZHI_CHECKPOINT_KEY_FILE", str(BASE_DIR / "var" / "keys" / "checkpoint-ed25519.pem")))
 FAZHI_WITNESS_DIR = Path(env_str("FAZHI_WITNESS_DIR", str(BASE_DIR / "var" / "witness")))
+
+# Documents (文书): template folders searched in order (a region's own folder first overrides a
+# template of the same register and name without touching code); the portal address printed on
+# every document with its verification code and QR code.
+FAZHI_DOCUMENT_TEMPLATE_DIRS = [
+    Path(p) for p in env_str("FAZHI_DOCUMENT_TEMPLATE_DIRS", "").split(":") if p
+] + [FAZHI_DEFINITIONS_DIR / "documents"]
+FAZHI_PUBLIC_URL = env_str("FAZHI_PUBLIC_URL", "http://127.0.0.1:8000")
+# Notifications: e-mail through Django's mail framework to this SMTP server; text messages through
+# an adapter (the file backend writes them under var/sms/ for development).
+EMAIL_HOST = env_str("FAZHI_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("FAZHI_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("FAZHI_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("FAZHI_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_str("FAZHI_SMTP_TLS", "") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("FAZHI_MAIL_FROM", "noreply@fazhi.local")
+FAZHI_SMS_BACKEND = env_str("FAZHI_SMS_BACKEND", "fazhi.documents.notify.FileSMSBackend")
+FAZHI_SMS_DIR = Path(env_str("FAZHI_SMS_DIR", str(BASE_DIR / "var" / "sms")))
 
 LOGGING = {
     "version": 1,

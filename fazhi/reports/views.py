@@ -265,8 +265,8 @@ def report_docx(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    from fazhi.documents.pdf import docx_to_pdf
     from fazhi.reports.docx import render as render_docx
-    from fazhi.reports.pdf import docx_to_pdf
 
     report = _report(request, pk)
     v = _version(report, number)

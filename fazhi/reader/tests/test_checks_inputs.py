@@ -11,11 +11,11 @@ from django.core.management import CommandError, call_command
 from docx.enum.text import WD_BREAK
 from openpyxl import load_workbook
 
+from fazhi.documents.pdf import docx_to_pdf
 from fazhi.reader import scoring
 from fazhi.reader.checks import rate_explained
 from fazhi.reader.document import read_bytes, read_text
 from fazhi.reader.loaders import ReaderError
-from fazhi.reports.pdf import docx_to_pdf
 
 
 def _seed(name: str) -> str:

@@ -229,6 +229,24 @@ def matters_written(reg: Register, pairs: list[tuple[Matter | None, Matter]]) ->
         fn(reg, pairs)
 
 
+# Step observers: work another app does at a step, in the step's transaction (the documents the
+# step issues). ``fn(reg, matter, step, event, imported)``; ``imported``: a step replayed from a
+# ledger (its documents were issued on paper at the time). An observer that raises refuses the
+# step: nothing is written.
+StepObserver = Callable[[Register, Matter, str, MatterEvent, bool], None]
+STEP_OBSERVERS: list[StepObserver] = []
+
+
+def step_observer_add(fn: StepObserver) -> None:
+    if fn not in STEP_OBSERVERS:
+        STEP_OBSERVERS.append(fn)
+
+
+def steps_observed(reg: Register, matter: Matter, step: str, event: MatterEvent, *, imported: bool) -> None:
+    for fn in STEP_OBSERVERS:
+        fn(reg, matter, step, event, imported)
+
+
 def _create(
     reg: Register, t: Transition, *, unit: Unit, actor: Actor, data: dict[str, Any], fixed: dict[str, Any], note: str, imported_number: str = ""
 ) -> Matter:
@@ -255,7 +273,7 @@ def _create(
     matter.save()
     # 上年结转 is recorded when it is set, so that `audit verify` can check the row against it
     recorded = [n for n in fixed if n != "carried_in" or fixed[n]] + list(cleaned)
-    _write_event(
+    event = _write_event(
         reg=reg,
         matter=matter,
         transition=CREATE,
@@ -273,6 +291,7 @@ def _create(
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(matter, CREATE, None)
+    steps_observed(reg, matter, CREATE, event, imported=bool(imported_number))
     matters_written(reg, [(None, type(matter).objects.get(pk=matter.pk))])
     return matter
 
@@ -337,6 +356,7 @@ def matter_transition(
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(locked, t.name, event)
+    steps_observed(reg, locked, t.name, event, imported=imported)
     matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
     return event

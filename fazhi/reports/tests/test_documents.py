@@ -21,9 +21,9 @@ import pytest
 from django.test import Client
 from docx import Document
 
+from fazhi.documents.pdf import docx_to_pdf
 from fazhi.reports import services
 from fazhi.reports.docx import render
-from fazhi.reports.pdf import docx_to_pdf
 
 pytestmark = pytest.mark.django_db
 GOLDEN = Path(__file__).resolve().parent / "golden"

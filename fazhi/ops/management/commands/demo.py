@@ -17,6 +17,7 @@ from fazhi.audit.services import checkpoint_take
 from fazhi.core.demo import DEMO_PASSWORD, build_org, build_users
 from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
+from fazhi.documents.services import documents_suppressed
 from fazhi.ops import oversight_demo
 from fazhi.registers.disclosure import demo as disclosure_demo
 from fazhi.registers.enforcement import demo as enforcement_demo
@@ -87,7 +88,8 @@ class Command(BaseCommand):
         # inside one transaction leave a chain of row versions that no one may prune, and every
         # later update walks it (the build slowed from 20 to 7 matters a second).
         outer = nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
-        with outer:
+        # The year's letters went out on paper: documents are issued for the last fortnight's steps.
+        with outer, documents_suppressed(before=today - dt.timedelta(days=14)):
             org = build_org(rng)
             n_users = build_users(org, rng)
             users = {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "reviewer", "head"])}

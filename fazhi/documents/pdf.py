@@ -23,7 +23,7 @@ def docx_to_pdf(content: bytes, *, timeout: int = 120) -> bytes:
     if binary is None:
         raise TransitionNotAllowed("本机未安装 LibreOffice，无法生成 PDF（Debian：apt-get install libreoffice-writer-nogui）")
     with tempfile.TemporaryDirectory(prefix="fazhi-pdf-") as tmp:
-        src = Path(tmp) / "report.docx"
+        src = Path(tmp) / "document.docx"
         src.write_bytes(content)
         env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF), HOME=tmp)
         profile = Path(tmp) / "profile"
@@ -35,4 +35,4 @@ def docx_to_pdf(content: bytes, *, timeout: int = 120) -> bytes:
             stderr=subprocess.DEVNULL,
             timeout=timeout,
         )
-        return (Path(tmp) / "report.pdf").read_bytes()
+        return (Path(tmp) / "document.pdf").read_bytes()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "fazhi.documents"
+    label = "documents"
+    verbose_name = "文书"
+
+    def ready(self) -> None:
+        from fazhi.audit.services import leaf_source_register, projection_check_register
+        from fazhi.documents import services
+        from fazhi.registers.framework.services import step_observer_add
+
+        leaf_source_register(services.LEAF, services.document_reencode)
+        leaf_source_register(services.RENDITION_LEAF, services.rendition_reencode)
+        projection_check_register("documents", services.files_check, services.files_count)
+        step_observer_add(services.documents_at_step)
