@@ -216,7 +216,7 @@ def docx_render(doc: IssuedDocument, remedy_included: bool = True) -> bytes:
     closing_add(d, doc.unit.name, doc.issued_on)
     layout(d.add_paragraph(), indent_chars=0)
     qr = io.BytesIO()
-    segno.make(verify_url(doc.code), error="m").save(qr, kind="png", scale=4, border=2)
+    segno.make(verify_url(doc.code), error="m", boost_error=False, mask=0).save(qr, kind="png", scale=4, border=2)
     qr.seek(0)
     p = d.add_paragraph()
     layout(p, indent_chars=0, align=WD_ALIGN_PARAGRAPH.LEFT)

@@ -88,8 +88,8 @@ class Command(BaseCommand):
         # inside one transaction leave a chain of row versions that no one may prune, and every
         # later update walks it (the build slowed from 20 to 7 matters a second).
         outer = nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
-        # The year's letters went out on paper: documents are issued for the last fortnight's steps.
-        with outer, documents_suppressed(before=today - dt.timedelta(days=14)):
+        # The year's letters went out on paper: documents are issued for the last week's steps.
+        with outer, documents_suppressed(before=today - dt.timedelta(days=7)):
             org = build_org(rng)
             n_users = build_users(org, rng)
             users = {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "reviewer", "head"])}
