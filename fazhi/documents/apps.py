@@ -8,10 +8,11 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhi.audit.services import leaf_source_register, projection_check_register
-        from fazhi.documents import services
+        from fazhi.documents import delivery, services
         from fazhi.registers.framework.services import step_observer_add
 
         leaf_source_register(services.LEAF, services.document_reencode)
         leaf_source_register(services.RENDITION_LEAF, services.rendition_reencode)
+        leaf_source_register(delivery.LEAF, delivery.delivery_reencode)
         projection_check_register("documents", services.files_check, services.files_count)
         step_observer_add(services.documents_at_step)

@@ -68,3 +68,36 @@ class Rendition(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["document", "kind"], name="one_rendition_per_kind")]
+
+
+class DeliveryMethod(models.TextChoices):
+    DIRECT = "direct", "直接送达"
+    LEFT = "left", "留置送达"
+    POST = "post", "邮寄送达"
+    ELECTRONIC = "electronic", "电子送达"
+    ANNOUNCEMENT = "announcement", "公告送达"
+
+
+class Delivery(models.Model):
+    """The service (送达) of one issued document on one addressee: how, when, who received it, and
+    the deemed date of service computed by rule (the day a remedy period starts). Recorded once per
+    document and addressee. Append-only; each is an audit leaf (the receiver's name as a digest)."""
+
+    document = models.ForeignKey(IssuedDocument, on_delete=models.PROTECT, related_name="deliveries", verbose_name="文书")
+    addressee = models.CharField("受送达人", max_length=200)
+    method = models.CharField("送达方式", max_length=20, choices=DeliveryMethod.choices)
+    served_on = models.DateField("送达日期")
+    received_by = models.CharField("签收人", max_length=100, blank=True)
+    tracking_number = models.CharField("邮件单号", max_length=60, blank=True)
+    consent = models.BooleanField("受送达人同意电子送达", default=False)
+    announced_on = models.DateField("公告日期", null=True, blank=True)
+    deemed_on = models.DateField("视为送达日期")
+    basis = models.CharField("依据", max_length=300)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+
+    class Meta:
+        verbose_name = "送达记录"
+        verbose_name_plural = "送达记录"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["document", "addressee"], name="one_delivery_per_addressee")]

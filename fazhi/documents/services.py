@@ -60,6 +60,12 @@ def documents_suppressed(before: dt.date = dt.date.max) -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def issuing_suppressed(on: dt.date) -> bool:
+    """Whether a step dated ``on`` issues no documents here (inside :func:`documents_suppressed`)."""
+    before = _suppressed.get()
+    return before is not None and on < before
+
+
 # --- values ---------------------------------------------------------------------------------
 
 

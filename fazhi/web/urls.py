@@ -58,6 +58,7 @@ urlpatterns = [
     path("zhifa/renyuan/", enforcement_views.officers_page, name="officers"),
     path("xuefa/", include("fazhi.registers.law_study.urls")),
     path("pufa/", include("fazhi.registers.legal_publicity.urls")),
+    path("wenshu/", include("fazhi.documents.urls")),
     path("zhifa/yisong/", enforcement_views.transfer_board, name="transfer_board"),
     path("choucha/", inspection_views.plan_list, name="inspection_plans"),
     path("choucha/<int:pk>/", inspection_views.plan_detail, name="inspection_plan"),
