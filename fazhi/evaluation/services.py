@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import decimal
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.files import file_store
 from fazhi.core.models import Unit
@@ -332,9 +332,9 @@ def canonical_results(scheme: Scheme) -> bytes:
         }
         for r in Result.objects.filter(scheme=scheme).select_related("unit").order_by("unit__path")
     ]
-    # fazhi.core.canonical's encoding, floats let through: an indicator's numerator or denominator
-    # may be one; moving them to strings changes published hashes (issue 20, part 3)
-    return json.dumps({"scheme": scheme.sha256, "year": scheme.year, "results": rows}, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    # floats let through: an indicator's numerator or denominator may be one, and the published
+    # hashes were taken with them as Python writes them
+    return canonical_bytes({"scheme": scheme.sha256, "year": scheme.year, "results": rows}, floats=True)
 
 
 def scheme_publish(scheme: Scheme, actor: Actor) -> Scheme:
