@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import subprocess
 from typing import Any
 from urllib.parse import quote
 
@@ -36,6 +37,7 @@ from fazhi.registers.framework.selectors import matter_get_for
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BATCH_MAX = 200  # documents in one merged PDF (a day's work of a department is far fewer)
+PDF_FAILED = "PDF 生成失败或超时，请稍后再试；也可先下载 DOCX"
 VERIFY_MAX_BYTES = 10 * 1024 * 1024
 VERIFY_PER_CLIENT_PER_HOUR = 30
 VERIFY_PER_MINUTE = 60
@@ -92,6 +94,8 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         content = services.document_pdf(doc)
     except FazhiError as exc:
         return render(request, "documents/problem.html", {"message": failure_message(exc)}, status=409)
+    except subprocess.SubprocessError:
+        return render(request, "documents/problem.html", {"message": PDF_FAILED}, status=503)
     return _attachment(content, "application/pdf", _filename(doc, "pdf"))
 
 
@@ -174,6 +178,8 @@ def documents_today_pdf(request: HttpRequest) -> HttpResponse:
         content = batch_pdf(docs)
     except FazhiError as exc:
         return render(request, "documents/problem.html", {"message": failure_message(exc)}, status=409)
+    except subprocess.SubprocessError:
+        return render(request, "documents/problem.html", {"message": PDF_FAILED}, status=503)
     return _attachment(content, "application/pdf", f"文书合并打印{day.isoformat()}.pdf")
 
 
