@@ -196,17 +196,25 @@ def _client_digest(request: HttpRequest) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"verify\x1f{address}".encode(), hashlib.sha256).hexdigest()
 
 
+def _count(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout)
+        return 1
+
+
 def upload_limited(request: HttpRequest) -> str:
     """Uploads counted per client (a keyed digest of its address, never the address) per hour and
     overall per minute, in the cache; a message when over the limit."""
     hour, minute = timezone.now().strftime("%Y%m%d%H"), timezone.now().strftime("%Y%m%d%H%M")
     per_client = f"documents.verify.{_client_digest(request)}.{hour}"
     overall = f"documents.verify.all.{minute}"
-    for key, timeout in ((per_client, 3700), (overall, 70)):
-        cache.add(key, 0, timeout)
-    if cache.incr(per_client) > getattr(settings, "FAZHI_VERIFY_PER_CLIENT_PER_HOUR", VERIFY_PER_CLIENT_PER_HOUR):
+    if _count(per_client, 3700) > getattr(settings, "FAZHI_VERIFY_PER_CLIENT_PER_HOUR", VERIFY_PER_CLIENT_PER_HOUR):
         return "您在一小时内上传查验的文件已达上限，请稍后再试，或输入文书上的验证码查验。"
-    if cache.incr(overall) > getattr(settings, "FAZHI_VERIFY_PER_MINUTE", VERIFY_PER_MINUTE):
+    if _count(overall, 70) > getattr(settings, "FAZHI_VERIFY_PER_MINUTE", VERIFY_PER_MINUTE):
         return "当前查验的人数较多，请一分钟后再试，或输入文书上的验证码查验。"
     return ""
 
