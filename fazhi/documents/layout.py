@@ -34,6 +34,7 @@ SECOND_LEVEL = re.compile(r"^（[一二三四五六七八九十]+）")  # a seco
 LINE = Pt(28.95)  # 225 mm / 22 lines
 BODY = Pt(16)  # 3号
 
+
 def font(run: Any, name: str, size: Pt, bold: bool = False) -> None:
     run.font.name = name
     run.font.size = size

@@ -387,9 +387,7 @@ def documents_at_step(reg: Any, matter: Any, step: str, event: Any, imported: bo
         return
     for t in templates_for(reg.name, step):
         if _applies(t.when, matter):
-            document_issue(
-                t, matter=matter, unit=matter.unit, case_number=matter.case_number, on=event.event_date, actor=event.actor, event_id=event.pk
-            )
+            document_issue(t, matter=matter, unit=matter.unit, case_number=matter.case_number, on=event.event_date, actor=event.actor, event_id=event.pk)
 
 
 def documents_of(register: str, object_id: int) -> models.QuerySet[IssuedDocument]:
@@ -497,4 +495,3 @@ def _code_in(content: bytes) -> str:
         return ""
     m = re.search(r"验证码\s*([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", text)
     return m.group(1) if m else ""
-

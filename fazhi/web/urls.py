@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fazhi.casefile_review import views as review_views
+from fazhi.documents import views as document_views
 from fazhi.evaluation import views as evaluation_views
 from fazhi.indicators import views as indicator_views
 from fazhi.inspections import views as inspection_views
@@ -32,6 +33,12 @@ urlpatterns = [
     path("gongkai/rizhi/", portal.log_checkpoints, name="portal_checkpoints"),
     path("gongkai/rizhi/<int:size>.checkpoint", portal.log_checkpoint_file, name="portal_checkpoint_file"),
     path("gongkai/rizhi/gongyao.txt", portal.log_verifier_key, name="portal_verifier_key"),
+    path("gongkai/yanzheng/", document_views.verify_page, name="document_verify"),
+    path("wenshu/jinri/", document_views.documents_today, name="documents_today"),
+    path("wenshu/jinri/hebing.pdf", document_views.documents_today_pdf, name="documents_today_pdf"),
+    path("wenshu/<int:pk>.docx", document_views.document_docx, name="document_docx"),
+    path("wenshu/<int:pk>.pdf", document_views.document_pdf, name="document_pdf"),
+    path("wenshu/<int:pk>/dayin/", document_views.document_print, name="document_print"),
     path("gongkai/guifan/", normative_views.portal_list, name="normative_portal"),
     path("gongkai/guifan/export.xlsx", normative_views.portal_export, name="normative_portal_export"),
     path("gongkai/guifan/<int:pk>/", normative_views.portal_document, name="normative_portal_document"),

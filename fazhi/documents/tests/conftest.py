@@ -1,0 +1,3 @@
+"""Fixtures of the document tests: the Playwright browser."""
+
+from fazhi.web.tests.conftest import browser  # noqa: F401
