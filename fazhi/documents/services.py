@@ -406,23 +406,39 @@ def docx_bytes(doc: IssuedDocument) -> bytes:
 
 def document_pdf(doc: IssuedDocument) -> bytes:
     """The PDF, rendered from the frozen DOCX the first time and frozen itself (an audit leaf)."""
-    existing = Rendition.objects.filter(document=doc, kind="pdf").first()
-    if existing is not None:
-        content = file_read(existing.sha256)
+    return documents_pdf([doc])[0]
+
+
+def documents_pdf(docs: list[IssuedDocument]) -> list[bytes]:
+    """The documents' PDFs in order: the frozen ones as frozen, the others rendered together in one
+    LibreOffice run and frozen (one ``Rendition`` and one audit leaf each)."""
+    out: dict[int, bytes] = {}
+    frozen = {r.document_id: r for r in Rendition.objects.filter(document__in=[d.pk for d in docs], kind="pdf")}
+    todo = []
+    for doc in docs:
+        r = frozen.get(doc.pk)
+        if r is None:
+            todo.append(doc)
+            continue
+        content = file_read(r.sha256)
         if content is None:
             raise ValidationFailed({"__all__": [f"文书 {doc.number} 的 PDF 文件缺失或已被改动，请联系系统管理员"]})
-        return content
-    from fazhi.documents.pdf import docx_to_pdf
+        out[doc.pk] = content
+    if todo:
+        from fazhi.documents.pdf import docx_to_pdf_many
 
-    content = docx_to_pdf(docx_bytes(doc))
-    with transaction.atomic():
-        locked = IssuedDocument.objects.select_for_update().get(pk=doc.pk)
-        again = Rendition.objects.filter(document=locked, kind="pdf").first()
-        if again is not None:  # rendered meanwhile by another request: that one is the document
-            return file_read(again.sha256) or content
-        r = Rendition.objects.create(document=locked, kind="pdf", sha256=file_store(content), created_at=timezone.now())
-        audit_append(source=RENDITION_LEAF, source_id=r.pk, data=rendition_leaf_bytes(r))
-    return content
+        rendered = docx_to_pdf_many([docx_bytes(doc) for doc in todo])
+        with transaction.atomic():
+            for doc, content in zip(todo, rendered, strict=True):
+                locked = IssuedDocument.objects.select_for_update().get(pk=doc.pk)
+                again = Rendition.objects.filter(document=locked, kind="pdf").first()
+                if again is not None:  # rendered meanwhile by another request: that one is the document
+                    out[doc.pk] = file_read(again.sha256) or content
+                    continue
+                r = Rendition.objects.create(document=locked, kind="pdf", sha256=file_store(content), created_at=timezone.now())
+                audit_append(source=RENDITION_LEAF, source_id=r.pk, data=rendition_leaf_bytes(r))
+                out[doc.pk] = content
+    return [out[d.pk] for d in docs]
 
 
 @dataclass

@@ -162,7 +162,7 @@ def pdfs_merge(parts: list[bytes]) -> bytes:
 
 def batch_pdf(docs: list[IssuedDocument]) -> bytes:
     """One PDF of the documents, each its frozen PDF (rendered and frozen now where not yet)."""
-    return pdfs_merge([services.document_pdf(d) for d in docs])
+    return pdfs_merge(services.documents_pdf(docs))
 
 
 @login_required

@@ -78,17 +78,19 @@ class Command(BaseCommand):
             qs = qs.filter(unit=unit)
         todo = list(qs.exclude(renditions__kind="pdf"))
         failed = 0
+        batch = 25  # documents per LibreOffice run (its start-up is most of the cost of one)
         with progress_bar(total=len(todo), desc="生成 PDF", stream=self.stderr) as bar:
-            for doc in todo:
+            for start in range(0, len(todo), batch):
+                part = todo[start : start + batch]
                 try:
-                    services.document_pdf(doc)
+                    services.documents_pdf(part)
                 except FazhiError as exc:
-                    failed += 1
-                    self.stderr.write(f"{doc.number}：{failure_message(exc)}")
+                    failed += len(part)
+                    self.stderr.write(f"{part[0].number} 等 {len(part)} 份：{failure_message(exc)}")
                 except subprocess.SubprocessError:
-                    failed += 1
-                    self.stderr.write(f"{doc.number}：LibreOffice 转换失败或超时")
-                bar.update(1)
+                    failed += len(part)
+                    self.stderr.write(f"{part[0].number} 等 {len(part)} 份：LibreOffice 转换失败或超时")
+                bar.update(len(part))
         total = qs.count()
         self.stdout.write(f"{day.isoformat()}：文书 {total} 份，本次生成 PDF {len(todo) - failed} 份，此前已生成 {total - len(todo)} 份。")
         if failed:
