@@ -108,6 +108,15 @@ def _display(obj: models.Model, name: str) -> str:
     return str(value).strip()
 
 
+def _follow(matter: models.Model, key: str) -> tuple[models.Model, str]:
+    """``power_item__legal_basis``: the related record a placeholder names, and its field."""
+    *path, name = key.split("__")
+    obj = matter
+    for step in path:
+        obj = getattr(obj, step)
+    return obj, name
+
+
 class _Values(dict[str, Any]):
     """What a template's placeholders resolve to; records the names it could not fill."""
 
@@ -125,7 +134,7 @@ class _Values(dict[str, Any]):
             value = self.extra[key]
         else:
             try:
-                value = _display(self.matter, key)
+                value = _display(*_follow(self.matter, key))
             except Exception:
                 value = ""
         if not value:
@@ -158,7 +167,14 @@ def _label(matter: models.Model, name: str) -> str:
     if name.startswith("rule:"):
         return f"期限规则 {name[5:]}"
     try:
-        return str(getattr(matter._meta.get_field(name), "verbose_name", name))
+        *path, last = name.split("__")
+        model: Any = type(matter)
+        labels = []
+        for step in path:
+            f = model._meta.get_field(step)
+            labels.append(str(f.verbose_name))
+            model = f.related_model
+        return "的".join([*labels, str(getattr(model._meta.get_field(last), "verbose_name", last))])
     except Exception:
         return name
 
@@ -381,9 +397,7 @@ def documents_at_step(reg: Any, matter: Any, step: str, event: Any, imported: bo
         return
     for t in templates_for(reg.name, step):
         if _applies(t.when, matter):
-            document_issue(
-                t, matter=matter, unit=matter.unit, case_number=matter.case_number, on=event.event_date, actor=event.actor, event_id=event.pk
-            )
+            document_issue(t, matter=matter, unit=matter.unit, case_number=matter.case_number, on=event.event_date, actor=event.actor, event_id=event.pk)
 
 
 def documents_of(register: str, object_id: int) -> models.QuerySet[IssuedDocument]:
@@ -491,4 +505,3 @@ def _code_in(content: bytes) -> str:
         return ""
     m = re.search(r"验证码\s*([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", text)
     return m.group(1) if m else ""
-
