@@ -114,6 +114,15 @@ def _display(obj: models.Model, name: str) -> str:
     return str(value).strip()
 
 
+def _follow(matter: models.Model, key: str) -> tuple[models.Model, str]:
+    """``power_item__legal_basis``: the related record a placeholder names, and its field."""
+    *path, name = key.split("__")
+    obj = matter
+    for step in path:
+        obj = getattr(obj, step)
+    return obj, name
+
+
 class _Values(dict[str, Any]):
     """What a template's placeholders resolve to; records the names it could not fill."""
 
@@ -131,7 +140,7 @@ class _Values(dict[str, Any]):
             value = self.extra[key]
         else:
             try:
-                value = _display(self.matter, key)
+                value = _display(*_follow(self.matter, key))
             except Exception:
                 value = ""
         if not value:
@@ -164,7 +173,14 @@ def _label(matter: models.Model, name: str) -> str:
     if name.startswith("rule:"):
         return f"期限规则 {name[5:]}"
     try:
-        return str(getattr(matter._meta.get_field(name), "verbose_name", name))
+        *path, last = name.split("__")
+        model: Any = type(matter)
+        labels = []
+        for step in path:
+            f = model._meta.get_field(step)
+            labels.append(str(f.verbose_name))
+            model = f.related_model
+        return "的".join([*labels, str(getattr(model._meta.get_field(last), "verbose_name", last))])
     except Exception:
         return name
 

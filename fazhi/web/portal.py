@@ -19,13 +19,17 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fazhi.audit import signing as log_signing
 from fazhi.audit.models import Checkpoint
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.masking import mask_name
 from fazhi.core.models import Kind, Level, Unit
+from fazhi.documents.definition import templates
+from fazhi.documents.models import IssuedDocument
+from fazhi.documents.services import document_pdf, documents_of, docx_bytes
 from fazhi.registers.disclosure.models import ApplicantType, DisclosureRequest, PortalSubmission
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.selectors import due_status
@@ -152,12 +156,29 @@ class StatusForm(forms.Form):
     code = forms.CharField(label="查询码", max_length=20)
 
 
+def _request_by_code(code: str) -> DisclosureRequest | None:
+    if not code.strip():
+        return None
+    return DisclosureRequest.objects.select_related("unit").filter(tracking_code_hash=tracking_code_digest(code)).first()
+
+
+def applicant_documents(matter: DisclosureRequest) -> list[IssuedDocument]:
+    """The documents of the request addressed to its applicant (the reply letter, the notices)."""
+    known = templates()
+    out = []
+    for doc in documents_of("disclosure", matter.pk):
+        t = known.get(doc.template)
+        if (t.addressee == "applicant_name") if t is not None else (doc.addressee == matter.applicant_name):
+            out.append(doc)
+    return out
+
+
 @require_http_methods(["GET", "POST"])
 def disclosure_status(request: HttpRequest) -> HttpResponse:
     form = StatusForm(request.POST or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        matter = DisclosureRequest.objects.select_related("unit").filter(tracking_code_hash=tracking_code_digest(form.cleaned_data["code"])).first()
+        matter = _request_by_code(form.cleaned_data["code"])
         if matter is None:
             form.add_error("code", "未找到与该查询码对应的申请，请核对后重新输入。")
         else:
@@ -169,8 +190,47 @@ def disclosure_status(request: HttpRequest) -> HttpResponse:
                 "state_label": definition.states[matter.state].label,
                 "outcome": outcome.label if outcome else "",
                 "status": due_status(matter.due_on, timezone.localdate()),
+                "documents": applicant_documents(matter),
+                "code": form.cleaned_data["code"],
             }
     return render(request, "web/portal/status.html", context, status=200 if form.is_valid() or request.method == "GET" else 400)
+
+
+class DocumentForm(forms.Form):
+    code = forms.CharField(label="查询码", max_length=20)
+    document = forms.IntegerField(label="文书", min_value=1)
+    format = forms.ChoiceField(label="文件格式", choices=[("docx", "DOCX"), ("pdf", "PDF")])
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@require_POST
+def disclosure_document(request: HttpRequest) -> HttpResponse:
+    """A letter of the request, downloaded by the applicant with the tracking code (POST: the code
+    never appears in an address or a log). Only the documents of that request addressed to them."""
+    form = DocumentForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "web/portal/document_error.html", {"errors": [f"{form.fields[k].label}：{m}" for k, ms in form.errors.items() for m in ms]}, status=400
+        )
+    matter = _request_by_code(form.cleaned_data["code"])
+    doc = next((d for d in applicant_documents(matter) if d.pk == form.cleaned_data["document"]), None) if matter else None
+    if doc is None:
+        return render(request, "web/portal/document_error.html", {"errors": ["未找到该文书，或查询码与该文书不对应，请核对查询码后重新查询。"]}, status=404)
+    try:
+        if form.cleaned_data["format"] == "pdf":
+            content, kind, ext = document_pdf(doc), "application/pdf", "pdf"
+        else:
+            content, kind, ext = docx_bytes(doc), DOCX_TYPE, "docx"
+    except ValidationFailed as exc:
+        return render(request, "web/portal/document_error.html", {"errors": [m for ms in exc.errors.values() for m in ms]}, status=503)
+    except Exception:  # LibreOffice missing or failing: the DOCX is still there
+        return render(request, "web/portal/document_error.html", {"errors": ["PDF 文件暂时无法生成，请下载 DOCX 文件，或稍后再试。"]}, status=503)
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, f"{doc.number}.{ext}")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def log_checkpoints(request: HttpRequest) -> HttpResponse:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("audit/", views.audit_page, name="audit"),
     path("gongkai/", portal.disclosure_apply, name="portal_apply"),
     path("gongkai/chaxun/", portal.disclosure_status, name="portal_status"),
+    path("gongkai/chaxun/wenshu/", portal.disclosure_document, name="portal_document"),
     path("gongkai/rizhi/", portal.log_checkpoints, name="portal_checkpoints"),
     path("gongkai/rizhi/<int:size>.checkpoint", portal.log_checkpoint_file, name="portal_checkpoint_file"),
     path("gongkai/rizhi/gongyao.txt", portal.log_verifier_key, name="portal_verifier_key"),

@@ -33,6 +33,13 @@ OUTCOMES = {
     "other_unpaid_fee": 1,
     "other": 4,
 }
+# What the reply letter must state for these outcomes (the step is refused without it): where the
+# information is published (art.36(1)), why a part is withheld (art.37), what was done.
+REPLY_NOTES = {
+    "already_public": "该信息已在本机关门户网站“政府信息公开”栏目公开，可登录查阅。",
+    "partly_disclosed": "申请公开的信息中涉及第三方个人信息的内容，公开会对第三方合法权益造成损害，已作删除处理。",
+    "other": "经与你（单位）沟通，你（单位）所需信息已通过其他渠道获取，本申请办结。",
+}
 APPLICANTS = {"natural_person": 80, "commercial": 10, "research": 1, "public_interest": 1, "legal_service": 5, "other": 3}
 TOPICS = [
     "征收补偿安置方案",
@@ -127,7 +134,8 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
                     progress(1)
                     continue  # noticed, not yet paid by the demo's today: waits for the payment
                 answer = workday_before(workdays_after(answer, 4))
-        step("reply", reviewer, answer, replied_on=answer, outcome=result)
+        note = {"reply_note": REPLY_NOTES[result]} if result in REPLY_NOTES else {}
+        step("reply", reviewer, answer, replied_on=answer, outcome=result, **note)
         progress(1)
     return created
 

@@ -82,6 +82,7 @@ def test_citizen_applies_on_the_portal_clerk_replies_citizen_sees_the_result(bro
     expect(clerk.locator("body")).to_contain_text("disclosure.reply")
     clerk.click("#actions >> text=作出答复")
     clerk.select_option("#id_outcome", "partly_disclosed")
+    clerk.fill("#id_reply_note", "涉及第三方个人信息的部分不予公开")
     clerk.click("button[type=submit]")
     expect(clerk.locator("#timeline")).to_contain_text("作出答复")
     clerk.close()

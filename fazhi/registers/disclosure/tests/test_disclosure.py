@@ -152,7 +152,7 @@ def test_a_delayed_reply_moves_the_due_date_to_the_date_set_and_survives_a_recom
     DisclosureRequest.objects.filter(pk=case.pk).update(due_on=dt.date(2025, 3, 31))  # a stale cache
     _, moved = clocks_recompute(registers=["disclosure"])
     assert [(m.old, m.new) for m in moved] == [(dt.date(2025, 3, 31), dt.date(2025, 5, 30))]
-    do(case, "reply", reviewer, replied_on="2025-05-30", outcome="partly_disclosed")
+    do(case, "reply", reviewer, replied_on="2025-05-30", outcome="partly_disclosed", reply_note="涉及第三方商业秘密的部分不予公开")
     DisclosureRequest.objects.filter(pk=case.pk).update(deadlines={"disclosure.reply": "late"})
     _, changed = deadlines_recompute(registers=["disclosure"])
     assert [c.new for c in changed] == [{"disclosure.reply": "met"}]
