@@ -121,6 +121,9 @@ def _no_checkpoint_key_of_the_machine(settings: Any, tmp_path_factory: Any) -> N
     scratch = tmp_path_factory.getbasetemp()
     settings.FAZHI_CHECKPOINT_KEY_FILE = scratch / "no-checkpoint-key.pem"
     settings.FAZHI_WITNESS_DIR = scratch / "witness-unused"
+    # files the tests store (evidence, documents) and text messages stay out of the checkout's var/
+    settings.FAZHI_EVIDENCE_DIR = scratch / "files"
+    settings.FAZHI_SMS_DIR = scratch / "sms"
 
 
 def do(matter: Any, name: str, actor: Any, **data: Any) -> Any:
