@@ -4,7 +4,7 @@ A template says which step of which register issues the document (``step``; ``re
 matter's creation), under which condition (``when``: field -> accepted values, "*" any value), its
 title, its number series (``series``: the number is ``{unit short name}{series}〔{year}〕{n}号``,
 gap-free per unit, series and year), to whom it is addressed (``addressee``: the field holding the
-name), its text (``paragraphs``: each a string or ``{text, when}``), its legal basis and the remedy
+name, or the addressee written out, e.g. 各有关单位), its text (``paragraphs``: each a string or ``{text, when}``), its legal basis and the remedy
 sentence the law requires (``remedy``), and optional ``email`` / ``sms`` fields: the party's address
 the document is sent to, and the phone told of it, when the party gave them.
 
