@@ -350,7 +350,13 @@ def document_issue(
     title, paragraphs, remedy = text_fill(t, matter, base | {"number": "{number}"}, on)
     # the field naming the addressee, or the addressee written out (a circular: 各有关单位)
     addressee = _display(matter, t.addressee) if t.addressee in {f.name for f in matter._meta.get_fields()} else base.get(t.addressee, t.addressee)
-    seq, number = number_next(unit, t.series, on.year)
+    typed = str(getattr(matter, t.number_field, "") or "").strip() if t.number_field else ""
+    if typed:  # the number the step recorded (a 决定书文号): one document, one number
+        if IssuedDocument.objects.filter(number=typed).exists():
+            raise ValidationFailed({t.number_field: [f"文号 {typed} 已用于另一份文书"]})
+        seq, number = 0, typed
+    else:
+        seq, number = number_next(unit, t.series, on.year)
     paragraphs = [p.replace("{number}", number) for p in paragraphs] + ([remedy] if remedy else [])
     text_digest = hashlib.sha256("\n".join([title, *paragraphs]).encode("utf-8")).hexdigest()
     doc = IssuedDocument(
