@@ -4,9 +4,10 @@ A template says which step of which register issues the document (``step``; ``re
 matter's creation), under which condition (``when``: field -> accepted values, "*" any value), its
 title, its number series (``series``: the number is ``{unit short name}{series}〔{year}〕{n}号``,
 gap-free per unit, series and year), to whom it is addressed (``addressee``: the field holding the
-name), its text (``paragraphs``: each a string or ``{text, when}``), its legal basis and the remedy
+name, or the addressee written out, e.g. 各有关单位), its text (``paragraphs``: each a string or ``{text, when}``), its legal basis and the remedy
 sentence the law requires (``remedy``), and optional ``email`` / ``sms`` fields: the party's address
-the document is sent to, and the phone told of it, when the party gave them.
+the document is sent to, and the phone told of it, when the party gave them; ``number_field``: a field where the step records
+the document's number itself (the 决定书文号 the clerk types), used instead of the series when filled.
 
 Texts use ``{field}`` for the matter's values (dates as 2026年3月5日, choices by their label, a
 related record by its name), ``{unit}`` (the issuing unit), ``{case_number}``, ``{number}``,
@@ -51,6 +52,7 @@ class DocumentTemplate:
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)
     email: str = ""
     sms: str = ""
+    number_field: str = ""  # the step records the document's number itself (a 决定书文号 typed by the clerk)
 
     def names(self) -> set[str]:
         """Every placeholder the template's texts use."""
@@ -87,7 +89,7 @@ def template_load(path: Path, register: str) -> DocumentTemplate:
     filename = str(path)
     top = check_keys(
         load_strict(path),
-        allowed={"document", "title", "step", "when", "series", "addressee", "paragraphs", "basis", "remedy", "email", "sms"},
+        allowed={"document", "title", "step", "when", "series", "addressee", "paragraphs", "basis", "remedy", "email", "sms", "number_field"},
         required={"document", "title", "step", "series", "addressee", "paragraphs"},
         filename=filename,
         where="文书模板",
@@ -122,6 +124,7 @@ def template_load(path: Path, register: str) -> DocumentTemplate:
         when=_when(top.get("when"), filename, top.line_of("when")),
         email=str(top.get("email", "") or ""),
         sms=str(top.get("sms", "") or ""),
+        number_field=str(top.get("number_field", "") or ""),
     )
     for text in (t.title, *(p.text for p in t.paragraphs), t.remedy):
         _check_format(text, filename, top.line_of("paragraphs"))

@@ -348,8 +348,15 @@ def document_issue(
     outcome = _outcome_label(matter)
     base = {"unit": unit.name, "case_number": case_number, "issued_on": date_cn(on), "outcome": outcome, **(extra or {})}
     title, paragraphs, remedy = text_fill(t, matter, base | {"number": "{number}"}, on)
-    addressee = _display(matter, t.addressee) if t.addressee in {f.name for f in matter._meta.get_fields()} else base.get(t.addressee, "")
-    seq, number = number_next(unit, t.series, on.year)
+    # the field naming the addressee, or the addressee written out (a circular: 各有关单位)
+    addressee = _display(matter, t.addressee) if t.addressee in {f.name for f in matter._meta.get_fields()} else base.get(t.addressee, t.addressee)
+    typed = str(getattr(matter, t.number_field, "") or "").strip() if t.number_field else ""
+    if typed:  # the number the step recorded (a 决定书文号): one document, one number
+        if IssuedDocument.objects.filter(number=typed).exists():
+            raise ValidationFailed({t.number_field: [f"文号 {typed} 已用于另一份文书"]})
+        seq, number = 0, typed
+    else:
+        seq, number = number_next(unit, t.series, on.year)
     paragraphs = [p.replace("{number}", number) for p in paragraphs] + ([remedy] if remedy else [])
     text_digest = hashlib.sha256("\n".join([title, *paragraphs]).encode("utf-8")).hexdigest()
     doc = IssuedDocument(
@@ -404,6 +411,24 @@ def documents_at_step(reg: Any, matter: Any, step: str, event: Any, imported: bo
     for t in templates_for(reg.name, step):
         if _applies(t.when, matter):
             document_issue(t, matter=matter, unit=matter.unit, case_number=matter.case_number, on=event.event_date, actor=event.actor, event_id=event.pk)
+
+
+def documents_at_workflow_step(workflow: str, obj: Any, action: str, event: Any) -> None:
+    """Workflow observer: the letters a workflow's step issues (definitions/documents/<workflow>/),
+    numbered in the series of the workflow's unit, bound to the step's event."""
+    on = event.event_date or timezone.localdate()
+    if issuing_suppressed(on):
+        return
+    templates = [t for t in templates_for(workflow, action) if _applies(t.when, obj)]
+    if not templates:
+        return
+    from fazhi.registers.framework.workflow import workflow_get
+
+    d = workflow_get(workflow).definition
+    unit = getattr(obj, d.unit_field)
+    reference = str(getattr(obj, "reference", "") or getattr(obj, "case_number", "") or f"{d.label}{obj.pk}")[:60]
+    for t in templates:
+        document_issue(t, matter=obj, unit=unit, case_number=reference, on=on, actor=event.actor, event_id=event.pk)
 
 
 def documents_of(register: str, object_id: int) -> models.QuerySet[IssuedDocument]:

@@ -29,8 +29,6 @@ from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import require_role, user_has_role
 from fazhi.core.types import Actor, actor_row_or_none
-from fazhi.documents.definition import templates_for
-from fazhi.documents.services import document_issue, issuing_suppressed
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.framework.workflow import workflow_check, workflow_get, workflow_record, workflow_require
 from fazhi.supervision import selectors
@@ -253,18 +251,9 @@ def lead_notice(*, lead: Lead, kind: str, text: str, due_on: dt.date, actor: Act
         raise ValidationFailed({"due_on": ["整改期限应晚于发函日期"]})
     _write(locked, "notice", {"notice_kind": kind, "notice_text": text, "notice_on": on, "due_on": due_on})
     label = f"发出{NoticeKind(kind).label}（期限 {due_on:%Y-%m-%d}）"
+    # the letter (definitions/documents/lead/notice_letter.yaml) is issued by the step itself
     workflow_record(WORKFLOW, locked, "notice", actor=actor, label=label, text=locked.notice_text, on=on)
-    _letters_issue(locked, "notice", actor, on)
     return locked
-
-
-def _letters_issue(lead: Lead, step: str, actor: Actor, on: dt.date) -> None:
-    """The letters the step issues (definitions/documents/lead/), in the step's transaction: numbered
-    in the organiser's series, addressed to the supervised unit, with their audit leaf."""
-    if issuing_suppressed(on):
-        return
-    for t in templates_for(WORKFLOW, step):
-        document_issue(t, matter=lead, unit=lead.organiser, case_number=(lead.reference or f"督察线索{lead.pk}")[:60], on=on, actor=actor, event_id=None)
 
 
 @transaction.atomic

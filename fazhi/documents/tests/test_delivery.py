@@ -19,6 +19,7 @@ from fazhi.documents import delivery, services
 from fazhi.documents.corrections import document_correct
 from fazhi.documents.delivery import delivery_public, delivery_record, remedy_due
 from fazhi.documents.models import Delivery, IssuedDocument
+from fazhi.registers.framework.models import WorkflowEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +222,8 @@ def test_the_lead_notice_issues_the_letter_numbered_with_its_leaf_and_verify_pas
     assert letter.title == "督办函" and letter.number == "东湖督函字〔2025〕1号" and letter.unit == org.district
     assert letter.addressee == org.dept.name and letter.case_number == lead.reference == case.case_number
     assert letter.paragraphs == ["请重新调查并依法作出处理。", "请你单位于2025年7月31日前完成整改，并将整改情况书面报送本机关。"]
-    assert letter.event_id is None and letter.issued_on == D(2025, 7, 2)
+    notice = WorkflowEvent.objects.get(workflow="lead", object_id=lead.pk, action="notice")
+    assert letter.event_id == notice.pk and letter.issued_on == D(2025, 7, 2)  # bound to the step's event
     assert AuditLeaf.objects.filter(source="document", source_id=letter.pk).exists()
     assert services.verify_code(letter.code).ok
     # the 依法治区办 records its service; the 复议办's clerk may not

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import Org, do
+from fazhi.core.errors import ValidationFailed
 from fazhi.documents import services
 from fazhi.documents.definition import templates
 from fazhi.documents.models import IssuedDocument
@@ -41,10 +42,13 @@ def filled(doc: IssuedDocument) -> str:
 
 
 def test_placeholders_through_a_related_record_name_real_fields() -> None:
+    from fazhi.registers.framework.workflow import WORKFLOWS
+
     for t in templates().values():
-        model = REGISTRY[t.register].model
+        base = REGISTRY[t.register].model if t.register in REGISTRY else WORKFLOWS[t.register].model
         for name in t.names():
             if "__" in name:
+                model = base
                 *path, last = name.split("__")
                 for step in path:
                     model = model._meta.get_field(step).related_model
@@ -95,7 +99,8 @@ def test_the_penalty_decision_has_the_contents_of_article_59(agency: Agency) -> 
     do(case, "decide", agency.head, decided_on=dt.date(2025, 3, 20), outcome="penalty_imposed", decision_number="罚1", fine_amount="8000")
     (doc,) = docs_at(case, "decide")
     text = filled(doc)
-    assert (doc.title, doc.number, doc.template) == ("行政处罚决定书", "市监罚决字〔2025〕1号", "enforcement/penalty_decision")
+    # one decision, one number: the 决定书文号 the step recorded
+    assert (doc.title, doc.number, doc.template) == ("行政处罚决定书", "罚1", "enforcement/penalty_decision")
     assert doc.issued_on == dt.date(2025, 3, 20) and doc.unit == agency.unit
     # (一) party and address, (二) facts and evidence, (三) kind and basis, (四) how and by when, (五) remedy
     assert doc.paragraphs[:3] == ["当事人：王小明", "证件号码或统一社会信用代码：420102199001011234", "住址（住所）：东湖区幸福路8号"]
@@ -130,7 +135,7 @@ def test_the_no_penalty_decision(agency: Agency) -> None:
     do(case, "decide", agency.head, decided_on=dt.date(2025, 3, 20), outcome="no_penalty", decision_number="不罚1")
     (doc,) = docs_at(case, "decide")
     text = filled(doc)
-    assert (doc.title, doc.number) == ("不予行政处罚决定书", "市监不罚字〔2025〕1号")
+    assert (doc.title, doc.number) == ("不予行政处罚决定书", "不罚1")
     assert "第五十七条第一款第（二）项" in text and "决定对当事人不予行政处罚" in text and "缴纳" not in text
     assert doc.paragraphs[-1] == REMEDY
 
@@ -140,3 +145,15 @@ def test_serving_and_other_outcomes_issue_nothing_here(agency: Agency) -> None:
     do(case, "decide", agency.head, decided_on=dt.date(2025, 3, 5), outcome="inspection_compliant", decision_number="检查1")
     do(case, "serve", agency.clerk, served_on=dt.date(2025, 3, 6))
     assert not services.documents_of("enforcement", case.pk).exists()
+
+
+def test_a_decision_number_already_on_another_document_refuses_the_step(agency: Agency) -> None:
+    first, second = open_case(agency), open_case(agency)
+    for case in (first, second):
+        do(case, "notify", agency.clerk, notified_on=dt.date(2025, 3, 10), proposed_fine="8000")
+        do(case, "waive_rights", agency.clerk, rights_waived_on=dt.date(2025, 3, 11), rights_waived="statement")
+    do(first, "decide", agency.head, decided_on=dt.date(2025, 3, 20), outcome="penalty_imposed", decision_number="罚7", fine_amount="8000")
+    with pytest.raises(ValidationFailed, match="文号 罚7 已用于另一份文书"):
+        do(second, "decide", agency.head, decided_on=dt.date(2025, 3, 20), outcome="penalty_imposed", decision_number="罚7", fine_amount="8000")
+    second.refresh_from_db()
+    assert second.state != "decided" and docs_at(second, "decide") == []

@@ -316,7 +316,20 @@ def workflow_record(
         text=text,
     )
     audit_append(source=SOURCE, source_id=event.pk, data=event_leaf_bytes(event))
+    for observer in WORKFLOW_OBSERVERS:
+        observer(name, obj, action, event)
     return event
+
+
+# Work another app does at a workflow step, in the step's transaction (the letters the step issues:
+# fazhi.documents registers one). ``fn(workflow, obj, action, event)``; one that raises refuses the step.
+WorkflowObserver = Callable[[str, models.Model, str, WorkflowEvent], None]
+WORKFLOW_OBSERVERS: list[WorkflowObserver] = []
+
+
+def workflow_observer_add(fn: WorkflowObserver) -> None:
+    if fn not in WORKFLOW_OBSERVERS:
+        WORKFLOW_OBSERVERS.append(fn)
 
 
 def workflow_events(name: str, obj: models.Model) -> models.QuerySet[WorkflowEvent]:

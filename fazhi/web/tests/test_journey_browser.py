@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, expect
@@ -85,6 +86,7 @@ def test_citizen_applies_on_the_portal_clerk_replies_citizen_sees_the_result(bro
     clerk.fill("#id_reply_note", "涉及第三方个人信息的部分不予公开")
     clerk.click("button[type=submit]")
     expect(clerk.locator("#timeline")).to_contain_text("作出答复")
+    expect(clerk.locator("#documents")).to_contain_text("政府信息公开申请答复书")  # issued at the step
     clerk.close()
 
     citizen.click("text=查询办理进度")
@@ -94,6 +96,14 @@ def test_citizen_applies_on_the_portal_clerk_replies_citizen_sees_the_result(bro
     expect(citizen.locator("#status")).to_contain_text("部分公开")
     expect(citizen.locator("#status")).to_contain_text("韩*")
     expect(citizen.locator("#status")).not_to_contain_text("韩梅梅")
+    # the applicant downloads the reply letter by the tracking code, and it verifies
+    expect(citizen.locator("#documents")).to_contain_text("政府信息公开申请答复书")
+    with citizen.expect_download() as download:
+        citizen.locator("#documents button[value=pdf]").first.click()
+    from fazhi.documents.services import verify_file
+
+    letter = Path(download.value.path()).read_bytes()
+    assert letter[:4] == b"%PDF" and verify_file(letter).ok
     citizen.close()
 
 

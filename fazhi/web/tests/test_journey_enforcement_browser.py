@@ -43,6 +43,7 @@ def test_a_penalty_case_is_decided_only_after_its_review_then_published_masked(
     clerk.fill("#id_proposed_fine", "3000")
     clerk.click("button[type=submit]")
     expect(clerk.locator("#timeline")).to_contain_text("告知拟作出的决定")
+    expect(clerk.locator("#documents")).to_contain_text("行政处罚事先告知书")  # issued at the step
     case_url = clerk.url
     # the party waives its statement and hearing rights in writing: the decision need not wait
     # for the windows (行政处罚法 arts.62, 64)
@@ -79,6 +80,12 @@ def test_a_penalty_case_is_decided_only_after_its_review_then_published_masked(
 
     decide()
     expect(head.locator("body")).to_contain_text("已决定，待送达")
+    # the 决定书 carries the decision number the step recorded, and prints
+    expect(head.locator("#documents")).to_contain_text("行政处罚决定书")
+    expect(head.locator("#documents")).to_contain_text("东市监罚〔2026〕1号")
+    with head.expect_popup() as popup:
+        head.locator("#documents >> text=打印").last.click()
+    expect(popup.value.locator("body")).to_contain_text("东市监罚〔2026〕1号")
     for step, extra in (("送达决定书", None), ("公示决定信息", None), ("执行完毕", "voluntary"), ("结案归档", None)):
         clerk.goto(case_url)
         clerk.click(f"#actions >> text={step}")
