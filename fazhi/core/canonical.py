@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -47,3 +49,12 @@ def canonical_bytes(value: Any, *, floats: bool = False) -> bytes:
     floats (a report version's hand-typed 2021 table amounts, a JSON column bound by its digest),
     whose stored hashes must not change; new encodings keep floats out."""
     return json.dumps(to_canonical_value(value, floats=floats), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def keyed_digest(*parts: object) -> str:
+    """HMAC-SHA256 under ``FAZHI_AUDIT_KEY`` of the parts joined by U+001F: what an audit leaf holds
+    for a natural person's data, binding the leaf to the value without disclosing it."""
+    from django.conf import settings
+
+    msg = "\x1f".join(str(p) for p in parts).encode("utf-8")
+    return "hmac-sha256:" + hmac.new(settings.FAZHI_AUDIT_KEY.encode("utf-8"), msg, hashlib.sha256).hexdigest()

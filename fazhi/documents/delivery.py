@@ -20,17 +20,14 @@ public sees (:func:`delivery_public`), bound in the audit leaf by a keyed digest
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
-from fazhi.core.canonical import canonical_bytes
+from fazhi.core.canonical import canonical_bytes, keyed_digest
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.masking import mask_name
 from fazhi.core.models import Role
@@ -150,8 +147,7 @@ def _digest(pk: int, field: str, value: str) -> str:
     """A person's data bound in the leaf without being disclosed."""
     if not value:
         return value
-    mac = hmac.new(settings.FAZHI_AUDIT_KEY.encode("utf-8"), f"delivery\x1f{pk}\x1f{field}\x1f{value}".encode(), hashlib.sha256)
-    return "hmac-sha256:" + mac.hexdigest()
+    return keyed_digest("delivery", pk, field, value)
 
 
 def delivery_leaf_bytes(d: Delivery) -> bytes:

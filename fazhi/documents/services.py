@@ -33,7 +33,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from fazhi.audit.services import audit_append
-from fazhi.core.canonical import canonical_bytes
+from fazhi.core.canonical import canonical_bytes, keyed_digest
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.files import file_read, file_store
 from fazhi.core.models import Unit
@@ -261,10 +261,8 @@ def docx_render(doc: IssuedDocument, remedy_included: bool = True) -> bytes:
 # --- the audit leaves -----------------------------------------------------------------------
 
 
-def _digest(doc_id: int, value: str) -> str:
-    if not value:
-        return value
-    return "hmac-sha256:" + hmac.new(settings.FAZHI_AUDIT_KEY.encode("utf-8"), f"{doc_id}\x1faddressee\x1f{value}".encode(), hashlib.sha256).hexdigest()
+def _digest(doc_id: int, field: str, value: str) -> str:
+    return keyed_digest(doc_id, field, value) if value else value
 
 
 def document_leaf_bytes(doc: IssuedDocument) -> bytes:
@@ -281,11 +279,11 @@ def document_leaf_bytes(doc: IssuedDocument) -> bytes:
             "event": doc.event_id,
             "step": doc.step,
             "unit": doc.unit_id,
-            "addressee": _digest(doc.pk, doc.addressee),  # a person's name: bound, not disclosed
+            "addressee": _digest(doc.pk, "addressee", doc.addressee),  # a person's name: bound, not disclosed
             "issued_on": doc.issued_on,
             "issued_at": doc.issued_at,
             "issued_by": doc.issued_by_id,
-            "paragraphs": _digest(doc.pk, "\n".join(doc.paragraphs)),
+            "paragraphs": _digest(doc.pk, "paragraphs", "\n".join(doc.paragraphs)),
             "basis": doc.basis,
             "docx_sha256": doc.docx_sha256,
             "code": doc.code,

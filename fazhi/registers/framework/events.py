@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
-from django.conf import settings
-
-from fazhi.core.canonical import canonical_bytes
+from fazhi.core.canonical import canonical_bytes, keyed_digest
 from fazhi.registers.framework.models import GeneratedBatch, MatterEvent
 
 
@@ -16,9 +12,7 @@ def _digest(event_id: int, field: str, value: Any) -> Any:
     """Keyed digest of a personal value: binds the leaf to the row without disclosing the value."""
     if value in (None, ""):
         return value
-    key = settings.FAZHI_AUDIT_KEY.encode("utf-8")
-    msg = f"{event_id}\x1f{field}\x1f{value}".encode()
-    return "hmac-sha256:" + hmac.new(key, msg, hashlib.sha256).hexdigest()
+    return keyed_digest(event_id, field, value)
 
 
 def _protect(e: MatterEvent, values: dict[str, Any]) -> dict[str, Any]:

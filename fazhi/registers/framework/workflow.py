@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
-import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from fazhi.core.canonical import canonical_bytes, to_canonical_value
+from fazhi.core.canonical import canonical_bytes, keyed_digest, to_canonical_value
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.selectors import require_role
 from fazhi.core.strictyaml import LineDict, check_keys, load_strict
@@ -164,8 +163,7 @@ def _digest(label: str, pk: Any, field: str, value: Any) -> Any:
     """Keyed digest of a personal value: binds the leaf to the row without disclosing the value."""
     if value in (None, ""):
         return value
-    msg = f"{label}\x1f{pk}\x1f{field}\x1f{value}".encode()
-    return "hmac-sha256:" + hmac.new(settings.FAZHI_AUDIT_KEY.encode("utf-8"), msg, hashlib.sha256).hexdigest()
+    return keyed_digest(label, pk, field, value)
 
 
 def field_encode(obj: models.Model, name: str, personal: Iterable[str] = ()) -> Any:
