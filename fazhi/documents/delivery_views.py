@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 
 from fazhi.core.errors import FazhiError
 from fazhi.core.http import failure_message, form_errors_message
-from fazhi.core.selectors import user_can_see_unit, user_has_role
+from fazhi.core.selectors import user_has_role
 from fazhi.documents import delivery
 from fazhi.documents.models import DeliveryMethod, IssuedDocument
 
@@ -32,15 +32,10 @@ class DeliveryForm(forms.Form):
 
 
 def document_visible(user: Any, doc: IssuedDocument) -> bool:
-    """A document is seen by whoever may see its matter (the register's visibility); a workflow's
-    letter (督察) by the staff of the issuing unit and the units above it."""
-    from fazhi.registers.framework.registry import REGISTRY
-    from fazhi.registers.framework.selectors import matter_get_for
+    """A document is seen by whoever may see its matter or workflow record (one rule: views.record_visible)."""
+    from fazhi.documents.views import record_visible
 
-    reg = REGISTRY.get(doc.register)
-    if reg is not None:
-        return matter_get_for(user, reg, doc.object_id) is not None
-    return user_can_see_unit(user, doc.unit)
+    return record_visible(user, doc.register, doc.object_id)
 
 
 @login_required

@@ -34,6 +34,7 @@ from fazhi.documents import services
 from fazhi.documents.models import IssuedDocument
 from fazhi.registers.framework.registry import REGISTRY
 from fazhi.registers.framework.selectors import matter_get_for
+from fazhi.registers.framework.workflow import workflow_visible
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BATCH_MAX = 200  # documents in one merged PDF (a day's work of a department is far fewer)
@@ -49,10 +50,18 @@ VERIFY_PER_MINUTE = 60
 def document_for(user: Any, pk: int) -> IssuedDocument:
     """The document, when the user may see its matter; 404 otherwise (also for an unknown one)."""
     doc = IssuedDocument.objects.select_related("unit", "replaces").filter(pk=pk).first()
-    reg = REGISTRY.get(doc.register) if doc is not None else None
-    if doc is None or reg is None or matter_get_for(user, reg, doc.object_id) is None:
+    if doc is None or not record_visible(user, doc.register, doc.object_id):
         raise Http404("文书不存在或您无权查看")
     return doc
+
+
+def record_visible(user: Any, register: str, object_id: int) -> bool:
+    """A register's matter by the framework's visibility; a workflow's record (a 督察 lead, a report,
+    a 考核 scheme) by what its app registered."""
+    reg = REGISTRY.get(register)
+    if reg is not None:
+        return matter_get_for(user, reg, object_id) is not None
+    return workflow_visible(register, user, object_id)
 
 
 def documents_visible_to(user: Any) -> QuerySet[IssuedDocument]:
@@ -62,7 +71,12 @@ def documents_visible_to(user: Any) -> QuerySet[IssuedDocument]:
 
 def matter_documents_panel(request: HttpRequest, matter: Any) -> dict[str, Any]:
     """Context of the 文书 panel on a matter's page (the page has checked the user sees the matter)."""
-    docs = list(services.documents_of(type(matter).register_name, matter.pk))
+    return documents_panel(type(matter).register_name, matter.pk)
+
+
+def documents_panel(register: str, object_id: int) -> dict[str, Any]:
+    """Context of the 文书 panel (``documents/_matter_panel.html``) for a matter or a workflow record."""
+    docs = list(services.documents_of(register, object_id))
     replaced = set(IssuedDocument.objects.filter(replaces__in=docs).values_list("replaces_id", flat=True))
     return {"documents": [(d, d.pk in replaced) for d in docs]}
 

@@ -7,6 +7,8 @@ class EvaluationConfig(AppConfig):
     verbose_name = "法治政府建设考核"
 
     def ready(self) -> None:
-        from fazhi.registers.framework.workflow import workflow_add
+        from fazhi.evaluation.selectors import schemes_visible_to
+        from fazhi.registers.framework.workflow import workflow_add, workflow_visibility_set
 
         workflow_add("evaluation")
+        workflow_visibility_set("evaluation", lambda user, pk: any(s.pk == pk for s in schemes_visible_to(user)))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from fazhi.core.errors import FazhiError
 from fazhi.core.files import file_path
 from fazhi.core.http import failure_message, form_errors_message
+from fazhi.documents.views import documents_panel
 from fazhi.evaluation import services
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.evaluation.selectors import results_visible_to, schemes_visible_to, user_organises
@@ -52,6 +53,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             # the steps name the units scored by hand: the organisers' history, not the units'
             "events": workflow_events(services.WORKFLOW, scheme) if organiser else [],
+            "documents_panel": documents_panel(services.WORKFLOW, scheme.pk),
         },
     )
 

@@ -11,6 +11,11 @@ class ReportsConfig(AppConfig):
 
         workflow_add("report")
 
+        from fazhi.registers.framework.workflow import workflow_visibility_set
+        from fazhi.reports.selectors import reports_visible_to
+
+        workflow_visibility_set("report", lambda user, pk: reports_visible_to(user).filter(pk=pk).exists())
+
         from fazhi.core.todo import todo_section_register
         from fazhi.reports.selectors import todo
 

@@ -17,6 +17,7 @@ from fazhi.core.errors import FazhiError
 from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import user_is_admin
+from fazhi.documents.views import documents_panel
 from fazhi.registers.framework.workflow import workflow_events
 from fazhi.reports import selectors, services
 from fazhi.reports.generator import definition, heading
@@ -105,6 +106,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "required": services.signatures_required(),
             "deadlines": services.deadlines(report),
             "events": workflow_events(services.WORKFLOW, report),
+            "documents_panel": documents_panel(services.WORKFLOW, report.pk),
             "today": timezone.localdate(),
             "manual_fields": manual_fields,
             "problems": services.table_problems(version) if version else [],

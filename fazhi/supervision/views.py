@@ -14,6 +14,7 @@ from fazhi.core.errors import FazhiError, ValidationFailed
 from fazhi.core.http import failure_message, form_errors_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q
+from fazhi.documents.views import documents_panel
 from fazhi.registers.framework.workflow import workflow_events
 from fazhi.supervision import services
 from fazhi.supervision.models import Lead, NoticeKind, State
@@ -130,6 +131,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "events": workflow_events(services.WORKFLOW, lead),
             "matter_url": matter_url,
+            "documents_panel": documents_panel(services.WORKFLOW, lead.pk),
         },
     )
 

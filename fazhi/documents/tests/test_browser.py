@@ -24,7 +24,7 @@ def test_acceptance_notice_in_the_browser_downloaded_printed_and_verified(
     page = browser.new_page()
     login(page, base, "alice")
     page.goto(f"{base}/r/reconsideration/{case.pk}/")
-    expect(page.locator("#documents")).to_contain_text("本案尚未出具文书")
+    expect(page.locator("#documents")).to_contain_text("尚未出具文书")
     page.click("#actions >> text=受理")
     page.select_option("#id_procedure", "ordinary")
     page.click("button[type=submit]")

@@ -43,3 +43,27 @@ def test_suppressed_workflow_steps_issue_nothing(org: Any, eva: Any) -> None:  #
     with documents_suppressed():
         scheme = _published(org, eva)
     assert not documents_of("evaluation", scheme.pk).exists()
+
+
+def test_a_workflow_letter_is_reached_through_its_record_only_by_who_sees_the_record(org: Any, client: Any) -> None:
+    """The 督察 letter: on the lead's page and downloadable by the organiser and by the supervised unit
+    it is addressed to; another district's clerk gets 404."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from fazhi.supervision import services as supervision
+
+    lead = supervision.lead_create(organiser=org.district, unit=org.dept, summary="群众反映执法不规范", actor=org.dave, on=dt.date(2025, 5, 1))
+    supervision.lead_find(lead=lead, founded=True, text="属实", actor=org.dave, on=dt.date(2025, 5, 6))
+    supervision.lead_notice(lead=lead, kind="prompt", text="请规范执法。", due_on=dt.date(2025, 6, 30), actor=org.dave, on=dt.date(2025, 5, 7))
+    letter = documents_of("lead", lead.pk).get()
+    for user in (org.dave, org.erin):
+        client.force_login(user)
+        page = client.get(reverse("supervision_lead", args=[lead.pk])).content.decode()
+        assert letter.number in page and f"/wenshu/{letter.pk}.pdf" in page, user
+        response = client.get(f"/wenshu/{letter.pk}.docx")
+        assert response.status_code == 200 and response.content[:2] == b"PK", user
+    client.force_login(org.frank)
+    assert client.get(f"/wenshu/{letter.pk}.docx").status_code == 404
+    assert client.get(f"/wenshu/{letter.pk}/songda/").status_code == 404

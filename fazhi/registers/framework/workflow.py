@@ -81,6 +81,9 @@ class Workflow:
     definition: WorkflowDefinition
     model: type[models.Model]
     children: dict[str, type[models.Model]]
+    # who may see a record: f(user, object id) -> bool, given by the app that owns the workflow
+    # (its selectors), so that apps below it (the documents a step issues) can ask
+    visible: Callable[[Any, int], bool] | None = None
 
 
 WORKFLOWS: dict[str, Workflow] = {}
@@ -154,6 +157,16 @@ def workflow_add(name: str) -> Workflow:
 
 def workflow_get(name: str) -> Workflow:
     return WORKFLOWS[name]
+
+
+def workflow_visibility_set(name: str, visible: Callable[[Any, int], bool]) -> None:
+    WORKFLOWS[name].visible = visible
+
+
+def workflow_visible(name: str, user: Any, object_id: int) -> bool:
+    """Whether the user may see the workflow's record (False when its app said nothing)."""
+    wf = WORKFLOWS.get(name)
+    return bool(wf is not None and wf.visible is not None and wf.visible(user, object_id))
 
 
 # --- encoding -------------------------------------------------------------------------------
