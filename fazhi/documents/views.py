@@ -123,6 +123,13 @@ def document_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "documents/print.html", {"docs": [_printable(doc)]})
 
 
+@login_required
+def document_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 送达回证 of a document, to print and have signed (the service is then recorded on the
+    platform: 送达 page)."""
+    return render(request, "documents/receipt.html", {"doc": document_for(request.user, pk)})
+
+
 def _printable(doc: IssuedDocument) -> dict[str, Any]:
     return {
         "doc": doc,

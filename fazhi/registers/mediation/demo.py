@@ -130,7 +130,11 @@ def _walk(case: Any, rng: random.Random, today: dt.date, clerk: Any, next_outcom
         step("fail", clerk, concluded, concluded_on=concluded, outcome=outcome, failure_reason=reason)
         return
     amount = str(int(float(case.amount_involved) * rng.uniform(0.5, 1.0))) if case.amount_involved else ""
-    if not step("agree", clerk, concluded, concluded_on=concluded, outcome=outcome, agreement_amount=amount):
+    terms = ""
+    if outcome == "written_agreement":  # 人民调解法第二十九条: what was agreed, how and by when (no extra draws)
+        what = f"向{case.party_a_name}支付{amount}元" if amount else f"与{case.party_a_name}按协议解决纠纷"
+        terms = f"{case.party_b_name}于协议签订之日起三十日内{what}，双方就本纠纷再无其他争议。"
+    if not step("agree", clerk, concluded, concluded_on=concluded, outcome=outcome, agreement_amount=amount, agreement_terms=terms):
         return
     if outcome == "written_agreement" and case.amount_involved and rng.random() < 0.08:
         applied = concluded + dt.timedelta(days=rng.randint(1, 20))

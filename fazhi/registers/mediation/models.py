@@ -106,6 +106,7 @@ class MediationCase(Matter):
     concluded_on = models.DateField("调解终结日期", null=True, blank=True, db_index=True)
     outcome = models.CharField("调解结果", max_length=30, blank=True, db_index=True)
     agreement_amount = models.DecimalField("协议金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    agreement_terms = models.TextField("协议内容（各方责任、履行方式和期限）", blank=True)
     failure_reason = models.CharField("未成功原因及告知的其他途径", max_length=200, blank=True)
     performance = models.CharField("协议履行情况", max_length=20, choices=Performance.choices, blank=True)
     performance_checked_on = models.DateField("回访日期", null=True, blank=True)

@@ -190,7 +190,7 @@ def test_the_pages_users_read_show_the_laws_citations(org: Any, make_case: Any) 
             "description": "赡养费",
         },
     )
-    do(agreed, "agree", med_clerk, concluded_on=today - dt.timedelta(days=2), outcome="written_agreement")
+    do(agreed, "agree", med_clerk, concluded_on=today - dt.timedelta(days=2), outcome="written_agreement", agreement_terms="乙方于十日内付清欠款")
     proposals = [
         matter_create(
             register="proposals",

@@ -50,7 +50,12 @@ def test_a_justice_office_mediates_a_dispute_to_a_performed_agreement(browser: B
     page.click("#actions >> text=达成调解协议")
     page.select_option("#id_outcome", "written_agreement")
     page.click("button[type=submit]")
+    # a written agreement is a document: without what was agreed the step is refused, naming it
+    expect(page.locator("body")).to_contain_text("协议内容（各方责任、履行方式和期限）")
+    page.fill("#id_agreement_terms", "孙二于十日内修复楼下天花板并承担费用")
+    page.click("button[type=submit]")
     expect(page.locator("#timeline")).to_contain_text("达成调解协议")
+    expect(page.locator("#documents")).to_contain_text("人民调解协议书")
     page.click("#actions >> text=回访并记录履行情况")
     page.select_option("#id_performance", "performed")
     page.click("button[type=submit]")

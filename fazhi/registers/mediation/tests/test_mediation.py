@@ -75,7 +75,7 @@ def test_a_dispute_is_normally_concluded_within_one_month_rolled_past_the_nation
 
 def test_judicial_confirmation_must_be_applied_for_within_30_days_of_the_agreement(net: Net) -> None:
     case = dispute(net, dispute_type="labour", amount_involved="12000")
-    do(case, "agree", net.clerk, concluded_on="2025-09-10", outcome="written_agreement", agreement_amount="9000")
+    do(case, "agree", net.clerk, concluded_on="2025-09-10", outcome="written_agreement", agreement_amount="9000", agreement_terms="乙方于十日内付清欠款")
     with pytest.raises(ValidationFailed, match="三十日"):
         do(case, "apply_confirmation", net.clerk, confirmation_applied_on="2025-10-11", confirmation_court="东湖区人民法院")
     with pytest.raises(ValidationFailed, match="尚未记录申请"):
@@ -144,7 +144,7 @@ def test_other_units_neither_see_nor_change_the_disputes(net: Net, org: Any) -> 
 
 def test_the_confirmation_window_ending_in_a_holiday_runs_to_the_next_working_day(net: Net) -> None:
     case = dispute(net)
-    do(case, "agree", net.clerk, concluded_on="2025-09-03", outcome="written_agreement")
+    do(case, "agree", net.clerk, concluded_on="2025-09-03", outcome="written_agreement", agreement_terms="乙方于十日内付清欠款")
     # day 30 is 2025-10-03, inside 国庆 (10/1–10/8): the period ends on 10-09 (clock rule mediation.judicial_confirmation)
     with pytest.raises(ValidationFailed, match="本案至 2025-10-09"):
         do(case, "apply_confirmation", net.clerk, confirmation_applied_on="2025-10-10", confirmation_court="东湖区人民法院")
