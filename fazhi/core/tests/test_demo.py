@@ -23,6 +23,10 @@ class Rollback(Exception):
     pass
 
 
+# the last two days' steps issue their documents (the demo's default is a week; fewer keeps CI short)
+DEMO_ARGS = ["--seed", "3", "--today", TODAY.isoformat(), "--scale", "small", "--documents-days", "2"]
+
+
 def snapshot() -> list[tuple[Any, ...]]:
     return list(ReconsiderationCase.objects.order_by("case_number").values_list("case_number", "state", "outcome", "received_on", "applicant_name", "due_on"))
 
@@ -31,11 +35,11 @@ def test_the_demo_is_deterministic_complete_verifiable_and_keeps_the_registers_r
     """One demo, built twice (the first rolled back) to show it is deterministic; every check below
     runs on the second build (a small demo costs a minute or two: the CI builds it once per database)."""
     with pytest.raises(Rollback), transaction.atomic():
-        call_command("demo", "--seed", "3", "--today", TODAY.isoformat(), "--scale", "small", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("demo", *DEMO_ARGS, stdout=io.StringIO(), stderr=io.StringIO())
         first = snapshot()
         raise Rollback
     out = io.StringIO()
-    call_command("demo", "--seed", "3", "--today", TODAY.isoformat(), "--scale", "small", stdout=out, stderr=io.StringIO())
+    call_command("demo", *DEMO_ARGS, stdout=out, stderr=io.StringIO())
     assert snapshot() == first
     assert "fazhi-demo-2026" in out.getvalue() and "clerk_gh" in out.getvalue()
     check_complete()
@@ -58,6 +62,10 @@ def check_complete() -> None:
     assert cases.filter(state__in=open_states, due_on__lt=TODAY).count() >= 2  # a few overdue
     assert cases.filter(state__in=open_states, due_on__gte=TODAY).exists()
     assert audit_verify().problems[:20] == []
+    from fazhi.documents.models import IssuedDocument
+
+    assert IssuedDocument.objects.filter(issued_on__gte=TODAY - dt.timedelta(days=2)).exists(), "the recent steps issued their documents"
+    assert not IssuedDocument.objects.filter(issued_on__lt=TODAY - dt.timedelta(days=2)).exists()
 
 
 def check_every_register_populated_with_every_outcome_and_reimportable() -> None:

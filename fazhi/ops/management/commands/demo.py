@@ -67,6 +67,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="演示数据截止日期（默认今天）")
         parser.add_argument("--if-empty", action="store_true", help="数据库已有单位时什么也不做")
+        parser.add_argument("--documents-days", type=int, default=7, help="为最近多少天的办理步骤出具文书（默认 7 天；更早的视为纸质送达）")
         parser.add_argument(
             "--scale",
             choices=sorted(SCALES),
@@ -88,8 +89,8 @@ class Command(BaseCommand):
         # inside one transaction leave a chain of row versions that no one may prune, and every
         # later update walks it (the build slowed from 20 to 7 matters a second).
         outer = nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
-        # The year's letters went out on paper: documents are issued for the last week's steps.
-        with outer, documents_suppressed(before=today - dt.timedelta(days=7)):
+        # The year's letters went out on paper: documents are issued for the last days' steps only.
+        with outer, documents_suppressed(before=today - dt.timedelta(days=options["documents_days"])):
             org = build_org(rng)
             n_users = build_users(org, rng)
             users = {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "reviewer", "head"])}
