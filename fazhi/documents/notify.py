@@ -6,6 +6,8 @@ never undoes the step, and is logged without the address or the phone number."""
 from __future__ import annotations
 
 import logging
+import smtplib
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +17,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from fazhi.core.errors import FazhiError
 from fazhi.documents.models import IssuedDocument
 
 log = logging.getLogger(__name__)
@@ -55,11 +58,11 @@ def document_mail(document_id: int, address: str) -> bool:
     try:
         try:
             message.attach(f"{doc.number}.pdf", document_pdf(doc), "application/pdf")
-        except Exception:
+        except (FazhiError, subprocess.SubprocessError, OSError):  # no LibreOffice here: the DOCX is the document as well
             message.attach(f"{doc.number}.docx", docx_bytes(doc), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         message.send(fail_silently=False)
         return True
-    except Exception as exc:
+    except (smtplib.SMTPException, OSError, FazhiError) as exc:  # the step stands; the failure is logged
         log.warning("document %s: e-mail not sent (%s)", doc.number, type(exc).__name__)
         return False
 

@@ -27,6 +27,7 @@ from typing import Any
 import cn2an
 import segno
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -141,7 +142,7 @@ class _Values(dict[str, Any]):
         else:
             try:
                 value = _display(*_follow(self.matter, key))
-            except Exception:
+            except (FieldDoesNotExist, AttributeError):  # not a field of the record: named as missing below
                 value = ""
         if not value:
             self.missing.append(key)
@@ -181,7 +182,7 @@ def _label(matter: models.Model, name: str) -> str:
             labels.append(str(f.verbose_name))
             model = f.related_model
         return "的".join([*labels, str(getattr(model._meta.get_field(last), "verbose_name", last))])
-    except Exception:
+    except (FieldDoesNotExist, AttributeError):
         return name
 
 
