@@ -57,3 +57,34 @@ def campaign_notices_visible_to(user: Any, campaign: ReviewCampaign) -> QuerySet
 def notices_visible_to(user: Any) -> QuerySet[RectificationNotice]:
     """Rectification notices addressed to the units the user reaches (the ones they report on)."""
     return RectificationNotice.objects.filter(unit__in=units_visible_to(user))
+
+
+def notices_to_report(user: Any, today: Any) -> list[Any]:
+    """The 整改通知 waiting for the user's unit: the campaign's ``report`` step, whose roles are
+    checked over the notice's unit (which the definition's ``unit:`` cannot name)."""
+    from django.urls import reverse
+
+    from fazhi.registers.framework.waiting import WaitingRecord
+
+    d = workflow_get(WORKFLOW).definition
+    t = d.step("report")
+    paths = user_scope_paths(user, t.roles)
+    if not paths:
+        return []
+    notices = (
+        RectificationNotice.objects.filter(unit_scope_q(paths, "unit__path"), reported_on__isnull=True, campaign__state__in=list(t.sources))
+        .select_related("campaign", "unit")
+        .order_by("due_on", "pk")[:20]
+    )
+    return [
+        WaitingRecord(
+            n,
+            n.campaign.name,
+            n.unit.name,
+            d.state_label(n.campaign.state),
+            [t.label],
+            reverse("review_notice_report", args=[n.campaign_id, n.pk]),
+            [(n.due_on, "整改期限")],
+        )
+        for n in notices
+    ]

@@ -15,3 +15,17 @@ class InspectionsConfig(AppConfig):
         from fazhi.registers.framework.workflow import workflow_add
 
         workflow_add("inspection_plan")
+
+        from django.urls import reverse
+
+        from fazhi.registers.framework.waiting import WorkflowTodo, workflow_todo_register
+
+        workflow_todo_register(
+            "inspection_plan",
+            WorkflowTodo(
+                link=lambda p: reverse("inspection_plan", args=[p.pk]),
+                list_url="inspection_plans",
+                deadlines=lambda p: [(p.ends_on, "检查期结束")] if p.ends_on else [],
+                order_by=("ends_on", "pk"),
+            ),
+        )

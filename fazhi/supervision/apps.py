@@ -7,10 +7,22 @@ class SupervisionConfig(AppConfig):
     verbose_name = "法治督察"
 
     def ready(self) -> None:
-        from fazhi.core.todo import todo_section_register
+        from django.urls import reverse
+
+        from fazhi.registers.framework.waiting import WorkflowTodo, workflow_todo_register
         from fazhi.registers.framework.workflow import workflow_add, workflow_visibility_set
-        from fazhi.supervision.selectors import leads_visible_to, todo
+        from fazhi.supervision.selectors import leads_visible_to
 
         workflow_add("lead")
         workflow_visibility_set("lead", lambda user, pk: leads_visible_to(user).filter(pk=pk).exists())
-        todo_section_register("supervision", "法治督察", "supervision/_todo.html", lambda user, today: todo(user), order=20)
+        # the to-do list derives every waiting step of a lead from its definition
+        workflow_todo_register(
+            "lead",
+            WorkflowTodo(
+                link=lambda lead: reverse("supervision_lead", args=[lead.pk]),
+                list_url="supervision_leads",
+                deadlines=lambda lead: [(lead.due_on, "整改期限")] if lead.due_on else [],
+                order_by=("due_on", "raised_on", "pk"),
+                shown_unit="unit",  # the supervised unit, not the organiser
+            ),
+        )

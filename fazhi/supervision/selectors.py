@@ -36,19 +36,3 @@ def organisers_for(user: Any) -> list[Unit]:
     return [u for u in Unit.objects.filter(path__in=user_scope_paths(user, SUPERVISORS))] or (
         list(Unit.objects.filter(parent__isnull=True)) if user_is_admin(user) else []
     )
-
-
-def todo(user: Any, limit: int = 50) -> list[tuple[Lead, str]]:
-    """(lead, what to do) for the user's units: the unit's letters to answer (by due date), and
-    for the supervisors the leads to check and the reports to close out."""
-    supervising = user_scope_paths(user, SUPERVISORS)
-    answering = user_scope_paths(user, SUPERVISED)
-    q = Q(pk__in=[])
-    if answering:
-        q |= unit_scope_q(answering, "unit__path") & Q(state=State.NOTICED)
-    if supervising or user_is_admin(user):
-        scope = Q() if user_is_admin(user) and not supervising else unit_scope_q(supervising, "organiser__path")
-        q |= scope & Q(state__in=[State.OPEN, State.REPORTED])
-    what = {State.NOTICED: "报送整改情况", State.OPEN: "核查线索", State.REPORTED: "审核整改情况并销号"}
-    leads = Lead.objects.filter(q).select_related("unit").order_by("due_on", "raised_on", "pk")[:limit]
-    return [(lead, what[State(lead.state)]) for lead in leads]

@@ -22,7 +22,7 @@ from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER
 from fazhi.core.models import Membership, Unit
 from fazhi.core.selectors import units_visible_to, user_is_admin, user_units_with_role
 from fazhi.core.todo import todo_sections
-from fazhi.registers.framework import selectors
+from fazhi.registers.framework import selectors, todo
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import transition_form_class
@@ -30,6 +30,7 @@ from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger
 from fazhi.registers.framework.models import GeneratedBatch, Matter
 from fazhi.registers.framework.registry import EXTRA_PANELS, REGISTRY, Register, model_field
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
+from fazhi.registers.framework.waiting import workflow_waiting
 
 PAGE_SIZE = 50
 
@@ -57,22 +58,57 @@ def _apply_errors(form: forms.Form, exc: FazhiError) -> None:
         form.add_error(None, exc.message)
 
 
+TODO_TABS = (("", "全部待办"), ("overdue", "已逾期"), ("due_today", "今日到期"), ("due_soon", "3日内到期"))
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The to-do list: the open matters of every register the user may see (counted and paged in
+    SQL), every workflow step waiting for the user, and the apps' other sections."""
     today = timezone.localdate()
-    items = selectors.due_list(request.user, today)
-    counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "due_today", "due_soon")}
+    status = request.GET.get("status", "")
+    status = status if status in todo.STATUSES else ""
+    register = request.GET.get("register", "")
+    register = register if register in REGISTRY else ""
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    counts = todo.todo_counts(request.user, today)
+    selected = todo.todo_count(request.user, today, status=status, register=register) if (status or register) else counts.total
+    pages = max((selected + todo.TODO_PAGE_SIZE - 1) // todo.TODO_PAGE_SIZE, 1)
+    page = min(page, pages)
+    tab_counts = {"": counts.total, "overdue": counts.overdue, "due_today": counts.due_today, "due_soon": counts.due_soon}
+
+    def query(**changes: Any) -> str:
+        params = {"status": status, "register": register, "page": str(page)} | changes
+        return "?" + "&".join(f"{k}={v}" for k, v in params.items() if v and not (k == "page" and v == "1"))
+
     return render(
         request,
         "web/home.html",
         {
             "sections": todo_sections(request.user, today),
-            "items": items,
+            "waiting": workflow_waiting(request.user, today),
+            "rows": todo.todo_page(request.user, today, status=status, register=register, page=page),
             "today": today,
             "counts": counts,
+            "status": status,
+            "register": register,
+            "tabs": [(key, label, query(status=key, page="1"), tab_counts[key]) for key, label in TODO_TABS],
+            "register_choices": [(r.name, r.definition.label, counts.by_register[r.name]) for r in REGISTRY.values() if r.name in counts.by_register],
+            "selected": selected,
+            "page": page,
+            "pages": pages,
+            "page_links": [(n, query(page=str(n))) for n in _page_numbers(page, pages)],
             "units": Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit"),
         },
     )
+
+
+def _page_numbers(page: int, pages: int) -> list[int]:
+    """The first, the last and the pages around the current one."""
+    return sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
 
 
 class ListFilter(forms.Form):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,7 +10,7 @@ from django.db.models import QuerySet
 from fazhi.core.selectors import unit_scope_q, user_scope_paths
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.models import Matter, MatterEvent
-from fazhi.registers.framework.registry import REGISTRY, Register, register_of
+from fazhi.registers.framework.registry import Register, register_of
 
 DUE_SOON_DAYS = 3
 
@@ -28,8 +27,9 @@ def matter_events(matter: Matter) -> QuerySet[MatterEvent]:
     return MatterEvent.objects.filter(register=register_of(matter).name, object_id=matter.pk).select_related("actor").order_by("id")
 
 
-def transitions_available(user: Any, matter: Matter) -> list[Transition]:
-    """The steps this user may take on this matter now (state and role)."""
+def transitions_available(user: Any, matter: Matter, *, done: dict[str, int] | None = None) -> list[Transition]:
+    """The steps this user may take on this matter now (state and role). ``done``: how many
+    times each step was taken, when the caller has read the matter's events already."""
     from fazhi.core.selectors import user_roles_for_unit
 
     reg = register_of(matter)
@@ -38,7 +38,7 @@ def transitions_available(user: Any, matter: Matter) -> list[Transition]:
     for t in reg.definition.transitions_from(matter.state):
         if not roles & set(t.roles):
             continue
-        if t.max_times is not None and matter_events(matter).filter(transition=t.name).count() >= t.max_times:
+        if t.max_times is not None and (done.get(t.name, 0) if done is not None else matter_events(matter).filter(transition=t.name).count()) >= t.max_times:
             continue
         # a step that cannot apply to this matter (no 意见书 issued, no review requested) is not offered
         applies = getattr(reg.hooks, "applies", None)
@@ -59,24 +59,3 @@ def due_status(due_on: dt.date | None, today: dt.date) -> str:
     if (due_on - today).days <= DUE_SOON_DAYS:
         return "due_soon"
     return "running"
-
-
-@dataclass
-class DueItem:
-    register: Register
-    matter: Matter
-    status: str
-
-
-def due_list(user: Any, today: dt.date, limit: int = 100) -> list[DueItem]:
-    items: list[DueItem] = []
-    for reg in REGISTRY.values():
-        qs = (
-            matters_visible_to(user, reg)
-            .filter(state__in=reg.definition.open_states(), due_on__isnull=False)
-            .select_related("unit")
-            .order_by("due_on", "id")[:limit]
-        )
-        items += [DueItem(reg, m, due_status(m.due_on, today)) for m in qs]
-    items.sort(key=lambda i: (i.matter.due_on or dt.date.max, i.register.name))
-    return items[:limit]

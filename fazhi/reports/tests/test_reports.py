@@ -160,19 +160,32 @@ def test_the_due_list_shows_last_years_reports_to_the_office_and_waiting_steps_t
     erin.force_login(org.erin)
     year = dt.date.today().year - 1
 
-    def todo(c: Client) -> str:
+    def todo(c: Client, table: str = "reports-todo") -> str:
         html = c.get("/").content.decode()
-        return html[html.index('id="reports-todo"') :] if 'id="reports-todo"' in html else ""
+        return html[html.index(f'id="{table}"') : html.index("</table>", html.index(f'id="{table}"'))] if f'id="{table}"' in html else ""
 
     listed = todo(dave)
     assert f"东湖区人民政府{year}年法治政府建设年度报告" in listed and "尚未起草" in listed
     assert f"报送上级（3月1日前）：{year + 1}-03-01" in listed and f"向社会公布（政府：3月31日前）：{year + 1}-03-31" in listed
     assert todo(erin) == "" and todo(leader) == ""
     report = services.report_create(unit=org.district, kind="fzzf", year=year, actor=org.dave)
+    assert f"{year}年法治政府建设年度报告" not in todo(dave)  # drafted: it waits in the workflow's part
+    assert "提交审核" in todo(dave, "todo-report") and "签发" not in todo(leader, "todo-report")
+    # the department below the district is asked for its draft, with the report's dates; the
+    # other district's clerk is not
+    asked = todo(erin, "todo-report")
+    assert "东湖区市场监督管理局" in asked and f"供稿（已交0/{len(report.order)}部分）" in asked and f"报送上级（3月1日前）：{year + 1}-03-01" in asked
+    assert todo(Client(), "todo-report") == ""
+    frank = Client()
+    frank.force_login(org.frank)
+    assert todo(frank, "todo-report") == ""
+    services.contribution_save(report=report, part=report.order[0], unit=org.dept, text="本局推进严格规范公正文明执法。", actor=org.erin)
+    assert f"供稿（已交1/{len(report.order)}部分）" in todo(erin, "todo-report")
     services.version_generate(report=report, actor=org.dave)
     for action, actor in [("submit", org.dave), ("approve", org.checker), ("clear", org.checker)]:
         report = services.report_step(report=report, action=action, actor=actor)
-    assert "待主要负责人签发，请办理" in todo(leader)
+    assert "签发年度报告" in todo(leader, "todo-report") and "签发完成" not in todo(leader, "todo-report")
+    assert todo(erin, "todo-report") == ""  # no longer drafting: nothing asked
     assert f"东湖区人民政府{year}年政府信息公开工作年度报告" in listed  # its own dates (3月31日 for a government)
 
 

@@ -55,7 +55,7 @@ def test_both_reports_are_produced_reviewed_signed_and_published_in_the_browser(
 
     leader = browser.new_page()
     login(leader, live_server.url, "leader")
-    expect(leader.locator("#reports-todo")).to_contain_text("待主要负责人签发，请办理")
+    expect(leader.locator("#todo-report")).to_contain_text("签发年度报告")
     for url in urls.values():
         leader.goto(url)
         leader.click("#sign")

@@ -6,10 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from conftest import do
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.models import Role
+from fazhi.core.services import membership_grant
 from fazhi.registers.framework.workflow import workflow_events
 from fazhi.supervision import services
 from fazhi.supervision.models import Lead, Source, State
@@ -160,13 +163,24 @@ def test_the_home_page_lists_what_supervision_asks_of_each_side(org: Any, correc
 
     def todo(c: Client) -> str:
         html = c.get("/").content.decode()
-        return html[html.index('id="supervision-todo"') :] if 'id="supervision-todo"' in html else ""
+        return html[html.index('id="todo-lead"') : html.index("</table>", html.index('id="todo-lead"'))] if 'id="todo-lead"' in html else ""
 
-    assert "核查线索" in todo(dave) and todo(erin) == "" and todo(frank) == ""
+    # the steps come from the lead's definition: the office checks, the unit's staff report
+    head, other_head = Client(), Client()
+    head_user = get_user_model().objects.create_user("dept_head_sv")
+    other_user = get_user_model().objects.create_user("other_head_sv")
+    membership_grant(user=head_user, unit=lead.unit, role=Role.HEAD)
+    membership_grant(user=other_user, unit=org.other_body, role=Role.HEAD)
+    head.force_login(head_user)
+    other_head.force_login(other_user)
+    assert "核查属实" in todo(dave) and "核查不属实" in todo(dave) and todo(erin) == "" and todo(frank) == ""
     t = dt.date.today()
     services.lead_find(lead=lead, founded=True, text="属实", actor=org.dave, on=t)
+    assert "<td>发函</td>" in todo(dave) and "核查不属实" not in todo(dave) and "东湖区市场监督管理局" in todo(dave)
     services.lead_notice(lead=lead, kind="prompt", text="请整改", due_on=t + dt.timedelta(days=15), actor=org.dave, on=t)
-    assert "报送整改情况" in todo(erin) and f"整改期限 {t + dt.timedelta(days=15):%Y-%m-%d}" in todo(erin)
-    assert "核查线索" not in todo(dave) and todo(frank) == ""
+    assert "报送整改情况" in todo(erin) and f"整改期限：{t + dt.timedelta(days=15):%Y-%m-%d}" in todo(erin)
+    # waiting for the unit's report: its head is told, another unit's head is not
+    assert "报送整改情况" in todo(head) and todo(other_head) == ""
+    assert "报送整改情况" not in todo(dave) and todo(frank) == ""
     services.lead_report(lead=lead, text="已整改", actor=org.erin, on=t)
-    assert "审核整改情况并销号" in todo(dave) and todo(erin) == ""
+    assert "销号" in todo(dave) and todo(erin) == "" and todo(head) == ""
