@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import application
+from fazhi.casefile_review.tests.conftest import agency  # noqa: F401  (six closed case files of the department)
 from fazhi.law.clocks import clock_rules
 from fazhi.registers.disclosure.models import DisclosureRequest
 from fazhi.registers.disclosure.tests.test_disclosure import _form
@@ -121,3 +122,57 @@ def test_the_home_page_costs_the_same_queries_with_ten_or_a_hundred_matters(org:
     with CaptureQueriesContext(connection) as many:
         assert erin.get("/").status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def _table(client: Client, table: str) -> str:
+    html = client.get("/").content.decode()
+    if f'id="{table}"' not in html:
+        return ""
+    start = html.index(f'id="{table}"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_the_page_lists_a_waiting_step_of_each_of_the_five_workflows_for_the_right_user(org: Any, agency: Any) -> None:  # noqa: F811
+    from fazhi.casefile_review.services import campaign_close, campaign_sample, sampled_file_score
+    from fazhi.casefile_review.tests.test_campaign import FULL, campaign
+    from fazhi.core.models import Role
+    from fazhi.core.services import membership_grant
+    from fazhi.evaluation.services import scheme_load_text
+    from fazhi.evaluation.tests.test_evaluation import SCHEME, _user
+    from fazhi.inspections.tests.test_draw import plan
+    from fazhi.reports.services import report_create
+    from fazhi.supervision.services import lead_create
+
+    today = timezone.localdate()
+    eva = _user("eva")
+    membership_grant(user=eva, unit=org.district, role=Role.EVALUATOR)
+    report_create(unit=org.district, kind="fzzf", year=today.year - 1, actor=org.dave)
+    lead_create(organiser=org.district, unit=org.dept, summary="执法案卷证据不足", actor=org.dave, on=today)
+    scheme_load_text(unit=org.district, text=SCHEME, filename="2025.yaml", actor=eva)
+    p = plan(agency)
+    closed = campaign(org)
+    campaign_sample(campaign=closed, actor=org.dave)
+    files = list(closed.files.order_by("position"))
+    sampled_file_score(file=files[0], actor=org.dave, points=FULL | {"evidence": 0, "decision": 0, "execution": 0}, vetoes=[], comment="证据不足")
+    for f in files[1:]:
+        sampled_file_score(file=f, actor=org.dave, points=FULL, vetoes=[], comment="")
+    campaign_close(campaign=closed, actor=org.dave, on=today)
+
+    clients = {}
+    for name, user in {"dave": org.dave, "eva": eva, "head": agency.head, "erin": org.erin, "frank": org.frank}.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    expected = [
+        ("todo-report", "dave", "提交审核", f"{org.district.name}{today.year - 1}年法治政府建设年度报告"),
+        ("todo-lead", "dave", "核查属实", "东湖区市场监督管理局"),
+        ("todo-evaluation", "eva", "按方案计分", "2025年度考核（测试）"),
+        ("todo-inspection_plan", "head", "执行随机抽取", p.name),
+        ("todo-casefile_campaign", "erin", "报送整改情况", closed.name),
+    ]
+    for table, who, step, title in expected:
+        listed = _table(clients[who], table)
+        assert step in listed and title in listed and 'href="/' in listed, (table, listed)
+        assert _table(clients["frank"], table) == "", table  # another district's clerk: nothing
+    # each waits for its roles only: the department's clerk is not asked to check a lead or compute scores
+    assert "核查属实" not in _table(clients["erin"], "todo-lead") and _table(clients["erin"], "todo-evaluation") == ""
+    assert _table(clients["erin"], "todo-inspection_plan") == ""  # drawing is the head's or the reviewer's step
