@@ -58,7 +58,7 @@ def _apply_errors(form: forms.Form, exc: FazhiError) -> None:
         form.add_error(None, exc.message)
 
 
-TODO_TABS = (("", "全部待办"), ("overdue", "已逾期"), ("due_today", "今日到期"), ("due_soon", "3日内到期"))
+TODO_TABS = (("", "全部计时中"), ("overdue", "已逾期"), ("due_today", "今日到期"), ("due_soon", "3日内到期"))
 
 
 @login_required

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, Q, QuerySet, Value
 
 from fazhi.law.clocks import clock_rules
 from fazhi.law.workdays import current_calendar
@@ -39,7 +39,9 @@ def _status_q(status: str, today: dt.date) -> Q:
 
 
 def _open(user: Any, reg: Register) -> QuerySet[Matter]:
-    return matters_visible_to(user, reg).filter(state__in=reg.definition.open_states())
+    """The matters waiting: open, with a deadline running (a matter open without one, e.g. a
+    decision served while the party may still sue, waits for no one)."""
+    return matters_visible_to(user, reg).filter(state__in=reg.definition.open_states(), due_on__isnull=False)
 
 
 @dataclass
@@ -88,14 +90,7 @@ def _keys(user: Any, today: dt.date, status: str, register: str) -> QuerySet[Any
         qs = _open(user, reg)
         if status in STATUSES:
             qs = qs.filter(_status_q(status, today))
-        parts.append(
-            qs.order_by()
-            .annotate(
-                todo_register=Value(reg.name, output_field=CharField()),
-                todo_no_due=Case(When(due_on__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
-            )
-            .values_list("todo_register", "pk", "todo_no_due", "due_on")
-        )
+        parts.append(qs.order_by().annotate(todo_register=Value(reg.name, output_field=CharField())).values_list("todo_register", "pk", "due_on"))
     if not parts:
         return Matter.objects.none()  # type: ignore[attr-defined,no-any-return]
     first, *rest = parts
@@ -142,11 +137,11 @@ def party_column(reg: Register) -> str:
 
 
 def todo_page(user: Any, today: dt.date, *, status: str = "", register: str = "", page: int = 1) -> list[TodoRow]:
-    """One page of the user's open matters, by due date (those without one last)."""
+    """One page of the user's waiting matters, by due date."""
     offset = max(page - 1, 0) * TODO_PAGE_SIZE
-    keys = list(_keys(user, today, status, register).order_by("todo_no_due", "due_on", "todo_register", "pk")[offset : offset + TODO_PAGE_SIZE])
+    keys = list(_keys(user, today, status, register).order_by("due_on", "todo_register", "pk")[offset : offset + TODO_PAGE_SIZE])
     by_register: dict[str, list[int]] = {}
-    for name, pk, _no_due, _due in keys:
+    for name, pk, _due in keys:
         by_register.setdefault(name, []).append(pk)
     matters: dict[tuple[str, int], Matter] = {}
     events: dict[tuple[str, int], list[MatterEvent]] = {}
@@ -159,7 +154,7 @@ def todo_page(user: Any, today: dt.date, *, status: str = "", register: str = ""
             events[(name, e.object_id)].append(e)
     cal = current_calendar()
     rows = []
-    for name, pk, _no_due, _due in keys:
+    for name, pk, _due in keys:
         reg, matter = REGISTRY[name], matters[(name, pk)]
         evs = events[(name, pk)]
         label, due = running_now(matter, evs, reg, today, cal)
