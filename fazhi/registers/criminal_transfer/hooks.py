@@ -27,6 +27,8 @@ class TransferHooks:
     def choices(self, field: str, units: Any, day: dt.date) -> Any:
         if field in ("lead_officer", "second_officer"):
             return officers_certified(units, day)
+        if field == "enforcement_case":
+            return EnforcementCase.objects.filter(unit__in=list(units))
         return None
 
     def prefill(self, user: Any, params: Any) -> dict[str, Any]:

@@ -51,27 +51,10 @@ def transition_form_class(reg: Register, t: Transition) -> type[forms.Form]:
     return type(f"{reg.name}_{t.name}_form", (forms.Form,), fields)
 
 
-def unit_path(model: type[models.Model]) -> str | None:
-    """The lookup from a model to the unit it belongs to: ``unit``, or one foreign key further
-    (a mediator's ``committee__unit``); None when it belongs to no unit (or is a unit)."""
-    from fazhi.core.models import Unit
-
-    if model is Unit:
-        return None
-    names = {f.name: f for f in model._meta.get_fields()}
-    if isinstance(names.get("unit"), models.ForeignKey):
-        return "unit"
-    for f in model._meta.get_fields():
-        if isinstance(f, models.ForeignKey) and f.related_model is not Unit and f.related_model is not None:
-            inner = {g.name: g for g in f.related_model._meta.get_fields()}
-            if isinstance(inner.get("unit"), models.ForeignKey) and inner["unit"].related_model is Unit:
-                return f"{f.name}__unit"
-    return None
-
-
 def choices_fitting(reg: Register, name: str, field: forms.ModelChoiceField, units: Sequence[Any], day: dt.date) -> models.QuerySet[Any]:
     """The choices of a model field for a step concerning ``units``: the register's own rule if
-    its hooks have one, else the objects of those units (in use, where the model says so)."""
+    its hooks have one; else, for a model that belongs to a unit and names the lookup to it in
+    ``form_unit`` (officers, powers, committees, mediators), those of these units still in use."""
     own = getattr(reg.hooks, "choices", None)
     if own is not None:
         qs = own(name, units, day)
@@ -79,11 +62,11 @@ def choices_fitting(reg: Register, name: str, field: forms.ModelChoiceField, uni
             return qs  # type: ignore[no-any-return]
     qs = field.queryset
     assert qs is not None
-    model = qs.model
-    path = unit_path(model)
-    if path is not None:
-        qs = qs.filter(**{f"{path}__in": list(units)})
-    if any(f.name == "active" for f in model._meta.get_fields()):
+    path = getattr(qs.model, "form_unit", None)
+    if path is None:
+        return qs  # a reference across units (the document under review, a linked case): the hooks check it
+    qs = qs.filter(**{f"{path}__in": list(units)})
+    if any(f.name == "active" for f in qs.model._meta.get_fields()):
         qs = qs.filter(active=True)
     return qs
 

@@ -169,3 +169,20 @@ def test_a_long_list_of_cases_becomes_a_box_for_the_case_number(org: Org, agency
     box = soup.find("input", attrs={"name": "enforcement_case"})
     assert box is not None and box.get("placeholder") == "请输入案号"
     assert cases[0].case_number not in page.content.decode()
+
+
+def test_the_mediation_form_lists_only_the_units_committees_and_mediators(org: Org) -> None:
+    from fazhi.registers.mediation.models import MediationCommittee, Mediator
+
+    own = MediationCommittee.objects.create(name="幸福社区人民调解委员会", level="community", unit=org.dept)
+    foreign = MediationCommittee.objects.create(name="西山社区人民调解委员会", level="community", unit=org.other_district)
+    mine = Mediator.objects.create(committee=own, name="调解员甲")
+    theirs = Mediator.objects.create(committee=foreign, name="调解员乙")
+    gone = Mediator.objects.create(committee=own, name="已卸任丙", active=False)
+    page = _client(org.erin).get("/r/mediation/new/")
+    assert page.status_code == 200
+    assert _options(page.content, "committee") == {str(own.pk): own.name}
+    assert _selected(page.content, "committee") == str(own.pk)  # the only one: chosen
+    mediators = _options(page.content, "mediator")
+    assert str(mine.pk) in mediators and not {str(theirs.pk), str(gone.pk)} & set(mediators)
+    assert "西山" not in page.content.decode()
