@@ -25,7 +25,7 @@ from fazhi.core.todo import todo_sections
 from fazhi.registers.framework import selectors, todo
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
-from fazhi.registers.framework.forms import transition_form_class
+from fazhi.registers.framework.forms import form_fit, transition_form_class
 from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
 from fazhi.registers.framework.models import GeneratedBatch, Matter
 from fazhi.registers.framework.registry import EXTRA_PANELS, REGISTRY, Register, model_field
@@ -325,7 +325,17 @@ def matter_new(request: HttpRequest, register: str) -> HttpResponse:
     form_class = transition_form_class(reg, t)
     unit_field = forms.ModelChoiceField(label="办理单位", queryset=units, widget=forms.Select(attrs={"class": "form-select"}))
     form_class = type("NewForm", (form_class,), {"handling_unit": unit_field})
-    form = form_class(request.POST or None, initial={"received_on": timezone.localdate()})
+    today = timezone.localdate()
+    initial: dict[str, Any] = {"received_on": today}
+    mine = list(units[:2])
+    if len(mine) == 1:
+        unit_field.empty_label = None
+        initial["handling_unit"] = mine[0].pk
+    prefill = getattr(reg.hooks, "prefill", None)
+    if prefill is not None and request.method == "GET":
+        # a step elsewhere that starts this one (a 以罚代刑 flag starts its 移送) fills in what it knows
+        initial |= prefill(request.user, request.GET)
+    form = form_fit(form_class(request.POST or None, initial=initial), reg, t, user=request.user, units=list(units), day=today)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "handling_unit"}
         try:
@@ -350,7 +360,9 @@ def matter_do(request: HttpRequest, register: str, pk: int, transition: str) -> 
     t: Transition | None = reg.definition.transitions.get(transition)
     if t is None:
         raise Http404("没有这个步骤")
-    form = transition_form_class(reg, t)(request.POST or None, initial={t.date_field: timezone.localdate()} if t.date_field else {})
+    today = timezone.localdate()
+    form = transition_form_class(reg, t)(request.POST or None, initial={t.date_field: today} if t.date_field else {})
+    form = form_fit(form, reg, t, user=request.user, units=[matter.unit], day=today, matter=matter)
     if t not in selectors.transitions_available(request.user, matter):
         messages.error(request, f"您现在不能对该案件执行“{t.label}”")
         return redirect("matter_detail", register=reg.name, pk=matter.pk)
@@ -373,7 +385,7 @@ def matter_amend_view(request: HttpRequest, register: str, pk: int) -> HttpRespo
     t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
     form_class = transition_form_class(reg, t)
     initial = {n: getattr(matter, n if not n.endswith("unit") else f"{n}_id") for n in reg.definition.amendable}
-    form = form_class(request.POST or None, initial=initial)
+    form = form_fit(form_class(request.POST or None, initial=initial), reg, t, user=request.user, units=[matter.unit], day=timezone.localdate(), matter=matter)
     if request.method == "POST" and form.is_valid():
         try:
             matter_amend(matter=matter, actor=request.user, changes=_form_data(form), reason=request.POST.get("note", ""))

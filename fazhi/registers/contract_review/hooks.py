@@ -39,6 +39,19 @@ def adviser_errors(matter: Any, adviser: Any, day: dt.date | None, field: str, e
 
 
 class ContractReviewHooks:
+    def choices(self, field: str, units: Any, day: dt.date) -> Any:
+        """The advisers serving these units (or a unit above them), in their term that day."""
+        if field != "adviser":
+            return None
+        from django.db.models import Q
+
+        from fazhi.core.models import Unit
+        from fazhi.registers.contract_review.models import LegalAdviser
+
+        above = {u.path[: i + 1] for u in units for i, ch in enumerate(u.path) if ch == "."} | {u.path for u in units}
+        serving = LegalAdviser.objects.filter(unit__in=Unit.objects.filter(path__in=above), term_start__lte=day)
+        return serving.filter(Q(term_end__isnull=True) | Q(term_end__gte=day)).select_related("unit")
+
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         dated = {k: v for k, v in data.items() if k != "requested_by"}  # a deadline asked for lies ahead
         errors = date_errors(None if transition == CREATE else matter, dated, DATE_ORDER)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from fazhi.registers.enforcement.hooks import officer_errors
+from fazhi.registers.enforcement.hooks import officer_errors, officers_certified
 from fazhi.registers.enforcement.models import EnforcementCase
 from fazhi.registers.framework.checks import DateOrder, date_errors
 from fazhi.registers.framework.definition import CREATE
@@ -23,6 +24,42 @@ DATE_ORDER: DateOrder = [
 
 
 class TransferHooks:
+    def choices(self, field: str, units: Any, day: dt.date) -> Any:
+        if field in ("lead_officer", "second_officer"):
+            return officers_certified(units, day)
+        if field == "enforcement_case":
+            return EnforcementCase.objects.filter(unit__in=list(units))
+        return None
+
+    def prefill(self, user: Any, params: Any) -> dict[str, Any]:
+        """A 移送 started from a 以罚代刑 flag (``?from_case=<pk>`` on the enforcement case's page):
+        what the case and its flag already say. Nothing for a case the user may not see."""
+        from fazhi.registers.criminal_transfer.models import Origin
+        from fazhi.registers.framework.registry import register_get
+        from fazhi.registers.framework.selectors import matters_visible_to
+
+        raw = params.get("from_case", "")
+        if not raw.isdigit():
+            return {}
+        case: Any = matters_visible_to(user, register_get("enforcement")).filter(pk=int(raw)).first()
+        if case is None:
+            return {}
+        flag = case.impunity_flags.filter(cleared_on__isnull=True).order_by("pk").first()
+        out: dict[str, Any] = {
+            "enforcement_case": case.pk,
+            "origin": Origin.SUPERVISION if flag is not None else Origin.OWN,
+            "suspect_type": case.party_type,
+            "suspect_name": case.party_name,
+            "suspect_id_number": case.party_id_number,
+            "amount_involved": flag.amount if flag is not None else case.amount_involved,
+            "facts": case.facts,
+            "lead_officer": case.lead_officer_id,
+            "second_officer": case.second_officer_id,
+        }
+        if flag is not None:
+            out["offence"] = flag.offence_label
+        return out
+
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
         if transition == CREATE:

@@ -65,6 +65,33 @@ def officer_errors(unit: Any, lead_id: Any, second_id: Any, day: dt.date | None)
     return errors
 
 
+def officers_certified(units: Any, day: dt.date) -> Any:
+    """The officers a case of these units may name on ``day``: their own, in post, certificate valid."""
+    return Officer.objects.filter(unit__in=list(units), active=True, certificate_issued_on__lte=day, certificate_valid_until__gte=day)
+
+
+def _seizure_open(case: Any) -> bool:
+    return bool(case.seized_on) and not case.seizure_released_on
+
+
+# Whether a step can apply to the case as it stands (the matter page offers only those). The
+# validation below still refuses each with its reason (a ledger row or an API call may try).
+APPLIES: dict[str, Any] = {
+    "request_hearing": lambda c: c.hearing_right and c.rights_waived not in ("hearing", "statement_and_hearing"),
+    "request_correction": lambda c: c.kind == "licence" and not c.correction_requested_on,
+    "receive_correction": lambda c: bool(c.correction_requested_on) and not c.correction_received_on,
+    "seize": lambda c: c.kind in ("coercion", "penalty") and not _seizure_open(c),
+    "extend_seizure": _seizure_open,
+    "release_seizure": _seizure_open,
+    "start_testing": lambda c: not c.testing_open,
+    "finish_testing": lambda c: c.testing_open,
+    "end_excluded_period": lambda c: c.term_paused,
+    "publish": lambda c: c.outcome != "" and not c.published_on,
+    "change_decision": lambda c: bool(c.published_on) and not c.decision_changed_on,
+    "withdraw_publication": lambda c: bool(c.decision_changed_on) and not c.publication_withdrawn_on,
+}
+
+
 def _set(case: Any, data: dict[str, Any]) -> Any:
     """The case as it would be after this step (for checks that read several fields)."""
 
@@ -76,6 +103,15 @@ def _set(case: Any, data: dict[str, Any]) -> Any:
 
 
 class EnforcementHooks:
+    def applies(self, matter: Any, transition: str) -> bool:
+        test = APPLIES.get(transition)
+        return bool(test(matter)) if test is not None else True
+
+    def choices(self, field: str, units: Any, day: dt.date) -> Any:
+        if field in ("lead_officer", "second_officer"):
+            return officers_certified(units, day)
+        return None
+
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
         if transition == CREATE:

@@ -33,6 +33,9 @@ class Sector(models.TextChoices):
 class PowerItem(models.Model):
     """One item of a unit's 权责清单 (list of powers): what it may do, on what basis, by what procedure."""
 
+    # a register form lists only the unit's own (framework/forms.py)
+    form_unit = "unit"
+
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="实施主体")
     code = models.CharField("事项编码", max_length=60, unique=True)
     name = models.CharField("事项名称", max_length=200)
@@ -55,6 +58,9 @@ class PowerItem(models.Model):
 
 class Officer(models.Model):
     """An 行政执法人员 holding a certificate (执法证). ``code`` is the certificate number."""
+
+    # a register form lists only the unit's own (framework/forms.py)
+    form_unit = "unit"
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="所在单位")
     name = models.CharField("姓名", max_length=50)

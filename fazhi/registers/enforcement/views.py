@@ -44,13 +44,16 @@ def case_panel(request: HttpRequest, matter: EnforcementCase) -> dict[str, Any]:
     reasons, reference = rules.review_reasons(matter, day)
     roles = user_roles_for_unit(request.user, matter.unit)
     items = list(EvidenceItem.objects.filter(case=matter))
+    flags = list(ImpunityFlag.objects.filter(case=matter))
     return {
         "evidence": [(e, evidence_intact(e)) for e in items],
         "evidence_form": EvidenceForm(initial={"collected_on": timezone.localdate()}) if "clerk" in roles and matter.state in EVIDENCE_STATES else None,
         "review_reasons": reasons,
         "review_reference": reference,
-        "flags": list(ImpunityFlag.objects.filter(case=matter)),
+        "flags": flags,
         "transfers": list(matter.transfers.all()),
+        # an open 以罚代刑 flag: the unit's clerk starts the 移送 from here, prefilled from the case
+        "can_transfer": any(f.cleared_on is None for f in flags) and bool(roles & set(register_get("criminal_transfer").definition.create.roles)),
     }
 
 

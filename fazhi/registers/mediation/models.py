@@ -24,6 +24,9 @@ class CommitteeLevel(models.TextChoices):
 class MediationCommittee(models.Model):
     """A 人民调解委员会. ``unit`` is the unit that keeps its ledger (a 司法所, or the 司法局)."""
 
+    # a register form lists only the unit's own (framework/forms.py)
+    form_unit = "unit"
+
     name = models.CharField("名称", max_length=120, unique=True)
     level = models.CharField("层级", max_length=20, choices=CommitteeLevel.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="台账所属单位")
@@ -39,6 +42,8 @@ class MediationCommittee(models.Model):
 
 
 class Mediator(models.Model):
+    # a register form lists only the unit's own (framework/forms.py)
+    form_unit = "committee__unit"
     committee = models.ForeignKey(MediationCommittee, on_delete=models.PROTECT, related_name="mediators", verbose_name="所属调委会")
     name = models.CharField("姓名", max_length=50)
     full_time = models.BooleanField("专职", default=False)
