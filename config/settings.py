@@ -129,6 +129,7 @@ LANGUAGE_CODE = "zh-hans"
 # The only language: the locale middleware must not switch a browser that asks for English to
 # Django's English messages ("This field is required.").
 LANGUAGES = [("zh-hans", "简体中文")]
+FORMAT_MODULE_PATH = ["config.formats"]  # ISO dates in forms (config/formats/zh_Hans/formats.py)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

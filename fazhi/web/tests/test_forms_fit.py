@@ -186,3 +186,17 @@ def test_the_mediation_form_lists_only_the_units_committees_and_mediators(org: O
     mediators = _options(page.content, "mediator")
     assert str(mine.pk) in mediators and not {str(theirs.pk), str(gone.pk)} & set(mediators)
     assert "西山" not in page.content.decode()
+
+
+def test_date_boxes_hold_iso_dates_a_browser_can_show(org: Org, agency: Agency) -> None:
+    """A Chinese locale renders dates as 2026/11/30 by default, which <input type="date"> shows as
+    empty (the form then cannot be sent): every date box of a page carries an ISO date."""
+    import re
+
+    case = open_case(agency)
+    clerk = _client(agency.clerk)
+    for url in (f"/r/enforcement/{case.pk}/", "/r/enforcement/new/", f"/r/enforcement/{case.pk}/do/notify/"):
+        soup: Any = BeautifulSoup(clerk.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content, "html.parser")
+        values = [box.get("value") for box in soup.select('input[type="date"]') if box.get("value")]
+        assert values, url
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in values), (url, values)
