@@ -194,6 +194,11 @@ LOGGING = {
 }
 
 # Public portal (政府信息公开 requests without login): flood limits and the challenge's lifetime.
+# Counted per client address and per network (/24, /48), never overall: one address range cannot
+# lock every citizen out (fazhi/core/throttle.py); the proxy's rate limit protects the server.
 FAZHI_PORTAL_PER_CLIENT_PER_HOUR = env_int("FAZHI_PORTAL_PER_CLIENT_PER_HOUR", 5)
-FAZHI_PORTAL_PER_MINUTE = env_int("FAZHI_PORTAL_PER_MINUTE", 60)
+FAZHI_PORTAL_PER_NETWORK_PER_HOUR = env_int("FAZHI_PORTAL_PER_NETWORK_PER_HOUR", 30)
+# The proxies whose X-Forwarded-For is believed (the nginx in front, deploy/nginx): comma-separated
+# addresses. Without it the client is REMOTE_ADDR, which behind a proxy is the proxy itself.
+FAZHI_TRUSTED_PROXIES = [a.strip() for a in env_str("FAZHI_TRUSTED_PROXIES", "").split(",") if a.strip()]
 FAZHI_PORTAL_CHALLENGE_MAX_AGE = 1800
