@@ -82,6 +82,7 @@ def throttle_take(scope: str, request: HttpRequest, limit: Limit) -> str:
     if recent.filter(network=network).count() >= limit.per_network:
         return "network"
     ThrottleHit.objects.create(scope=scope, client=client, network=network, created_at=now)
+    throttle_prune(max(2 * limit.window, dt.timedelta(days=1)))  # what no limit looks at any more
     return ""
 
 
@@ -95,8 +96,8 @@ def challenge_spend(nonce: str) -> bool:
     return True
 
 
-def throttle_prune(older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
-    """Drop the counts and spent challenges no limit looks at any more."""
+def throttle_prune(older_than: dt.timedelta) -> int:
+    """Drop the counts, and the spent challenges (long expired: a challenge lives 30 minutes), older than that."""
     cutoff = timezone.now() - older_than
     n, _ = ThrottleHit.objects.filter(created_at__lt=cutoff).delete()
     m, _ = ChallengeUse.objects.filter(used_at__lt=cutoff).delete()

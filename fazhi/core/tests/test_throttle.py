@@ -90,3 +90,18 @@ def test_a_challenge_is_good_for_one_request(org: Any) -> None:
     replay = client.post("/gongkai/", data)
     assert replay.status_code == 400 and "已经使用过" in replay.content.decode()
     assert DisclosureRequest.objects.count() == 1
+
+
+def test_old_counts_and_spent_challenges_are_dropped(org: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fazhi.core.models import ChallengeUse
+
+    old = timezone.now() - dt.timedelta(days=3)
+    ThrottleHit.objects.create(scope="portal.request", client="x", network="y", created_at=old)
+    ChallengeUse.objects.create(nonce="old", used_at=old)
+    client = Client()
+    assert client.post("/gongkai/", _form(client, org)).status_code == 200
+    assert ThrottleHit.objects.count() == 1 and not ChallengeUse.objects.filter(nonce="old").exists()
