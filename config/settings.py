@@ -34,9 +34,32 @@ def env_int(name: str, default: int) -> int:
     return default if raw is None else int(raw)
 
 
+# The demo on loopback (scripts/run sets it). Without it a server refuses to start with the
+# published keys below or a wildcard host (fazhi/core/deploy.py, checked in config/wsgi.py).
+FAZHI_DEMO = env_bool("FAZHI_DEMO", False)
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# Behind the TLS proxy of deploy/nginx (FAZHI_HTTPS=1): HTTPS only, secure cookies, HSTS.
+FAZHI_HTTPS = env_bool("FAZHI_HTTPS", False)
+if FAZHI_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("FAZHI_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Sessions end when the browser closes, after FAZHI_SESSION_IDLE_MINUTES without a request
+# (fazhi/web/middleware.py) and after a working day at most.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("FAZHI_SESSION_MAX_HOURS", 12) * 3600
+FAZHI_SESSION_IDLE_MINUTES = env_int("FAZHI_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_HTTPONLY = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "fazhi.core",
     "fazhi.audit",
     "fazhi.law",
@@ -78,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # static files from the collected folder, compressed and cached forever by their hashed names
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +111,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fazhi.web.middleware.SessionIdleMiddleware",
+    "fazhi.web.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,8 +148,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "fazhi.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): five wrong passwords for one account from one client lock that
+# pair for FAZHI_LOGIN_COOLOFF_MINUTES (a lock per pair: nobody can lock a colleague out from
+# elsewhere); attempts and lock-outs are listed in the admin (访问尝试 / 访问失败).
+AUTHENTICATION_BACKENDS = ["fazhi.core.auth.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("FAZHI_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("FAZHI_LOGIN_COOLOFF_MINUTES", 30) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "fazhi.core.throttle.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,7 +178,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("FAZHI_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 # Front-end packages come from the npm registry (package.json, installed by scripts/run) and
 # are served locally: no CDN at run time.
 STATICFILES_DIRS = [
@@ -195,6 +242,11 @@ LOGGING = {
 }
 
 # Public portal (政府信息公开 requests without login): flood limits and the challenge's lifetime.
+# Counted per client address and per network (/24, /48), never overall: one address range cannot
+# lock every citizen out (fazhi/core/throttle.py); the proxy's rate limit protects the server.
 FAZHI_PORTAL_PER_CLIENT_PER_HOUR = env_int("FAZHI_PORTAL_PER_CLIENT_PER_HOUR", 5)
-FAZHI_PORTAL_PER_MINUTE = env_int("FAZHI_PORTAL_PER_MINUTE", 60)
+FAZHI_PORTAL_PER_NETWORK_PER_HOUR = env_int("FAZHI_PORTAL_PER_NETWORK_PER_HOUR", 30)
+# The proxies whose X-Forwarded-For is believed (the nginx in front, deploy/nginx): comma-separated
+# addresses. Without it the client is REMOTE_ADDR, which behind a proxy is the proxy itself.
+FAZHI_TRUSTED_PROXIES = [a.strip() for a in env_str("FAZHI_TRUSTED_PROXIES", "").split(",") if a.strip()]
 FAZHI_PORTAL_CHALLENGE_MAX_AGE = 1800

@@ -91,3 +91,27 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.unit} ({self.get_role_display()})"
+
+
+class ThrottleHit(models.Model):
+    """One counted request of a public, unauthenticated action (a portal request, a file checked),
+    kept to limit floods. The client is kept only as keyed digests of its address and of its
+    network (``core/throttle.py``), never the address itself."""
+
+    scope = models.CharField(max_length=40)
+    client = models.CharField(max_length=64)
+    network = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "client", "created_at"], name="throttle_client"),
+            models.Index(fields=["scope", "network", "created_at"], name="throttle_network"),
+        ]
+
+
+class ChallengeUse(models.Model):
+    """A challenge (the portal's arithmetic question) once answered: a token is good for one request."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(db_index=True)

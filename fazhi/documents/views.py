@@ -8,8 +8,6 @@ nothing of the addressee.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import io
 import subprocess
 from typing import Any
@@ -19,7 +17,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -30,6 +28,7 @@ from fazhi.core.errors import FazhiError
 from fazhi.core.http import failure_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, units_visible_to, user_scope_paths
+from fazhi.core.throttle import Limit, throttle_take
 from fazhi.documents import services
 from fazhi.documents.models import IssuedDocument
 from fazhi.registers.framework.registry import REGISTRY
@@ -41,7 +40,7 @@ BATCH_MAX = 200  # documents in one merged PDF (a day's work of a department is 
 PDF_FAILED = "PDF 生成失败或超时，请稍后再试；也可先下载 DOCX"
 VERIFY_MAX_BYTES = 10 * 1024 * 1024
 VERIFY_PER_CLIENT_PER_HOUR = 30
-VERIFY_PER_MINUTE = 60
+VERIFY_PER_NETWORK_PER_HOUR = 200
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -212,32 +211,23 @@ class VerifyForm(forms.Form):
     file = forms.FileField(label="文书文件（PDF 或 DOCX）", required=False)
 
 
-def _client_digest(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    return hmac.new(settings.SECRET_KEY.encode(), f"verify\x1f{address}".encode(), hashlib.sha256).hexdigest()
-
-
-def _count(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout)
-        return 1
+VERIFY_MESSAGES = {
+    "client": "您在一小时内上传查验的文件已达上限，请稍后再试，或输入文书上的验证码查验。",
+    "network": "您所在网络在一小时内上传查验的文件已达上限，请稍后再试，或输入文书上的验证码查验。",
+}
 
 
 def upload_limited(request: HttpRequest) -> str:
-    """Uploads counted per client (a keyed digest of its address, never the address) per hour and
-    overall per minute, in the cache; a message when over the limit."""
-    hour, minute = timezone.now().strftime("%Y%m%d%H"), timezone.now().strftime("%Y%m%d%H%M")
-    per_client = f"documents.verify.{_client_digest(request)}.{hour}"
-    overall = f"documents.verify.all.{minute}"
-    if _count(per_client, 3700) > getattr(settings, "FAZHI_VERIFY_PER_CLIENT_PER_HOUR", VERIFY_PER_CLIENT_PER_HOUR):
-        return "您在一小时内上传查验的文件已达上限，请稍后再试，或输入文书上的验证码查验。"
-    if _count(overall, 70) > getattr(settings, "FAZHI_VERIFY_PER_MINUTE", VERIFY_PER_MINUTE):
-        return "当前查验的人数较多，请一分钟后再试，或输入文书上的验证码查验。"
-    return ""
+    """Uploads counted per client address and per network per hour (``core/throttle.py``: in the
+    database under a lock, so every server process sees the same counts); a message when over."""
+    limit = Limit(
+        getattr(settings, "FAZHI_VERIFY_PER_CLIENT_PER_HOUR", VERIFY_PER_CLIENT_PER_HOUR),
+        getattr(settings, "FAZHI_VERIFY_PER_NETWORK_PER_HOUR", VERIFY_PER_NETWORK_PER_HOUR),
+        dt.timedelta(hours=1),
+    )
+    with transaction.atomic():
+        refused = throttle_take("documents.verify", request, limit)
+    return VERIFY_MESSAGES[refused] if refused else ""
 
 
 def _upload_verdict(upload: Any) -> services.Verdict | str:

@@ -1,14 +1,14 @@
 """The public portal: 政府信息公开 requests without login, a tracking code and a status page.
 
-Floods and spam are resisted by a hidden honeypot field, a signed arithmetic challenge, and
-limits per client (by a keyed digest of its address, never the address itself) and overall.
+Floods and spam are resisted by a hidden honeypot field, a signed arithmetic challenge good for
+one request, and limits per client address and per network (``core/throttle.py``: keyed digests,
+never the address itself; counted under a lock in the request's transaction).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 from typing import Any
 
@@ -27,10 +27,11 @@ from fazhi.audit.models import Checkpoint
 from fazhi.core.errors import ValidationFailed
 from fazhi.core.masking import mask_name
 from fazhi.core.models import Kind, Level, Unit
+from fazhi.core.throttle import Limit, challenge_spend, throttle_take
 from fazhi.documents.definition import templates
 from fazhi.documents.models import IssuedDocument
 from fazhi.documents.services import document_pdf, documents_of, docx_bytes
-from fazhi.registers.disclosure.models import ApplicantType, DisclosureRequest, PortalSubmission
+from fazhi.registers.disclosure.models import ApplicantType, DisclosureRequest
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.selectors import due_status
 from fazhi.registers.framework.services import matter_create_public
@@ -50,23 +51,20 @@ def tracking_code_digest(code: str) -> str:
     return hashlib.sha256(f"fazhi-tracking:{normalized}".encode()).hexdigest()
 
 
-def _client_digest(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-
-
 def challenge_new() -> tuple[str, str]:
     a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
-    token = signing.dumps({"s": a + b, "n": secrets.token_hex(4)}, salt=CHALLENGE_SALT)
+    token = signing.dumps({"s": a + b, "n": secrets.token_hex(16)}, salt=CHALLENGE_SALT)
     return f"{NUMBERS_ZH[a]}加{NUMBERS_ZH[b]}等于几？（请填阿拉伯数字）", token
 
 
-def challenge_ok(token: str, answer: str) -> bool:
+def challenge_ok(token: str, answer: str) -> str:
+    """The challenge's nonce when the answer is right and the token genuine and fresh, else ""
+    (the caller spends the nonce with ``challenge_spend``: a token is good for one request)."""
     try:
         data = signing.loads(token, salt=CHALLENGE_SALT, max_age=settings.FAZHI_PORTAL_CHALLENGE_MAX_AGE)
     except signing.BadSignature:
-        return False
-    return str(answer).strip() == str(data.get("s"))
+        return ""
+    return str(data.get("n", "")) if str(answer).strip() == str(data.get("s")) else ""
 
 
 def portal_units() -> Any:
@@ -92,14 +90,18 @@ class RequestForm(forms.Form):
         self.fields["unit"].queryset = portal_units()  # type: ignore[attr-defined]
 
 
-def _limited(request: HttpRequest) -> str:
-    now = timezone.now()
-    recent = PortalSubmission.objects.filter(created_at__gte=now - dt.timedelta(hours=1))
-    if recent.filter(client_digest=_client_digest(request)).count() >= settings.FAZHI_PORTAL_PER_CLIENT_PER_HOUR:
-        return "您在一小时内提交的申请已达上限，请稍后再试；如需提交大量申请，请与有关机关联系。"
-    if recent.filter(created_at__gte=now - dt.timedelta(minutes=1)).count() >= settings.FAZHI_PORTAL_PER_MINUTE:
-        return "当前提交的人数较多，请一分钟后再试。"
-    return ""
+LIMIT_MESSAGES = {
+    "client": "您在一小时内提交的申请已达上限，请稍后再试；如需提交大量申请，请与有关机关联系。",
+    "network": "您所在网络在一小时内提交的申请已达上限，请稍后再试，或通过信函、当面等方式提交申请。",
+}
+
+
+class Refused(Exception):
+    pass
+
+
+def portal_limit() -> Limit:
+    return Limit(settings.FAZHI_PORTAL_PER_CLIENT_PER_HOUR, settings.FAZHI_PORTAL_PER_NETWORK_PER_HOUR, dt.timedelta(hours=1))
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,15 +110,12 @@ def disclosure_apply(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = RequestForm(initial={"challenge_token": token})
         return render(request, "web/portal/apply.html", {"form": form, "question": question})
-    limit = _limited(request)
-    if limit:
-        return render(request, "web/portal/limited.html", {"message": limit}, status=429)
     form = RequestForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         if data["website"]:
             form.add_error(None, "提交未被接受。")  # a bot filled the hidden field
-        elif not challenge_ok(data["challenge_token"], data["challenge_answer"]):
+        elif not (nonce := challenge_ok(data["challenge_token"], data["challenge_answer"])):
             form.add_error("challenge_answer", "验证问题回答错误或已过期，请回答新的问题。")
         else:
             code = tracking_code_new()
@@ -132,6 +131,13 @@ def disclosure_apply(request: HttpRequest) -> HttpResponse:
             ]
             try:
                 with transaction.atomic():
+                    # the count and the insert under one lock, in the request's own transaction
+                    refused = throttle_take("portal.request", request, portal_limit())
+                    if refused:
+                        raise Refused(refused)
+                    if not challenge_spend(nonce):
+                        form.add_error("challenge_answer", "该验证问题已经使用过，请回答新的问题。")
+                        raise Refused("")
                     matter = matter_create_public(
                         register="disclosure",
                         unit=data["unit"],
@@ -139,7 +145,9 @@ def disclosure_apply(request: HttpRequest) -> HttpResponse:
                         fixed={"received_on": timezone.localdate(), "channel": "online"},
                     )
                     DisclosureRequest.objects.filter(pk=matter.pk).update(tracking_code_hash=tracking_code_digest(code))
-                    PortalSubmission.objects.create(client_digest=_client_digest(request))
+            except Refused as exc:
+                if str(exc):
+                    return render(request, "web/portal/limited.html", {"message": LIMIT_MESSAGES[str(exc)]}, status=429)
             except ValidationFailed as exc:
                 for name, messages in exc.errors.items():
                     for m in messages:

@@ -73,10 +73,3 @@ class DisclosureRequest(Matter):
             models.Index(fields=["unit", "state", "due_on"], name="disc_unit_state_due"),
             models.Index(fields=["unit", "received_on"], name="disc_unit_received"),
         ]
-
-
-class PortalSubmission(models.Model):
-    """One request submitted on the public portal, kept to limit floods (the address only as a keyed digest)."""
-
-    client_digest = models.CharField(max_length=64, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from conftest import do
 from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from fazhi.registers.disclosure.models import DisclosureRequest, PortalSubmission
+from fazhi.core.models import ThrottleHit
+from fazhi.registers.disclosure.models import DisclosureRequest
 from fazhi.registers.framework.models import MatterEvent
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.services import matter_create
@@ -220,7 +221,7 @@ def test_the_portal_refuses_bots_wrong_answers_floods_and_forged_posts(org: Any,
     assert forged.status_code == 400
     no_contact = client.post("/gongkai/", _form(client, org, applicant_phone="", applicant_email=""))
     assert no_contact.status_code == 400 and "联系方式" in no_contact.content.decode()
-    assert DisclosureRequest.objects.count() == 0 and PortalSubmission.objects.count() == 0
+    assert DisclosureRequest.objects.count() == 0 and ThrottleHit.objects.count() == 0
     settings.FAZHI_PORTAL_PER_CLIENT_PER_HOUR = 2
     for _ in range(2):
         assert client.post("/gongkai/", _form(client, org)).status_code == 200

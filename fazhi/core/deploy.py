@@ -1,0 +1,41 @@
+"""Settings that refuse to be unsafe: checked when a server starts (``config/wsgi.py``), outside
+the demo (``FAZHI_DEMO=1``, which ``scripts/run`` sets for the demo district on loopback)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# the published defaults of config/settings.py: a server that runs with them runs with keys anyone has
+DEMO_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+DEMO_AUDIT_KEY = "dev-only-audit-key-change-me-in-production"
+MIN_SECRET_KEY = 50
+MIN_AUDIT_KEY = 32
+
+
+def settings_problems() -> list[str]:
+    """What makes these settings unsafe for a server others can reach, in Chinese."""
+    problems = []
+    if settings.SECRET_KEY == DEMO_SECRET_KEY or len(settings.SECRET_KEY) < MIN_SECRET_KEY or len(set(settings.SECRET_KEY)) < 5:
+        problems.append(f"SECRET_KEY 未设置、为公开的默认值或过短（至少 {MIN_SECRET_KEY} 个字符）")
+    if settings.FAZHI_AUDIT_KEY == DEMO_AUDIT_KEY or len(settings.FAZHI_AUDIT_KEY) < MIN_AUDIT_KEY:
+        problems.append(f"FAZHI_AUDIT_KEY 未设置、为公开的默认值或过短（至少 {MIN_AUDIT_KEY} 个字符；一经使用不得更换）")
+    if settings.FAZHI_AUDIT_KEY == settings.SECRET_KEY:
+        problems.append("FAZHI_AUDIT_KEY 不得与 SECRET_KEY 相同")
+    if not settings.ALLOWED_HOSTS or any(h.strip() in ("*", ".") for h in settings.ALLOWED_HOSTS):
+        problems.append("ALLOWED_HOSTS 应列出本站的域名，不能为空或通配符 *")
+    if settings.DEBUG:
+        problems.append("DEBUG 不得在生产环境开启")
+    return problems
+
+
+def settings_refuse_unsafe() -> None:
+    if getattr(settings, "FAZHI_DEMO", False):
+        return
+    problems = settings_problems()
+    if problems:
+        raise ImproperlyConfigured(
+            "法治平台拒绝以不安全的配置启动：\n  - "
+            + "\n  - ".join(problems)
+            + "\n请在环境变量中设置（见 deploy/fazhi.env.example）；仅在本机演示时可设置 FAZHI_DEMO=1。"
+        )
