@@ -196,6 +196,13 @@ FAZHI_SUPERVISION_OVERDUE_DAYS = env_int("FAZHI_SUPERVISION_OVERDUE_DAYS", 30)
 
 # Upload limit for spreadsheet imports (a 50 MB file gets a clear message, not a crash).
 FAZHI_MAX_UPLOAD_BYTES = env_int("FAZHI_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Untrusted files are parsed in a child process with these limits (fazhi/core/sandbox.py), and a
+# table may have at most so many rows and columns and so long a cell (Excel's own cell limit).
+FAZHI_PARSE_MEMORY_MB = env_int("FAZHI_PARSE_MEMORY_MB", 1024)
+FAZHI_PARSE_SECONDS = env_int("FAZHI_PARSE_SECONDS", 60)
+FAZHI_TABLE_MAX_ROWS = env_int("FAZHI_TABLE_MAX_ROWS", 200_000)
+FAZHI_TABLE_MAX_COLUMNS = env_int("FAZHI_TABLE_MAX_COLUMNS", 200)
+FAZHI_TABLE_MAX_CELL = 32_767
 DATA_UPLOAD_MAX_MEMORY_SIZE = FAZHI_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
+from fazhi.core.tabular import xlsx_row
 from fazhi.reader.document import Report
 from fazhi.reader.figures import Figure
 
@@ -77,7 +78,7 @@ def to_xlsx(comparison: Comparison, chart_metric: str = DEFAULT_METRIC) -> bytes
     wb = Workbook()
     ws = wb.active
     ws.title = "对比"
-    ws.append(["指标", *(comparison.column(i) for i in range(len(comparison.reports))), "单位"])
+    ws.append(xlsx_row(ws, ["指标", *(comparison.column(i) for i in range(len(comparison.reports))), "单位"]))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for metric in comparison.metrics:
@@ -87,7 +88,7 @@ def to_xlsx(comparison: Comparison, chart_metric: str = DEFAULT_METRIC) -> bytes
             c = comparison.cells.get((metric, i))
             row.append(c.value if c else None)
             unit = unit or (c.unit if c else "")
-        ws.append([*row, unit])
+        ws.append(xlsx_row(ws, [*row, unit]))
     ws.column_dimensions["A"].width = 34
     ws.freeze_panes = "B2"
 

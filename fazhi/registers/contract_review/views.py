@@ -3,7 +3,6 @@ change, import, export) and the opinion documents of a review."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -21,6 +20,7 @@ from fazhi.core.selectors import units_visible_to, user_units_with_role
 from fazhi.registers.contract_review import selectors, services
 from fazhi.registers.contract_review.documents import document_add, document_path
 from fazhi.registers.contract_review.models import AdviserKind, ContractReview, LegalAdviser, OpinionDocument
+from fazhi.registers.framework.ledger import xlsx_bytes
 from fazhi.registers.framework.registry import register_get
 from fazhi.registers.framework.selectors import matter_get_for
 
@@ -164,16 +164,7 @@ def adviser_import(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx(rows: list[list[Any]], name: str) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    response = HttpResponse(xlsx_bytes([(name[:31], rows)]), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 

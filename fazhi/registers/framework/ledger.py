@@ -24,7 +24,7 @@ from fazhi.core.importers import ImportResult
 from fazhi.core.masking import mask_id_number, mask_name, mask_phone
 from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import user_has_role, user_is_admin
-from fazhi.core.tabular import parse_bool, parse_date, read_table
+from fazhi.core.tabular import parse_bool, parse_date, read_table, xlsx_row
 from fazhi.core.types import Actor
 from fazhi.registers.framework.definition import LedgerStep, Transition
 from fazhi.registers.framework.models import Matter, MatterEvent
@@ -360,7 +360,7 @@ def xlsx_bytes(sheets: list[tuple[str, list[list[Any]]]]) -> bytes:
                     cells.append(cell)
                 ws.append(cells)
             else:
-                ws.append(row)
+                ws.append(xlsx_row(ws, list(row)))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,0 +1,85 @@
+"""Parsing untrusted files outside the server process, with a memory and a time limit.
+
+A crafted spreadsheet can make a parser allocate without bound (a 2 KB xlsx whose only cell is
+XFD1048576 asks calamine for a 549 GB grid and aborts the process that asked), a DOCX can nest
+entities, a long text can keep a parser busy for minutes. Such work runs in a child process
+(``python -m fazhi.core.sandbox``) under ``RLIMIT_AS`` and a wall-clock timeout: when it
+overruns, only the child dies, and the caller gets a Chinese message instead of a dead server.
+
+The child receives the bytes on stdin and returns the result pickled on stdout; the function it
+runs is one of ``JOBS`` (named, never taken from the input).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import resource
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+
+class SandboxFailed(Exception):
+    """The child ran out of memory or time, or failed: ``reason`` is "memory", "time" or "error"."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def _calamine_grid(data: bytes) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)  # type: ignore[no-any-return]
+
+
+JOBS: dict[str, Callable[[bytes], Any]] = {"calamine_grid": _calamine_grid}
+
+
+def run_limited(job: str, data: bytes, *, memory_mb: int | None = None, seconds: int | None = None) -> Any:
+    """Run ``JOBS[job](data)`` in a child process under the limits; its result, or SandboxFailed."""
+    if job not in JOBS:
+        raise ValueError(job)
+    memory = (memory_mb or settings.FAZHI_PARSE_MEMORY_MB) * 1024 * 1024
+    timeout = seconds or settings.FAZHI_PARSE_SECONDS
+
+    def limits() -> None:  # in the child, before it runs anything
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "fazhi.core.sandbox", job],
+            input=data,
+            capture_output=True,
+            timeout=timeout,
+            preexec_fn=limits,
+            check=False,
+            cwd=settings.BASE_DIR,
+            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(settings.BASE_DIR), "LANG": "C.UTF-8"},
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise SandboxFailed("time") from exc
+    if done.returncode == 0:
+        return pickle.loads(done.stdout)
+    err = done.stderr.decode("utf-8", "replace")
+    if done.returncode < 0 or "MemoryError" in err or "memory allocation" in err:
+        raise SandboxFailed("memory", err[-300:])
+    raise SandboxFailed("error", err.strip().splitlines()[-1][:300] if err.strip() else "")
+
+
+def _child() -> None:
+    job = JOBS[sys.argv[1]]
+    result = job(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+if __name__ == "__main__":
+    _child()
