@@ -62,6 +62,8 @@ class NavEntry:
     args: tuple[str, ...] = ()
     # a further condition the page itself enforces (beyond holding one of the roles)
     check: Callable[[Any], bool] | None = None
+    # a line above the entry in its menu (the directories after the registers)
+    divider_before: bool = False
 
     def href(self) -> str:
         return reverse(self.url_name, args=self.args)
@@ -95,7 +97,7 @@ def navigation_structure() -> tuple[NavGroup, ...]:
             "登记办理",
             register_entries()
             + (
-                NavEntry("决策事项目录", "decision_catalogues", STAFF | OFFICE),
+                NavEntry("决策事项目录", "decision_catalogues", STAFF | OFFICE, divider_before=True),
                 NavEntry("法律顾问", "advisers", frozenset({Role.REVIEWER, Role.HEAD}) | OFFICE),
                 NavEntry("执法公示", "publicity_staff", STAFF | OFFICE),
                 NavEntry("执法人员", "officers", STAFF | OFFICE),
@@ -142,6 +144,7 @@ class NavLink:
     label: str
     href: str
     current: bool
+    divider_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def nav_for(user: Any, path: str = "") -> list[NavMenu]:
             if not roles & entry.roles or (entry.check is not None and not entry.check(user)):
                 continue
             href = entry.href()
-            links.append(NavLink(entry.label, href, current=bool(path) and path.startswith(href)))
+            links.append(NavLink(entry.label, href, current=bool(path) and path.startswith(href), divider_before=entry.divider_before and bool(links)))
         if links:
             menus.append(NavMenu(group.key, group.label, tuple(links), current=any(link.current for link in links)))
     return menus

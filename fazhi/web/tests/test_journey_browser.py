@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login, nav_to
+from fazhi.web.tests.conftest import axe_check, login, nav_to
 
 
 def test_clerk_registers_accepts_and_sees_it_due_other_district_cannot(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -40,6 +40,7 @@ def test_clerk_registers_accepts_and_sees_it_due_other_district_cannot(browser: 
     expect(page.locator("#due-list")).to_contain_text(case_number)
     # the first deadline after acceptance: the copy of the application to the respondent (art.48)
     expect(page.locator("#due-list")).to_contain_text("发送申请书副本（普通程序）")
+    axe_check(page)
     page.close()
 
     other = browser.new_page()
@@ -96,6 +97,7 @@ def test_citizen_applies_on_the_portal_clerk_replies_citizen_sees_the_result(bro
     expect(citizen.locator("#status")).to_contain_text("部分公开")
     expect(citizen.locator("#status")).to_contain_text("韩*")
     expect(citizen.locator("#status")).not_to_contain_text("韩梅梅")
+    axe_check(citizen)
     # the applicant downloads the reply letter by the tracking code, and it verifies
     expect(citizen.locator("#documents")).to_contain_text("政府信息公开申请答复书")
     with citizen.expect_download() as download:
