@@ -164,7 +164,7 @@ def nav_for(user: Any, path: str = "") -> list[NavMenu]:
         roles.add(Role.ADMIN)
     menus = []
     for group in navigation_structure():
-        links = []
+        links: list[NavLink] = []
         for entry in group.entries:
             if not roles & entry.roles or (entry.check is not None and not entry.check(user)):
                 continue
