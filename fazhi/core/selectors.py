@@ -42,6 +42,11 @@ def user_scope_paths(user: Any, roles: Iterable[str] | None = None) -> list[str]
     return kept
 
 
+def user_roles(user: Any) -> set[str]:
+    """The roles a user holds in any unit (what the navigation offers depends on them)."""
+    return {m.role for m in _memberships(user)}
+
+
 def unit_scope_q(paths: list[str], field: str = "path") -> Q:
     if not paths:
         return Q(pk__in=[])

@@ -12,7 +12,7 @@ from fazhi.core.services import membership_grant
 from fazhi.evaluation import services
 from fazhi.evaluation.tests.test_evaluation import SCHEME
 from fazhi.indicators.tests.conftest import request_
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_the_evaluator_scores_by_hand_publishes_and_the_department_reads_its_result(
@@ -33,7 +33,7 @@ def test_the_evaluator_scores_by_hand_publishes_and_the_department_reads_its_res
 
     page = browser.new_page()
     login(page, live_server.url, "eva")
-    page.click("nav >> text=考核")
+    nav_to(page, "考核")
     page.click(f"text={scheme.name}")
     page.click(f"#results >> text={org.dept.name}")
     expect(page.locator("#items tr[data-item='A1']")).to_contain_text("83.3%")
@@ -53,7 +53,7 @@ def test_the_evaluator_scores_by_hand_publishes_and_the_department_reads_its_res
 
     unit = browser.new_page()
     login(unit, live_server.url, "erin")
-    unit.click("nav >> text=考核")
+    nav_to(unit, "考核")
     unit.click(f"text={scheme.name}")
     expect(unit.locator("#results")).to_contain_text(org.dept.name)
     expect(unit.locator("#results")).not_to_contain_text(justice.name)

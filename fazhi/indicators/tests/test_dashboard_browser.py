@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_leader_drills_down_from_the_dashboard_to_the_late_request(
@@ -14,7 +14,7 @@ def test_a_leader_drills_down_from_the_dashboard_to_the_late_request(
 ) -> None:
     page = browser.new_page()
     login(page, live_server.url, "dave")
-    page.click("nav >> text=驾驶舱")
+    nav_to(page, "驾驶舱")
     expect(page.locator("h1")).to_contain_text("东湖区人民政府")
     page.fill("#id_year", "2025")
     page.click("#period-form button")

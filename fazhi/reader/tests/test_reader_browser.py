@@ -7,13 +7,13 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from fazhi.reader import scoring
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_clerk_reads_a_report_and_compares_the_five_seeds(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
     page = browser.new_page()
     login(page, live_server.url, "alice")
-    page.click("nav >> text=报告阅读器")
+    nav_to(page, "报告阅读器")
     page.set_input_files("#files", str(scoring.SEEDS / "001_88355d0e2550c175.txt"))
     page.click("#read")
     expect(page.locator("#jurisdiction")).to_have_text("洪山区")

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 from conftest import PASSWORD
 from fazhi.core.models import Role
 from fazhi.core.services import membership_grant
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_both_reports_are_produced_reviewed_signed_and_published_in_the_browser(
@@ -24,7 +24,7 @@ def test_both_reports_are_produced_reviewed_signed_and_published_in_the_browser(
     login(office, live_server.url, "dave")
     urls = {}
     for kind, label in [("fzzf", "法治政府建设年度报告"), ("gkndbg", "政府信息公开工作年度报告")]:
-        office.click("nav >> text=年度报告")
+        nav_to(office, "年度报告")
         office.select_option("#new-report [name=unit]", str(org.district.pk))
         office.select_option("#new-report [name=kind]", kind)
         office.fill("#new-report [name=year]", "2025")

@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from conftest import do
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_correcting_reconsideration_decision_goes_from_lead_to_closure(
@@ -20,7 +20,7 @@ def test_a_correcting_reconsideration_decision_goes_from_lead_to_closure(
     today = dt.date.today()
     office = browser.new_page()
     login(office, live_server.url, "dave")
-    office.click("nav >> text=督察")
+    nav_to(office, "督察")
     office.click("#scan")
     expect(office.locator(".alert")).to_contain_text("行政复议纠错 1 条")
     office.click("#leads tr[data-source='reconsideration'] a")

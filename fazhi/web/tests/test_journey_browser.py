@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import axe_check, login, nav_to
 
 
 def test_clerk_registers_accepts_and_sees_it_due_other_district_cannot(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -16,7 +16,7 @@ def test_clerk_registers_accepts_and_sees_it_due_other_district_cannot(browser: 
     today = dt.date.today()
     page = browser.new_page()
     login(page, base, "alice")
-    page.click("text=行政复议")
+    nav_to(page, "行政复议")
     page.click("text=登记复议申请")
     page.select_option("#id_handling_unit", str(org.body.pk))
     page.fill("#id_received_on", today.isoformat())
@@ -40,12 +40,13 @@ def test_clerk_registers_accepts_and_sees_it_due_other_district_cannot(browser: 
     expect(page.locator("#due-list")).to_contain_text(case_number)
     # the first deadline after acceptance: the copy of the application to the respondent (art.48)
     expect(page.locator("#due-list")).to_contain_text("发送申请书副本（普通程序）")
+    axe_check(page)
     page.close()
 
     other = browser.new_page()
     login(other, base, "frank")
     expect(other.locator("#due-list")).not_to_contain_text(case_number)
-    other.click("text=行政复议")
+    nav_to(other, "行政复议")
     expect(other.locator("#matter-table")).not_to_contain_text(case_number)
     response = other.goto(detail_url)
     assert response is not None and response.status == 404
@@ -78,7 +79,7 @@ def test_citizen_applies_on_the_portal_clerk_replies_citizen_sees_the_result(bro
     clerk = browser.new_page()
     login(clerk, base, "erin")
     expect(clerk.locator("#due-list")).to_contain_text(case_number)
-    clerk.click("text=政府信息公开申请")
+    nav_to(clerk, "政府信息公开申请")
     clerk.click(f"text={case_number}")
     expect(clerk.locator("body")).to_contain_text("答复申请")  # the clock, in words
     clerk.click("#actions >> text=作出答复")
@@ -96,6 +97,7 @@ def test_citizen_applies_on_the_portal_clerk_replies_citizen_sees_the_result(bro
     expect(citizen.locator("#status")).to_contain_text("部分公开")
     expect(citizen.locator("#status")).to_contain_text("韩*")
     expect(citizen.locator("#status")).not_to_contain_text("韩梅梅")
+    axe_check(citizen)
     # the applicant downloads the reply letter by the tracking code, and it verifies
     expect(citizen.locator("#documents")).to_contain_text("政府信息公开申请答复书")
     with citizen.expect_download() as download:
@@ -112,7 +114,7 @@ def test_department_clerk_records_a_lawsuit_and_a_hearing(browser: Browser, live
     today = dt.date.today()
     page = browser.new_page()
     login(page, base, "erin")
-    page.click("text=行政应诉")
+    nav_to(page, "行政应诉")
     page.click("text=登记应诉案件")
     page.select_option("#id_handling_unit", str(org.dept.pk))
     page.fill("#id_received_on", today.isoformat())

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_clerk_registers_a_compensation_application_and_it_is_decided_and_served_on_time(
@@ -27,7 +27,7 @@ def test_clerk_registers_a_compensation_application_and_it_is_decided_and_served
     today = dt.date.today()
     page = browser.new_page()
     login(page, base, "erin")
-    page.click("nav >> text=国家赔偿")
+    nav_to(page, "国家赔偿")
     page.click("text=登记国家赔偿申请")
     page.select_option("#id_handling_unit", str(org.dept.pk))
     page.fill("#id_received_on", today.isoformat())

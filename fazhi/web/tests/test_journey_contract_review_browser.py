@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_contract_is_submitted_reviewed_and_returned_agreed_after_modification(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -28,7 +28,7 @@ def test_a_contract_is_submitted_reviewed_and_returned_agreed_after_modification
 
     office = browser.new_page()
     login(office, base, "dave")
-    office.click("text=法律顾问")
+    nav_to(office, "法律顾问")
     office.select_option("#adviser-new #id_unit", str(org.district.pk))
     office.fill("#id_name", "顾明")
     office.select_option("#id_kind", "legal_adviser")
@@ -47,7 +47,7 @@ def test_a_contract_is_submitted_reviewed_and_returned_agreed_after_modification
 
     page = browser.new_page()
     login(page, base, "erin")
-    page.click("text=合同合法性审查和法律意见")
+    nav_to(page, "合同合法性审查和法律意见")
     page.click("text=送审合同或涉法事项")
     page.select_option("#id_handling_unit", str(org.dept.pk))
     page.fill("#id_received_on", today.isoformat())

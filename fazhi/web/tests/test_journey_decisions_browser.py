@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from conftest import PASSWORD, do
 from fazhi.core.models import Role
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_decision_is_refused_until_its_legality_review_is_recorded_then_taken_and_published(
@@ -67,7 +67,7 @@ def test_a_decision_is_refused_until_its_legality_review_is_recorded_then_taken_
     # the clerk submits the draft for review; the reviewer records the opinion of the 司法局
     clerk = browser.new_page()
     login(clerk, live_server.url, "erin")
-    clerk.click("nav >> text=重大行政决策")
+    nav_to(clerk, "重大行政决策")
     clerk.click(f"text={case.case_number}")
     clerk.click("#actions >> text=送请合法性审查")
     clerk.fill("#id_review_submitted_on", submitted.isoformat())

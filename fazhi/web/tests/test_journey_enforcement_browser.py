@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from fazhi.registers.enforcement.tests.fixtures import make_agency
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_penalty_case_is_decided_only_after_its_review_then_published_masked(
@@ -19,7 +19,7 @@ def test_a_penalty_case_is_decided_only_after_its_review_then_published_masked(
     today = dt.date.today()
     clerk = browser.new_page()
     login(clerk, live_server.url, "erin")
-    clerk.click("nav >> text=行政执法")
+    nav_to(clerk, "行政执法")
     clerk.click("text=立案（受理）")
     clerk.select_option("#id_handling_unit", str(agency.unit.pk))
     clerk.fill("#id_received_on", today.isoformat())

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_the_clerk_links_the_lawsuit_that_followed_a_compensation_decision(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -72,7 +72,7 @@ def test_a_letter_naming_its_reply_date_puts_that_date_on_the_due_list(browser: 
     letter_due = current_calendar().workday_on_or_after(today + dt.timedelta(days=12))
     page = browser.new_page()
     login(page, live_server.url, "erin")
-    page.click("text=检察建议和司法建议")
+    nav_to(page, "检察建议和司法建议")
     page.click("text=登记收到的检察建议、司法建议")
     page.select_option("#id_handling_unit", str(org.dept.pk))
     page.fill("#id_received_on", today.isoformat())

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_the_office_records_study_exams_and_a_report_and_the_figures_follow(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -19,7 +19,7 @@ def test_the_office_records_study_exams_and_a_report_and_the_figures_follow(brow
     year = dt.date.today().year - 1
     page = browser.new_page()
     login(page, base, "dave")
-    page.click("nav >> text=学法和述法")
+    nav_to(page, "学法和述法")
     expect(page.locator("h1")).to_contain_text("学法和述法")
     page.select_option("#year-form select", str(year))
     expect(page.locator("#below")).to_contain_text("东湖区人民政府（政府常务会议会前学法 0/2 次）")

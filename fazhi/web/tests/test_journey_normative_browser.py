@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, expect
 
 from conftest import PASSWORD
 from fazhi.core.models import Role
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_document_goes_from_draft_to_the_public_list_in_the_browser(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -35,7 +35,7 @@ def test_a_document_goes_from_draft_to_the_public_list_in_the_browser(browser: B
 
     clerk = browser.new_page()
     login(clerk, live_server.url, "erin")
-    clerk.click("nav >> text=规范性文件")
+    nav_to(clerk, "规范性文件")
     clerk.click("text=登记起草的规范性文件")
     clerk.fill("#id_received_on", drafted.isoformat())
     clerk.fill("#id_title", title)
@@ -101,7 +101,7 @@ def test_a_document_goes_from_draft_to_the_public_list_in_the_browser(browser: B
 
     office = browser.new_page()
     login(office, live_server.url, "dave")
-    office.click("nav >> text=发布规范性文件目录")
+    nav_to(office, "发布规范性文件目录")
     expect(office.locator("body")).to_contain_text("现行有效 1 件")
     office.click("text=发布目录")
     expect(office.locator("body")).to_contain_text("已发布东湖区人民政府现行有效规范性文件目录：1 件")

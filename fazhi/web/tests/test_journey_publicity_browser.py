@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_a_clerk_records_an_activity_against_the_units_list_and_the_coverage_moves(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -23,7 +23,7 @@ def test_a_clerk_records_an_activity_against_the_units_list_and_the_coverage_mov
     base = live_server.url
     page = browser.new_page()
     login(page, base, "erin")
-    page.click('nav >> text="普法"')
+    nav_to(page, "普法")
     expect(page.locator("#duty-lists")).to_contain_text(f"东湖区市场监督管理局{today.year}年度普法责任清单")
     expect(page.locator(f"[data-share='{duty_list.pk}']")).to_have_text("0.0%")
     page.click(f"text=东湖区市场监督管理局{today.year}年度普法责任清单")

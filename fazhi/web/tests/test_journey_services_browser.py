@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from conftest import PASSWORD
 from fazhi.core.models import Kind, Level, Role, Unit
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def _staff(unit: Unit, **people: str) -> None:
@@ -34,7 +34,7 @@ def test_a_justice_office_mediates_a_dispute_to_a_performed_agreement(browser: B
     today = dt.date.today()
     page = browser.new_page()
     login(page, live_server.url, "med_clerk")
-    page.click("nav >> text=人民调解")
+    nav_to(page, "人民调解")
     page.click("text=受理纠纷")
     page.select_option("#id_handling_unit", str(office.pk))
     page.fill("#id_received_on", today.isoformat())
@@ -74,7 +74,7 @@ def test_a_legal_aid_application_is_granted_by_the_reviewer_and_assigned_by_the_
     today = dt.date.today()
     clerk = browser.new_page()
     login(clerk, live_server.url, "aid_clerk")
-    clerk.click("nav >> text=法律援助")
+    nav_to(clerk, "法律援助")
     clerk.click("text=登记援助申请或通知")
     clerk.select_option("#id_handling_unit", str(centre.pk))
     clerk.fill("#id_received_on", today.isoformat())
@@ -111,7 +111,7 @@ def test_a_department_answers_a_delegates_suggestion_and_records_satisfaction(br
     today = dt.date.today()
     page = browser.new_page()
     login(page, live_server.url, "erin")
-    page.click("nav >> text=人大建议和政协提案")
+    nav_to(page, "人大建议和政协提案")
     page.click("text=登记交办的建议提案")
     page.select_option("#id_handling_unit", str(org.dept.pk))
     page.fill("#id_received_on", today.isoformat())
@@ -158,7 +158,7 @@ def test_a_clerk_imports_a_ledger_fixes_the_named_error_and_exports_the_list(bro
     row = ["T-D-FY", "东复〔2025〕8号", "2025-03-03", "张三", "自然人", "东湖区市场监督管理局", "行政处罚决定", "当面递交", "2025-03-05", "普通程序"]
     page = browser.new_page()
     login(page, live_server.url, "alice")
-    page.click("nav >> text=行政复议")
+    nav_to(page, "行政复议")
     page.click("#import-link")
     page.set_input_files(
         "#id_file", files=[{"name": "台账.xlsx", "mimeType": "application/octet-stream", "buffer": _ledger([row[:2] + ["2025-02-30"] + row[3:]])}]

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from fazhi.web.tests.conftest import login
+from fazhi.web.tests.conftest import login, nav_to
 
 
 def test_clerk_registers_a_procuratorial_suggestion_and_it_is_replied_on_time(browser: Browser, live_server: Any, transactional_db: Any, org: Any) -> None:
@@ -25,7 +25,7 @@ def test_clerk_registers_a_procuratorial_suggestion_and_it_is_replied_on_time(br
     today = dt.date.today()
     page = browser.new_page()
     login(page, base, "erin")
-    page.click("text=检察建议和司法建议")
+    nav_to(page, "检察建议和司法建议")
     page.click("text=登记收到的检察建议、司法建议")
     page.select_option("#id_handling_unit", str(org.dept.pk))
     page.fill("#id_received_on", today.isoformat())
