@@ -194,3 +194,18 @@ def test_batch_roles_are_checked_per_matter_and_unseen_matters_are_404(client: C
     login(client, org.frank)
     assert client.post(url, {"transition": "publish", "day": "2025-06-05", "ids": [ours.pk]}).status_code == 404
     assert MatterEvent.objects.filter(transition="publish").count() == 1
+
+
+def test_every_register_list_renders_its_search_hint_and_party_column(client: Client, org: Org) -> None:
+    from fazhi.registers.framework.registry import REGISTRY
+
+    login(client, org.admin)
+    for name, reg in REGISTRY.items():
+        page = client.get(reverse("matter_list", args=[name]), {"q": "测试", "sort": "-due"}).content.decode()
+        assert "共 <strong>0</strong> 件" in page, name
+        party = reg.definition.party
+        if party:
+            assert f'<th scope="col">{reg.model._meta.get_field(party).verbose_name}</th>' in page, name
+        else:
+            assert page.count('<th scope="col"') == 6, name  # 案号, 单位, 收到日期, 状态, 期限, 提示
+        assert 'for="id_q">检索</label>' in page and "可检索：案号、" in page, name
