@@ -32,8 +32,9 @@ from fazhi.indicators.catalogue import measures_of
 from fazhi.indicators.rollups import Deltas, apply, points
 from fazhi.registers.enforcement.models import ImpunityFlag, Officer, OfficerExam, PowerItem, TrainingRecord
 from fazhi.registers.framework.events import batch_leaf_bytes
-from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, Matter
+from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, Matter, SearchEntry
 from fazhi.registers.framework.registry import REGISTRY, Register
+from fazhi.registers.framework.search import SEPARATOR, search_normalise
 from fazhi.registers.mediation.models import MediationCommittee, Mediator
 
 TEMPLATE_CODE = "JC-MD"
@@ -193,6 +194,8 @@ class CityBuilder:
         self.template_units = set(Unit.objects.filter(path__startswith=template.path).values_list("pk", flat=True))
         self.written: dict[str, int] = defaultdict(int)
         self.points: dict[str, dict[int, list[tuple[str, Any, int, int]]]] = {}
+        self.search_table = Table(SearchEntry)
+        self.search_rest: dict[tuple[Any, ...], list[str]] = {}
 
     def estimate(self) -> int:
         self.plans = _plans(self.template_units, len(self.districts), self.targets)
@@ -342,6 +345,7 @@ class CityBuilder:
         if not rows:
             return
         table.write(rows)
+        self._search(reg, table, rows)
         ids = [r[0] for r in rows]
         self.batches.append(
             GeneratedBatch(
@@ -350,6 +354,22 @@ class CityBuilder:
         )
         self.written[reg.name] += len(rows)
         self.progress(len(rows))
+
+    def _search(self, reg: Register, table: Table, rows: list[list[Any]]) -> None:
+        """The copies' search rows, as the write path makes them (a copy differs from its
+        template in the case number only: the rest of the text is made once per template)."""
+        number_at, id_at = table.index("case_number"), table.index("id")
+        at = [table.index(name) for name in reg.definition.search]
+        first = self.ids.take(SearchEntry, len(rows))
+        out = []
+        for offset, row in enumerate(rows):
+            key = (reg.name, *(row[i] for i in at))
+            rest = self.search_rest.get(key)
+            if rest is None:
+                rest = self.search_rest[key] = [search_normalise(str(row[i])) for i in at if row[i] is not None and str(row[i]).strip()]
+            values = {"id": first + offset, "register": reg.name, "matter_id": row[id_at], "text": SEPARATOR.join([search_normalise(row[number_at]), *rest])}
+            out.append([values[f.attname] for f in self.search_table.fields])
+        self.search_table.write(out)
 
     def _finish(self) -> None:
         batches = GeneratedBatch.objects.bulk_create(self.batches)

@@ -8,9 +8,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import CharField, Q, QuerySet, TextField
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -27,9 +28,10 @@ from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import form_fit, transition_form_class
 from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
-from fazhi.registers.framework.models import GeneratedBatch, Matter
+from fazhi.registers.framework.models import GeneratedBatch, Matter, SavedFilter
 from fazhi.registers.framework.registry import EXTRA_PANELS, REGISTRY, Register, model_field
-from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition
+from fazhi.registers.framework.search import matters_search
+from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, matters_transition_batch
 from fazhi.registers.framework.waiting import workflow_waiting
 
 PAGE_SIZE = 50
@@ -111,14 +113,27 @@ def _page_numbers(page: int, pages: int) -> list[int]:
     return sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
 
 
+# Sortable list columns: ``?sort=<key>`` ascending, ``?sort=-<key>`` descending.
+SORTS = {"received": "received_on", "due": "due_on", "case": "case_number", "state": "state"}
+SORT_CHOICES = [("", "默认（最新登记在前）")] + [(d + k, d + k) for k in SORTS for d in ("", "-")]
+# The list's own parameters, not part of a filter a user saves.
+PAGING = ("after", "page")
+
+
 class ListFilter(forms.Form):
-    q = forms.CharField(label="案号/申请人", required=False)
+    q = forms.CharField(label="检索", required=False, max_length=100)
     state = forms.ChoiceField(label="状态", required=False)
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False)
     received_from = forms.DateField(label="收到日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     received_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     overdue = forms.BooleanField(label="仅看逾期", required=False)
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+def _search_hint(reg: Register) -> str:
+    return "、".join(["案号", *(str(model_field(reg.model, n).verbose_name) for n in reg.definition.search)])
 
 
 def _filtered(request: HttpRequest, reg: Register) -> tuple[ListFilter, QuerySet[Matter]]:
@@ -132,15 +147,15 @@ def _filtered(request: HttpRequest, reg: Register) -> tuple[ListFilter, QuerySet
     unit_field.queryset = units_visible_to(request.user)
     for name, field in f.fields.items():
         field.widget.attrs.setdefault("class", "form-check-input" if name == "overdue" else "form-control form-control-sm")
+    hint = _search_hint(reg)
+    f.fields["q"].widget.attrs.update({"placeholder": hint, "title": f"可检索：{hint}"})
+    f.fields["q"].help_text = f"可检索：{hint}"
     qs = selectors.matters_visible_to(request.user, reg).select_related("unit")
     today = timezone.localdate()
     if f.is_valid():
         d = f.cleaned_data
         if d["q"]:
-            cond = Q(case_number__contains=d["q"])
-            if reg.list_columns and isinstance(model_field(reg.model, reg.list_columns[0]), (CharField, TextField)):
-                cond |= Q(**{f"{reg.list_columns[0]}__contains": d["q"]})
-            qs = qs.filter(cond)
+            qs = matters_search(qs, reg, d["q"])
         if d["state"]:
             qs = qs.filter(state=d["state"])
         if d["unit"]:
@@ -154,26 +169,79 @@ def _filtered(request: HttpRequest, reg: Register) -> tuple[ListFilter, QuerySet
     return f, qs
 
 
+def _query(request: HttpRequest, **changes: str | None) -> str:
+    """The current query string without the paging, with ``changes`` applied (None removes)."""
+    params = request.GET.copy()
+    for key in PAGING:
+        params.pop(key, None)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value:
+            params[key] = value
+    return params.urlencode()
+
+
+def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it (toggling the direction) and its aria-sort."""
+    out = {}
+    for key in SORTS:
+        if current == key:
+            out[key] = {"query": _query(request, sort=f"-{key}"), "aria": "ascending", "mark": "▲"}
+        elif current == f"-{key}":
+            out[key] = {"query": _query(request, sort=key), "aria": "descending", "mark": "▼"}
+        else:
+            out[key] = {"query": _query(request, sort=key), "aria": "none", "mark": ""}
+    return out
+
+
+def _pages(current: int, last: int) -> list[int]:
+    """Page numbers shown: the first, the last and two either side of the current one."""
+    return sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+
+
+def _batch_steps(request: HttpRequest, reg: Register) -> list[Transition]:
+    """The batchable steps of the register the user holds a role for in some unit."""
+    return [t for t in reg.definition.batch_transitions() if user_units_with_role(request.user, t.roles).exists()]
+
+
 @login_required
 def matter_list(request: HttpRequest, register: str) -> HttpResponse:
     reg = _register(register)
     f, qs = _filtered(request, reg)
     today = timezone.localdate()
-    if f.is_valid() and f.cleaned_data["after"]:
-        qs = qs.filter(pk__lt=f.cleaned_data["after"])
-    # Keyset pagination: fast at any depth on large tables (no OFFSET, no COUNT).
-    page = list(qs.order_by("-pk")[: PAGE_SIZE + 1])
-    has_next = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    next_query = None
-    if has_next:
-        params = request.GET.copy()
-        params["after"] = str(page[-1].pk)
-        next_query = params.urlencode()
-    rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "") for m in page]
+    d = f.cleaned_data if f.is_valid() else {}
+    sort = d.get("sort") or ""
+    total = qs.count()
+    next_query = prev_query = None
+    page_links: list[tuple[int, str]] = []
+    page_no = 1
+    if sort:
+        # A chosen order: numbered pages (OFFSET), measured in bench/results/search.txt.
+        column = F(SORTS[sort.lstrip("-")])
+        order = [column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True), "-pk" if sort.startswith("-") else "pk"]
+        last = max(1, -(-total // PAGE_SIZE))
+        page_no = min(d.get("page") or 1, last)
+        page = list(qs.order_by(*order)[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE])
+        page_links = [(n, _query(request, page=str(n))) for n in _pages(page_no, last)] if last > 1 else []
+        if page_no < last:
+            next_query = _query(request, page=str(page_no + 1))
+        if page_no > 1:
+            prev_query = _query(request, page=str(page_no - 1))
+    else:
+        # The default order: keyset pagination, fast at any depth on large tables (no OFFSET).
+        if d.get("after"):
+            qs = qs.filter(pk__lt=d["after"])
+        page = list(qs.order_by("-pk")[: PAGE_SIZE + 1])
+        has_next = len(page) > PAGE_SIZE
+        page = page[:PAGE_SIZE]
+        if has_next:
+            params = request.GET.copy()
+            params["after"] = str(page[-1].pk)
+            next_query = params.urlencode()
+    party = reg.definition.party
+    rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "", getattr(m, party) if party else "") for m in page]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
-    export_query = request.GET.copy()
-    export_query.pop("after", None)
+    filter_query = _query(request)
     return render(
         request,
         "web/matter_list.html",
@@ -181,14 +249,105 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             "reg": reg,
             "filter": f,
             "rows": rows,
+            "total": total,
             "next_query": next_query,
+            "prev_query": prev_query,
+            "page_links": page_links,
+            "page_no": page_no,
+            "sort": sort,
+            "sort_links": _sort_links(request, sort),
+            "party_label": model_field(reg.model, party).verbose_name if party else "",
             "can_create": can_create,
             "can_import": user_units_with_role(request.user, STAFF_ROLES).exists(),
-            "first_page": not request.GET.get("after"),
-            "export_query": export_query.urlencode(),
+            "first_page": not request.GET.get("after") and page_no == 1,
+            "export_query": filter_query,
+            "filter_query": filter_query,
+            "saved_filters": SavedFilter.objects.filter(user_id=request.user.pk or 0, register=reg.name),
+            "batch_steps": _batch_steps(request, reg),
+            "today": today,
             "received_label": model_field(reg.model, "received_on").verbose_name,
         },
     )
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label="筛选名称", max_length=60, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+
+
+@login_required
+@require_http_methods(["POST"])
+def saved_filter_save(request: HttpRequest, register: str) -> HttpResponse:
+    """Save the current filter under a name (the same name again replaces it)."""
+    reg = _register(register)
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写筛选名称（不超过 60 字）")
+        return redirect(f"{reverse('matter_list', args=[reg.name])}?{request.POST.get('query', '')}")
+    params = QueryDict(form.cleaned_data["query"], mutable=True)
+    for key in PAGING:
+        params.pop(key, None)
+    query = params.urlencode()
+    SavedFilter.objects.update_or_create(user_id=request.user.pk or 0, register=reg.name, name=form.cleaned_data["name"].strip(), defaults={"query": query})
+    messages.success(request, f"已保存筛选“{form.cleaned_data['name'].strip()}”")
+    return redirect(f"{reverse('matter_list', args=[reg.name])}?{query}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def saved_filter_delete(request: HttpRequest, register: str, pk: int) -> HttpResponse:
+    reg = _register(register)
+    saved = get_object_or_404(SavedFilter, pk=pk, user_id=request.user.pk or 0, register=reg.name)
+    saved.delete()
+    messages.success(request, f"已删除筛选“{saved.name}”")
+    return redirect("matter_list", reg.name)
+
+
+class BatchForm(forms.Form):
+    transition = forms.ChoiceField(label="批量办理的步骤", error_messages={"required": "请选择步骤", "invalid_choice": "该步骤不能批量办理或您无权办理"})
+    day = forms.DateField(
+        label="办理日期", widget=forms.DateInput(attrs={"type": "date"}), error_messages={"required": "请填写办理日期", "invalid": "请填写有效的日期"}
+    )
+    ids = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": "请至少勾选一件案件", "invalid_choice": "所选案件无效"})
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    BATCH_LIMIT = 200
+
+
+@login_required
+@require_http_methods(["POST"])
+def matter_batch(request: HttpRequest, register: str) -> HttpResponse:
+    """One batchable step for the ticked matters, all or nothing (批量办理)."""
+    reg = _register(register)
+    steps = {t.name: t for t in _batch_steps(request, reg)}
+    form = BatchForm(request.POST)
+    transition_field = form.fields["transition"]
+    assert isinstance(transition_field, forms.ChoiceField)
+    transition_field.choices = [(t.name, t.label) for t in steps.values()]
+    ids_field = form.fields["ids"]
+    assert isinstance(ids_field, forms.ChoiceField)
+    ids_field.choices = [(v, v) for v in request.POST.getlist("ids") if v.isdigit()]
+    back = f"{reverse('matter_list', args=[reg.name])}?{request.POST.get('query', '')}"
+    if not form.is_valid():
+        labels = {"transition": "步骤", "day": "办理日期", "ids": "案件"}
+        for field, errs in form.errors.items():
+            messages.error(request, f"批量办理未执行：{labels.get(field, '')}{'：' if field in labels else ''}{'；'.join(str(e) for e in errs)}")
+        return redirect(back)
+    ids = sorted(set(form.cleaned_data["ids"]))
+    if len(ids) > BatchForm.BATCH_LIMIT:
+        messages.error(request, f"批量办理未执行：一次最多办理 {BatchForm.BATCH_LIMIT} 件，您选择了 {len(ids)} 件")
+        return redirect(back)
+    matters = list(selectors.matters_visible_to(request.user, reg).select_related("unit").filter(pk__in=ids).order_by("pk"))
+    if len(matters) != len(ids):
+        raise Http404("部分案件不存在或您无权查看")
+    t = steps[form.cleaned_data["transition"]]
+    try:
+        matters_transition_batch(matters=matters, transition=t.name, actor=request.user, day=form.cleaned_data["day"], note="批量办理")
+    except FazhiError as exc:
+        messages.error(request, f"批量办理未执行：{exc.message}")
+    else:
+        messages.success(request, f"已对 {len(matters)} 件案件办理“{t.label}”：{'、'.join(m.case_number for m in matters)}")
+    return redirect(back)
 
 
 EXPORT_LIMIT = 100_000

@@ -192,6 +192,13 @@ def check_city_clone() -> None:
     copy = EnforcementCase.objects.filter(unit__code__startswith="JC-HY").last()
     assert copy is not None and not MatterEvent.objects.filter(register="enforcement", object_id=copy.pk).exists()
     assert GeneratedBatch.objects.filter(register="enforcement", first_id__lte=copy.pk, last_id__gte=copy.pk).count() == 1
+    # the copies are searchable, their rows as the write path makes them
+    from fazhi.registers.framework.models import SearchEntry
+    from fazhi.registers.framework.search import search_text
+
+    for name, reg in REGISTRY.items():
+        assert SearchEntry.objects.filter(register=name).count() == reg.model.objects.count(), name
+    assert SearchEntry.objects.get(register="enforcement", matter_id=copy.pk).text == search_text(REGISTRY["enforcement"], copy)
     report = audit_verify()
     assert report.ok, report.problems
     # the copies are in the indicator rollups exactly as if counted from their rows

@@ -22,3 +22,8 @@ class FrameworkConfig(AppConfig):
 
         projection_check_register("matters", matters_check, matters_count)
         projection_check_register("workflows", workflow.workflows_check, workflow.workflows_count)
+
+        from fazhi.registers.framework.search import on_matters_written
+        from fazhi.registers.framework.services import write_observer_add
+
+        write_observer_add(on_matters_written)

@@ -36,6 +36,8 @@ class Transition:
     # own unit field), and whether an administrator may take the step without the role.
     unit_field: str = ""
     admin: bool = False
+    # One step for many matters from the list (批量办理): the step asks for nothing but its date.
+    batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,13 @@ class RegisterDefinition:
     public_create: Transition | None = None
     # The order in which an imported ledger row's filled columns are replayed as steps.
     ledger: tuple[LedgerStep, ...] = ()
+    # Text fields a clerk searches by (besides the case number), and the party (当事人/申请人)
+    # field shown as the list's party column.
+    search: tuple[str, ...] = ()
+    party: str = ""
+
+    def batch_transitions(self) -> list[Transition]:
+        return [t for t in self.transitions.values() if t.batch]
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
@@ -148,7 +157,7 @@ def _str_list(value: object, filename: str, line: int, what: str) -> tuple[str, 
     return tuple(value)
 
 
-_TRANSITION_KEYS = {"label", "from", "to", "roles", "fields", "optional", "date_field", "max_times", "clock_event", "style"}
+_TRANSITION_KEYS = {"label", "from", "to", "roles", "fields", "optional", "date_field", "max_times", "clock_event", "style", "batch"}
 _CLOCK_EVENTS = {"correction_requested", "correction_received", "extended", "suspended", "resumed", "consultation_sent", "consultation_answered"}
 
 
@@ -166,13 +175,20 @@ def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False
     max_times = raw.get("max_times")
     if max_times is not None and (not isinstance(max_times, int) or max_times < 1):
         raise DefinitionError(f"{filename}:{raw.line_of('max_times')}: max_times 应为正整数")
+    fields = _str_list(raw.get("fields"), filename, raw.line_of("fields"), "fields")
+    batch = raw.get("batch", False)
+    if not isinstance(batch, bool):
+        raise DefinitionError(f"{filename}:{raw.line_of('batch')}: batch 应为 true 或 false")
+    if batch and (set(fields) - {raw.get("date_field")}):
+        # a batch form asks for one date for all the matters, nothing else
+        raise DefinitionError(f"{filename}:{raw.line_of('batch')}: 批量办理的步骤除 date_field 外不能有必填字段（{', '.join(fields)}）")
     return Transition(
         name=name,
         label=str(raw.get("label", "登记")),
         sources=_str_list(raw.get("from"), filename, raw.line_of("from"), "from") if not create else (),
         target=str(raw.get("to", "")),
         roles=roles,
-        fields=_str_list(raw.get("fields"), filename, raw.line_of("fields"), "fields"),
+        fields=fields,
         optional=_str_list(raw.get("optional"), filename, raw.line_of("optional"), "optional"),
         date_field=raw.get("date_field"),
         max_times=max_times,
@@ -180,6 +196,7 @@ def _transition(name: str, raw: LineDict, filename: str, *, create: bool = False
         style=str(raw.get("style", "primary")),
         unit_field=str(raw.get("unit", "") or ""),
         admin=bool(raw.get("admin", False)),
+        batch=batch,
     )
 
 
@@ -261,14 +278,15 @@ def lifecycle_load(
     return states, initial, create, transitions
 
 
-def load_definition(path: Path, model_fields: set[str] | None = None) -> RegisterDefinition:
-    """Load and validate one register definition; every error names the file and line."""
+def load_definition(path: Path, model_fields: set[str] | None = None, text_fields: set[str] | None = None) -> RegisterDefinition:
+    """Load and validate one register definition; every error names the file and line.
+    ``text_fields``: the model's text fields, the only ones ``search`` and ``party`` may name."""
     filename = str(path)
     raw = load_strict(path)
     top = check_keys(
         raw,
         allowed={"register", "label", "case_number", "states", "initial", "create", "transitions", "outcomes", "amend", "clocks", "personal_data"}
-        | {"public_create", "ledger"},
+        | {"public_create", "ledger", "search", "party"},
         required={"register", "label", "case_number", "states", "initial", "create", "transitions"},
         filename=filename,
         where="定义",
@@ -396,6 +414,19 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
             when = {str(k): _str_list(v, filename, top.line_of("ledger"), f"ledger {step_name} when") for k, v in dict(when_raw).items()}
             ledger.append(LedgerStep(step_name, when))
 
+    search = _str_list(top.get("search"), filename, top.line_of("search"), "search")
+    if len(set(search)) != len(search):
+        raise DefinitionError(f"{filename}:{top.line_of('search')}: search 中有重复的字段")
+    party = top.get("party", "")
+    if not isinstance(party, str):
+        raise DefinitionError(f"{filename}:{top.line_of('party')}: party 应为一个字段名")
+    if text_fields is not None:
+        declared: tuple[tuple[str, tuple[str, ...]], ...] = (("search", search), ("party", (party,) if party else ()))
+        for key, declared_names in declared:
+            for fname in declared_names:
+                if fname not in text_fields:
+                    raise DefinitionError(f"{filename}:{top.line_of(key)}: {key} 引用了模型中不存在的文本字段 {fname!r}")
+
     if model_fields is not None:
         all_fields = [("create", f) for f in (*create.fields, *create.optional)]
         for t in transitions.values():
@@ -432,4 +463,6 @@ def load_definition(path: Path, model_fields: set[str] | None = None) -> Registe
         clocks=tuple(clocks),
         personal_data=_str_list(top.get("personal_data"), filename, top.line_of("personal_data"), "personal_data"),
         ledger=tuple(ledger),
+        search=search,
+        party=party,
     )

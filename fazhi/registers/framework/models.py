@@ -135,3 +135,44 @@ class WorkflowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workflow}#{self.object_id} {self.action}"
+
+
+class SearchEntry(models.Model):
+    """One matter's searchable text (its case number and the register's ``search`` fields,
+    normalised), kept in step by every write of matters. A derived store, rebuilt at will.
+
+    Indexed for substring search: a trigram GIN index on PostgreSQL (pg_trgm), an FTS5 trigram
+    table on SQLite (``framework_searchentry_fts``, kept in step by triggers); see
+    :mod:`fazhi.registers.framework.search`.
+    """
+
+    register = models.CharField(max_length=40)
+    matter_id = models.BigIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        verbose_name = "检索索引"
+        verbose_name_plural = "检索索引"
+        constraints = [models.UniqueConstraint(fields=["register", "matter_id"], name="search_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.register}#{self.matter_id}"
+
+
+class SavedFilter(models.Model):
+    """A list filter a user saved under a name: theirs alone."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    register = models.CharField(max_length=40)
+    name = models.CharField("名称", max_length=60)
+    query = models.CharField("筛选条件", max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "保存的筛选"
+        verbose_name_plural = "保存的筛选"
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "register", "name"], name="saved_filter_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import Field, Model
+from django.db.models import CharField, Field, Model, TextField
 
 from fazhi.registers.framework.definition import RegisterDefinition, load_definition
 from fazhi.registers.framework.models import Matter
@@ -59,7 +59,8 @@ def model_field(model: type[Model], name: str) -> Field[Any, Any]:
 def register_add(name: str, model: type[Matter], hooks: RegisterHooks | None = None, list_columns: tuple[str, ...] = (), **extra: Any) -> Register:
     path = Path(settings.FAZHI_DEFINITIONS_DIR) / "registers" / f"{name}.yaml"
     fields = {f.name for f in model._meta.get_fields()}
-    definition = load_definition(path, model_fields=fields)
+    text_fields = {f.name for f in model._meta.concrete_fields if isinstance(f, (CharField, TextField))}
+    definition = load_definition(path, model_fields=fields, text_fields=text_fields)
     model.register_name = name
     reg = Register(name=name, model=model, definition=definition, hooks=hooks or NoHooks(), list_columns=list_columns, **extra)
     REGISTRY[name] = reg

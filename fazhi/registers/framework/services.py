@@ -19,7 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append
-from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from fazhi.core.errors import FazhiError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import role_labels, user_has_role, user_roles_for_unit
 from fazhi.core.types import Actor, actor_row
@@ -400,3 +400,42 @@ def matter_amend(*, matter: Matter, actor: Actor, changes: dict[str, Any], reaso
     matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
     return event
+
+
+class BatchRefused(TransitionNotAllowed):
+    """A batch step refused as a whole; ``problems``: one message per matter that cannot take it."""
+
+    def __init__(self, label: str, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"以下 {len(problems)} 件案件不能“{label}”，所选案件均未办理：" + "；".join(problems))
+
+
+def _plain(exc: FazhiError) -> str:
+    if isinstance(exc, ValidationFailed):  # the messages name their fields in Chinese already
+        return "；".join(m for msgs in exc.errors.values() for m in msgs)
+    return exc.message
+
+
+@transaction.atomic
+def matters_transition_batch(*, matters: list[Matter], transition: str, actor: Actor, day: dt.date, note: str = "") -> list[MatterEvent]:
+    """One step for many matters (批量办理), all or nothing: each matter goes through
+    :func:`matter_transition` (its checks, roles, event and audit leaf); when any matter cannot
+    take the step, none does and the refusal names every such matter."""
+    if not matters:
+        raise ValidationFailed({"__all__": ["请至少选择一件案件"]})
+    reg = register_of(matters[0])
+    t = reg.definition.transitions.get(transition)
+    if t is None or not t.batch:
+        raise TransitionNotAllowed(f"{reg.definition.label}的“{t.label if t else transition}”不能批量办理")
+    data = {t.date_field: day} if t.date_field else {}
+    events: list[MatterEvent] = []
+    problems: list[str] = []
+    for matter in matters:
+        try:
+            with transaction.atomic():
+                events.append(matter_transition(matter=matter, transition=t.name, actor=actor, data=data, note=note))
+        except FazhiError as exc:
+            problems.append(f"{matter.case_number}（{_plain(exc).replace(f'案件 {matter.case_number} ', '')}）")
+    if problems:
+        raise BatchRefused(t.label, problems)
+    return events

@@ -1,0 +1,136 @@
+"""Search over the fields a clerk remembers: one row per matter in ``SearchEntry``.
+
+The row holds the matter's case number and its register's ``search`` fields, normalised
+(NFKC, case-folded, whitespace collapsed) and joined by a separator no query can contain. Every
+write of matters (the services, the bulk writer, hence the ledger import) refreshes it through
+the write observer; the city generator, which copies rows without the services, rebuilds it.
+
+Substring search, fast on large tables:
+
+- PostgreSQL: ``text LIKE '%q%'`` on a trigram GIN index (pg_trgm, a trusted extension since
+  PostgreSQL 13: the database owner may create it).
+- SQLite: an FTS5 table with the trigram tokenizer (SQLite >= 3.34), queried with a phrase.
+
+A trigram index cannot answer a query of fewer than three characters (a two-character name,
+"张伟"): such a query reads the register's rows of the search table with LIKE (measured in
+bench/results/search.txt).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from fazhi.registers.framework.models import Matter, SearchEntry
+from fazhi.registers.framework.registry import Register
+
+SEPARATOR = " | "  # normalised queries never contain "|": see search_normalise
+FTS_TABLE = "framework_searchentry_fts"
+MIN_INDEXED = 3  # trigram
+
+
+def search_normalise(value: str) -> str:
+    """The form both the stored text and a query take: NFKC (full-width digits and brackets
+    become ASCII), case-folded, runs of whitespace as one space, no "|"."""
+    text = unicodedata.normalize("NFKC", value).casefold().replace("|", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def search_text(reg: Register, matter: Matter) -> str:
+    values = [matter.case_number, *(getattr(matter, name, "") or "" for name in reg.definition.search)]
+    return SEPARATOR.join(search_normalise(str(v)) for v in values if str(v).strip())
+
+
+def search_index(reg: Register, matters: Iterable[Matter]) -> None:
+    """Write (or rewrite) the search rows of these matters."""
+    texts = {m.pk: search_text(reg, m) for m in matters}
+    if not texts:
+        return
+    ids = list(texts)
+    if len(ids) == 1:
+        pk = ids[0]
+        SearchEntry.objects.update_or_create(register=reg.name, matter_id=pk, defaults={"text": texts[pk]})
+        return
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        current = dict(SearchEntry.objects.filter(register=reg.name, matter_id__in=chunk).values_list("matter_id", "text"))
+        stale = [pk for pk in chunk if pk in current and current[pk] != texts[pk]]
+        SearchEntry.objects.filter(register=reg.name, matter_id__in=stale).delete()
+        SearchEntry.objects.bulk_create(
+            [SearchEntry(register=reg.name, matter_id=pk, text=texts[pk]) for pk in chunk if pk not in current or pk in stale], batch_size=900
+        )
+
+
+def on_matters_written(reg: Register, pairs: list[tuple[Any, Any]]) -> None:
+    """Write observer: a matter whose searched text changed gets its row rewritten."""
+    changed = [after for before, after in pairs if before is None or search_text(reg, before) != search_text(reg, after)]
+    search_index(reg, changed)
+
+
+def search_rebuild(reg: Register, *, batch: int = 5000, model: Any = None) -> int:
+    """Rewrite the whole register's search rows from its matters (after a bulk copy, or to
+    repair). ``model``: the historical model in a data migration."""
+    model = model or reg.model
+    present = {f.name for f in model._meta.concrete_fields}
+    names = ["case_number", *(n for n in reg.definition.search if n in present)]
+    SearchEntry.objects.filter(register=reg.name).delete()
+    rows: list[SearchEntry] = []
+    written = 0
+    for pk, *values in model._default_manager.order_by("pk").values_list("pk", *names).iterator(chunk_size=batch):
+        text = SEPARATOR.join(search_normalise(str(v)) for v in values if v is not None and str(v).strip())
+        rows.append(SearchEntry(register=reg.name, matter_id=pk, text=text))
+        if len(rows) >= batch:
+            SearchEntry.objects.bulk_create(rows, batch_size=900)
+            written += len(rows)
+            rows = []
+    SearchEntry.objects.bulk_create(rows, batch_size=900)
+    return written + len(rows)
+
+
+def search_matches(reg: Register, query: str) -> QuerySet[SearchEntry]:
+    """The search rows of the register that contain the normalised query (empty: none)."""
+    q = search_normalise(query)
+    entries = SearchEntry.objects.filter(register=reg.name)
+    if not q:
+        return entries.none()
+    if connection.vendor == "sqlite" and len(q) >= MIN_INDEXED:
+        phrase = '"' + q.replace('"', '""') + '"'
+        return entries.filter(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (phrase,)))
+    # PostgreSQL: LIKE on the trigram index; SQLite below 3 characters: LIKE over the register's rows
+    return entries.filter(text__contains=q)
+
+
+def matters_search(qs: QuerySet[Any], reg: Register, query: str) -> QuerySet[Any]:
+    """Narrow a queryset of the register's matters (already limited to what the user may see)
+    to those whose searched fields contain the query."""
+    return qs.filter(pk__in=search_matches(reg, query).values("matter_id"))
+
+
+# SQL that creates the index the search needs, per database (used by the migration).
+SQLITE_CREATE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(text, content='framework_searchentry', content_rowid='id', tokenize='trigram')",
+    f"""CREATE TRIGGER IF NOT EXISTS framework_searchentry_ai AFTER INSERT ON framework_searchentry BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS framework_searchentry_ad AFTER DELETE ON framework_searchentry BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS framework_searchentry_au AFTER UPDATE ON framework_searchentry BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text); END""",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS framework_searchentry_ai",
+    "DROP TRIGGER IF EXISTS framework_searchentry_ad",
+    "DROP TRIGGER IF EXISTS framework_searchentry_au",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+POSTGRESQL_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS framework_searchentry_trgm ON framework_searchentry USING gin (text gin_trgm_ops)",
+]
+POSTGRESQL_DROP = ["DROP INDEX IF EXISTS framework_searchentry_trgm"]
