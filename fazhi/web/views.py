@@ -109,7 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _page_numbers(page: int, pages: int) -> list[int]:
-    """The first, the last and the pages around the current one."""
+    """Page numbers shown (the to-do list, the register lists): the first, the last and two either side of the current one."""
     return sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
 
 
@@ -194,11 +194,6 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
     return out
 
 
-def _pages(current: int, last: int) -> list[int]:
-    """Page numbers shown: the first, the last and two either side of the current one."""
-    return sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
-
-
 def _batch_steps(request: HttpRequest, reg: Register) -> list[Transition]:
     """The batchable steps of the register the user holds a role for in some unit."""
     return [t for t in reg.definition.batch_transitions() if user_units_with_role(request.user, t.roles).exists()]
@@ -222,7 +217,7 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
         last = max(1, -(-total // PAGE_SIZE))
         page_no = min(d.get("page") or 1, last)
         page = list(qs.order_by(*order)[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE])
-        page_links = [(n, _query(request, page=str(n))) for n in _pages(page_no, last)] if last > 1 else []
+        page_links = [(n, _query(request, page=str(n))) for n in _page_numbers(page_no, last)] if last > 1 else []
         if page_no < last:
             next_query = _query(request, page=str(page_no + 1))
         if page_no > 1:
