@@ -70,3 +70,30 @@ def test_weak_passwords_are_refused_in_chinese(weak: str) -> None:
     with pytest.raises(ValidationError) as caught:
         validate_password(weak)
     assert caught.value.messages and not [m for m in caught.value.messages if re.search("[A-Za-z]", m)]
+
+
+def test_every_page_carries_a_policy_that_allows_no_inline_script(org: Org) -> None:
+    client = Client()
+    client.force_login(org.alice)
+    for response in (client.get("/"), Client().get("/gongkai/")):
+        policy = response["Content-Security-Policy"]
+        script = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+        assert "'self'" in script and "unsafe-inline" not in script and "unsafe-eval" not in script
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+def test_no_template_holds_inline_script_or_event_handlers() -> None:
+    """What the policy would block must not be written: every behaviour lives in a static file."""
+    from pathlib import Path
+
+    from bs4 import BeautifulSoup
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in root.rglob("templates/**/*.html"):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(True):
+            if tag.name == "script" and not tag.get("src") and tag.get("type") not in ("application/json", "application/ld+json"):
+                found.append(f"{path.relative_to(root)}: inline <script>")
+            found += [f"{path.relative_to(root)}: {a}=" for a in tag.attrs if a.startswith("on")]
+    assert found == []

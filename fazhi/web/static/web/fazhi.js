@@ -26,3 +26,14 @@
   var timer = null;
   window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(function () { fit(document); }, 150); });
 })();
+
+// Behaviour declared by data attributes instead of inline handlers (the Content-Security-Policy
+// allows no inline script): data-print prints the page, data-autosubmit sends its form on change.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-print]");
+  if (button) { window.print(); }
+});
+document.addEventListener("change", function (event) {
+  var field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) { field.form.submit(); }
+});
