@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fazhi.core.masking import party_number_errors
 from fazhi.law.workdays import current_calendar
 from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.models import ExcludedReason, Officer, PowerItem
@@ -114,6 +115,9 @@ class EnforcementHooks:
 
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
+        if "party_type" in data or "party_id_number" in data:
+            party_type = data.get("party_type", getattr(matter, "party_type", ""))
+            errors |= party_number_errors(party_type, data.get("party_id_number", getattr(matter, "party_id_number", "")), "party_id_number")
         if transition == CREATE:
             item = PowerItem.objects.filter(pk=data.get("power_item") or 0).first()
             if item is not None and (item.unit_id != matter.unit_id or not item.active):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from fazhi.core.masking import mask_id_number, mask_name, mask_phone
+from fazhi.core.masking import mask_phone, party_public
 from fazhi.core.selectors import unit_scope_q, user_scope_paths
 from fazhi.law.clocks import clock_compute
 from fazhi.law.workdays import current_calendar
@@ -93,7 +93,7 @@ def public_row(case: EnforcementCase, today: dt.date) -> dict[str, Any] | None:
     """One decision as the public sees it: natural persons masked, retention applied."""
     if not _retained(case, today):
         return None
-    natural = case.party_type == "natural_person"
+    party, party_id = party_public(case.party_name, case.party_type, case.party_id_number)
     o = case.outcome
     from fazhi.registers.framework.registry import register_get
 
@@ -102,8 +102,9 @@ def public_row(case: EnforcementCase, today: dt.date) -> dict[str, Any] | None:
         "unit": case.unit.name,
         "kind": case.get_kind_display(),
         "power_item": case.power_item.name,
-        "party": mask_name(case.party_name) if natural else case.party_name,
-        "party_id": (mask_id_number(case.party_id_number) if natural else case.party_id_number) if case.party_id_number else "",
+        # judged by the values, not only the type the clerk chose (core/masking.py)
+        "party": party,
+        "party_id": party_id,
         "decision_number": case.decision_number,
         "decided_on": case.decided_on,
         "outcome": outcome.label if outcome else "",

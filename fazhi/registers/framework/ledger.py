@@ -21,7 +21,7 @@ from django.db import models, transaction
 
 from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
-from fazhi.core.masking import mask_id_number, mask_name, mask_phone
+from fazhi.core.masking import mask_id_number, mask_name, mask_phone, text_public
 from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table, xlsx_row
@@ -429,6 +429,8 @@ def ledger_export(reg: Register, matters: Iterable[Matter], *, publish: bool = F
             value = _cell_out(reg, f, m, fk_names)
             if publish and f.name in personal and value:
                 value = _mask(f.name, str(value))
+            elif publish and isinstance(value, str):
+                value = text_public(value)  # an ID or phone number typed into any other text
             row.append(value)
         rows.append(row)
     return xlsx_bytes([(reg.definition.label[:31], rows)])

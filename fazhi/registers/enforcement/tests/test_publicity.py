@@ -103,3 +103,40 @@ def test_staff_pages_show_publication_officers_and_certificate_warnings(agency: 
     assert "执法丙" not in other.get("/zhifa/renyuan/").content.decode()
     assert "执法丙" not in other.get("/").content.decode()
     assert Client().get("/zhifa/renyuan/").status_code == 302  # staff pages need a login
+
+
+def test_the_portal_masks_by_the_values_whatever_type_a_clerk_chose(agency: Agency, org: Org) -> None:
+    """A 个体工商户 (often named after its owner), a 法人 typed with a person's name and no code, and
+    an ID number typed into the decision's text are all masked; a real company stays named."""
+    from fazhi.core.masking import id_number_valid, party_public, text_public, uscc_valid
+
+    today = timezone.localdate()
+    cases = [
+        decided(agency, today - dt.timedelta(days=30), party_type="individual_business", party_name="李大强", party_id_number="11010519491231002X"),
+        decided(agency, today - dt.timedelta(days=30), party_type="legal_person", party_name="周小红", party_id_number=""),
+        decided(agency, today - dt.timedelta(days=30), party_type="legal_person", party_name="东湖科技有限公司", party_id_number="91350100M000100Y43"),
+    ]
+    for case in cases:
+        do(case, "publish", agency.clerk, published_on=today - dt.timedelta(days=28))
+    page = Client().get("/gongshi/zhifa/").content.decode()
+    assert "李大强" not in page and "李**" in page and "11010519491231002X" not in page
+    assert "周小红" not in page and "周**" in page
+    assert "东湖科技有限公司" in page and "91350100M000100Y43" in page
+    assert not ID_NUMBER.search(page) and not PHONE.search(page)
+    # the public export of the ledger masks by the same values, also inside free text
+    assert id_number_valid("11010519491231002X") and not id_number_valid("11010519491231002Y") and uscc_valid("91350100M000100Y43")
+    assert text_public("当事人王五（身份证11010519491231002X，电话139 1234 5678）") == "当事人王五（身份证1101**********002X，电话139****5678）"
+    assert party_public("张三", "legal_person", "") == ("张*", "")
+
+
+def test_an_organisation_with_a_personal_id_number_is_refused_at_input(agency: Agency) -> None:
+    from fazhi.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        open_case(agency, party_type="legal_person", party_name="张三", party_id_number="11010519491231002X")
+    assert "个人身份证号码" in caught.value.errors["party_id_number"][0]
+    case = open_case(agency, party_type="legal_person", party_name="东湖科技有限公司", party_id_number="91350100M000100Y43")
+    with pytest.raises(ValidationFailed):
+        from fazhi.registers.framework.services import matter_amend
+
+        matter_amend(matter=case, actor=agency.clerk, changes={"party_id_number": "420102199001011234"}, reason="更正")
