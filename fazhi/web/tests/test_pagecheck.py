@@ -31,6 +31,9 @@ def test_it_reports_english_words_outside_the_allow_list() -> None:
     # codes of records: capitals and digits (统一社会信用代码, 权力事项编码)
     assert page_problems(page("<p>91420102MA4K876780；JC-MD-D03-003；SHA-256</p>")) == []
     assert page_problems(page("<p>MA 4K</p>"))
+    # units, and the names of files users uploaded
+    assert page_problems(page("<p>不超过 10 MB；佐证：自查报告.pdf、现场照片.JPG</p>")) == []
+    assert page_problems(page("<p>见 .txt</p>"))
     assert page_problems(page("<p>Foo</p>"), allow={"Foo"}) == []
 
 
@@ -66,3 +69,13 @@ def test_it_reports_the_words_for_what_only_an_auditor_needs() -> None:
 def test_it_reports_a_label_printed_empty() -> None:
     assert [p.split(":")[0] for p in page_problems(page("<p>其他处理—其他（）</p>"))] == ["empty brackets"]
     assert page_problems(page("<p>其他处理—其他（第三十条）</p>")) == []
+
+
+def test_a_recorded_digest_goes_behind_the_technical_disclosure() -> None:
+    from fazhi.web.templatetags.fazhi import digests_aside
+
+    digest = "25e5e4675855d4e179b297476241db7d3de9a046a9ddc73bca28145287d9b0e7"
+    shown = digests_aside(f"方案校验值 SHA-256 {digest}")
+    assert shown.startswith("<details") and digest in shown and page_problems(page(shown)) == []
+    assert digests_aside("<b>已发布</b>") == "<b>已发布</b>"  # escaped by the template as usual
+    assert "&lt;b&gt;" in digests_aside(f"<b> SHA-256 {digest}")
