@@ -33,6 +33,8 @@ ALLOWED_WORDS = frozenset(
         "QR",  # QR 码 (二维码)
         "URL",
         "SMTP",  # the mail server setting on the admin's pages
+        "KB",  # units of a file's size
+        "MB",
     }
 )
 
@@ -62,6 +64,8 @@ _ADDRESS = re.compile(r"https?://[^\s，。；、）)]+|[\w.+-]+@[\w-]+(?:\.[\w-
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9-]*[0-9])(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*(?![A-Za-z0-9])")
 # Chinese words for what only an auditor or a developer needs: they go behind 技术信息
 DEVELOPER_TERMS = ("审计叶子", "日历版本", "生成批次 #", "规则代码", "指标代码")
+# the name of a file a user uploaded (佐证材料.pdf, 现场照片.jpg): data, not developer text
+_UPLOADED = re.compile(r"(?<=[^\s./])\.(?:pdf|docx?|xlsx?|csv|txt|jpe?g|png|zip|ofd|wps)\b", re.I)
 _REPO = Path(__file__).resolve().parents[2]
 
 
@@ -110,7 +114,7 @@ def page_problems(html: str, *, allow: set[str] | frozenset[str] = ALLOWED_WORDS
     for term in DEVELOPER_TERMS:
         for m in re.finditer(re.escape(term), text):
             problems.append(f"developer term {term!r}: {_context(text, m.start(), m.end())}")
-    for pattern, kind in ((_ADDRESS, None), (_HEX, "hex string"), (_PATHLIKE, "repository file"), (_CODE, None)):
+    for pattern, kind in ((_ADDRESS, None), (_HEX, "hex string"), (_PATHLIKE, "repository file"), (_CODE, None), (_UPLOADED, None)):
         for m in pattern.finditer(text):
             if any(c == "\0" for c in chars[m.start() : m.end()]):
                 continue
