@@ -16,6 +16,7 @@ from fazhi.documents.views import documents_panel
 from fazhi.evaluation import services
 from fazhi.evaluation.models import ManualScore, Result, Scheme
 from fazhi.evaluation.selectors import results_visible_to, schemes_visible_to, user_organises
+from fazhi.indicators.catalogue import catalogue
 from fazhi.registers.framework.workflow import workflow_events
 
 STATUS = {"scored": "已计分", "pending": "待评分", "no_records": "无记录，不计分", "small": "样本不足，不计分", "vetoed": "一票否决", "clear": "未发生"}
@@ -48,6 +49,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "scheme": scheme,
             "spec": spec,
+            "indicator_names": {code: ind.name for code, ind in catalogue().items()},
             "results": results,
             "organiser": organiser,
             "actions": actions,

@@ -136,7 +136,7 @@ def build_oversight(org: DemoOrg, rng: random.Random, today: dt.date) -> dict[st
             year=today.year,
             sheet=sheet.key,
             files_per_stratum=1,
-            seed=f"demo-{half}-{rng.randint(1000, 9999)}",
+            seed=f"演示-{half}-{rng.randint(1000, 9999)}",
         )
         counts["campaigns"] += 1
         if not EnforcementCase.objects.filter(state="closed", closed_on__year=today.year).exists():

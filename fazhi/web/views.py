@@ -371,7 +371,7 @@ def ledger_template_view(request: HttpRequest, register: str) -> HttpResponse:
 
 
 class LedgerImportForm(forms.Form):
-    file = forms.FileField(label="台账文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    file = forms.FileField(label="台账文件（Excel 或 CSV）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
 
 
 @login_required
@@ -413,9 +413,13 @@ def _display_fields(reg: Register, matter: Matter) -> list[tuple[str, Any]]:
         value = getattr(matter, f.name)
         if value in (None, ""):
             continue
-        if f.name == reg.definition.outcome_field:
+        if f.name in reg.display_values:
+            value = reg.display_values[f.name](matter, value)
+            if not value:
+                continue
+        elif f.name == reg.definition.outcome_field:
             o = reg.definition.outcomes.get(value)
-            value = f"{o.label}（{o.article}）" if o else value
+            value = o.in_words if o else value
         elif f.name == "state":
             value = reg.definition.states[value].label
         elif f.name == "deadlines":
@@ -538,7 +542,8 @@ def matter_amend_view(request: HttpRequest, register: str, pk: int) -> HttpRespo
     matter = _matter(request, reg, pk)
     t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
     form_class = transition_form_class(reg, t)
-    initial = {n: getattr(matter, n if not n.endswith("unit") else f"{n}_id") for n in reg.definition.amendable}
+    # a foreign key's initial value is its id (attname); a text field named "…unit" is text
+    initial = {n: getattr(matter, model_field(reg.model, n).attname) for n in reg.definition.amendable}
     form = form_fit(form_class(request.POST or None, initial=initial), reg, t, user=request.user, units=[matter.unit], day=timezone.localdate(), matter=matter)
     if request.method == "POST" and form.is_valid():
         try:
@@ -563,7 +568,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 
 class OrgImportForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", choices=[("units", "单位树"), ("users", "人员与角色")], widget=forms.Select(attrs={"class": "form-select"}))
-    file = forms.FileField(label="文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    file = forms.FileField(label="文件（Excel 或 CSV）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
 
 
 @login_required

@@ -48,7 +48,7 @@ class AdviserForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="名录文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    file = forms.FileField(label="名录文件（Excel 或 CSV）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
 
 
 class DocumentForm(forms.Form):

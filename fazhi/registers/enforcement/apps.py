@@ -12,7 +12,7 @@ class EnforcementConfig(AppConfig):
         from fazhi.registers.enforcement.hooks import EnforcementHooks
         from fazhi.registers.enforcement.importers import officers_import, powers_import
         from fazhi.registers.enforcement.models import EnforcementCase
-        from fazhi.registers.enforcement.views import case_panel
+        from fazhi.registers.enforcement.views import case_panel, term_in_words
         from fazhi.registers.framework.registry import register_add
 
         register_add(
@@ -23,6 +23,7 @@ class EnforcementConfig(AppConfig):
             event_labels={EVENT: "登记证据（调查取证）"},
             detail_template="enforcement/_case_panel.html",
             detail_context=case_panel,
+            display_values={"term": term_in_words},
         )
         from fazhi.core.todo import todo_section_register
         from fazhi.registers.enforcement.selectors import certificates_expiring

@@ -57,6 +57,12 @@ def case_panel(request: HttpRequest, matter: EnforcementCase) -> dict[str, Any]:
     }
 
 
+def term_in_words(matter: EnforcementCase, term: str) -> str:
+    """The 办案期限 a case runs under, as the law names it (the rule id stays behind the page)."""
+    version = rules.term_rule(term, matter.received_on)
+    return version.reference if version else ""
+
+
 def _case(request: HttpRequest, pk: int) -> EnforcementCase:
     matter = matter_get_for(request.user, register_get("enforcement"), pk)
     if not isinstance(matter, EnforcementCase):

@@ -48,6 +48,11 @@ class Outcome:
     corrects: bool = False
     group: str = ""
 
+    @property
+    def in_words(self) -> str:
+        """The outcome with its article, as a page shows it: 不予公开（第十四条）; no empty brackets."""
+        return f"{self.label}（{self.article}）" if self.article else self.label
+
 
 @dataclass(frozen=True)
 class ClockUse:

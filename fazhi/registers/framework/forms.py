@@ -34,7 +34,7 @@ def transition_form_class(reg: Register, t: Transition) -> type[forms.Form]:
         mf = model_field(reg.model, name)
         if name == reg.definition.outcome_field:
             ff: forms.Field = forms.ChoiceField(
-                label=mf.verbose_name, choices=[("", "---------")] + [(o.code, f"{o.label}（{o.article}）") for o in reg.definition.outcomes.values()]
+                label=mf.verbose_name, choices=[("", "---------")] + [(o.code, o.in_words) for o in reg.definition.outcomes.values()]
             )
         else:
             made = mf.formfield()

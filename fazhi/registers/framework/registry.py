@@ -43,6 +43,8 @@ class Register:
     # a template included on the matter page, and what it needs: f(request, matter) -> context
     detail_template: str = ""
     detail_context: Any = None
+    # a field holding a code of ours, as the matter page reads it: f(matter, value) -> text ("" hides it)
+    display_values: dict[str, Any] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, Register] = {}

@@ -72,7 +72,7 @@ class LawReportForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}))
+    file = forms.FileField(label="文件（Excel 或 CSV）", widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}))
 
 
 FORMS: dict[str, tuple[type[forms.Form], Any]] = {

@@ -43,7 +43,7 @@ def _editable_units(user: Any) -> QuerySet[Unit]:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="导入文件（xlsx 或 csv，UTF-8/GBK）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    file = forms.FileField(label="导入文件（Excel 或 CSV）", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
 
 
 # ---------------------------------------------------------------- 普法责任清单

@@ -199,3 +199,28 @@ def test_whether_deadlines_were_kept_reads_as_words_not_a_dict(client: Client, o
     page = client.get(url).content.decode()
     assert "发送申请书副本（普通程序）：超期" in page
     assert "{" not in page.split("期限遵守情况")[1].split("</tr>")[0]
+
+
+def test_the_timeline_names_the_fields_and_keeps_the_audit_leaf_behind_technical_detail(client: Client, org: Any, case: Any) -> None:
+    from fazhi.registers.framework.services import matter_amend
+    from fazhi.registers.reconsideration.models import ReconsiderationCase
+    from fazhi.web.pagecheck import page_problems
+
+    channel = ReconsiderationCase._meta.get_field("channel")
+    was, now = dict(channel.flatchoices)[case.channel], dict(channel.flatchoices)["post"]
+    matter_amend(matter=case, actor=org.alice, changes={"applicant_name": "张叁", "channel": "post"}, reason="证件姓名")
+    login(client, org.alice)
+    page = client.get(reverse("matter_detail", args=["reconsideration", case.pk])).content.decode()
+    timeline = page.split('id="timeline"')[1]
+    name = ReconsiderationCase._meta.get_field("applicant_name").verbose_name
+    assert f"{name}：张三；{channel.verbose_name}：{was} → {name}：张叁；{channel.verbose_name}：{now}" in timeline
+    assert "applicant_name" not in timeline and "<summary>技术信息</summary>审计叶子 #" in timeline
+    assert page_problems(page) == []
+
+
+def test_a_file_stored_with_a_step_reads_as_its_name_size_and_description() -> None:
+    from fazhi.registers.framework.registry import register_get
+    from fazhi.web.templatetags.fazhi import event_fields
+
+    data = {"sha256": "ab" * 32, "file_name": "现场照片.jpg", "size": 55, "description": "现场检查照片"}
+    assert event_fields(data, register_get("enforcement")) == [("文件名", "现场照片.jpg"), ("大小", "55 字节"), ("说明", "现场检查照片")]
