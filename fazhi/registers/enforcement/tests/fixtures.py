@@ -62,6 +62,8 @@ def open_case(agency: Agency, item: PowerItem | None = None, **overrides: Any) -
         "lead_officer": agency.officers[0].pk,
         "second_officer": agency.officers[1].pk,
     } | overrides
+    if data["party_type"] in ("legal_person", "other_organisation") and "party_id_number" not in overrides:
+        data["party_id_number"] = "91420102MA4K0000X1"  # an organisation's code, not the default person's ID
     case = matter_create(register="enforcement", unit=agency.unit, actor=agency.clerk, data=data)
     assert isinstance(case, EnforcementCase)
     return case
