@@ -54,7 +54,9 @@ def nav_to(page: Page, label: str) -> None:
 def axe_check(page: Page) -> None:
     """Run axe-core on the page as it is now; fail on any violation of impact serious or critical."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # evaluated by the browser's devtools protocol: the page's Content-Security-Policy (no
+        # inline script) would refuse it as a script tag, as it should
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
     found = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
             .filter(v => v.impact === "serious" || v.impact === "critical")
@@ -69,8 +71,13 @@ def no_sideways_scroll(page: Page) -> None:
 
 
 def page_ok(page: Page) -> None:
-    """What every page of a journey keeps: no serious axe violation, no sideways scrolling."""
+    """What every page of a journey keeps: plain Chinese (no English, codes, digests or raw data
+    outside 技术信息), no serious axe violation, no sideways scrolling."""
+    from fazhi.web.pagecheck import page_problems
+
     page.wait_for_load_state("load")
+    problems = page_problems(page.content())
+    assert not problems, f"{page.url}: " + " | ".join(problems[:10])
     no_sideways_scroll(page)
     axe_check(page)
 
