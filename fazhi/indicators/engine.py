@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
@@ -90,6 +91,23 @@ class Value:
             return str(v) if isinstance(v, decimal.Decimal) else v
 
         return {k: j(v) for k, v in self.__dict__.items()}
+
+
+YOY_SMALL_BASE = "上年基数过小，不宜比较"
+YOY_OUT_OF_RANGE = "变化幅度过大，不宜直接比较"
+
+
+def yoy_caution(value: Value) -> str:
+    """Why a year-over-year change should not be printed bare ("" when it reads as it is): a
+    previous value under FAZHI_YOY_MIN_PREVIOUS, or a change beyond FAZHI_YOY_MAX_CHANGE per cent.
+    The dashboard and the reports then show both values with this note."""
+    if value.change is None or value.previous is None:
+        return ""
+    if value.previous < settings.FAZHI_YOY_MIN_PREVIOUS:
+        return YOY_SMALL_BASE
+    if abs(value.change) > settings.FAZHI_YOY_MAX_CHANGE:
+        return YOY_OUT_OF_RANGE
+    return ""
 
 
 Totals = dict[tuple[str, int, int], list[int]]  # (measure, unit, bucket) -> [count, cents]

@@ -42,17 +42,31 @@ def test_generated_paragraphs_print_the_indicators_with_exact_spans_and_say_when
     assert title == "东湖区人民政府2025年法治政府建设年度报告"
     assert [p.title for p in parts][:2] == ["上一年度推进法治政府建设的主要举措和成效", "上一年度推进法治政府建设存在的不足和原因"]
     gk = next(p for p in parts[0].paragraphs if p.topic == "政府信息公开")
-    assert gk.text.startswith("收到政府信息公开申请3件（同比增长200%），已答复3件，按期答复率66.7%（仅3件，样本较少）")
+    # one request the year before: the change (+200%) is not printed bare, both values are, with a note
+    assert gk.text.startswith("收到政府信息公开申请3件（上年同期1件，上年基数过小，不宜比较），已答复3件，按期答复率66.7%（仅3件，样本较少）")
     values = Computation(Period.year(2025), [f.code for f in gk.figures], within=org.district).values([org.district.pk])
     for f in gk.figures:
         written = gk.text[f.start : f.end]
         assert written.endswith(f.unit)
         v = values[f.code][org.district.pk]
-        expected = v.change if f.role == "change" else v.value
+        expected = v.change if f.role == "change" else v.previous if f.role == "previous" else v.value
         assert float(written.removesuffix(f.unit).replace("万", "")) == float(expected), (f, written)
     # no 复议 case in the district: the paragraph says so instead of printing zeros
     fy = next(p for p in parts[0].paragraphs if p.topic == "行政复议")
     assert fy.text == "2025年，未收到行政复议申请。" and fy.figures == []
+
+
+def test_a_year_over_year_change_prints_bare_only_within_the_configured_bounds(org: Any, requests: Any, settings: Any) -> None:
+    def gk_text() -> str:
+        _title, parts = generate("fzzf", org.district, 2025)
+        return next(p for p in parts[0].paragraphs if p.topic == "政府信息公开").text
+
+    settings.FAZHI_YOY_MIN_PREVIOUS, settings.FAZHI_YOY_MAX_CHANGE = 1, 300
+    assert gk_text().startswith("收到政府信息公开申请3件（同比增长200%）")
+    settings.FAZHI_YOY_MAX_CHANGE = 100  # a base large enough, a change beyond the bound
+    assert gk_text().startswith("收到政府信息公开申请3件（上年同期1件，变化幅度过大，不宜直接比较）")
+    settings.FAZHI_YOY_MIN_PREVIOUS, settings.FAZHI_YOY_MAX_CHANGE = 2, 300
+    assert gk_text().startswith("收到政府信息公开申请3件（上年同期1件，上年基数过小，不宜比较）")
 
 
 def test_a_version_is_frozen_and_a_new_one_shows_what_changed(org: Any, requests: Any, people: Any) -> None:
