@@ -17,6 +17,7 @@ from fazhi.indicators import rollups
 from fazhi.indicators.catalogue import _load_file, catalogue
 from fazhi.indicators.engine import Computation, Period, cover, trace
 from fazhi.indicators.models import Rollup
+from fazhi.indicators.tests.conftest import request_
 from fazhi.registers.framework.services import matter_amend
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,48 @@ def test_a_trace_lists_the_records_behind_numerator_and_denominator(org: Any, re
     assert numbers["denominator"] == sorted([r["a"].case_number, r["b"].case_number, r["c"].case_number])
     carried = trace(catalogue()["gk.carried_in"], org.district, Period.year(2025))
     assert list(carried["value"].values_list("case_number", flat=True)) == [r["a"].case_number]
+
+
+def test_an_on_time_share_counts_the_matters_open_and_overdue_at_the_end_of_the_period_as_late(org: Any, requests: Any) -> None:
+    from django.test import Client
+
+    open_overdue = request_(org, org.dept, org.erin, "2025-10-09")  # due early November 2025, never answered
+    answered_late = request_(org, org.dept, org.erin, "2025-11-20")  # due in December, answered in February
+    do(answered_late, "reply", org.erin, replied_on="2026-02-10", outcome="disclosed")
+    r = requests
+    ind = catalogue()["gk.on_time_rate"]
+
+    def share(period: Period) -> tuple[int, int, str]:
+        seen = set()
+        for source in ("rollup", "raw"):  # both ways of computing agree
+            v = Computation(period, ["gk.on_time_rate"], source=source).values([org.district.pk, org.city.pk])["gk.on_time_rate"]
+            d, city = v[org.district.pk], v[org.city.pk]
+            assert city.denominator == d.denominator + (1 if period.start <= dt.date(2025, 4, 3) <= period.end else 0)  # 西山's reply, on time
+            seen.add((d.numerator, d.denominator, str(d.value)))
+        assert len(seen) == 1
+        return seen.pop()
+
+    def overdue(period: Period) -> set[str]:
+        return set(trace(ind, org.district, period)["overdue"].values_list("case_number", flat=True))
+
+    # 2025: a, b on time; c late; both open at the end of the year with their deadline passed (d is not due yet)
+    assert share(Period.year(2025)) == (2, 5, "40.0")
+    assert overdue(Period.year(2025)) == {open_overdue.case_number, answered_late.case_number}
+    rows = trace(ind, org.district, Period.year(2025))
+    assert set(rows["denominator"].values_list("case_number", flat=True)) == {x.case_number for x in (r["a"], r["b"], r["c"], open_overdue, answered_late)}
+    # the first quarter: c (due 03-31, answered 05-30) was open and overdue on 31 March
+    assert share(Period.quarter(2025, 1)) == (2, 3, "66.7") and overdue(Period.quarter(2025, 1)) == {r["c"].case_number}
+    # 2026, a year not yet over: the late answer counts where it was given; the open ones (d, due in
+    # January) are overdue today
+    assert share(Period.year(2026)) == (0, 3, "0.0") and overdue(Period.year(2026)) == {open_overdue.case_number, r["d"].case_number}
+    # the trace page lists them apart, and among the records that keep the share below 100%
+    c = Client()
+    c.force_login(org.dave)
+    html = c.get("/zhibiao/gk.on_time_rate/", {"unit": org.district.pk, "year": 2025}).content.decode()
+    part = html[html.index('data-role="overdue"') :]
+    assert open_overdue.case_number in part[: part.index("</table>")] and "期末尚未办结且已超期" in html
+    outside = html[html.index('data-role="outside"') :]
+    assert open_overdue.case_number in outside[: outside.index("</table>")]
 
 
 def test_the_command_lists_the_catalogue_and_computes_a_unit_as_json(org: Any, requests: Any) -> None:

@@ -77,7 +77,7 @@ def test_the_trace_exports_to_xlsx_with_its_definition_and_every_record(org: Any
     r = client_for(org.dave).get("/zhibiao/gk.on_time_rate/export.xlsx", {"unit": org.district.pk, "year": 2025})
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(r.content), read_only=True)
-    assert wb.sheetnames == ["定义", "分母中未计入分子的记录", "分子", "分母"]
+    assert wb.sheetnames == ["定义", "分母中未计入分子的记录", "期末尚未办结且已超期（计为未按期）", "分子", "分母"]
     definition = {row[0]: row[1] for row in wb["定义"].iter_rows(min_row=2, values_only=True)}
     assert definition["数值"] == 66.7 and definition["分子"] == 2 and definition["分母"] == 3
     assert "20个工作日" in definition["口径"] and "分母少于 5 件" in definition["提示"]
