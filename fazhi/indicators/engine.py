@@ -211,7 +211,10 @@ def overdue_open(ind: Indicator, period: Period, within: Unit | None = None) -> 
     denominator, not in the numerator), or a share of the matters decided would read 100 % while
     cases lie overdue. Two kinds: those whose clock still runs now, due before that day (the due
     date the row caches, for its earliest running deadline); and, for a past period, those
-    decided late after its end whose due date (recomputed from their events) fell before it."""
+    decided late after its end whose due date (recomputed from their events) fell before it.
+    The first kind is read from the due date the row caches when it is this clock's (the earliest
+    running deadline); when an earlier deadline of another clock is cached (a 复议 case waiting for
+    the copy to the respondent), this clock's due date is recomputed from the events."""
     from django.utils import timezone
 
     from fazhi.registers.framework.clocks import matter_last_dues
@@ -224,6 +227,13 @@ def overdue_open(ind: Indicator, period: Period, within: Unit | None = None) -> 
     if within is not None:
         base = _in_subtree(base, within, ind.register)
     ids = set(base.filter(due_rule__in=rules, due_on__lt=cut).values_list("pk", flat=True))
+    stopped = Q()
+    for rule in rules:
+        stopped |= Q(deadlines__has_key=rule)
+    for matter in base.filter(due_on__lt=cut).exclude(due_rule__in=rules).exclude(stopped):
+        dues = matter_last_dues(matter)
+        if any((due := dues.get(rule)) is not None and due < cut for rule in rules):
+            ids.add(matter.pk)
     late = Q()
     for rule in rules:
         late |= Q(**{f"deadlines__{rule}": "late"})

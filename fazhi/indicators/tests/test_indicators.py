@@ -296,3 +296,19 @@ def test_clock_recompute_restores_whether_deadlines_were_kept_and_the_rollups_fo
     assert DisclosureRequest.objects.get(pk=late.pk).deadlines == {"disclosure.reply": "late"}
     assert values(org, Period.year(2025))["gk.on_time_rate"][org.district.pk].numerator == 2
     assert rollups.check() == []
+
+
+def test_a_case_overdue_for_its_decision_counts_as_late_while_another_deadline_is_the_one_its_row_shows(org: Any) -> None:
+    from conftest import application
+    from fazhi.registers.framework.services import matter_create
+
+    case = matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(received_on=dt.date(2025, 3, 3)))
+    do(case, "accept", org.bob, accepted_on="2025-03-05", procedure="ordinary")  # never sent to the respondent, never decided
+    case.refresh_from_db()
+    assert case.due_rule == "reconsideration.copy_to_respondent"  # the earliest running deadline, not the decision's
+    ind = catalogue()["fy.on_time_rate"]
+    v = Computation(Period.year(2025), [ind.code]).values([org.district.pk])[ind.code][org.district.pk]
+    assert (v.numerator, v.denominator, str(v.value)) == (0, 1, "0.0")
+    assert list(trace(ind, org.district, Period.year(2025))["overdue"].values_list("pk", flat=True)) == [case.pk]
+    # at the end of March its decision (60 days) was not yet due
+    assert Computation(Period.quarter(2025, 1), [ind.code]).values([org.district.pk])[ind.code][org.district.pk].denominator == 0
