@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from fazhi.core.demo import DemoOrg, fake_name
 from fazhi.core.models import Membership
-from fazhi.registers.framework.demo import received_dates, stepper, weighted_picker
+from fazhi.registers.framework.demo import stepper, two_years, weighted_picker
 from fazhi.registers.framework.services import matter_create
 
 CIVIL = [
@@ -36,8 +36,7 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
     staff = {"clerk": clerk.user, "reviewer": users.get(username="aid_reviewer"), "head": users.get(username="aid_head")}
     closure = weighted_picker(rng, CLOSURES)
     year = today.year
-    plans = [(d, True) for d in received_dates(rng, dt.date(year - 1, 11, 15), dt.date(year - 1, 12, 31), max(n_cases // 15, 2))]
-    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), n_cases)]
+    plans = two_years(rng, today, n_cases, (dt.date(year - 1, 11, 15), dt.date(year - 1, 12, 31), max(n_cases // 15, 2)))
     created = 0
     for received, carried_in in plans:
         category = rng.choices(["civil", "criminal", "administrative"], [58, 38, 4])[0]
