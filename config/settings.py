@@ -213,6 +213,12 @@ STATICFILES_DIRS = [
 # 督察: a matter still open this many days past its due date becomes a supervision lead.
 FAZHI_SUPERVISION_OVERDUE_DAYS = env_int("FAZHI_SUPERVISION_OVERDUE_DAYS", 30)
 
+# Year-over-year changes: beyond this many per cent either way, or against a previous value below
+# this count, the dashboard and the reports show both values with a note instead of the bare change
+# (a previous year with a handful of records makes "+5934.5%").
+FAZHI_YOY_MAX_CHANGE = env_int("FAZHI_YOY_MAX_CHANGE", 100)
+FAZHI_YOY_MIN_PREVIOUS = env_int("FAZHI_YOY_MIN_PREVIOUS", 10)
+
 # Upload limit for spreadsheet imports (a 50 MB file gets a clear message, not a crash).
 FAZHI_MAX_UPLOAD_BYTES = env_int("FAZHI_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Untrusted files are parsed in a child process with these limits (fazhi/core/sandbox.py), and a

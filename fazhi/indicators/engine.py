@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
@@ -90,6 +91,23 @@ class Value:
             return str(v) if isinstance(v, decimal.Decimal) else v
 
         return {k: j(v) for k, v in self.__dict__.items()}
+
+
+YOY_SMALL_BASE = "上年基数过小，不宜比较"
+YOY_OUT_OF_RANGE = "变化幅度过大，不宜直接比较"
+
+
+def yoy_caution(value: Value) -> str:
+    """Why a year-over-year change should not be printed bare ("" when it reads as it is): a
+    previous value under FAZHI_YOY_MIN_PREVIOUS, or a change beyond FAZHI_YOY_MAX_CHANGE per cent.
+    The dashboard and the reports then show both values with this note."""
+    if value.change is None or value.previous is None:
+        return ""
+    if value.previous < settings.FAZHI_YOY_MIN_PREVIOUS:
+        return YOY_SMALL_BASE
+    if abs(value.change) > settings.FAZHI_YOY_MAX_CHANGE:
+        return YOY_OUT_OF_RANGE
+    return ""
 
 
 Totals = dict[tuple[str, int, int], list[int]]  # (measure, unit, bucket) -> [count, cents]
@@ -187,6 +205,45 @@ def _median(hist: list[tuple[int, int]]) -> decimal.Decimal | None:
     return decimal.Decimal(lo + hi) / 2
 
 
+def overdue_open(ind: Indicator, period: Period, within: Unit | None = None) -> QuerySet[Any]:
+    """An on-time share's matters that were still open at the end of the period (or today, for a
+    period not yet over) with their deadline already passed: they count as not on time (in the
+    denominator, not in the numerator), or a share of the matters decided would read 100 % while
+    cases lie overdue. Two kinds: those whose clock still runs now, due before that day (the due
+    date the row caches, for its earliest running deadline); and, for a past period, those
+    decided late after its end whose due date (recomputed from their events) fell before it.
+    The first kind is read from the due date the row caches when it is this clock's (the earliest
+    running deadline); when an earlier deadline of another clock is cached (a 复议 case waiting for
+    the copy to the respondent), this clock's due date is recomputed from the events."""
+    from django.utils import timezone
+
+    from fazhi.registers.framework.clocks import matter_last_dues
+
+    m = ind.measures["denominator"]
+    rules = list(m.where_dict["deadline"]["rules"])
+    model = source_model(ind.register)
+    cut = min(period.end + dt.timedelta(days=1), timezone.localdate())  # due before this day, not done by then
+    base = model._default_manager.filter(where_q(m, skip=("deadline",)), received_on__lt=cut)
+    if within is not None:
+        base = _in_subtree(base, within, ind.register)
+    ids = set(base.filter(due_rule__in=rules, due_on__lt=cut).values_list("pk", flat=True))
+    stopped = Q()
+    for rule in rules:
+        stopped |= Q(deadlines__has_key=rule)
+    for matter in base.filter(due_on__lt=cut).exclude(due_rule__in=rules).exclude(stopped):
+        dues = matter_last_dues(matter)
+        if any((due := dues.get(rule)) is not None and due < cut for rule in rules):
+            ids.add(matter.pk)
+    late = Q()
+    for rule in rules:
+        late |= Q(**{f"deadlines__{rule}": "late"})
+    for matter in base.filter(late).annotate(_day=anchor_expression(m)).filter(_day__gte=cut):
+        dues = matter_last_dues(matter)
+        if any((due := dues.get(rule)) is not None and due < cut for rule in rules):
+            ids.add(matter.pk)
+    return model._default_manager.filter(pk__in=ids)
+
+
 def _share(num: int, den: int) -> decimal.Decimal | None:
     if den == 0:
         return None
@@ -260,6 +317,19 @@ class Computation:
             out[ind.code] = column
         return out
 
+    def _with_overdue(self, ind: Indicator, p: Period, dens: dict[int, list[int]]) -> dict[int, list[int]]:
+        """The denominators of an on-time share (subtree totals) plus its open overdue matters."""
+        own: Totals = {}
+        for unit_id in overdue_open(ind, p, self.within).values_list("unit_id", flat=True):
+            slot = own.setdefault(("overdue", unit_id, 0), [0, 0])
+            slot[0] += 1
+        if not own:
+            return dens
+        out = {u: [n, c] for u, (n, c) in dens.items()}
+        for u, (n, _c) in self.tree.subtree_totals(own)[("overdue", 0)].items():
+            out.setdefault(u, [0, 0])[0] += n
+        return out
+
     def _values(self, p: Period, indicators: list[Indicator], units: list[int]) -> dict[str, dict[int, Value]]:
         """Each indicator for each unit; only units with records get their own Value (the others
         share one per indicator), so the cost follows the data, not units x indicators."""
@@ -288,6 +358,8 @@ class Computation:
                 least = ind.min_denominator
                 res = dict.fromkeys(units, Value(None, numerator=0, denominator=0))
                 nums, dens = column(m["numerator"].key), column(m["denominator"].key)
+                if ind.type == "on_time":  # the open overdue matters count as late
+                    dens = self._with_overdue(ind, p, dens)
                 for u in wanted & (nums.keys() | dens.keys()):
                     num, den = nums.get(u, (0, 0))[0], dens.get(u, (0, 0))[0]
                     if num or den:
@@ -350,4 +422,8 @@ def trace(ind: Indicator, unit: Unit, period: Period) -> dict[str, QuerySet[Any]
         if m.since:
             qs = qs.filter(**{f"{m.since}__isnull": False})
         out[role] = _in_subtree(qs, unit, ind.register)
+    if ind.type == "on_time":
+        overdue = overdue_open(ind, period, unit)
+        out["denominator"] = model._default_manager.filter(Q(pk__in=out["denominator"].values("pk")) | Q(pk__in=overdue.values("pk")))
+        out["overdue"] = overdue
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import DateField, DecimalField, Expression, F, Q
@@ -37,10 +38,13 @@ def _outcomes(register: str, groups: Any) -> list[str]:
     return [o.code for o in REGISTRY[register].definition.outcomes.values() if o.group in wanted]
 
 
-def where_q(m: Measure) -> Q:
+def where_q(m: Measure, skip: Iterable[str] = ()) -> Q:
+    """The measure's filter as a ``Q`` (``skip``: where-keys left out)."""
     model = source_model(m.register)
     q = Q()
     for key, cond in m.where_dict.items():
+        if key in skip:
+            continue
         if key == "outcome_group":
             q &= Q(**{f"{REGISTRY[m.register].definition.outcome_field}__in": _outcomes(m.register, cond)})
         elif key == "deadline":

@@ -30,16 +30,24 @@ from fazhi.registers.framework import selectors
 from fazhi.registers.framework.ledger import xlsx_bytes
 from fazhi.registers.framework.registry import REGISTRY
 
-ROLE_LABELS = {"value": "计入的记录", "numerator": "分子", "denominator": "分母", "outside": "分母中未计入分子的记录"}
+ROLE_LABELS = {
+    "value": "计入的记录",
+    "numerator": "分子",
+    "denominator": "分母",
+    "outside": "分母中未计入分子的记录",
+    "overdue": "期末尚未办结且已超期（计为未按期）",
+}
 
 
 def roles_of(ind: Indicator, unit: Unit, period: Period) -> dict[str, QuerySet[Any]]:
     """The trace's querysets; for a share, first the records of the denominator that the
-    numerator leaves out (for an on-time share: the late ones), the reason a share is not 100%."""
+    numerator leaves out (for an on-time share: the late ones, the open overdue ones among them,
+    also listed apart), the reason a share is not 100%."""
     roles = trace(ind, unit, period)
     if "numerator" in roles and "denominator" in roles:
         outside = roles["denominator"].exclude(pk__in=roles["numerator"].values("pk"))
-        return {"outside": outside, "numerator": roles["numerator"], "denominator": roles["denominator"]}
+        overdue = {"overdue": roles["overdue"]} if "overdue" in roles else {}
+        return {"outside": outside, **overdue, "numerator": roles["numerator"], "denominator": roles["denominator"]}
     return roles
 
 

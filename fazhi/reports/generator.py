@@ -25,7 +25,7 @@ from fazhi.core.errors import DefinitionError
 from fazhi.core.models import Level, Unit
 from fazhi.core.strictyaml import check_keys, load_strict
 from fazhi.indicators.catalogue import Indicator, catalogue
-from fazhi.indicators.engine import Computation, Period, Value
+from fazhi.indicators.engine import Computation, Period, Value, yoy_caution
 
 TABLES = ("table2", "table3", "table4")  # fazhi/reports/disclosure_tables.py
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*\.[a-z0-9_.]+)(?::(change|previous))?\}")  # indicator codes have a dot
@@ -219,6 +219,21 @@ def _fill(template: str, words: dict[str, str], values: dict[str, Value], cat: d
                 text = "上年同期无记录" if not v.previous else "与上年同期无法比较"
                 out.append(text)
                 length += len(text)
+                continue
+            caution = yoy_caution(v)
+            if caution:  # both values and the note, not a bare "+5934.5%"
+                written = number_text(base, v.previous)
+                assert written is not None  # a change implies a previous value
+                lead = "上年同期"
+                out.append(lead)
+                length += len(lead)
+                token = written[0] + written[1]
+                figures.append(Figure(length, length + len(token), code, str(v.previous), written[1], "previous"))
+                out.append(token)
+                length += len(token)
+                note = f"，{caution}"
+                out.append(note)
+                length += len(note)
                 continue
             word = "同比增长" if v.change > 0 else "同比减少" if v.change < 0 else "与上年同期持平"
             out.append(word)

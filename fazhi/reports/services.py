@@ -87,6 +87,51 @@ def contribution_save(*, report: Report, part: str, unit: Unit, text: str, actor
     return c
 
 
+MERGE_NOTE = "合并各单位稿件"  # the note of the version a merge generates
+
+
+def contributions_merge(*, report: Report, actor: Actor) -> Version:
+    """依法治区办 merges the units' drafts into the report's text: for each part, the drafts of the
+    units below in the order of the units, after the text the office already has. Merging again
+    takes only the drafts written or changed since the last merge, and never a paragraph already
+    in the text (the office's edits of merged text stand). Each changed part is recorded as the
+    office's edit, then a new version is generated; the text stays editable."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        require_role(actor, locked.unit, OFFICE, "合并各单位稿件")
+        _editable(locked)
+        d = definition(locked.kind)
+        drafts: dict[str, list[Contribution]] = {}
+        candidates = Contribution.objects.filter(report=locked).exclude(unit=locked.unit).select_related("unit").order_by("unit__path", "pk")
+        last = locked.versions.filter(note=MERGE_NOTE).order_by("-number").first()
+        if last is not None:
+            candidates = candidates.filter(updated_at__gt=last.created_at)
+        for c in candidates:
+            if c.text.strip():
+                drafts.setdefault(c.part, []).append(c)
+        if not drafts:
+            raise TransitionNotAllowed("上次合并以后各单位没有新的供稿，没有新的内容可合并" if last else "各单位尚未提交供稿，没有可合并的内容")
+        merged = {c.part: c for c in Contribution.objects.filter(report=locked, unit=locked.unit)}
+        added = 0
+        for part in locked.order:
+            current = merged[part].text if part in merged else ""
+            lines = [line.strip() for line in current.split("\n") if line.strip()]
+            new: list[str] = []
+            for draft in drafts.get(part, []):
+                new += [t for t in (line.strip() for line in draft.text.split("\n")) if t and t not in lines and t not in new]
+            if not new:
+                continue
+            added += len(new)
+            c, _ = Contribution.objects.update_or_create(
+                report=locked, part=part, unit=locked.unit, defaults={"text": "\n".join(lines + new), "updated_by": actor_row(actor)}
+            )
+            units = "、".join(dict.fromkeys(x.unit.name for x in drafts[part]))
+            workflow_record(WORKFLOW, locked, "contribute", actor=actor, label=f"合并各单位稿件：{d.part(part).title}（{units}）", rows=[c])
+        if not added:
+            raise TransitionNotAllowed("各单位的供稿已全部在合稿正文中，没有新的内容可合并")
+        return version_generate(report=locked, actor=actor, note=MERGE_NOTE)
+
+
 def _editable(report: Report) -> None:
     if report.state not in (State.DRAFT, State.REVIEW):
         raise TransitionNotAllowed(f"报告{report.get_state_display()}，不能再修改内容")

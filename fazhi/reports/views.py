@@ -97,6 +97,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "version": version,
             "parts": parts,
+            "has_drafts": any(p["drafts"] for p in parts),
             "office": office,
             "editable": editable,
             "my_units": selectors.draft_units(request.user, report) if editable else [],
@@ -172,6 +173,18 @@ def report_contribute(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.contribution_save(report=report, part=request.POST.get("part", ""), unit=unit, text=request.POST.get("text", ""), actor=request.user)
         messages.success(request, "已保存")
+    except FazhiError as exc:
+        messages.error(request, failure_message(exc))
+    return redirect("report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        v = services.contributions_merge(report=report, actor=request.user)
+        messages.success(request, f"已将各单位稿件合并到合稿正文，并生成第{v.number}版；合稿正文仍可修改")
     except FazhiError as exc:
         messages.error(request, failure_message(exc))
     return redirect("report", pk=report.pk)

@@ -97,6 +97,7 @@ urlpatterns = [
     path("baogao/<int:pk>/", report_views.report_detail, name="report"),
     path("baogao/<int:pk>/contribute/", report_views.report_contribute, name="report_contribute"),
     path("baogao/<int:pk>/generate/", report_views.report_generate, name="report_generate"),
+    path("baogao/<int:pk>/merge/", report_views.report_merge, name="report_merge"),
     path("baogao/<int:pk>/v/<int:number>/", report_views.report_version, name="report_version"),
     path("baogao/<int:pk>/v/<int:number>.docx", report_views.report_docx, name="report_docx"),
     path("baogao/<int:pk>/v/<int:number>.pdf", report_views.report_pdf, name="report_pdf"),

@@ -56,18 +56,37 @@ def check_complete() -> None:
     assert Membership.objects.values("user").distinct().count() >= 150
     assert {m for m in Membership.objects.values_list("role", flat=True)} == set(Role.values)
     cases = ReconsiderationCase.objects.all()
-    assert 50 <= cases.count() <= 80
+    # two full years: the year before at 40 % of the volume in the small demo (the same in the district one)
+    this_year, last_year = (cases.filter(received_on__year=y).count() for y in (TODAY.year, TODAY.year - 1))
+    assert 50 <= this_year <= 60 and 15 <= last_year <= 35, (this_year, last_year)
     outcomes = set(cases.exclude(outcome="").values_list("outcome", flat=True))
     assert outcomes == set(register_get("reconsideration").definition.outcomes)
     assert cases.filter(carried_in=True).count() >= 5
     open_states = register_get("reconsideration").definition.open_states()
     assert cases.filter(state__in=open_states, due_on__lt=TODAY).count() >= 2  # a few overdue
     assert cases.filter(state__in=open_states, due_on__gte=TODAY).exists()
+    assert not cases.filter(state__in=open_states, received_on__year__lt=TODAY.year).exists()  # last year's are all decided
+    check_two_years()
     assert audit_verify().problems[:20] == []
     from fazhi.documents.models import IssuedDocument
 
     assert IssuedDocument.objects.filter(issued_on__gte=TODAY - dt.timedelta(days=2)).exists(), "the recent steps issued their documents"
     assert not IssuedDocument.objects.filter(issued_on__lt=TODAY - dt.timedelta(days=2)).exists()
+
+
+def check_two_years() -> None:
+    """Every year-over-year figure compares two years of records: the one before is not thin."""
+    from fazhi.indicators.catalogue import catalogue
+    from fazhi.indicators.engine import Computation, Period
+
+    district = Unit.objects.get(code="JC-MD")
+    codes = [c for c, ind in catalogue().items() if ind.type == "yoy"]
+    values = Computation(Period.year(TODAY.year), codes, within=district).values([district.pk])
+    for code in codes:
+        v = values[code][district.pk]
+        # officers newly certified, and study sessions, are counted in tens; the rest in scores or hundreds
+        assert v.previous is not None and v.previous >= 3, (code, v)
+        assert v.change is not None and -70 <= v.change <= 250, (code, v)
 
 
 def check_every_register_populated_with_every_outcome_and_reimportable() -> None:
@@ -108,7 +127,7 @@ def check_generated_enforcement_cases_keep_the_rules_the_services_enforce() -> N
     from fazhi.inspections.draw import verify
     from fazhi.inspections.models import Draw
     from fazhi.registers.enforcement import rules
-    from fazhi.registers.enforcement.hooks import EnforcementHooks
+    from fazhi.registers.enforcement.hooks import DATE_ORDER, EnforcementHooks
     from fazhi.registers.enforcement.models import EnforcementCase
 
     cases = EnforcementCase.objects.select_related("lead_officer", "second_officer")
@@ -130,6 +149,11 @@ def check_generated_enforcement_cases_keep_the_rules_the_services_enforce() -> N
     for case in heard:  # noticed 7 working days before (第六十四条第（二）项)
         assert not EnforcementHooks()._hearing_notice_errors(case, case.hearing_held_on), case.case_number
     for case in cases:
+        # every date after the ones the services require before it (a decision after its 法制审核...)
+        for name, earlier_fields, what in DATE_ORDER:
+            value = getattr(case, name)
+            earlier = next((getattr(case, f) for f in earlier_fields if getattr(case, f, None)), None)
+            assert not (value and earlier and value < earlier), f"{case.case_number}: {name} {value} 早于{what} {earlier}"
         assert case.lead_officer_id != case.second_officer_id and case.lead_officer.unit_id == case.unit_id == case.second_officer.unit_id
         assert case.lead_officer.certified_on(case.received_on) and case.second_officer.certified_on(case.received_on), case.case_number
     assert cases.filter(published_on__isnull=False).exists() and cases.filter(state="closed").exists()

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from fazhi.indicators.catalogue import Indicator
-from fazhi.indicators.engine import Value
+from fazhi.indicators.engine import Value, yoy_caution
 
 register = template.Library()
 
@@ -28,9 +28,12 @@ def show(value: Value, ind: Indicator) -> SafeString:
     if ind.type == "yoy":
         if value.records == 0:
             return mark_safe('<span class="text-muted">无记录</span>')
+        caution = yoy_caution(value)
         change = (
             ""
             if value.change is None
+            else format_html(' <span class="small text-warning-emphasis yoy-caution">（上年同期 {}，{}）</span>', _number(value.previous), caution)
+            if caution
             else format_html(
                 ' <span class="small {}">{}{}%</span>', "text-success" if value.change >= 0 else "text-danger", "+" if value.change >= 0 else "", value.change
             )

@@ -17,6 +17,7 @@ from fazhi.indicators import rollups
 from fazhi.indicators.catalogue import _load_file, catalogue
 from fazhi.indicators.engine import Computation, Period, cover, trace
 from fazhi.indicators.models import Rollup
+from fazhi.indicators.tests.conftest import request_
 from fazhi.registers.framework.services import matter_amend
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,48 @@ def test_a_trace_lists_the_records_behind_numerator_and_denominator(org: Any, re
     assert numbers["denominator"] == sorted([r["a"].case_number, r["b"].case_number, r["c"].case_number])
     carried = trace(catalogue()["gk.carried_in"], org.district, Period.year(2025))
     assert list(carried["value"].values_list("case_number", flat=True)) == [r["a"].case_number]
+
+
+def test_an_on_time_share_counts_the_matters_open_and_overdue_at_the_end_of_the_period_as_late(org: Any, requests: Any) -> None:
+    from django.test import Client
+
+    open_overdue = request_(org, org.dept, org.erin, "2025-10-09")  # due early November 2025, never answered
+    answered_late = request_(org, org.dept, org.erin, "2025-11-20")  # due in December, answered in February
+    do(answered_late, "reply", org.erin, replied_on="2026-02-10", outcome="disclosed")
+    r = requests
+    ind = catalogue()["gk.on_time_rate"]
+
+    def share(period: Period) -> tuple[int, int, str]:
+        seen = set()
+        for source in ("rollup", "raw"):  # both ways of computing agree
+            v = Computation(period, ["gk.on_time_rate"], source=source).values([org.district.pk, org.city.pk])["gk.on_time_rate"]
+            d, city = v[org.district.pk], v[org.city.pk]
+            assert city.denominator == d.denominator + (1 if period.start <= dt.date(2025, 4, 3) <= period.end else 0)  # 西山's reply, on time
+            seen.add((d.numerator, d.denominator, str(d.value)))
+        assert len(seen) == 1
+        return seen.pop()
+
+    def overdue(period: Period) -> set[str]:
+        return set(trace(ind, org.district, period)["overdue"].values_list("case_number", flat=True))
+
+    # 2025: a, b on time; c late; both open at the end of the year with their deadline passed (d is not due yet)
+    assert share(Period.year(2025)) == (2, 5, "40.0")
+    assert overdue(Period.year(2025)) == {open_overdue.case_number, answered_late.case_number}
+    rows = trace(ind, org.district, Period.year(2025))
+    assert set(rows["denominator"].values_list("case_number", flat=True)) == {x.case_number for x in (r["a"], r["b"], r["c"], open_overdue, answered_late)}
+    # the first quarter: c (due 03-31, answered 05-30) was open and overdue on 31 March
+    assert share(Period.quarter(2025, 1)) == (2, 3, "66.7") and overdue(Period.quarter(2025, 1)) == {r["c"].case_number}
+    # 2026, a year not yet over: the late answer counts where it was given; the open ones (d, due in
+    # January) are overdue today
+    assert share(Period.year(2026)) == (0, 3, "0.0") and overdue(Period.year(2026)) == {open_overdue.case_number, r["d"].case_number}
+    # the trace page lists them apart, and among the records that keep the share below 100%
+    c = Client()
+    c.force_login(org.dave)
+    html = c.get("/zhibiao/gk.on_time_rate/", {"unit": org.district.pk, "year": 2025}).content.decode()
+    part = html[html.index('data-role="overdue"') :]
+    assert open_overdue.case_number in part[: part.index("</table>")] and "期末尚未办结且已超期" in html
+    outside = html[html.index('data-role="outside"') :]
+    assert open_overdue.case_number in outside[: outside.index("</table>")]
 
 
 def test_the_command_lists_the_catalogue_and_computes_a_unit_as_json(org: Any, requests: Any) -> None:
@@ -253,3 +296,19 @@ def test_clock_recompute_restores_whether_deadlines_were_kept_and_the_rollups_fo
     assert DisclosureRequest.objects.get(pk=late.pk).deadlines == {"disclosure.reply": "late"}
     assert values(org, Period.year(2025))["gk.on_time_rate"][org.district.pk].numerator == 2
     assert rollups.check() == []
+
+
+def test_a_case_overdue_for_its_decision_counts_as_late_while_another_deadline_is_the_one_its_row_shows(org: Any) -> None:
+    from conftest import application
+    from fazhi.registers.framework.services import matter_create
+
+    case = matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(received_on=dt.date(2025, 3, 3)))
+    do(case, "accept", org.bob, accepted_on="2025-03-05", procedure="ordinary")  # never sent to the respondent, never decided
+    case.refresh_from_db()
+    assert case.due_rule == "reconsideration.copy_to_respondent"  # the earliest running deadline, not the decision's
+    ind = catalogue()["fy.on_time_rate"]
+    v = Computation(Period.year(2025), [ind.code]).values([org.district.pk])[ind.code][org.district.pk]
+    assert (v.numerator, v.denominator, str(v.value)) == (0, 1, "0.0")
+    assert list(trace(ind, org.district, Period.year(2025))["overdue"].values_list("pk", flat=True)) == [case.pk]
+    # at the end of March its decision (60 days) was not yet due
+    assert Computation(Period.quarter(2025, 1), [ind.code]).values([org.district.pk])[ind.code][org.district.pk].denominator == 0

@@ -41,6 +41,20 @@ def test_the_dashboard_shows_the_key_figures_of_the_units_subtree_with_their_par
     assert 'id="overdue"' in html
 
 
+def test_a_year_over_year_change_beyond_the_bounds_shows_both_values_and_a_note(org: Any, requests: Any, settings: Any) -> None:
+    def row() -> str:
+        html = client_for(org.dave).get("/zhibiao/", {"unit": org.district.pk, "year": 2025}).content.decode()
+        part = html[html.index('<tr data-code="gk.received.yoy">') :]
+        return part[: part.index("</tr>")]
+
+    # 3 requests against 1 the year before: not "+200%" but both values and why
+    assert "+200" not in row() and "3 件" in row() and "（上年同期 1，上年基数过小，不宜比较）" in row()
+    settings.FAZHI_YOY_MIN_PREVIOUS = 1
+    assert "+200" not in row() and "（上年同期 1，变化幅度过大，不宜直接比较）" in row()
+    settings.FAZHI_YOY_MAX_CHANGE = 200
+    assert "+200.0%" in row() and "不宜" not in row()
+
+
 def test_the_trace_lists_exactly_the_records_behind_a_share_and_the_ones_it_leaves_out(org: Any, requests: Any) -> None:
     r = client_for(org.dave).get("/zhibiao/gk.on_time_rate/", {"unit": org.district.pk, "year": 2025})
     assert r.status_code == 200
@@ -63,7 +77,7 @@ def test_the_trace_exports_to_xlsx_with_its_definition_and_every_record(org: Any
     r = client_for(org.dave).get("/zhibiao/gk.on_time_rate/export.xlsx", {"unit": org.district.pk, "year": 2025})
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(r.content), read_only=True)
-    assert wb.sheetnames == ["定义", "分母中未计入分子的记录", "分子", "分母"]
+    assert wb.sheetnames == ["定义", "分母中未计入分子的记录", "期末尚未办结且已超期（计为未按期）", "分子", "分母"]
     definition = {row[0]: row[1] for row in wb["定义"].iter_rows(min_row=2, values_only=True)}
     assert definition["数值"] == 66.7 and definition["分子"] == 2 and definition["分母"] == 3
     assert "20个工作日" in definition["口径"] and "分母少于 5 件" in definition["提示"]

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 
 from fazhi.core.demo import DemoOrg, fake_name
-from fazhi.registers.framework.demo import department_staff, received_dates, stepper, weighted_picker, workday_before, workdays_after
+from fazhi.registers.framework.demo import department_staff, stepper, two_years, weighted_picker, workday_before, workdays_after
 from fazhi.registers.framework.services import matter_create
 
 OUTCOMES = {
@@ -59,8 +59,7 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
     units = list(staff)
     weights = [6 if u.short_name in ("住建", "自然资源", "市监", "房管") else 1 for u in units]
     outcome = weighted_picker(rng, OUTCOMES)
-    plans = [(d, True) for d in received_dates(rng, dt.date(year - 1, 12, 1), dt.date(year - 1, 12, 28), 14)]
-    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), n)]
+    plans = two_years(rng, today, n, (dt.date(year - 1, 12, 1), dt.date(year - 1, 12, 28), 14))
     created = 0
     for received, carried_in in plans:
         unit = rng.choices(units, weights)[0]

@@ -19,7 +19,7 @@ from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.impunity import impunity_scan
 from fazhi.registers.enforcement.models import EnforcementCase, Officer, OfficerExam, PowerItem, TrainingRecord
 from fazhi.registers.framework.bulk import Planned, Step, bulk_write
-from fazhi.registers.framework.demo import workdays_after
+from fazhi.registers.framework.demo import prior_share, workdays_after
 from fazhi.registers.framework.registry import register_get
 
 # short name -> (weight, power items: (kind, name, basis, offence))
@@ -94,8 +94,14 @@ TRADES = ["商贸", "餐饮", "建设", "物流", "电器", "化工", "运输", 
 def _officers(unit: Unit, rng: random.Random, n: int, today: dt.date) -> list[Officer]:
     out = []
     for i in range(n):
-        issued = dt.date(today.year - rng.randint(1, 5), rng.randint(1, 12), 1)
-        valid = issued.replace(year=issued.year + 6) if rng.random() > 0.08 else today + dt.timedelta(days=rng.randint(5, 55))
+        # two veterans per unit hold certificates from before the demo's first year, so that every
+        # case of both years finds two certified officers; the others came any year, this one included
+        back = rng.randint(3, 5) if i < 2 else rng.choice([0, 1, 1, 2, 3, 4, 5])
+        month = rng.randint(1, 12)
+        if back == 0 and month >= today.month:
+            back = 1
+        issued = dt.date(today.year - back, month, 1)
+        valid = issued.replace(year=issued.year + 6) if i < 2 or rng.random() > 0.08 else today + dt.timedelta(days=rng.randint(5, 55))
         out.append(
             Officer(
                 unit=unit,
@@ -145,7 +151,7 @@ def _plan_case(
     unit: Unit, staff: tuple[Any, Any, Any], item: PowerItem, officers: list[Officer], rng: random.Random, received: dt.date, today: dt.date, seq: int
 ) -> Planned:
     clerk, reviewer, head = staff
-    lead, second = rng.sample(officers, 2)
+    lead, second = rng.sample([o for o in officers if o.certified_on(received)], 2)
     party = _party(rng)
     m = EnforcementCase(
         unit=unit,
@@ -239,7 +245,8 @@ def _plan_case(
     decided = (
         max(workdays_after(day, rng.randint(2, 15)), received + dt.timedelta(days=95 if late else 0))
         if kind != "licence"
-        else workdays_after(received, rng.randint(3, 18))
+        # a licence is decided within its term, and after the 法制审核 when there was one
+        else max(workdays_after(received, rng.randint(3, 18)), workdays_after(day, 1) if m.reviewed_on else received)
     )
     if kind == "penalty" and m.notified_on:
         # not before the 陈述、申辩 and hearing-request windows have ended (第六十二条、第六十四条)
@@ -278,8 +285,13 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
             units.append((dept, weight, items))
     units += [(sd, SUBDISTRICT[0], SUBDISTRICT[1]) for sd in org.subdistricts]
     cal = current_calendar()
+
+    def workdays(start: dt.date, end: dt.date) -> list[dt.date]:
+        return [start + dt.timedelta(days=i) for i in range((end - start).days) if cal.is_workday(start + dt.timedelta(days=i))]
+
+    # the current year (from December before it) and the year before at about the same volume
     start = dt.date(today.year - 1, 12, 1)
-    days = [start + dt.timedelta(days=i) for i in range((today - start).days) if cal.is_workday(start + dt.timedelta(days=i))]
+    days, days_before = workdays(start, today), workdays(start.replace(year=start.year - 1), start)
     planned: list[Planned] = []
     total_weight = sum(w for _, w, _ in units)
     counts = {"officers": 0, "powers": 0}
@@ -304,7 +316,9 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
         ]
         counts["powers"] += len(powers)
         n = max(20, n_cases * weight // total_weight)
-        for seq, received in enumerate(sorted(rng.choice(days) for _ in range(n)), start=1):
+        n_before = round(n * prior_share() * rng.uniform(0.85, 1.1))
+        received_on = [rng.choice(days_before) for _ in range(n_before)] + [rng.choice(days) for _ in range(n)]
+        for seq, received in enumerate(sorted(received_on), start=1):
             planned.append(_plan_case(unit, staff, rng.choice(powers), officers, rng, received, today, seq))
             progress(1)
     bulk_write(register_get("enforcement"), planned)

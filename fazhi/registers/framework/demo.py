@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fazhi.core.types import Actor
@@ -30,6 +31,47 @@ def received_dates(rng: random.Random, start: dt.date, end: dt.date, n: int) -> 
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     days = [d for d in days if cal.is_workday(d)]
     return sorted(rng.choice(days) for _ in range(n)) if days else []
+
+
+# The demo holds two full years: the year before the current one at about the current volume
+# (times this share: the ``small`` scale keeps it lighter), so that year-over-year figures compare
+# like with like. ``fazhi demo`` sets it for its scale.
+_prior_share = [1.0]
+
+
+@contextlib.contextmanager
+def prior_year_share(share: float) -> Iterator[None]:
+    _prior_share.append(share)
+    try:
+        yield
+    finally:
+        _prior_share.pop()
+
+
+def prior_share() -> float:
+    return _prior_share[-1]
+
+
+def two_years(rng: random.Random, today: dt.date, n: int, carried: tuple[dt.date, dt.date, int]) -> list[tuple[dt.date, bool]]:
+    """The received dates of a register's demo matters, with whether each was carried in.
+
+    ``carried`` is the window (given in the year before the current one, as the registers wrote it
+    for one year) and the number of matters received before the demo's first year and carried into
+    it; it moves back one year. Then the previous year at about ``n`` times the prior share (a draw
+    between 85 % and 110 %, so that the change from year to year is plausible, not nil), then the
+    current year up to yesterday: ``n``. The matters of the previous year still open at its end
+    are carried into the current one by their own steps."""
+    start, end, k = carried
+    plans = [(d, True) for d in received_dates(rng, _year_back(start), _year_back(end), k)]
+    year = today.year
+    n_prior = round(n * prior_share() * rng.uniform(0.85, 1.1))
+    plans += [(d, False) for d in received_dates(rng, dt.date(year - 1, 1, 2), dt.date(year - 1, 12, 31), n_prior)]
+    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), n)]
+    return plans
+
+
+def _year_back(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
 
 
 def stepper(matter: Matter, today: dt.date) -> Callable[..., bool]:

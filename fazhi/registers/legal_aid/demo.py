@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from fazhi.core.demo import DemoOrg, fake_name
 from fazhi.core.models import Membership
-from fazhi.registers.framework.demo import received_dates, stepper, weighted_picker
+from fazhi.registers.framework.demo import stepper, two_years, weighted_picker
 from fazhi.registers.framework.services import matter_create
 
 CIVIL = [
@@ -35,9 +35,9 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
     assert clerk is not None
     staff = {"clerk": clerk.user, "reviewer": users.get(username="aid_reviewer"), "head": users.get(username="aid_head")}
     closure = weighted_picker(rng, CLOSURES)
+    _terminated.clear()
     year = today.year
-    plans = [(d, True) for d in received_dates(rng, dt.date(year - 1, 11, 15), dt.date(year - 1, 12, 31), max(n_cases // 15, 2))]
-    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), n_cases)]
+    plans = two_years(rng, today, n_cases, (dt.date(year - 1, 11, 15), dt.date(year - 1, 12, 31), max(n_cases // 15, 2)))
     created = 0
     for received, carried_in in plans:
         category = rng.choices(["civil", "criminal", "administrative"], [58, 38, 4])[0]
@@ -65,6 +65,9 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
         _walk(case, rng, today, staff, closure)
         progress(1)
     return created
+
+
+_terminated: list[int] = []  # the demo's terminated cases (reset for each build)
 
 
 def _walk(case: Any, rng: random.Random, today: dt.date, staff: dict[str, Any], closure: Callable[[], str]) -> None:
@@ -104,8 +107,10 @@ def _walk(case: Any, rng: random.Random, today: dt.date, staff: dict[str, Any], 
             return
     duration = rng.randint(30, 180) if case.category != "criminal" else rng.randint(20, 120)
     closed = case.received_on + dt.timedelta(days=duration)
-    if rng.random() < 0.03:
-        step("terminate", reviewer, closed, closed_on=closed, termination_reason="受援人自行委托律师（《法律援助法》第四十八条）")
+    # a few are terminated, at least one (the demo shows every outcome whatever the seed)
+    if rng.random() < 0.03 or not _terminated:
+        if step("terminate", reviewer, closed, closed_on=closed, termination_reason="受援人自行委托律师（《法律援助法》第四十八条）"):
+            _terminated.append(case.pk)
         return
     outcome = closure() if case.category != "criminal" else "judgment"
     recovered = str(rng.randint(20, 900) * 100) if case.wage_arrears or (case.category == "civil" and rng.random() < 0.5) else ""

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from fazhi.core.demo import DemoOrg
-from fazhi.registers.framework.demo import department_staff, stepper, weighted_picker
+from fazhi.registers.framework.demo import department_staff, prior_share, stepper, weighted_picker
 from fazhi.registers.framework.services import matter_create
 from fazhi.registers.legal_publicity import services
 
@@ -71,9 +71,20 @@ def _participants(rng: random.Random, kind: str) -> tuple[int, bool]:
 
 
 def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[int], None], n: int = 160) -> dict[str, int]:
-    year = today.year
     staff = department_staff(org)
     units = list(staff)
+    kind_of = weighted_picker(rng, KINDS)
+    activities = n_lists = 0
+    # the year before (a full year, at about this year's volume) and this year so far
+    n_prior = round(n * prior_share() * rng.uniform(0.85, 1.1))
+    for year, until, count in ((today.year - 1, dt.date(today.year - 1, 12, 28), n_prior), (today.year, today, n)):
+        lists = _duty_lists(units, staff, rng, year, today)
+        n_lists += len(lists)
+        activities += _activities(units, staff, lists, kind_of, rng, dt.date(year, 1, 5), until, count, today, progress)
+    return {"activities": activities, "lists": n_lists, "liaisons": _liaisons(org, rng, today), "villages": _villages(org, rng, today)}
+
+
+def _duty_lists(units: list[Any], staff: dict[Any, tuple[Any, Any]], rng: random.Random, year: int, today: dt.date) -> dict[Any, list[Any]]:
     lists: dict[Any, list[Any]] = {}
     for unit in units:
         clerk, _reviewer = staff[unit]
@@ -87,9 +98,22 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
             services.item_add(duty_list=duty_list, actor=clerk, content=law, target_groups=who, planned_activities=MEASURES, timing=when)
             for law, who, when in chosen
         ]
-    kind_of = weighted_picker(rng, KINDS)
-    start = dt.date(year, 1, 5)
-    span = max((today - start).days, 1)
+    return lists
+
+
+def _activities(
+    units: list[Any],
+    staff: dict[Any, tuple[Any, Any]],
+    lists: dict[Any, list[Any]],
+    kind_of: Callable[[], str],
+    rng: random.Random,
+    start: dt.date,
+    until: dt.date,
+    n: int,
+    today: dt.date,
+    progress: Callable[[int], None],
+) -> int:
+    span = max((until - start).days, 1)
     activities = 0
     for i in range(n):
         held = start + dt.timedelta(days=(i * span) // n + rng.randint(0, 3))
@@ -126,7 +150,7 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
             on = held + dt.timedelta(days=rng.randint(1, 10))
             step("confirm", reviewer, on, confirmed_on=on)
         progress(1)
-    return {"activities": activities, "lists": len(lists), "liaisons": _liaisons(org, rng, today), "villages": _villages(org, rng, today)}
+    return activities
 
 
 def _clerk(unit: Any) -> Any:

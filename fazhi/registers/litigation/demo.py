@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fazhi.core.demo import DemoOrg, fake_name
-from fazhi.registers.framework.demo import department_staff, received_dates, stepper, weighted_picker, workday_before, workdays_after
+from fazhi.registers.framework.demo import department_staff, stepper, two_years, weighted_picker, workday_before, workdays_after
 from fazhi.registers.framework.services import matter_create
 from fazhi.registers.litigation.hooks import appeal_due
 
@@ -42,8 +42,7 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
     defendants = [d for d in staff if d != justice]
     first_outcome = weighted_picker(rng, FIRST_INSTANCE)
     second_outcome = weighted_picker(rng, SECOND_INSTANCE)
-    plans = [(d, True) for d in received_dates(rng, dt.date(year - 1, 9, 1), dt.date(year - 1, 12, 28), 12)]
-    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), n_first)]
+    plans = two_years(rng, today, n_first, (dt.date(year - 1, 9, 1), dt.date(year - 1, 12, 28), 12))
     created = 0
     appeals: list[tuple[Any, dt.date]] = []
     for received, carried_in in plans:

@@ -9,7 +9,7 @@ from typing import Any
 
 from fazhi.core.demo import DemoOrg, fake_name
 from fazhi.core.models import Unit
-from fazhi.registers.framework.demo import received_dates, stepper, weighted_picker
+from fazhi.registers.framework.demo import stepper, two_years, weighted_picker
 from fazhi.registers.framework.services import matter_create
 from fazhi.registers.mediation.models import CommitteeLevel, MediationCommittee, Mediator
 
@@ -81,8 +81,7 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
     weights = [{"district": 6, "sector": 10, "subdistrict": 8, "community": 3}[c.level] for c in committees]
     next_outcome = weighted_picker(rng, OUTCOMES)
     year = today.year
-    plans = [(d, True) for d in received_dates(rng, dt.date(year - 1, 12, 1), dt.date(year - 1, 12, 31), max(n_disputes // 60, 3))]
-    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), n_disputes)]
+    plans = two_years(rng, today, n_disputes, (dt.date(year - 1, 12, 1), dt.date(year - 1, 12, 31), max(n_disputes // 60, 3)))
     created = 0
     for received, carried_in in plans:
         committee = rng.choices(committees, weights)[0]

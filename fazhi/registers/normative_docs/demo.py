@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fazhi.core.demo import DemoOrg
-from fazhi.registers.framework.demo import department_staff, stepper, workdays_after
+from fazhi.registers.framework.demo import department_staff, prior_share, stepper, workdays_after
 from fazhi.registers.framework.services import matter_create
 
 SUBJECTS = [
@@ -56,8 +56,11 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
     year = today.year
     created = 0
     cleanups = iter(CLEANUP * 2)
-    for i in range(n_older + n_current):
+    # documents of earlier years (cleaned up this year), those of the year before, those of this year
+    n_prior = round(n_current * prior_share() * rng.uniform(0.85, 1.1))
+    for i in range(n_older + n_prior + n_current):
         older = i < n_older
+        prior = n_older <= i < n_older + n_prior
         unit = units[i % len(units)]
         clerk, reviewer = staff[unit]
         head = heads.get(unit.pk, reviewer)
@@ -67,8 +70,11 @@ def build(org: DemoOrg, rng: random.Random, today: dt.date, progress: Callable[[
         if older:
             back = 4 if CLEANUP[i % len(CLEANUP)] in ("lapse", "stale") else rng.choice([2, 3, 4])
             received = dt.date(year - back, rng.randint(1, 9), rng.randint(1, 28))
+        elif prior:
+            received = dt.date(year - 1, 1, 2) + dt.timedelta(days=(340 * (i - n_older)) // n_prior)
         else:
-            received = dt.date(year, 1, 2) + dt.timedelta(days=int((today - dt.date(year, 1, 2)).days * i / (n_older + n_current)))
+            k = i - n_prior  # as when the demo held one year
+            received = dt.date(year, 1, 2) + dt.timedelta(days=int((today - dt.date(year, 1, 2)).days * k / (n_older + n_current)))
         received = workdays_after(received, 1)
         if received > today:
             continue

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fazhi.core.demo import DemoOrg, fake_name
-from fazhi.registers.framework.demo import received_dates, stepper, weighted_picker, workday_before, workdays_after
+from fazhi.registers.framework.demo import stepper, two_years, weighted_picker, workday_before, workdays_after
 from fazhi.registers.framework.services import matter_create
 from fazhi.registers.reconsideration.models import ReconsiderationCase
 
@@ -49,9 +49,9 @@ def build(org: DemoOrg, users: dict[str, Any], rng: random.Random, today: dt.dat
     next_outcome = weighted_picker(rng, OUTCOME_WEIGHTS)
 
     respondents = org.departments[1:] + org.subdistricts
-    plans: list[tuple[dt.date, bool]] = [(d, True) for d in received_dates(rng, dt.date(year - 1, 10, 15), dt.date(year - 1, 12, 28), 7)]
-    plans += [(d, False) for d in received_dates(rng, dt.date(year, 1, 2), today - dt.timedelta(days=1), 55)]
-    overdue_slots = {rng.randrange(7, 40) for _ in range(3)}
+    plans = two_years(rng, today, 55, (dt.date(year - 1, 10, 15), dt.date(year - 1, 12, 28), 7))
+    this_year = len(plans) - 55  # the index of the current year's first case
+    overdue_slots = {rng.randrange(this_year, this_year + 33) for _ in range(3)}
     created = 0
     for i, (received, carried_in) in enumerate(plans):
         respondent = rng.choice(respondents)

@@ -110,3 +110,22 @@ def test_staff_download_the_docx_and_pdf_and_others_cannot(org: Any, requests: A
     assert frank.get(f"/baogao/{report.pk}/v/{version.number}.docx").status_code == 404
     assert frank.get(f"/baogao/{report.pk}/v/{version.number}.pdf").status_code == 404
     assert Client().get(f"/baogao/{report.pk}/v/{version.number}.docx").status_code == 302
+
+
+def test_the_pdf_keeps_every_full_width_comma_of_the_text_also_at_a_line_end(org: Any, requests: Any) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
+    # long paragraphs whose commas fall at line ends somewhere (each line holds 28 characters)
+    long = ["".join(f"开展普法活动{'一二三四五六七八九'[: (i * 7 + k) % 9]}，" for i in range(14)) + "完成。" for k in range(6)]
+    services.contribution_save(report=report, part="shortcomings", unit=org.district, text="\n".join(long), actor=org.dave)
+    version = services.version_generate(report=report, actor=org.dave)
+    source = "".join(p["text"] for part in version.content["parts"] for p in part["paragraphs"]) + version.content["title"]
+    pdf = docx_to_pdf(render(report, version, signed_on=dt.date(2026, 3, 20)))
+    pages = [re.sub(r"—\d+—", "", re.sub(r"\s+", "", page.extract_text())) for page in PdfReader(io.BytesIO(pdf)).pages]  # no page numbers
+    text = "".join(pages)
+    assert source.count("，") >= 80 and text.count("，") == source.count("，")
+    for paragraph in long:  # each comma where it belongs, the line breaks taken out
+        assert paragraph in text

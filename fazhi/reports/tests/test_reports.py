@@ -16,6 +16,7 @@ from fazhi.core.models import Role
 from fazhi.core.services import membership_grant
 from fazhi.indicators.engine import Computation, Period
 from fazhi.indicators.tests.conftest import request_
+from fazhi.registers.framework.workflow import workflow_events
 from fazhi.reports import services
 from fazhi.reports.generator import generate
 from fazhi.reports.models import State
@@ -42,17 +43,31 @@ def test_generated_paragraphs_print_the_indicators_with_exact_spans_and_say_when
     assert title == "东湖区人民政府2025年法治政府建设年度报告"
     assert [p.title for p in parts][:2] == ["上一年度推进法治政府建设的主要举措和成效", "上一年度推进法治政府建设存在的不足和原因"]
     gk = next(p for p in parts[0].paragraphs if p.topic == "政府信息公开")
-    assert gk.text.startswith("收到政府信息公开申请3件（同比增长200%），已答复3件，按期答复率66.7%（仅3件，样本较少）")
+    # one request the year before: the change (+200%) is not printed bare, both values are, with a note
+    assert gk.text.startswith("收到政府信息公开申请3件（上年同期1件，上年基数过小，不宜比较），已答复3件，按期答复率66.7%（仅3件，样本较少）")
     values = Computation(Period.year(2025), [f.code for f in gk.figures], within=org.district).values([org.district.pk])
     for f in gk.figures:
         written = gk.text[f.start : f.end]
         assert written.endswith(f.unit)
         v = values[f.code][org.district.pk]
-        expected = v.change if f.role == "change" else v.value
+        expected = v.change if f.role == "change" else v.previous if f.role == "previous" else v.value
         assert float(written.removesuffix(f.unit).replace("万", "")) == float(expected), (f, written)
     # no 复议 case in the district: the paragraph says so instead of printing zeros
     fy = next(p for p in parts[0].paragraphs if p.topic == "行政复议")
     assert fy.text == "2025年，未收到行政复议申请。" and fy.figures == []
+
+
+def test_a_year_over_year_change_prints_bare_only_within_the_configured_bounds(org: Any, requests: Any, settings: Any) -> None:
+    def gk_text() -> str:
+        _title, parts = generate("fzzf", org.district, 2025)
+        return next(p for p in parts[0].paragraphs if p.topic == "政府信息公开").text
+
+    settings.FAZHI_YOY_MIN_PREVIOUS, settings.FAZHI_YOY_MAX_CHANGE = 1, 300
+    assert gk_text().startswith("收到政府信息公开申请3件（同比增长200%）")
+    settings.FAZHI_YOY_MAX_CHANGE = 100  # a base large enough, a change beyond the bound
+    assert gk_text().startswith("收到政府信息公开申请3件（上年同期1件，变化幅度过大，不宜直接比较）")
+    settings.FAZHI_YOY_MIN_PREVIOUS, settings.FAZHI_YOY_MAX_CHANGE = 2, 300
+    assert gk_text().startswith("收到政府信息公开申请3件（上年同期1件，上年基数过小，不宜比较）")
 
 
 def test_a_version_is_frozen_and_a_new_one_shows_what_changed(org: Any, requests: Any, people: Any) -> None:
@@ -221,3 +236,48 @@ def test_every_step_refuses_a_forged_request_from_the_wrong_role_or_unit(org: An
     assert Client().post(f"/baogao/{report.pk}/do/approve/").status_code == 302  # to the login page
     report.refresh_from_db()
     assert report.state == State.REVIEW
+
+
+def test_the_office_merges_the_units_drafts_into_the_report_text_with_a_button_and_a_new_version(org: Any, requests: Any, people: Any) -> None:
+    report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
+    services.contribution_save(report=report, part="shortcomings", unit=org.district, text="一是执法规范化水平仍需提高。", actor=org.dave)
+    # the market regulator writes first, the reconsideration office (a unit listed before it) later
+    services.contribution_save(
+        report=report, part="shortcomings", unit=org.dept, text="执法人员法律素养有待提高。\n\n一是执法规范化水平仍需提高。", actor=org.erin
+    )
+    services.contribution_save(report=report, part="shortcomings", unit=org.body, text="复议纠错率偏高。", actor=org.alice)
+    services.contribution_save(report=report, part="measures", unit=org.dept, text="开展食品安全普法进市场活动。", actor=org.erin)
+    office, erin, frank = Client(), Client(), Client()
+    office.force_login(org.dave)
+    erin.force_login(org.erin)
+    frank.force_login(org.frank)
+    assert 'id="merge-drafts"' in office.get(f"/baogao/{report.pk}/").content.decode()
+    assert 'id="merge-drafts"' not in erin.get(f"/baogao/{report.pk}/").content.decode()
+    # only the office of the report's unit merges: a department's clerk is refused, another district does not see the report
+    with pytest.raises(PermissionDenied):
+        services.contributions_merge(report=report, actor=org.erin)
+    erin.post(f"/baogao/{report.pk}/merge/")
+    assert frank.post(f"/baogao/{report.pk}/merge/").status_code == 404
+    assert not report.versions.exists()
+
+    r = office.post(f"/baogao/{report.pk}/merge/", follow=True)
+    assert "已将各单位稿件合并到合稿正文，并生成第1版" in r.content.decode()
+    merged = {c.part: c.text for c in report.contributions.filter(unit=org.district)}
+    # by unit (复议办 under 司法局 before 市场监管局), after the office's own text, nothing twice
+    assert merged["shortcomings"] == "一是执法规范化水平仍需提高。\n复议纠错率偏高。\n执法人员法律素养有待提高。"
+    assert merged["measures"] == "开展食品安全普法进市场活动。"
+    v1 = report.versions.get()
+    assert v1.note == "合并各单位稿件" and "复议纠错率偏高。" in str(v1.content) and "开展食品安全普法进市场活动。" in str(v1.content)
+    labels = [e.label for e in workflow_events(services.WORKFLOW, report)]
+    assert any(label.startswith("合并各单位稿件：上一年度推进法治政府建设存在的不足和原因") for label in labels) and "生成第1版" in labels
+    # nothing new: said so, no new version; the merged text stays editable by the office
+    with pytest.raises(TransitionNotAllowed, match="没有新的内容"):
+        services.contributions_merge(report=report, actor=org.dave)
+    services.contribution_save(report=report, part="shortcomings", unit=org.district, text="一是执法规范化水平仍需提高，复议纠错率偏高。", actor=org.dave)
+    services.contribution_save(report=report, part="measures", unit=org.dept, text="开展食品安全普法进市场活动。\n建立行政执法案例指导制度。", actor=org.erin)
+    v2 = services.contributions_merge(report=report, actor=org.dave)
+    assert v2.number == 2
+    # only the changed draft is merged again: the office's edit of the other part stands
+    merged = {c.part: c.text for c in report.contributions.filter(unit=org.district)}
+    assert merged == {"shortcomings": "一是执法规范化水平仍需提高，复议纠错率偏高。", "measures": "开展食品安全普法进市场活动。\n建立行政执法案例指导制度。"}
+    assert "建立行政执法案例指导制度。" in str(v2.content) and "执法人员法律素养" not in str(v2.content)

@@ -3,6 +3,7 @@ reviews and clears the 保密审查, the principal leader signs, the office publ
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -77,3 +78,31 @@ def test_both_reports_are_produced_reviewed_signed_and_published_in_the_browser(
     public.click("text=东湖区人民政府2025年法治政府建设年度报告")
     expect(public.locator("#report-text")).to_contain_text("收到政府信息公开申请3件")
     public.close()
+
+
+def test_a_linked_figure_follows_the_character_before_it_without_a_gap(
+    browser: Browser, live_server: Any, transactional_db: Any, org: Any, requests: Any
+) -> None:
+    from fazhi.reports import services
+
+    report = services.report_create(unit=org.district, kind="fzzf", year=2025, actor=org.dave)
+    version = services.version_generate(report=report, actor=org.dave)
+    page = browser.new_page()
+    login(page, live_server.url, "dave")
+    page.goto(f"{live_server.url}/baogao/{report.pk}/v/{version.number}/")
+    html = page.content()
+    assert "申请<a " in html and not re.search(r"[\u4e00-\u9fff（，、：]\s+<a [^>]*class=\"figure\"", html)
+    # as drawn: from the right edge of the character before each figure to the left edge of its first digit
+    gaps = page.evaluate(
+        """() => [...document.querySelectorAll('#report-text a.figure')].map(a => {
+            const before = a.previousSibling, digit = a.firstChild;
+            if (!before || before.nodeType !== 3 || !before.data.length) return null;
+            const r1 = document.createRange(); r1.setStart(before, before.data.length - 1); r1.setEnd(before, before.data.length);
+            const r2 = document.createRange(); r2.setStart(digit, 0); r2.setEnd(digit, 1);
+            const a1 = r1.getClientRects(), a2 = r2.getClientRects();
+            const left = a1[a1.length - 1], right = a2[0];
+            return Math.abs(left.top - right.top) < 2 ? right.left - left.right : null;  // same line only
+        }).filter(g => g !== null)"""
+    )
+    assert len(gaps) >= 5 and max(gaps) < 2, gaps
+    page.close()

@@ -13,7 +13,7 @@ from fazhi.core.models import Unit
 from fazhi.core.progress import progress_bar
 from fazhi.indicators import rollups
 from fazhi.indicators.catalogue import all_measures, catalogue
-from fazhi.indicators.engine import Computation, Period
+from fazhi.indicators.engine import Computation, Period, yoy_caution
 
 
 def period_from(options: dict[str, Any]) -> Period:
@@ -89,7 +89,9 @@ class Command(BaseCommand):
                 if val.denominator is not None and val.records:
                     text += f"（{val.numerator}/{val.denominator}{'，样本过少' if val.small else ''}）"
                 if ind.type == "yoy":
-                    text = f"{val.value}，上年同期 {val.previous}，变化 {val.change if val.change is not None else '—'}%"
+                    caution = yoy_caution(val)
+                    change = caution if caution else f"变化 {val.change if val.change is not None else '—'}%"
+                    text = f"{val.value}，上年同期 {val.previous}，{change}"
                 self.stdout.write(f"  {ind.name:<24} {text}")
             self.stderr.write(f"用时 {elapsed:.3f} 秒")
             return

@@ -21,6 +21,7 @@ from fazhi.documents.services import documents_suppressed
 from fazhi.ops import oversight_demo
 from fazhi.registers.disclosure import demo as disclosure_demo
 from fazhi.registers.enforcement import demo as enforcement_demo
+from fazhi.registers.framework.demo import prior_year_share
 from fazhi.registers.legal_aid import demo as legal_aid_demo
 from fazhi.registers.litigation import demo as litigation_demo
 from fazhi.registers.mediation import demo as mediation_demo
@@ -28,13 +29,15 @@ from fazhi.registers.proposals import demo as proposals_demo
 from fazhi.registers.reconsideration import demo as reconsideration_demo
 
 # Volumes of the high-volume registers per scale (PRODUCT.md, district column). "small" keeps
-# every procedure and outcome but a tenth of the mass, for tests and quick looks.
+# every procedure and outcome but a tenth of the mass, for tests and quick looks. "prior": the
+# volume of the year before the current one, as a share of the current year's (the demo holds two
+# full years so that year-over-year figures compare like with like; "small" keeps it lighter).
 # "city" builds the district, then clones it into a city of about 1,000 units and 6 million
 # enforcement cases for the benchmarks (fazhi.ops.cityscale).
-SCALES = {
-    "district": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000},
-    "small": {"mediation": 350, "legal_aid": 60, "enforcement": 600},
-    "city": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000},
+SCALES: dict[str, dict[str, Any]] = {
+    "district": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000, "prior": 1.0},
+    "small": {"mediation": 350, "legal_aid": 60, "enforcement": 600, "prior": 0.4},
+    "city": {"mediation": 3500, "legal_aid": 450, "enforcement": 12000, "prior": 1.0},
 }
 
 
@@ -90,29 +93,37 @@ class Command(BaseCommand):
         # later update walks it (the build slowed from 20 to 7 matters a second).
         outer = nullcontext() if connection.vendor == "postgresql" else transaction.atomic()
         # The year's letters went out on paper: documents are issued for the last days' steps only.
-        with outer, documents_suppressed(before=today - dt.timedelta(days=options["documents_days"])):
+        scale = SCALES[options["scale"]]
+
+        def both(n: float) -> int:  # a progress total: the current year and the one before
+            return round(n * (1 + scale["prior"]))
+
+        with (
+            outer,
+            documents_suppressed(before=today - dt.timedelta(days=options["documents_days"])),
+            prior_year_share(float(scale["prior"])),
+        ):
             org = build_org(rng)
             n_users = build_users(org, rng)
             users = {u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "reviewer", "head"])}
-            with progress_bar(total=62, desc="行政复议", stream=self.stderr) as bar:
+            with progress_bar(total=both(62), desc="行政复议", stream=self.stderr) as bar:
                 n_cases = reconsideration_demo.build(org, users, random.Random(rng.random()), today, ticker(bar))
             analyze()
-            with progress_bar(total=170, desc="行政应诉", stream=self.stderr) as bar:
+            with progress_bar(total=both(170), desc="行政应诉", stream=self.stderr) as bar:
                 n_lawsuits = litigation_demo.build(org, random.Random(rng.random()), today, ticker(bar))
             analyze()
-            with progress_bar(total=300, desc="政府信息公开", stream=self.stderr) as bar:
+            with progress_bar(total=both(300), desc="政府信息公开", stream=self.stderr) as bar:
                 n_requests = disclosure_demo.build(org, random.Random(rng.random()), today, ticker(bar))
             analyze()
-            scale = SCALES[options["scale"]]
-            with progress_bar(total=scale["mediation"], desc="人民调解", stream=self.stderr) as bar:
+            with progress_bar(total=both(scale["mediation"]), desc="人民调解", stream=self.stderr) as bar:
                 n_disputes, n_screenings = mediation_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_disputes=scale["mediation"])
             analyze()
-            with progress_bar(total=scale["legal_aid"], desc="法律援助", stream=self.stderr) as bar:
+            with progress_bar(total=both(scale["legal_aid"]), desc="法律援助", stream=self.stderr) as bar:
                 n_aid = legal_aid_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_cases=scale["legal_aid"])
             analyze()
             with progress_bar(total=220, desc="建议提案", stream=self.stderr) as bar:
                 n_proposals = proposals_demo.build(org, random.Random(rng.random()), today, ticker(bar))
-            with progress_bar(total=scale["enforcement"], desc="行政执法", stream=self.stderr) as bar:
+            with progress_bar(total=both(scale["enforcement"]), desc="行政执法", stream=self.stderr) as bar:
                 enforcement = enforcement_demo.build(org, random.Random(rng.random()), today, ticker(bar), n_cases=scale["enforcement"])
             analyze()
             oversight = oversight_demo.build_oversight(org, random.Random(rng.random()), today)

@@ -267,7 +267,7 @@ def test_the_figures_count_reviews_amount_outcomes_advisers_with_their_records(o
     data = {"received_on": dt.date(2025, 4, 1), "kind": "opinion", "category": "petition", "title": "信访"}
     opinion = matter_create(register="contract_review", unit=org.dept, actor=org.erin, data=data)
     do(opinion, "give_opinion", reviewer, opinion_on="2025-04-08", outcome="disagree", opinion="缺乏法律依据，不宜采纳", adviser=who.pk)
-    contract(org, title="尚在审查的合同")
+    pending = contract(org, title="尚在审查的合同")  # received 2025-03-03, still open: overdue at the year's end
     codes = ["cr.submitted", "cr.reviewed", "cr.contracts", "cr.contract_amount", "cr.opinions", "cr.agree", "cr.agree_modified", "cr.disagree"]
     codes += ["cr.on_time_rate", "fl.legal_advisers", "fl.staff_lawyers"]
     year = Period.year(2025)
@@ -276,12 +276,13 @@ def test_the_figures_count_reviews_amount_outcomes_advisers_with_their_records(o
     assert (got["cr.submitted"], got["cr.reviewed"], got["cr.contracts"], got["cr.opinions"]) == (4, 3, 2, 1)
     assert got["cr.contract_amount"] == decimal.Decimal("400000.50")
     assert (got["cr.agree"], got["cr.agree_modified"], got["cr.disagree"]) == (1, 1, 1)
-    assert round(got["cr.on_time_rate"], 1) == decimal.Decimal("66.7")
+    assert round(got["cr.on_time_rate"], 1) == decimal.Decimal("50.0")  # 2 of 3 answered in time, and the overdue one counts as late
     assert (got["fl.legal_advisers"], got["fl.staff_lawyers"]) == (1, 1)  # 周远's term is over
     assert (values["fl.legal_advisers"][org.dept.pk].value, values["fl.staff_lawyers"][org.dept.pk].value) == (0, 1)
     rows = trace(catalogue()["cr.on_time_rate"], org.district, year)
     assert sorted(rows["numerator"].values_list("case_number", flat=True)) == sorted([on_time.case_number, opinion.case_number])
     assert late.case_number in rows["denominator"].values_list("case_number", flat=True)
+    assert list(rows["overdue"].values_list("case_number", flat=True)) == [pending.case_number]
     advisers = trace(catalogue()["fl.legal_advisers"], org.district, year)
     assert list(advisers["value"].values_list("name", flat=True)) == ["顾明"]
 

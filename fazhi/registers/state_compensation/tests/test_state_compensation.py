@@ -92,7 +92,7 @@ def test_indicators_count_decisions_on_time_outcomes_and_amount_with_their_trace
     do(b, "decide", head, decided_on="2025-05-15", outcome="refuse", refusal_reason="未被确认违法")
     c = application(org, applicant_name="王某")
     do(c, "decide", head, decided_on="2025-05-12", outcome="compensate", mode="return")
-    application(org, applicant_name="赵某", received_on=dt.date(2025, 10, 9))
+    d = application(org, applicant_name="赵某", received_on=dt.date(2025, 10, 9))  # undecided past its two months at the year's end
     got = compute([org.dept], Period.year(2025), [c for c in catalogue() if c.startswith("gp.")])
     unit = org.dept.pk
     assert got["gp.received"][unit].value == 4
@@ -102,7 +102,8 @@ def test_indicators_count_decisions_on_time_outcomes_and_amount_with_their_trace
     rows = trace(catalogue()["gp.on_time_rate"], org.dept, Period.year(2025))
     numbers = {role: sorted(qs.values_list("case_number", flat=True)) for role, qs in rows.items()}
     assert numbers["numerator"] == sorted([a.case_number, c.case_number])
-    assert numbers["denominator"] == sorted([a.case_number, b.case_number, c.case_number])
+    assert numbers["denominator"] == sorted([a.case_number, b.case_number, c.case_number, d.case_number])  # d counts as late
+    assert numbers["overdue"] == [d.case_number]
 
 
 def test_an_application_undecided_long_after_the_two_months_becomes_a_supervision_lead(org: Any, head: Any) -> None:
