@@ -83,7 +83,12 @@ def test_reviewer_takes_a_review_step(browser: Browser, live_server: Any, transa
 
     today = dt.date.today()
     for size, viewport in SIZES.items():
-        matter = matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(received_on=today, applicant_name={"phone": "手机申请人", "desktop": "电脑申请人"}[size]))
+        matter = matter_create(
+            register="reconsideration",
+            unit=org.body,
+            actor=org.alice,
+            data=application(received_on=today, applicant_name={"phone": "手机申请人", "desktop": "电脑申请人"}[size]),
+        )
         do(matter, "accept", org.alice, accepted_on=today, procedure="ordinary")
         page = open_page(browser, viewport)
         login(page, live_server.url, "bob")
