@@ -70,7 +70,7 @@ def test_the_print_view_has_the_text_number_closing_qr_and_code(org: Any, make_c
     doc = services.documents_of("reconsideration", case.pk).get()
     page = client_for(org.alice).get(f"/wenshu/{doc.pk}/dayin/").content.decode()
     assert doc.number in page and doc.code in page and doc.paragraphs[0] in page and org.body.name in page
-    assert services.date_cn(doc.issued_on) in page and "<svg" in page and "window.print()" in page and "210mm" in page
+    assert services.date_cn(doc.issued_on) in page and "<svg" in page and "data-print" in page and "210mm" in page
 
 
 def test_the_pdf_downloads_and_is_frozen(org: Any, make_case: Any) -> None:

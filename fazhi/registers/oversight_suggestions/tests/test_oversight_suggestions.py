@@ -4,6 +4,7 @@ the reasons for not adopting, duplicates, permissions and the staff form's messa
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -123,15 +124,17 @@ def test_the_figures_count_received_replied_on_time_and_adopted_with_their_recor
     do(on_time, "reply", head, replied_on="2025-05-14", outcome="adopted")
     late = suggestion(org, document_number="东检行公建〔2025〕5号", urgent=True, received_on=dt.date(2025, 6, 3))
     do(late, "reply", head, replied_on="2025-06-19", outcome="not_adopted", not_adopted_reason="不属于本单位职责")
-    suggestion(org, kind="court", issuer="东湖区人民法院", document_number="（2025）东法司建1号", received_on=dt.date(2025, 7, 1))
+    # never answered, its two months long past at the year's end: it counts as not on time
+    unanswered = suggestion(org, kind="court", issuer="东湖区人民法院", document_number="（2025）东法司建1号", received_on=dt.date(2025, 7, 1))
     year = Period.year(2025)
     values = compute([org.district], year, ["os.received", "os.court", "os.replied", "os.on_time_rate", "os.adopted_rate"], source="raw")
     got = {code: v[org.district.pk].value for code, v in values.items()}
     assert (got["os.received"], got["os.court"], got["os.replied"]) == (3, 1, 2)
-    assert (got["os.on_time_rate"], got["os.adopted_rate"]) == (50, 50)
+    assert (got["os.on_time_rate"], got["os.adopted_rate"]) == (Decimal("33.3"), 50)
     rows = trace(catalogue()["os.on_time_rate"], org.district, year)
     assert list(rows["numerator"].values_list("case_number", flat=True)) == [on_time.case_number]
-    assert sorted(rows["denominator"].values_list("case_number", flat=True)) == sorted([on_time.case_number, late.case_number])
+    assert sorted(rows["denominator"].values_list("case_number", flat=True)) == sorted([on_time.case_number, late.case_number, unanswered.case_number])
+    assert list(rows["overdue"].values_list("case_number", flat=True)) == [unanswered.case_number]
 
 
 def test_a_reply_overdue_beyond_the_threshold_raises_a_supervision_lead(org: Any, head: Any) -> None:
