@@ -40,8 +40,11 @@ def _field_value(field: Any, value: Any) -> Any:
 def event_fields(data: dict[str, Any] | None, reg: Any) -> list[tuple[str, Any]]:
     """The fields an event recorded as a clerk reads them: 申请人电话：…, not applicant_phone：…."""
     fields = {f.name: f for f in reg.model._meta.fields}
+    order = {name: i for i, name in enumerate(fields)}
     out: list[tuple[str, Any]] = []
-    for key, value in (data or {}).items():
+    # in the form's order (the model's), never the database's: PostgreSQL's jsonb sorts the keys
+    items = list((data or {}).items())
+    for key, value in sorted(items, key=lambda kv: (order.get(kv[0], len(order)), items.index(kv))):
         if key in TECHNICAL_KEYS:
             continue
         if key in fields:
