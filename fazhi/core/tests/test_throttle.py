@@ -3,36 +3,17 @@ a challenge good for one request."""
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
 import pytest
-from django.core import signing
 from django.db import connection
 from django.test import Client, RequestFactory
 
 from fazhi.core.models import ThrottleHit
 from fazhi.core.throttle import client_address, client_network
 from fazhi.registers.disclosure.models import DisclosureRequest
-from fazhi.web.portal import CHALLENGE_SALT
-
-
-def _form(client: Client, org: Any) -> dict[str, Any]:
-    page = client.get("/gongkai/").content.decode()
-    token = re.search(r'name="challenge_token" value="([^"]+)"', page)
-    assert token is not None
-    return {
-        "unit": org.dept.pk,
-        "applicant_type": "natural_person",
-        "applicant_name": "韩梅梅",
-        "applicant_phone": "13912345678",
-        "content": "请公开2025年本局行政处罚决定汇总",
-        "delivery": "电子邮件",
-        "website": "",
-        "challenge_token": token.group(1),
-        "challenge_answer": str(signing.loads(token.group(1), salt=CHALLENGE_SALT)["s"]),
-    }
+from fazhi.registers.disclosure.tests.test_disclosure import _form  # one valid request form for the portal's tests
 
 
 def test_the_client_is_the_address_the_trusted_proxy_saw(settings: Any) -> None:
