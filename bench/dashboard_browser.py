@@ -1,6 +1,6 @@
 """Time the leader's dashboard in headless Chromium (issue 6: it must open in under a second).
 
-Against a running platform with the demo district (scripts/run, or `manage.py runserver`):
+Against a running platform with the demo district (scripts/run, or `FAZHI_DEMO=1 manage.py runserver`):
 
     .venv/bin/python bench/dashboard_browser.py http://127.0.0.1:8000 office fazhi-demo-2026 [--year 2025] [--runs 5]
 
