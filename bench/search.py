@@ -10,6 +10,11 @@ a procedure: no events), then the search rows by ``search_rebuild``.
     URL=$(scripts/pg-local start /tmp/pg_search 54342)
     DATABASE_URL=$URL .venv/bin/python bench/search.py --rows 300000
 
+``--existing`` measures the database as it is instead, e.g. the city dataset that
+``bench/city_build.sh postgresql`` leaves on its server (port 54330):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:54330/fazhi .venv/bin/python bench/search.py --existing
+
 Prints a block for bench/results/search.txt (machine, date, figures: median of ``--runs``).
 """
 
@@ -156,8 +161,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--districts", type=int, default=14)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--existing", action="store_true", help="measure the database as it is (the city dataset)")
     args = parser.parse_args()
-    built = build(args.rows, args.districts, args.seed)
+    built = 0.0 if args.existing else build(args.rows, args.districts, args.seed)
     reg = REGISTRY["enforcement"]
     model = reg.model
     admin = get_user_model().objects.get(username="admin")  # sees the whole city: the largest list
@@ -176,7 +182,8 @@ def main() -> None:
     lines = [
         f"== bench/search.py on {connection.vendor} ({connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}) ==",
         f"date: {dt.date.today()}  commit: {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()}",
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs (shared); build {built:.0f} s",
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs (shared); "
+        + ("the existing database (the city dataset: fazhi demo --scale city)" if args.existing else f"build {built:.0f} s"),
         f"enforcement cases: {n:,}; search rows: {SearchEntry.objects.filter(register='enforcement').count():,}; median of {args.runs} runs, whole-city user",
         "",
         f"{'query':30} {'matches':>8} {'LIKE on table: page+count ms':>30} {'index: page+count ms':>22}",
