@@ -10,7 +10,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -80,12 +79,6 @@ def test_the_deploy_check_is_clean_with_the_production_settings() -> None:
     assert "no issues" in done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(transactional_db: Any, org: Org, tmp_path: Path) -> Iterator[str]:
     # the tests hash passwords fast (MD5); the server checks them with the production hashers
@@ -93,30 +86,33 @@ def server(transactional_db: Any, org: Org, tmp_path: Path) -> Iterator[str]:
         user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
         user.save(update_fields=["password"])
     static_root = tmp_path / "static"
-    port = _free_port()
+    # the test binds the listening socket and hands it to gunicorn (fd://): a request made before
+    # a worker is ready waits in the socket's queue, so no polling and no sleeping is needed
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    port = int(listener.getsockname()[1])
     env = _production(static_root, port)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
     proc = subprocess.Popen(
-        [str(GUNICORN), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
+        [str(GUNICORN), "config.wsgi:application", "--bind", f"fd://{listener.fileno()}", "--workers", "2", "--timeout", "120"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        pass_fds=(listener.fileno(),),
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(urllib.request.Request(f"{base}/login/", headers={"X-Forwarded-Proto": "https"}), timeout=60)
-                break
-            except OSError:  # not listening yet (URLError, a refused or reset connection)
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                time.sleep(0.5)
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"{base}/login/", headers={"X-Forwarded-Proto": "https"}), timeout=180)
+        except OSError as exc:
+            proc.terminate()
+            raise AssertionError(proc.communicate(timeout=30)[0]) from exc
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        listener.close()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
