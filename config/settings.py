@@ -114,8 +114,10 @@ INSTALLED_APPS = [
     "fazhi.supervision",
     "fazhi.reports",
     "fazhi.reader",
+    "fazhi.api",
     "fazhi.web",
     "fazhi.ops",
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -95,7 +95,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _scope(request: HttpRequest) -> tuple[PeriodForm, Unit, Period, dict[str, str]]:
+def indicator_scope(request: HttpRequest) -> tuple[PeriodForm, Unit, Period, dict[str, str]]:
     """The unit (visible to the user; by default the highest one they reach) and the period asked for."""
     form = PeriodForm(request.GET or None)
     unit_field = form.fields["unit"]
@@ -159,7 +159,7 @@ def _jsonable(v: Any) -> Any:
 @login_required
 @explained
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, unit, period, params = _scope(request)
+    form, unit, period, params = indicator_scope(request)
     today = timezone.localdate()
     cat = catalogue()
     lay = layout()
@@ -232,17 +232,17 @@ def listing(source: str, qs: QuerySet[Any], limit: int) -> tuple[list[str], Iter
     return heads, (Record([m.case_number, m.unit.name, m.received_on, state(m)], reverse("matter_detail", args=[source, m.pk]), m.pk) for m in matters)
 
 
-def _traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, dict[str, str], Value]:
+def indicator_traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, dict[str, str], Value]:
     """The indicator, unit and period asked for, and the value being traced."""
     ind = _indicator(code)
-    _form, unit, period, params = _scope(request)
+    _form, unit, period, params = indicator_scope(request)
     return ind, unit, period, params, Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
 
 
 @login_required
 @explained
 def trace_page(request: HttpRequest, code: str) -> HttpResponse:
-    ind, unit, period, params, value = _traced(request, code)
+    ind, unit, period, params, value = indicator_traced(request, code)
     base = catalogue()[ind.of] if ind.type == "yoy" else ind
     roles = []
     for role, qs in roles_of(ind, unit, period).items():
@@ -305,6 +305,6 @@ def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list
 @login_required
 @explained
 def trace_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    ind, unit, period, _params, value = _traced(request, code)
+    ind, unit, period, _params, value = indicator_traced(request, code)
     content = xlsx_bytes(trace_rows(ind, unit, period, value))
     return xlsx_response(content, f"指标溯源-{ind.name}-{unit.name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")

@@ -20,17 +20,17 @@ from fazhi.audit.services import tree_root
 from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.http import upload_bytes, xlsx_response
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
-from fazhi.core.models import Membership, Unit
-from fazhi.core.selectors import units_visible_to, user_is_admin, user_units_with_role
+from fazhi.core.models import Membership
+from fazhi.core.selectors import user_is_admin, user_units_with_role
 from fazhi.core.todo import todo_sections
 from fazhi.registers.framework import selectors, todo
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import form_fit, transition_form_class
 from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
+from fazhi.registers.framework.listing import SORTS, ListFilter, list_filter, matters_filtered
 from fazhi.registers.framework.models import GeneratedBatch, Matter, SavedFilter
 from fazhi.registers.framework.registry import EXTRA_PANELS, REGISTRY, Register, model_field
-from fazhi.registers.framework.search import matters_search
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, matters_transition_batch
 from fazhi.registers.framework.waiting import workflow_waiting
 
@@ -113,23 +113,8 @@ def _page_numbers(page: int, pages: int) -> list[int]:
     return sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
 
 
-# Sortable list columns: ``?sort=<key>`` ascending, ``?sort=-<key>`` descending.
-SORTS = {"received": "received_on", "due": "due_on", "case": "case_number", "state": "state"}
-SORT_CHOICES = [("", "默认（最新登记在前）")] + [(d + k, d + k) for k in SORTS for d in ("", "-")]
 # The list's own parameters, not part of a filter a user saves.
 PAGING = ("after", "page")
-
-
-class ListFilter(forms.Form):
-    q = forms.CharField(label="检索", required=False, max_length=100)
-    state = forms.ChoiceField(label="状态", required=False)
-    unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none(), required=False)
-    received_from = forms.DateField(label="收到日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    received_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    overdue = forms.BooleanField(label="仅看逾期", required=False)
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, widget=forms.HiddenInput)
-    after = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 def _search_hint(reg: Register) -> str:
@@ -138,35 +123,13 @@ def _search_hint(reg: Register) -> str:
 
 def _filtered(request: HttpRequest, reg: Register) -> tuple[ListFilter, QuerySet[Matter]]:
     """The list filter and the matters it selects, within what the user may see."""
-    f = ListFilter(request.GET or None)
-    state_field = f.fields["state"]
-    assert isinstance(state_field, forms.ChoiceField)
-    state_field.choices = [("", "全部")] + [(s.name, s.label) for s in reg.definition.states.values()]
-    unit_field = f.fields["unit"]
-    assert isinstance(unit_field, forms.ModelChoiceField)
-    unit_field.queryset = units_visible_to(request.user)
+    f = list_filter(request.GET or None, request.user, reg)
     for name, field in f.fields.items():
         field.widget.attrs.setdefault("class", "form-check-input" if name == "overdue" else "form-control form-control-sm")
     hint = _search_hint(reg)
     f.fields["q"].widget.attrs.update({"placeholder": hint, "title": f"可检索：{hint}"})
     f.fields["q"].help_text = f"可检索：{hint}"
-    qs = selectors.matters_visible_to(request.user, reg).select_related("unit")
-    today = timezone.localdate()
-    if f.is_valid():
-        d = f.cleaned_data
-        if d["q"]:
-            qs = matters_search(qs, reg, d["q"])
-        if d["state"]:
-            qs = qs.filter(state=d["state"])
-        if d["unit"]:
-            qs = qs.filter(unit__path__startswith=d["unit"].path)
-        if d["received_from"]:
-            qs = qs.filter(received_on__gte=d["received_from"])
-        if d["received_to"]:
-            qs = qs.filter(received_on__lte=d["received_to"])
-        if d["overdue"]:
-            qs = qs.filter(due_on__lt=today, state__in=reg.definition.open_states())
-    return f, qs
+    return f, matters_filtered(f, request.user, reg)
 
 
 def _query(request: HttpRequest, **changes: str | None) -> str:

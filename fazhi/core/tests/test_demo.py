@@ -47,6 +47,7 @@ def test_the_demo_is_deterministic_complete_verifiable_and_keeps_the_registers_r
     check_generated_enforcement_cases_keep_the_rules_the_services_enforce()
     check_pages_speak_chinese()
     check_forms_answer_in_chinese_to_a_browser_asking_for_english()
+    check_api_permission_matrix()
     check_city_clone()  # last: it adds districts
 
 
@@ -178,6 +179,19 @@ def check_pages_speak_chinese() -> None:
     assert result.pages >= 1000 and {"matter_detail", "matter_do", "report", "evaluation_unit", "portal_apply"} <= result.reached
     shown = [f"{page}: {problem}" for page, problems in list(result.problems.items())[:20] for problem in problems[:5]]
     assert result.problems == {}, "\n".join(shown)
+
+
+def check_api_permission_matrix() -> None:
+    """The REST API over every register's records: a department's account and the district's
+    read-only one see and change nothing of another unit (fazhi/api/tests/matrix.py)."""
+    import sys
+
+    from fazhi.api.tests.matrix import api_matrix
+
+    result = api_matrix(accounts=2)
+    print(f"API matrix: {result.operations} operations, {result.pairs} pairs, {result.requests} requests, leaks {len(result.leaks)}", file=sys.stderr)
+    assert result.server_errors == [] and result.leaks == [], (result.server_errors[:10], result.leaks[:10])
+    assert result.pairs > 800
 
 
 def check_forms_answer_in_chinese_to_a_browser_asking_for_english() -> None:

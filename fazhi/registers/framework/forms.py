@@ -71,8 +71,11 @@ def choices_fitting(reg: Register, name: str, field: forms.ModelChoiceField, uni
     return qs
 
 
-def form_fit(form: forms.Form, reg: Register, t: Transition, *, user: Any, units: Sequence[Any], day: dt.date, matter: Any = None) -> forms.Form:
-    """Narrow a built form to what fits this step for this user (see the module's docstring)."""
+def form_fit(
+    form: forms.Form, reg: Register, t: Transition, *, user: Any, units: Sequence[Any], day: dt.date, matter: Any = None, widgets: bool = True
+) -> forms.Form:
+    """Narrow a built form to what fits this step for this user (see the module's docstring).
+    ``widgets=False`` (the REST API): the choices only, a reference always by its record number."""
     for name, field in form.fields.items():
         if isinstance(field, forms.ModelChoiceField) and name != "handling_unit" and units:
             qs = choices_fitting(reg, name, field, units, day)
@@ -81,7 +84,7 @@ def form_fit(form: forms.Form, reg: Register, t: Transition, *, user: Any, units
                 # what the matter holds stays a valid choice (an officer whose certificate lapsed since)
                 qs = qs | qs.model._default_manager.filter(pk=current)
             field.queryset = qs
-            if isinstance(field.widget, forms.Select) and not isinstance(field, forms.ModelMultipleChoiceField):
+            if widgets and isinstance(field.widget, forms.Select) and not isinstance(field, forms.ModelMultipleChoiceField):
                 _too_many_or_one(form, name, field)
         elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             real = [value for value, _ in list(field.choices) if value not in ("", None)]  # type: ignore[arg-type, misc]
