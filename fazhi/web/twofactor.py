@@ -62,6 +62,7 @@ class PasswordThenCodeLoginView(LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
+        self.request.session.pop(PENDING, None)  # an earlier password step in this browser ends here
         if otp_device_for(user) is None:
             return super().form_valid(form)
         self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "at": int(time.time()), "next": self.get_success_url()}  # type: ignore[attr-defined]

@@ -117,6 +117,11 @@ def test_the_code_step_needs_the_password_first_and_expires(org: Org, clock: Any
     clock.shift(301)
     assert client.post("/login/code/", {"code": code(device)})["Location"] == "/login/"
     assert not signed_in(client)
+    # a password step left half-way ends with the next login in the same browser
+    password_step(client, "dave")
+    password_step(client, "alice")
+    assert client.post("/login/code/", {"code": code(device)})["Location"] == "/login/"
+    assert client.session["_auth_user_id"] == str(org.alice.pk)
 
 
 def test_a_wrong_code_is_refused_in_chinese_and_the_right_one_then_signs_in(org: Org, clock: Any) -> None:
