@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "fazhi.core",
     "fazhi.audit",
     "fazhi.law",
@@ -129,9 +131,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fazhi.web.middleware.SessionIdleMiddleware",
+    "fazhi.web.middleware.SecondFactorMiddleware",
     "fazhi.web.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -185,6 +189,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "fazhi.core.throttle.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+# Second factor (django-otp, TOTP): optional for everyone; the roles listed here (comma-separated
+# role names, e.g. "admin,rule_of_law_office") must enrol before they can use the site. A user with a
+# confirmed device gives a 6-digit code after the password (fazhi/web/twofactor.py); a wrong code
+# counts toward the lock-out above like a wrong password.
+FAZHI_OTP_REQUIRED_ROLES = [r.strip() for r in env_str("FAZHI_OTP_REQUIRED_ROLES", "").split(",") if r.strip()]
+OTP_TOTP_ISSUER = env_str("FAZHI_OTP_ISSUER", "法治政府建设管理平台")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or its QR code
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from fazhi.api.urls import api
 
@@ -7,6 +8,8 @@ admin.site.site_header = "法治政府建设管理平台 · 后台"
 admin.site.site_title = "Fazhi 后台"
 
 urlpatterns = [
+    # one way in: the staff login with its second step (the admin's own login form would skip it)
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("fazhi.web.urls")),

@@ -26,7 +26,18 @@ def settings_problems() -> list[str]:
         problems.append("ALLOWED_HOSTS 应列出本站的域名，不能为空或通配符 *")
     if settings.DEBUG:
         problems.append("DEBUG 不得在生产环境开启")
+    problems += otp_settings_problems()
     return problems
+
+
+def otp_settings_problems() -> list[str]:
+    """FAZHI_OTP_REQUIRED_ROLES names roles that exist (a typo would silently require nobody)."""
+    from fazhi.core.models import Role
+
+    unknown = [r for r in settings.FAZHI_OTP_REQUIRED_ROLES if r not in Role.values]
+    if not unknown:
+        return []
+    return [f"FAZHI_OTP_REQUIRED_ROLES 中有不存在的角色：{'、'.join(unknown)}（可用：{'、'.join(Role.values)}）"]
 
 
 def settings_refuse_unsafe() -> None:

@@ -13,11 +13,16 @@ from fazhi.registers.major_decisions import views as decision_views
 from fazhi.registers.normative_docs import views as normative_views
 from fazhi.reports import views as report_views
 from fazhi.supervision import views as supervision_views
-from fazhi.web import portal, views
+from fazhi.web import portal, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", twofactor.PasswordThenCodeLoginView.as_view(), name="login"),
+    path("login/code/", twofactor.login_code, name="login_code"),
+    path("zhanghu/", twofactor.account, name="account"),
+    path("zhanghu/liangbu/qiyong/", twofactor.account_otp_enrol, name="account_otp_enrol"),
+    path("zhanghu/liangbu/tingyong/", twofactor.account_otp_disable, name="account_otp_disable"),
+    path("zhanghu/liangbu/chongzhi/<int:pk>/", twofactor.account_otp_reset, name="account_otp_reset"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("r/<str:register>/", views.matter_list, name="matter_list"),
     path("r/<str:register>/new/", views.matter_new, name="matter_new"),

@@ -89,6 +89,11 @@ NOT_CRAWLED: dict[str, str] = {
     "report_step": POST_ONLY,
     "report_manual": POST_ONLY,
     "org_import_template": DOWNLOAD,
+    "login_code": "the second step of a login: only after the password of an account with two-step verification",
+    "admin_login_redirect": "the admin's login address, redirected to the staff login",
+    "account_otp_enrol": POST_ONLY + " (启用两步验证 on the account page)",
+    "account_otp_disable": POST_ONLY + " (停用两步验证 on the account page)",
+    "account_otp_reset": POST_ONLY + " (重置 on an administrator's account page)",
 }
 # Django's admin (namespace "admin"): the administrator's back office, Django's own pages in Django's
 # translation (which leaves a few screen-reader captions in English, "Model name", "Add link"); not crawled.
