@@ -503,6 +503,9 @@ def matter_do(request: HttpRequest, register: str, pk: int, transition: str) -> 
 def matter_amend_view(request: HttpRequest, register: str, pk: int) -> HttpResponse:
     reg = _register(register)
     matter = _matter(request, reg, pk)
+    if not set(reg.definition.amend_roles) & _roles(request, matter):
+        messages.error(request, "您没有更正该案件登记信息的权限")
+        return redirect("matter_detail", register=reg.name, pk=matter.pk)
     t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
     form_class = transition_form_class(reg, t)
     # a foreign key's initial value is its id (attname); a text field named "…unit" is text

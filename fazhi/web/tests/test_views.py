@@ -224,3 +224,16 @@ def test_a_file_stored_with_a_step_reads_as_its_name_size_and_description() -> N
 
     data = {"sha256": "ab" * 32, "file_name": "现场照片.jpg", "size": 55, "description": "现场检查照片"}
     assert event_fields(data, register_get("enforcement")) == [("文件名", "现场照片.jpg"), ("大小", "55 字节"), ("说明", "现场检查照片")]
+
+
+def test_the_amend_form_is_not_offered_to_someone_without_the_right(client: Client, org: Any, case: Any) -> None:
+    """dave (依法治区办) sees the case but holds no role that may correct it: no form, no button."""
+    login(client, org.dave)
+    detail = client.get(reverse("matter_detail", args=["reconsideration", case.pk])).content.decode()
+    assert reverse("matter_amend", args=["reconsideration", case.pk]) not in detail
+    response = client.get(reverse("matter_amend", args=["reconsideration", case.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("matter_detail", args=["reconsideration", case.pk])
+    assert "没有更正该案件登记信息的权限" in response.content.decode()
+    client.post(reverse("matter_amend", args=["reconsideration", case.pk]), {"applicant_name": "改名", "note": "试图更正"})
+    case.refresh_from_db()
+    assert case.applicant_name == "张三"
