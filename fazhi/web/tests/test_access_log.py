@@ -70,7 +70,10 @@ def test_the_list_and_the_full_export_are_logged_with_rows_and_filters_but_not_t
 
 
 def test_the_office_reads_its_units_entries_filtered_by_user_and_date_others_may_not(org: Any, case: Any) -> None:
-    login(org.alice).get(reverse("matter_detail", args=["reconsideration", case.pk]))
+    alice = login(org.alice)
+    alice.get(reverse("matter_detail", args=["reconsideration", case.pk]))
+    alice.get(reverse("matter_list", args=["reconsideration"]), {"q": "张三", "received_to": dt.date.today().isoformat()})
+    alice.get(reverse("ledger_export", args=["reconsideration"]))
     other = PersonalDataAccess.objects.create(
         user=org.frank,
         username="frank",
@@ -86,6 +89,7 @@ def test_the_office_reads_its_units_entries_filtered_by_user_and_date_others_may
     assert case.case_number in html and "爱丽丝" in html and org.body.name in html
     assert other.case_number not in html and "弗兰克" not in html  # another district's data
     assert "张三" not in html and page_problems(html) == []
+    assert "查看台账列表" in html and "收到日期：不限至" in html and "导出台账（含个人信息）" in html
     # filtered by user and by date
     assert case.case_number not in login(org.dave).get(reverse("access_log"), {"who": "bob"}).content.decode()
     assert case.case_number in login(org.dave).get(reverse("access_log"), {"who": "爱丽"}).content.decode()
