@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 
 def mask_name(name: str) -> str:
@@ -73,11 +75,23 @@ def looks_personal(number: str) -> bool:
     return bool(re.fullmatch(r"\d{17}[\dXx]|\d{15}", number)) and not uscc_valid(number)
 
 
-def party_number_errors(party_type: str, number: str, field: str) -> dict[str, list[str]]:
+def party_number_errors(party_type: str, number: str, field: str, organisation_types: Iterable[str] = ORGANISATION_TYPES) -> dict[str, list[str]]:
     """A 法人 or 其他组织 identified by a personal identity number is a mistyped party: refused at input."""
-    if party_type in ORGANISATION_TYPES and looks_personal(number):
+    if party_type in organisation_types and looks_personal(number):
         return {field: ["填写的是个人身份证号码：法人或其他组织应填写统一社会信用代码；当事人是个人或个体工商户的，请相应选择当事人类型"]}
     return {}
+
+
+def party_fields_errors(
+    matter: Any, data: dict[str, Any], type_field: str, number_field: str, organisation_types: Iterable[str] = ORGANISATION_TYPES
+) -> dict[str, list[str]]:
+    """:func:`party_number_errors` for a register's party fields, on a registration, a step or an
+    amendment (the values submitted, else those recorded), wherever the change comes from."""
+    if type_field not in data and number_field not in data:
+        return {}
+    party_type = data.get(type_field, getattr(matter, type_field, "")) or ""
+    number = data.get(number_field, getattr(matter, number_field, "")) or ""
+    return party_number_errors(str(party_type), str(number), number_field, organisation_types)
 
 
 def party_public(name: str, party_type: str, id_number: str = "") -> tuple[str, str]:

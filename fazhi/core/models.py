@@ -115,3 +115,33 @@ class ChallengeUse(models.Model):
 
     nonce = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(db_index=True)
+
+
+class AccessKind(models.TextChoices):
+    VIEW = "view", "查看案件"
+    LIST = "list", "查看台账列表"
+    EXPORT = "export", "导出台账（含个人信息）"
+
+
+class PersonalDataAccess(models.Model):
+    """One page or export that showed a user natural persons' data (a register's declared
+    ``personal_data``): who, when, which record or which list with how many rows and what filters.
+    The personal values themselves are never written here (a search text may be a person's name:
+    only that a search was made is kept). Written in the request that showed the data, one INSERT."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="人员")
+    username = models.CharField("用户名", max_length=150)
+    at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField("方式", max_length=10, choices=AccessKind.choices)
+    register = models.CharField("台账", max_length=40)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    case_number = models.CharField("案号", max_length=80, blank=True)
+    # whose data it is: the record's unit, or for a list the narrowest unit holding every row
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="数据所属单位")
+    rows = models.PositiveIntegerField("条数", null=True, blank=True)
+    filters = models.CharField("筛选条件", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "个人信息查阅记录"
+        verbose_name_plural = "个人信息查阅记录"
+        indexes = [models.Index(fields=["user", "at"], name="access_user_at")]

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from fazhi.core.http import xlsx_response
 from fazhi.core.models import Unit
-from fazhi.core.selectors import units_visible_to, user_can_see_unit, user_scope_paths
-from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label
+from fazhi.core.selectors import unit_scope_q, units_visible_to, user_can_see_unit, user_scope_paths
+from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label, unit_path
 from fazhi.indicators.dashboard import layout, monthly, ranking
 from fazhi.indicators.engine import Computation, Period, Value, trace
 from fazhi.indicators.tables import TABLES, cell
@@ -230,6 +230,12 @@ def listing(source: str, qs: QuerySet[Any], limit: int) -> tuple[list[str], Iter
     matters = qs.select_related("unit").order_by("received_on", "pk")[:limit].iterator(chunk_size=2000)
     heads = ["案号", "办理单位", "收到（立案）日期", "状态"]
     return heads, (Record([m.case_number, m.unit.name, m.received_on, state(m)], reverse("matter_detail", args=[source, m.pk]), m.pk) for m in matters)
+
+
+def visible_part(user: Any, source: str, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """The records of ``qs`` in the units the user reaches: a list of records never shows
+    another unit's (a district's figure is counted over every unit, listed over the user's)."""
+    return qs.filter(unit_scope_q(user_scope_paths(user), f"{unit_path(source)}__path"))
 
 
 def indicator_traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, dict[str, str], Value]:

@@ -127,11 +127,14 @@ def report_manual(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("report", pk=report.pk)
 
 
+CELL_LIST_LIMIT = 500
+
+
 @login_required
 def report_cell(request: HttpRequest, pk: int, number: int, table: str, row: str, column: int) -> HttpResponse:
     """The records behind one cell of a table, listed from the current records and compared with
     the number frozen in the version."""
-    from fazhi.indicators.views import listing
+    from fazhi.indicators.views import listing, visible_part
     from fazhi.reports.disclosure_tables import cell_records
 
     report = _report(request, pk)
@@ -145,7 +148,10 @@ def report_cell(request: HttpRequest, pk: int, number: int, table: str, row: str
         raise Http404("该项为填报数据，没有对应的台账记录")
     source, qs = found
     total = qs.count()
-    heads, records = listing(source, qs, 500)
+    # the cell counts every unit of the report; a user is listed only the records of their units
+    shown = visible_part(request.user, source, qs)
+    shown_total = shown.count() if total else 0
+    heads, records = listing(source, shown, CELL_LIST_LIMIT)
     return render(
         request,
         "reports/cell.html",
@@ -157,6 +163,8 @@ def report_cell(request: HttpRequest, pk: int, number: int, table: str, row: str
             "column": frozen_table["columns"][column] if column < len(frozen_table["columns"]) else "",
             "frozen": frozen_row["cells"][column],
             "total": total,
+            "others": total - shown_total,
+            "more": max(shown_total - CELL_LIST_LIMIT, 0),
             "heads": heads,
             "records": list(records),
         },

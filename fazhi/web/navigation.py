@@ -132,6 +132,7 @@ def navigation_structure() -> tuple[NavGroup, ...]:
             "系统",
             (
                 NavEntry("全过程记录", "audit", OFFICE | ADMIN),
+                NavEntry("个人信息查阅记录", "access_log", OFFICE | ADMIN),
                 NavEntry("导入单位与人员", "org_import", ADMIN),
                 NavEntry("后台管理", "admin:index", ADMIN, check=_django_admin),
             ),

@@ -13,7 +13,7 @@ from fazhi.registers.major_decisions import views as decision_views
 from fazhi.registers.normative_docs import views as normative_views
 from fazhi.reports import views as report_views
 from fazhi.supervision import views as supervision_views
-from fazhi.web import portal, twofactor, views
+from fazhi.web import access_log, portal, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -36,6 +36,7 @@ urlpatterns = [
     path("r/<str:register>/<int:pk>/do/<str:transition>/", views.matter_do, name="matter_do"),
     path("r/<str:register>/<int:pk>/amend/", views.matter_amend_view, name="matter_amend"),
     path("audit/", views.audit_page, name="audit"),
+    path("chayue/", access_log.access_log, name="access_log"),
     path("gongkai/", portal.disclosure_apply, name="portal_apply"),
     path("gongkai/chaxun/", portal.disclosure_status, name="portal_status"),
     path("gongkai/chaxun/wenshu/", portal.disclosure_document, name="portal_document"),

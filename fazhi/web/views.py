@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from fazhi.audit.models import AuditLeaf, Checkpoint
 from fazhi.audit.services import tree_root
+from fazhi.core.access import common_unit, personal_access_record
 from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.http import upload_bytes, xlsx_response
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
-from fazhi.core.models import Membership
+from fazhi.core.models import AccessKind, Membership
 from fazhi.core.selectors import user_is_admin, user_units_with_role
 from fazhi.core.todo import todo_sections
 from fazhi.registers.framework import selectors, todo
@@ -132,6 +133,31 @@ def _filtered(request: HttpRequest, reg: Register) -> tuple[ListFilter, QuerySet
     return f, matters_filtered(f, request.user, reg)
 
 
+def _filters_in_words(reg: Register, f: ListFilter) -> str:
+    """The list's filters as the access log keeps them: the search text may be a person's name,
+    so only that a search was made is written."""
+    if not f.is_valid():
+        return ""
+    d = f.cleaned_data
+    words = []
+    if d["unit"]:
+        words.append(f"单位：{d['unit'].name}")
+    if d["state"]:
+        words.append(f"状态：{reg.definition.states[d['state']].label}")
+    if d["received_from"] or d["received_to"]:
+        words.append(f"收到日期：{d['received_from'] or '不限'}至{d['received_to'] or '不限'}")
+    if d["overdue"]:
+        words.append("仅看逾期")
+    if d["q"]:
+        words.append("按关键词检索（检索词不记录）")
+    return "；".join(words) or "全部"
+
+
+def _shows_personal(reg: Register, matter: Matter) -> bool:
+    """The record's page shows personal data: a field its register declares personal is filled."""
+    return any(getattr(matter, name, None) not in (None, "") for name in reg.definition.personal_data)
+
+
 def _query(request: HttpRequest, **changes: str | None) -> str:
     """The current query string without the paging, with ``changes`` applied (None removes)."""
     params = request.GET.copy()
@@ -197,6 +223,15 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             params["after"] = str(page[-1].pk)
             next_query = params.urlencode()
     party = reg.definition.party
+    if party and party in reg.definition.personal_data and page:
+        personal_access_record(
+            user=request.user,
+            kind=AccessKind.LIST,
+            register=reg.name,
+            unit=common_unit(m.unit for m in page),
+            rows=len(page),
+            filters=_filters_in_words(reg, f),
+        )
     rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "", getattr(m, party) if party else "") for m in page]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
     filter_query = _query(request)
@@ -323,6 +358,15 @@ def ledger_export_view(request: HttpRequest, register: str) -> HttpResponse:
         messages.error(request, f"符合条件的案件超过 {EXPORT_LIMIT} 件，请缩小筛选范围（如按单位或日期）后分批导出")
         return redirect(f"{request.path.removesuffix('export.xlsx')}?{request.GET.urlencode()}")
     publish = request.GET.get("publish") == "1"
+    if not publish and reg.definition.personal_data and matters:
+        personal_access_record(
+            user=request.user,
+            kind=AccessKind.EXPORT,
+            register=reg.name,
+            unit=common_unit(m.unit for m in matters),
+            rows=len(matters),
+            filters=_filters_in_words(reg, f),
+        )
     suffix = "（公开版）" if publish else ""
     return xlsx_response(ledger_export(reg, matters, publish=publish), f"{reg.definition.label}台账{suffix}-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -406,6 +450,10 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
     leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
     timeline = [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events]
     clocks = matter_clocks(matter, events) if reg.definition.states[matter.state].open else []
+    if _shows_personal(reg, matter):
+        personal_access_record(
+            user=request.user, kind=AccessKind.VIEW, register=reg.name, unit=matter.unit, object_id=matter.pk, case_number=matter.case_number
+        )
     generated = None if events else GeneratedBatch.objects.filter(register=reg.name, first_id__lte=matter.pk, last_id__gte=matter.pk).first()
     return render(
         request,

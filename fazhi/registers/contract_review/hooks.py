@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from fazhi.core.masking import party_fields_errors
 from fazhi.registers.framework.checks import DateOrder, date_errors
 from fazhi.registers.framework.definition import CREATE
 
@@ -55,6 +56,7 @@ class ContractReviewHooks:
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         dated = {k: v for k, v in data.items() if k != "requested_by"}  # a deadline asked for lies ahead
         errors = date_errors(None if transition == CREATE else matter, dated, DATE_ORDER)
+        errors |= party_fields_errors(matter, data, "counterparty_type", "counterparty_id_number", ("organisation",))
         if transition == CREATE:
             self._create(data, errors)
         elif transition == "assign":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fazhi.core.masking import party_fields_errors
 from fazhi.registers.enforcement.hooks import officer_errors, officers_certified
 from fazhi.registers.enforcement.models import EnforcementCase
 from fazhi.registers.framework.checks import DateOrder, date_errors
@@ -62,6 +63,7 @@ class TransferHooks:
 
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         errors = date_errors(None if transition == CREATE else matter, data, DATE_ORDER)
+        errors |= party_fields_errors(matter, data, "suspect_type", "suspect_id_number")
         if transition == CREATE:
             # art.5: a team of at least two officers writes the report
             errors |= officer_errors(matter.unit, data.get("lead_officer"), data.get("second_officer"), data.get("received_on"))

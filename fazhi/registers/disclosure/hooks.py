@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fazhi.core.masking import party_fields_errors
 from fazhi.law.clocks import clock_compute, clock_rules
 from fazhi.registers.framework.checks import date_errors
 from fazhi.registers.framework.definition import CREATE
@@ -22,6 +23,8 @@ DATE_ORDER = [
 ]
 
 FUTURE_DATES = {"delayed_reply_due_on"}
+# the applicant types that are organisations (identified by a 统一社会信用代码); "other" may be either
+ORGANISATION_APPLICANTS = ("commercial", "research", "public_interest", "legal_service")
 REPLY = "disclosure.reply"
 FEE = "disclosure.fee_payment"
 # Outcomes that only their own step records (the request counts as withdrawn; arts.30, 42).
@@ -47,6 +50,7 @@ class DisclosureHooks:
         # the date set for a 延迟答复 lies ahead by nature; every other date is a day already past
         past = {k: v for k, v in data.items() if k not in FUTURE_DATES}
         errors = date_errors(None if transition == CREATE else matter, past, DATE_ORDER)
+        errors |= party_fields_errors(matter, data, "applicant_type", "applicant_id_number", ORGANISATION_APPLICANTS)
         if (
             transition == CREATE
             and data.get("applicant_type") == "natural_person"

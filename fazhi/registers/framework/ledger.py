@@ -23,7 +23,7 @@ from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, Valida
 from fazhi.core.importers import ImportResult
 from fazhi.core.masking import mask_id_number, mask_name, mask_phone, text_public
 from fazhi.core.models import Role, Unit
-from fazhi.core.selectors import user_has_role, user_is_admin
+from fazhi.core.selectors import user_can_see_unit, user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table, xlsx_row
 from fazhi.core.types import Actor
 from fazhi.registers.framework.definition import LedgerStep, Transition
@@ -293,7 +293,9 @@ def _import_row(
         outcome = "created"
     else:
         if matter.unit_id != unit.pk:
-            fail(NUMBER_COLUMN, f"案号 {case_number} 已登记在{matter.unit.name}名下")
+            # name the unit only to someone who may see it: an error never reveals another unit's record
+            holder = f"已登记在{matter.unit.name}名下" if trusted or user_can_see_unit(actor, matter.unit) else "已被使用，不是本行所填单位的案件"
+            fail(NUMBER_COLUMN, f"案号 {case_number} {holder}，请核对案号或单位")
             raise _RowProblems(problems)
         changes = {n: values[n] for n in d.amendable if n in create_data and not _same(matter, n, values[n])}
         if changes:

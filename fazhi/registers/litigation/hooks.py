@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fazhi.core.masking import party_fields_errors
 from fazhi.law.clocks import clock_compute
 from fazhi.registers.framework.checks import date_errors
 from fazhi.registers.framework.definition import CREATE
@@ -63,6 +64,7 @@ class LitigationHooks:
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]:
         case: LitigationCase = matter
         errors = date_errors(None if transition == CREATE else case, data, DATE_ORDER)
+        errors |= party_fields_errors(case, data, "plaintiff_type", "plaintiff_id_number")
         instance = data.get("instance") or case.instance
         if transition == CREATE:
             self._validate_create(case, data, instance, errors)

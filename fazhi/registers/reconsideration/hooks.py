@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fazhi.core.masking import party_fields_errors
 from fazhi.registers.framework.checks import date_errors
 from fazhi.registers.framework.definition import CREATE
 from fazhi.registers.reconsideration.models import DocumentReviewRoute, NormativeReviewResult, Procedure, ReconsiderationCase
@@ -164,6 +165,7 @@ class ReconsiderationHooks:
         case: ReconsiderationCase = matter
 
         errors = date_errors(None if transition == CREATE else case, data, DATE_ORDER)
+        errors |= party_fields_errors(case, data, "applicant_type", "applicant_id_number")
         if data.get("reviewed_document") and not (data.get("normative_document_review") or case.normative_document_review):
             errors.setdefault("reviewed_document", []).append("请同时选择“一并请求审查规范性文件”（《行政复议法》第十三条）")
         if transition == CREATE:

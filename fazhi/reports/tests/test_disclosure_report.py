@@ -130,3 +130,18 @@ def test_the_statutory_dates_come_from_the_definition_by_kind_of_unit(org: Any) 
     bad = "kind: x\ntitle: t\ndeadlines:\n  - {month: 2, day: 30, label: l, citation: c}\nparts:\n  - {key: a, title: A}\n"
     with pytest.raises(DefinitionError, match="不是有效日期"):
         parse(loads_strict(bad, "bad.yaml"), "bad.yaml")
+
+
+def test_a_cell_lists_only_the_records_of_the_users_units_and_counts_the_others(org: Any, requests: Any) -> None:
+    report = services.report_create(unit=org.district, kind="gkndbg", year=2025, actor=org.dave)
+    version = services.version_generate(report=report, actor=org.dave)
+    url = f"/baogao/{report.pk}/v/{version.number}/cell/table3/new/6/"
+    alice, erin = Client(), Client()
+    alice.force_login(org.alice)  # the reconsideration body: the district's report, none of these requests
+    erin.force_login(org.erin)  # the department that holds them
+    page = alice.get(url).content.decode()
+    assert "<strong>3</strong>" in page  # the figure is the district's
+    assert all(requests[k].case_number not in page for k in "abcd")
+    assert "另有3件属其他单位" in page
+    own = erin.get(url).content.decode()
+    assert all(requests[k].case_number in own for k in "bcd") and "属其他单位" not in own

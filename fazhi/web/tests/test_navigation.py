@@ -76,13 +76,13 @@ def test_each_role_gets_its_own_groups(demo_people: dict[str, Any]) -> None:
     assert "驾驶舱" not in dept_clerk.get("监督考核", [])
 
     admin = menus(demo_people["admin"])
-    assert admin["系统"] == ["全过程记录", "导入单位与人员", "后台管理"]
+    assert admin["系统"] == ["全过程记录", "个人信息查阅记录", "导入单位与人员", "后台管理"]
     assert "登记办理" not in admin
 
     office = menus(demo_people["office"])
     assert office["报告"] == ["年度报告", "报告阅读器"]
     assert {"驾驶舱", "考核", "督察", "案卷评查", "发布规范性文件目录"} <= set(office["监督考核"])
-    assert "导入单位与人员" not in office["系统"]
+    assert "导入单位与人员" not in office["系统"] and "个人信息查阅记录" in office["系统"]
 
     evaluator = menus(demo_people["evaluator"])
     assert "考核" in evaluator["监督考核"] and "登记办理" not in evaluator

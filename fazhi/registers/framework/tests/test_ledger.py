@@ -244,3 +244,19 @@ def test_a_mediator_is_found_within_the_committee_of_the_row(org: Any) -> None:
     case = MediationCase.objects.get()
     assert case.mediator is not None and case.mediator.committee == mine
     assert (case.state, case.outcome, case.performance) == ("closed", "written_agreement", "performed")
+
+
+def test_a_case_number_held_by_another_unit_is_refused_without_naming_a_unit_the_user_may_not_see(org: Any) -> None:
+    reg = register_get("reconsideration")
+    ledger_import(reg=reg, data=xlsx(ledger_rows()[:1]), filename="东湖.xlsx", actor=org.alice)
+    row = ["T-X-FY", *ledger_rows()[0][1:]]  # 西山's clerk types 东湖's case number
+    with pytest.raises(ImportFailed) as caught:
+        ledger_import(reg=reg, data=xlsx([row]), filename="西山.xlsx", actor=org.frank)
+    message = "".join(caught.value.problems)
+    assert "第2行“案号”" in message and "已被使用" in message
+    assert org.body.name not in message and "东湖" not in message.replace("东复〔2025〕3号", "")
+    assert ReconsiderationCase.objects.filter(unit=org.other_body).count() == 0
+    # an administrator (who sees every unit) is told which unit holds it
+    with pytest.raises(ImportFailed) as caught:
+        ledger_import(reg=reg, data=xlsx([row]), filename="西山.xlsx", actor=org.admin)
+    assert org.body.name in "".join(caught.value.problems)
