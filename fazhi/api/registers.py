@@ -24,12 +24,14 @@ from fazhi.api.schemas import (
     recorded_fields,
     step_input,
 )
+from fazhi.core.access import common_unit, personal_access_record
 from fazhi.core.errors import FazhiError
+from fazhi.core.models import AccessKind
 from fazhi.core.selectors import user_roles_for_unit, user_units_with_role
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import form_fit, transition_form_class
-from fazhi.registers.framework.listing import list_filter, matters_filtered
+from fazhi.registers.framework.listing import filters_in_words, list_filter, matters_filtered
 from fazhi.registers.framework.models import Matter
 from fazhi.registers.framework.registry import REGISTRY, Register, model_field
 from fazhi.registers.framework.services import json_value, matter_amend, matter_create, matter_transition
@@ -203,12 +205,26 @@ def register_router(reg: Register, errors: dict[int, Any]) -> Router:
         page = list(qs.order_by("-pk")[: limit + 1])
         more = len(page) > limit
         page = page[:limit]
+        if d.party and d.party in d.personal_data and page:
+            personal_access_record(
+                user=request.user,
+                kind=AccessKind.LIST,
+                register=reg.name,
+                unit=common_unit(m.unit for m in page),
+                rows=len(page),
+                filters=filters_in_words(reg, f),
+            )
         return {"count": total, "next_after": page[-1].pk if more else None, "results": [_summary(reg, m) for m in page]}
 
     @router.get("/matters/{pk}", response={200: detail_schema, **read_errors}, operation_id=f"{reg.name}_detail", summary=f"{d.label}：一件案件及其办理经过")
     def matter_detail(request: HttpRequest, pk: int) -> Any:
         register_allowed(request, reg)
-        return _detail(request, reg, _matter(request, reg, pk))
+        matter = _matter(request, reg, pk)
+        if selectors.matter_shows_personal(reg, matter):
+            personal_access_record(
+                user=request.user, kind=AccessKind.VIEW, register=reg.name, unit=matter.unit, object_id=matter.pk, case_number=matter.case_number
+            )
+        return _detail(request, reg, matter)
 
     create_in = step_input(reg, d.create, with_unit=True)
 

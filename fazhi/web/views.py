@@ -29,7 +29,7 @@ from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import form_fit, transition_form_class
 from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
-from fazhi.registers.framework.listing import SORTS, ListFilter, list_filter, matters_filtered
+from fazhi.registers.framework.listing import SORTS, ListFilter, filters_in_words, list_filter, matters_filtered
 from fazhi.registers.framework.models import GeneratedBatch, Matter, SavedFilter
 from fazhi.registers.framework.registry import EXTRA_PANELS, REGISTRY, Register, model_field
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, matters_transition_batch
@@ -133,31 +133,6 @@ def _filtered(request: HttpRequest, reg: Register) -> tuple[ListFilter, QuerySet
     return f, matters_filtered(f, request.user, reg)
 
 
-def _filters_in_words(reg: Register, f: ListFilter) -> str:
-    """The list's filters as the access log keeps them: the search text may be a person's name,
-    so only that a search was made is written."""
-    if not f.is_valid():
-        return ""
-    d = f.cleaned_data
-    words = []
-    if d["unit"]:
-        words.append(f"单位：{d['unit'].name}")
-    if d["state"]:
-        words.append(f"状态：{reg.definition.states[d['state']].label}")
-    if d["received_from"] or d["received_to"]:
-        words.append(f"收到日期：{d['received_from'] or '不限'}至{d['received_to'] or '不限'}")
-    if d["overdue"]:
-        words.append("仅看逾期")
-    if d["q"]:
-        words.append("按关键词检索（检索词不记录）")
-    return "；".join(words) or "全部"
-
-
-def _shows_personal(reg: Register, matter: Matter) -> bool:
-    """The record's page shows personal data: a field its register declares personal is filled."""
-    return any(getattr(matter, name, None) not in (None, "") for name in reg.definition.personal_data)
-
-
 def _query(request: HttpRequest, **changes: str | None) -> str:
     """The current query string without the paging, with ``changes`` applied (None removes)."""
     params = request.GET.copy()
@@ -230,7 +205,7 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             register=reg.name,
             unit=common_unit(m.unit for m in page),
             rows=len(page),
-            filters=_filters_in_words(reg, f),
+            filters=filters_in_words(reg, f),
         )
     rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "", getattr(m, party) if party else "") for m in page]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
@@ -365,7 +340,7 @@ def ledger_export_view(request: HttpRequest, register: str) -> HttpResponse:
             register=reg.name,
             unit=common_unit(m.unit for m in matters),
             rows=len(matters),
-            filters=_filters_in_words(reg, f),
+            filters=filters_in_words(reg, f),
         )
     suffix = "（公开版）" if publish else ""
     return xlsx_response(ledger_export(reg, matters, publish=publish), f"{reg.definition.label}台账{suffix}-{timezone.localdate():%Y%m%d}.xlsx")
@@ -450,7 +425,7 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
     leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
     timeline = [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events]
     clocks = matter_clocks(matter, events) if reg.definition.states[matter.state].open else []
-    if _shows_personal(reg, matter):
+    if selectors.matter_shows_personal(reg, matter):
         personal_access_record(
             user=request.user, kind=AccessKind.VIEW, register=reg.name, unit=matter.unit, object_id=matter.pk, case_number=matter.case_number
         )

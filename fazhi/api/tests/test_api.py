@@ -165,3 +165,15 @@ def test_the_command_creates_lists_rotates_and_revokes_with_the_token_shown_once
         call_command("api", "add", "--name", "一网通办", "--unit", org.body.code, "--role", "clerk", stdout=io.StringIO())
     call_command("api", "revoke", "--name", "一网通办", stdout=io.StringIO())
     assert call(token, "get", f"{BASE}/matters").status_code == 401
+
+
+def test_reading_personal_data_through_the_api_is_in_the_access_log(org: Any, make_case: Any, body_reader: str) -> None:
+    from fazhi.core.models import PersonalDataAccess
+
+    case = make_case()
+    call(body_reader, "get", f"{BASE}/matters/{case.pk}")
+    call(body_reader, "get", f"{BASE}/matters", q="张")
+    views = PersonalDataAccess.objects.order_by("pk")
+    assert [(a.kind, a.username, a.case_number) for a in views][:1] == [("view", views[0].username, case.case_number)]
+    assert views[0].user.first_name == "省级平台（接口）"
+    assert views[1].kind == "list" and views[1].rows == 1 and "张" not in views[1].filters  # the search text is not kept

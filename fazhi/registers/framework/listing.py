@@ -64,3 +64,23 @@ def matters_filtered(f: ListFilter, user: Any, reg: Register) -> QuerySet[Matter
     if d["overdue"]:
         qs = qs.filter(due_on__lt=timezone.localdate(), state__in=reg.definition.open_states())
     return qs
+
+
+def filters_in_words(reg: Register, f: ListFilter) -> str:
+    """The list's filters as the access log keeps them: the search text may be a person's name,
+    so only that a search was made is written."""
+    if not f.is_valid():
+        return ""
+    d = f.cleaned_data
+    words = []
+    if d["unit"]:
+        words.append(f"单位：{d['unit'].name}")
+    if d["state"]:
+        words.append(f"状态：{reg.definition.states[d['state']].label}")
+    if d["received_from"] or d["received_to"]:
+        words.append(f"收到日期：{d['received_from'] or '不限'}至{d['received_to'] or '不限'}")
+    if d["overdue"]:
+        words.append("仅看逾期")
+    if d["q"]:
+        words.append("按关键词检索（检索词不记录）")
+    return "；".join(words) or "全部"

@@ -59,3 +59,8 @@ def due_status(due_on: dt.date | None, today: dt.date) -> str:
     if (due_on - today).days <= DUE_SOON_DAYS:
         return "due_soon"
     return "running"
+
+
+def matter_shows_personal(reg: Register, matter: Matter) -> bool:
+    """The record's page shows personal data: a field its register declares personal is filled."""
+    return any(getattr(matter, name, None) not in (None, "") for name in reg.definition.personal_data)
