@@ -3,7 +3,9 @@
 The row holds the matter's case number and its register's ``search`` fields, normalised
 (NFKC, case-folded, whitespace collapsed) and joined by a separator no query can contain. Every
 write of matters (the services, the bulk writer, hence the ledger import) refreshes it through
-the write observer; the city generator, which copies rows without the services, rebuilds it.
+the write observer; the city generator, which copies rows without the services, writes their
+rows with the same functions (search_values' order, search_parts, search_join), one COPY per
+batch, and indexes them once at the end (search_index_deferred).
 
 Substring search, fast on large tables:
 
