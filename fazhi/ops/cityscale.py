@@ -34,7 +34,7 @@ from fazhi.registers.enforcement.models import ImpunityFlag, Officer, OfficerExa
 from fazhi.registers.framework.events import batch_leaf_bytes
 from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, Matter, SearchEntry
 from fazhi.registers.framework.registry import REGISTRY, Register
-from fazhi.registers.framework.search import SEPARATOR, search_normalise
+from fazhi.registers.framework.search import search_index_deferred, search_join, search_parts
 from fazhi.registers.mediation.models import MediationCommittee, Mediator
 
 TEMPLATE_CODE = "JC-MD"
@@ -356,8 +356,10 @@ class CityBuilder:
         self.progress(len(rows))
 
     def _search(self, reg: Register, table: Table, rows: list[list[Any]]) -> None:
-        """The copies' search rows, as the write path makes them (a copy differs from its
-        template in the case number only: the rest of the text is made once per template)."""
+        """The copies' search rows, as the write path makes them (search_values: the case
+        number, then the searched fields), written with the batch in one COPY. A copy differs
+        from its template in the case number only, so the parts of the rest are made once per
+        template (parts are made value by value: the parts of a list are its pieces' parts)."""
         number_at, id_at = table.index("case_number"), table.index("id")
         at = [table.index(name) for name in reg.definition.search]
         first = self.ids.take(SearchEntry, len(rows))
@@ -366,8 +368,8 @@ class CityBuilder:
             key = (reg.name, *(row[i] for i in at))
             rest = self.search_rest.get(key)
             if rest is None:
-                rest = self.search_rest[key] = [search_normalise(str(row[i])) for i in at if row[i] is not None and str(row[i]).strip()]
-            values = {"id": first + offset, "register": reg.name, "matter_id": row[id_at], "text": SEPARATOR.join([search_normalise(row[number_at]), *rest])}
+                rest = self.search_rest[key] = search_parts(row[i] for i in at)
+            values = {"id": first + offset, "register": reg.name, "matter_id": row[id_at], "text": search_join([*search_parts([row[number_at]]), *rest])}
             out.append([values[f.attname] for f in self.search_table.fields])
         self.search_table.write(out)
 
@@ -393,7 +395,8 @@ def build_city(
     targets: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Clone ``template`` (the demo district) once per district under ``city``, with matters."""
-    with transaction.atomic():
+    # the copies' search rows are indexed once at the end (measured in bench/results/city_build.txt)
+    with transaction.atomic(), search_index_deferred():
         builder = CityBuilder(template, seed, lambda n: None, districts or DISTRICTS, TARGETS if targets is None else targets)
         total = builder.estimate()
         with progress_factory(total) as bar:

@@ -3,7 +3,9 @@
 The row holds the matter's case number and its register's ``search`` fields, normalised
 (NFKC, case-folded, whitespace collapsed) and joined by a separator no query can contain. Every
 write of matters (the services, the bulk writer, hence the ledger import) refreshes it through
-the write observer; the city generator, which copies rows without the services, rebuilds it.
+the write observer; the city generator, which copies rows without the services, writes their
+rows with the same functions (search_values' order, search_parts, search_join), one COPY per
+batch, and indexes them once at the end (search_index_deferred).
 
 Substring search, fast on large tables:
 
@@ -20,10 +22,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -42,9 +45,29 @@ def search_normalise(value: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def search_parts(values: Iterable[Any]) -> list[str]:
+    """The normalised non-blank values, in order. Element by element, so the parts of a list
+    are the parts of its pieces, concatenated (a bulk copy normalises a repeated tail once)."""
+    return [search_normalise(str(v)) for v in values if v is not None and str(v).strip()]
+
+
+def search_join(parts: Iterable[str]) -> str:
+    return SEPARATOR.join(parts)
+
+
+def search_values(reg: Register, matter: Any) -> list[Any]:
+    """What a matter's search row is made of: its case number, then its register's ``search``
+    fields in their declared order."""
+    return [matter.case_number, *(getattr(matter, name, None) for name in reg.definition.search)]
+
+
+def search_text_of(values: Iterable[Any]) -> str:
+    """The stored text of a search row from its values (see search_values)."""
+    return search_join(search_parts(values))
+
+
 def search_text(reg: Register, matter: Matter) -> str:
-    values = [matter.case_number, *(getattr(matter, name, "") or "" for name in reg.definition.search)]
-    return SEPARATOR.join(search_normalise(str(v)) for v in values if str(v).strip())
+    return search_text_of(search_values(reg, matter))
 
 
 def search_index(reg: Register, matters: Iterable[Matter]) -> None:
@@ -83,8 +106,7 @@ def search_rebuild(reg: Register, *, batch: int = 5000, model: Any = None) -> in
     rows: list[SearchEntry] = []
     written = 0
     for pk, *values in model._default_manager.order_by("pk").values_list("pk", *names).iterator(chunk_size=batch):
-        text = SEPARATOR.join(search_normalise(str(v)) for v in values if v is not None and str(v).strip())
-        rows.append(SearchEntry(register=reg.name, matter_id=pk, text=text))
+        rows.append(SearchEntry(register=reg.name, matter_id=pk, text=search_text_of(values)))
         if len(rows) >= batch:
             SearchEntry.objects.bulk_create(rows, batch_size=900)
             written += len(rows)
@@ -112,11 +134,37 @@ def matters_search(qs: QuerySet[Any], reg: Register, query: str) -> QuerySet[Any
     return qs.filter(pk__in=search_matches(reg, query).values("matter_id"))
 
 
+@contextmanager
+def search_index_deferred() -> Iterator[None]:
+    """One transaction that writes many search rows (the city copy) and indexes them once at
+    the end instead of row by row. PostgreSQL: the trigram index is dropped and built again
+    (one sorted build of a GIN index against millions of inserts into it; the DROP locks the
+    table until the commit). SQLite: the insert trigger is dropped and the new rows enter the
+    FTS table in one INSERT ... SELECT. A failure rolls the whole back, index included."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRESQL_DROP[0])
+            yield
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(POSTGRESQL_TRGM_INDEX)
+        elif connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS framework_searchentry_ai")
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM framework_searchentry")
+            (before,) = cursor.fetchone()
+            yield
+            cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT id, text FROM framework_searchentry WHERE id > %s", [before])
+            cursor.execute(SQLITE_INSERT_TRIGGER)
+        else:
+            yield
+
+
 # SQL that creates the index the search needs, per database (used by the migration).
+POSTGRESQL_TRGM_INDEX = "CREATE INDEX IF NOT EXISTS framework_searchentry_trgm ON framework_searchentry USING gin (text gin_trgm_ops)"
+SQLITE_INSERT_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS framework_searchentry_ai AFTER INSERT ON framework_searchentry BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text); END"""
 SQLITE_CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(text, content='framework_searchentry', content_rowid='id', tokenize='trigram')",
-    f"""CREATE TRIGGER IF NOT EXISTS framework_searchentry_ai AFTER INSERT ON framework_searchentry BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text); END""",
+    SQLITE_INSERT_TRIGGER,
     f"""CREATE TRIGGER IF NOT EXISTS framework_searchentry_ad AFTER DELETE ON framework_searchentry BEGIN
         INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text); END""",
     f"""CREATE TRIGGER IF NOT EXISTS framework_searchentry_au AFTER UPDATE ON framework_searchentry BEGIN
@@ -129,8 +177,5 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS framework_searchentry_au",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
-POSTGRESQL_CREATE = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS framework_searchentry_trgm ON framework_searchentry USING gin (text gin_trgm_ops)",
-]
+POSTGRESQL_CREATE = ["CREATE EXTENSION IF NOT EXISTS pg_trgm", POSTGRESQL_TRGM_INDEX]
 POSTGRESQL_DROP = ["DROP INDEX IF EXISTS framework_searchentry_trgm"]

@@ -20,7 +20,7 @@ from fazhi.registers.framework.definition import load_definition
 from fazhi.registers.framework.ledger import ledger_import
 from fazhi.registers.framework.models import SearchEntry
 from fazhi.registers.framework.registry import REGISTRY, register_get
-from fazhi.registers.framework.search import matters_search, search_normalise, search_rebuild
+from fazhi.registers.framework.search import matters_search, search_index_deferred, search_normalise, search_rebuild
 from fazhi.registers.framework.selectors import matters_visible_to
 from fazhi.registers.framework.services import matter_amend
 from fazhi.registers.framework.tests.test_ledger import ledger_rows, xlsx
@@ -170,3 +170,39 @@ def test_a_rebuild_writes_the_same_rows_as_the_write_path(org: Org, make_case: A
     assert search_rebuild(register_get("reconsideration")) == 2
     assert dict(SearchEntry.objects.filter(register="reconsideration").values_list("matter_id", "text")) == before
     assert found(org.alice, "reconsideration", "甲乙丙") == {cases[0].case_number}
+
+
+def _index_in_place() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'framework_searchentry_trgm'")
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'framework_searchentry_ai'")
+        return bool(cursor.fetchone()[0])
+
+
+def test_rows_written_while_the_index_is_deferred_are_found_after_it_and_the_index_follows_again(org: Org, make_case: Any) -> None:
+    before = make_case(applicant_name="张三丰")
+    with search_index_deferred():
+        during = make_case(applicant_name="李四光")
+    assert _index_in_place()
+    after = make_case(applicant_name="王五岳")
+    assert found(org.alice, "reconsideration", "张三丰") == {before.case_number}
+    assert found(org.alice, "reconsideration", "李四光") == {during.case_number}
+    assert found(org.alice, "reconsideration", "王五岳") == {after.case_number}
+    assert found(org.alice, "reconsideration", during.case_number) == {during.case_number}
+    matter_amend(matter=during, actor=org.alice, changes={"applicant_name": "李思光"}, reason="证件姓名")
+    assert found(org.alice, "reconsideration", "李四光") == set()
+    assert found(org.alice, "reconsideration", "李思光") == {during.case_number}
+
+
+def test_a_failure_while_the_index_is_deferred_leaves_the_index_in_place(org: Org, make_case: Any) -> None:
+    with pytest.raises(RuntimeError), search_index_deferred():
+        make_case(applicant_name="李四光")
+        raise RuntimeError
+    assert _index_in_place()
+    case = make_case(applicant_name="王五岳")
+    assert found(org.alice, "reconsideration", "王五岳") == {case.case_number}
+    assert found(org.alice, "reconsideration", "李四光") == set()
