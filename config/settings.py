@@ -263,9 +263,7 @@ FAZHI_WITNESS_DIR = Path(env_str("FAZHI_WITNESS_DIR", str(BASE_DIR / "var" / "wi
 # Documents (文书): template folders searched in order (a region's own folder first overrides a
 # template of the same register and name without touching code); the portal address printed on
 # every document with its verification code and QR code.
-FAZHI_DOCUMENT_TEMPLATE_DIRS = [
-    Path(p) for p in env_str("FAZHI_DOCUMENT_TEMPLATE_DIRS", "").split(":") if p
-] + [FAZHI_DEFINITIONS_DIR / "documents"]
+FAZHI_DOCUMENT_TEMPLATE_DIRS = [Path(p) for p in env_str("FAZHI_DOCUMENT_TEMPLATE_DIRS", "").split(":") if p] + [FAZHI_DEFINITIONS_DIR / "documents"]
 FAZHI_PUBLIC_URL = env_str("FAZHI_PUBLIC_URL", "http://127.0.0.1:8000")
 # Notifications: e-mail through Django's mail framework to this SMTP server; text messages through
 # an adapter (the file backend writes them under var/sms/ for development).

@@ -186,8 +186,12 @@ def test_a_forged_or_foreign_checkpoint_file_is_refused(log: list[Any], key: Pat
     signing.key_generate(other)
     from cryptography.hazmat.primitives import serialization
 
-    public = serialization.load_pem_private_key(other.read_bytes(), None).public_key().public_bytes(  # type: ignore[union-attr]
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    public = (
+        serialization.load_pem_private_key(other.read_bytes(), None)
+        .public_key()
+        .public_bytes(  # type: ignore[union-attr]
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
     )
     name = signing.key_name()
     foreign = f"{name}+{signing.key_id(name, public).hex()}+" + __import__("base64").b64encode(b"\x01" + public).decode()
@@ -270,4 +274,3 @@ def test_an_unsigned_checkpoint_after_signed_ones_is_reported(log: list[Any], ma
     services.checkpoint_take()
     settings.FAZHI_CHECKPOINT_KEY_FILE = tmp_path / "keys" / "checkpoint.pem"
     assert any("没有签名，而此前的检查点已签名" in p for p in verify_inside().problems)
-

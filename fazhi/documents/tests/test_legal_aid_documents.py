@@ -26,4 +26,3 @@ def test_a_refusal_states_its_reason_and_the_objection(centre: Centre) -> None: 
     doc = documents_of("legal_aid", case.pk).get()
     assert doc.title == "不予法律援助决定书" and "经济困难标准" in doc.paragraphs[1]
     assert "自收到异议之日起五日内" in doc.paragraphs[-1] and "行政复议" in doc.paragraphs[-1]
-

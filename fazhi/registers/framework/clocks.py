@@ -248,7 +248,6 @@ def matter_deadlines(
     return out
 
 
-
 def matter_last_dues(
     matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | EventFact] | None = None, *, reg: Register | None = None
 ) -> dict[str, dt.date | None]:
@@ -274,9 +273,7 @@ def _due_values(matter: Matter | SimpleNamespace, clocks: list[RunningClock], re
     return {"due_on": None, "due_rule": "", "calendar_version": ""}
 
 
-def matter_due_on(
-    matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | EventFact], *, cal: WorkCalendar, reg: Register
-) -> dt.date | None:
+def matter_due_on(matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | EventFact], *, cal: WorkCalendar, reg: Register) -> dt.date | None:
     """The due date the row caches: the earliest due date among the running deadlines."""
     due = _due_values(matter, matter_clocks(matter, events, cal=cal, explain=False, reg=reg), reg)["due_on"]
     assert due is None or isinstance(due, dt.date)

@@ -21,9 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify", help="校验整个日志、检查点签名和各台账记录")
-        verify.add_argument(
-            "--against", action="append", default=[], metavar="CHECKPOINT", help="库外保存的签名检查点文件或见证目录（可多次给出）"
-        )
+        verify.add_argument("--against", action="append", default=[], metavar="CHECKPOINT", help="库外保存的签名检查点文件或见证目录（可多次给出）")
         verify.add_argument("--key", help="核验签名用的公钥（“名称+密钥编号+公钥”，或含此串的文件）；默认本站密钥")
         sub.add_parser("checkpoint", help="生成签名检查点（大小、根哈希、时间），并写入见证目录")
         keygen = sub.add_parser("keygen", help="生成检查点签名密钥（Ed25519，保存在数据库之外）")

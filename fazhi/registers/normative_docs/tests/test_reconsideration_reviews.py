@@ -19,9 +19,7 @@ def test_a_reconsideration_case_names_the_document_and_its_page_shows_the_review
     to_published(doc, org, staff)
     with pytest.raises(ValidationFailed, match="一并请求审查规范性文件"):
         matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(reviewed_document=doc.pk))
-    case = matter_create(
-        register="reconsideration", unit=org.body, actor=org.alice, data=application(normative_document_review=True, reviewed_document=doc.pk)
-    )
+    case = matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(normative_document_review=True, reviewed_document=doc.pk))
     do(case, "accept", org.bob, accepted_on="2025-09-30", procedure="ordinary")
     do(case, "handle_document_review", org.carol, document_review_on="2025-10-20", normative_document_result="lawful")
 
