@@ -62,7 +62,12 @@ class MatterEvent(models.Model):
     class Meta:
         verbose_name = "事项事件"
         verbose_name_plural = "事项事件"
-        indexes = [models.Index(fields=["content_type", "object_id", "id"], name="event_matter_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "id"], name="event_matter_idx"),
+            # every lookup of a matter's events names its register (matter page, due-date refresh,
+            # ledger import): without this index both databases scan the whole table
+            models.Index(fields=["register", "object_id", "id"], name="event_register_matter_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.transition}"
