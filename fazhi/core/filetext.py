@@ -1,4 +1,4 @@
-"""The text of a DOCX or a PDF, for the pages that read uploaded documents (the report reader,
+"""The text of a DOCX, a PDF or an HTML page, for the pages that read uploaded documents (the report reader,
 the verification of an issued document). These run in the sandbox's child process
 (``fazhi.core.sandbox``), never in the server: a crafted file can only exhaust the child.
 
@@ -81,3 +81,19 @@ def pdf_text(data: bytes) -> str:
         return extract_text(io.BytesIO(data), maxpages=PDF_MAX_PAGES)
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
         raise ParseRefused("PDF 文件损坏或无法解析") from exc
+
+
+def html_text(data: bytes) -> str:
+    """The text of an HTML page (given as UTF-8), block elements one per line, cells spaced."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(data.decode("utf-8"), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "head", "nav", "footer", "form", "button", "select"]):
+        tag.decompose()
+    block = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol", "dd", "dt", "header", "title"}
+    for tag in soup.find_all(block):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after(" ")
+    return soup.get_text()

@@ -61,7 +61,13 @@ def _pdf_text(data: bytes) -> str:
     return pdf_text(data)
 
 
-JOBS: dict[str, Callable[[bytes], Any]] = {"calamine_grid": _calamine_grid, "docx_text": _docx_text, "pdf_text": _pdf_text}
+def _html_text(data: bytes) -> str:
+    from fazhi.core.filetext import html_text
+
+    return html_text(data)
+
+
+JOBS: dict[str, Callable[[bytes], Any]] = {"calamine_grid": _calamine_grid, "docx_text": _docx_text, "pdf_text": _pdf_text, "html_text": _html_text}
 REFUSED = 3  # the child's exit status for ParseRefused; its message is on stderr
 
 
