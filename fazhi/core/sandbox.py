@@ -25,7 +25,8 @@ from django.conf import settings
 
 
 class SandboxFailed(Exception):
-    """The child ran out of memory or time, or failed: ``reason`` is "memory", "time" or "error"."""
+    """The child ran out of memory or time, refused the input, or failed: ``reason`` is "memory",
+    "time", "refused" (``detail`` is then the job's Chinese message) or "error"."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
@@ -40,7 +41,34 @@ def _calamine_grid(data: bytes) -> list[list[Any]]:
     return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)  # type: ignore[no-any-return]
 
 
-JOBS: dict[str, Callable[[bytes], Any]] = {"calamine_grid": _calamine_grid}
+class ParseRefused(Exception):
+    """Raised by a job for input it will not parse; the message is Chinese and reaches the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _docx_text(data: bytes) -> str:
+    from fazhi.core.filetext import docx_text
+
+    return docx_text(data)
+
+
+def _pdf_text(data: bytes) -> str:
+    from fazhi.core.filetext import pdf_text
+
+    return pdf_text(data)
+
+
+def _html_text(data: bytes) -> str:
+    from fazhi.core.filetext import html_text
+
+    return html_text(data)
+
+
+JOBS: dict[str, Callable[[bytes], Any]] = {"calamine_grid": _calamine_grid, "docx_text": _docx_text, "pdf_text": _pdf_text, "html_text": _html_text}
+REFUSED = 3  # the child's exit status for ParseRefused; its message is on stderr
 
 
 def run_limited(job: str, data: bytes, *, memory_mb: int | None = None, seconds: int | None = None) -> Any:
@@ -70,14 +98,24 @@ def run_limited(job: str, data: bytes, *, memory_mb: int | None = None, seconds:
     if done.returncode == 0:
         return pickle.loads(done.stdout)
     err = done.stderr.decode("utf-8", "replace")
+    if done.returncode == REFUSED:
+        raise SandboxFailed("refused", err.strip())
     if done.returncode < 0 or "MemoryError" in err or "memory allocation" in err:
         raise SandboxFailed("memory", err[-300:])
     raise SandboxFailed("error", err.strip().splitlines()[-1][:300] if err.strip() else "")
 
 
 def _child() -> None:
-    job = JOBS[sys.argv[1]]
-    result = job(sys.stdin.buffer.read())
+    # run as __main__: take the jobs and the exception from the module the jobs import, so that
+    # a ParseRefused raised by fazhi.core.filetext is the class caught here
+    from fazhi.core import sandbox
+
+    job = sandbox.JOBS[sys.argv[1]]
+    try:
+        result = job(sys.stdin.buffer.read())
+    except sandbox.ParseRefused as exc:
+        sys.stderr.buffer.write(exc.message.encode("utf-8"))
+        sys.exit(REFUSED)
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 

@@ -24,7 +24,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from fazhi.core.errors import FazhiError
+from fazhi.core.errors import FazhiError, ValidationFailed
+from fazhi.core.files import file_check
 from fazhi.core.http import failure_message
 from fazhi.core.models import Unit
 from fazhi.core.selectors import unit_scope_q, units_visible_to, user_scope_paths
@@ -236,8 +237,10 @@ def _upload_verdict(upload: Any) -> services.Verdict | str:
     content = upload.read()
     if not content:
         return "上传的文件是空的，请重新选择文件"
-    if content[:4] != b"%PDF" and content[:2] != b"PK":
-        return "只能查验 PDF 或 DOCX 文件：上传的文件不是这两种格式"
+    try:
+        file_check(content, name=upload.name or "", label="文书文件", allowed=("pdf", "docx"), max_bytes=VERIFY_MAX_BYTES)
+    except ValidationFailed as exc:
+        return failure_message(exc) + "；请上传本平台出具的 PDF 或 DOCX 原件"
     try:
         return services.verify_file(content)
     except Exception:  # a damaged or hostile file: say so, never a server error

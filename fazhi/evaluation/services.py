@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from fazhi.core.canonical import canonical_bytes
 from fazhi.core.errors import DefinitionError, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from fazhi.core.files import file_store
+from fazhi.core.files import EVIDENCE_KINDS, file_check, file_store
 from fazhi.core.models import Unit
 from fazhi.core.selectors import user_has_role
 from fazhi.core.strictyaml import check_keys, loads_strict
@@ -295,6 +295,11 @@ def manual_score_enter(
         errors["note"] = ["请写明评分理由"]
     if (vetoed or not item.veto) and evidence is None:
         errors["evidence"] = ["请上传佐证材料"]
+    if evidence is not None:
+        try:
+            file_check(evidence[1], name=evidence[0], label="佐证材料", allowed=EVIDENCE_KINDS, field="evidence")
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors)
     name, sha = "", ""

@@ -10,6 +10,8 @@ from typing import Any
 
 from fazhi.reader import cleaning, figures, labels, loaders
 
+MAX_FIGURES = 5000  # a published report has some hundreds
+
 OUTLINE_MARKERS = [
     ("一、", re.compile(r"(?m)^[一二三四五六七八九十]{1,3}、")),
     ("（一）", re.compile(r"(?m)^[（(][一二三四五六七八九十]{1,3}[）)]")),
@@ -158,6 +160,9 @@ def read_text(raw: str, name: str = "", fmt: str = "txt", encoding: str | None =
     body = cleaned.header.get("body") or cleaned.red_head or signed_body or cleaned.header.get("publisher", "")
     date = signed_date or _header_date(cleaned.header)
     found = figures.extract(cleaned.text)
+    if len(found) > MAX_FIGURES:
+        # labelling costs per figure: a text that is mostly numbers is no report to label
+        raise loaders.ReaderError(f"文中有 {len(found)} 处数字，超过上限 {MAX_FIGURES}：这不像一份工作报告，请检查是否选错了文件")
     labels.label_all(cleaned.text, found)
     report = Report(
         name=name,

@@ -126,6 +126,9 @@ class Context:
     paragraph: str
 
 
+LINE_REACH = 1000  # characters of a line either side of a figure that its context may take
+
+
 class Separators:
     """Where each kind of separator falls in a text, found once for all its figures."""
 
@@ -143,6 +146,9 @@ def context(text: str, figure: Figure, seps: Separators | None = None) -> Contex
     line_start = seps.lines[i - 1] + 1 if i else 0
     j = bisect_left(seps.lines, figure.end)
     line_end = seps.lines[j] if j < len(seps.lines) else seps.length
+    # a paragraph of a report is a line of at most some thousand characters; a text without
+    # line breaks must not make every figure's context the whole text (quadratic in its length)
+    line_start, line_end = max(line_start, figure.start - LINE_REACH), min(line_end, figure.end + LINE_REACH)
 
     def bounds(positions: list[int]) -> tuple[int, int]:
         k = bisect_left(positions, figure.start)
@@ -193,22 +199,39 @@ def _idf() -> dict[str, float]:
     return {g: math.log((n + 1) / (c + 0.5)) for g, c in df.items()}
 
 
-def guess(ctx: Context, unit: str) -> str | None:
-    """The label whose name shares most (rarer counting more) with the context."""
-    idf = _idf()
-    near, clause, sentence = _bigrams(ctx.near), _bigrams(ctx.clause), _bigrams(ctx.sentence)
-    kind = _kind_of(unit)
-    best, best_score = None, 0.0
+@lru_cache(maxsize=4)
+def _label_grams() -> dict[str, tuple[list[tuple[str, set[str]]], dict[str, list[int]]]]:
+    """Per kind: the labels' names with their bigrams (in the labels' order), and for each bigram
+    the positions of the labels whose name has it; computed once, not once per figure."""
+    out: dict[str, tuple[list[tuple[str, set[str]]], dict[str, list[int]]]] = {}
     for label in load_labels().values():
-        if label.kind != kind:
-            continue
         grams = _bigrams(label.name)
         if not grams:
             continue
+        entries, index = out.setdefault(label.kind, ([], {}))
+        for g in grams:
+            index.setdefault(g, []).append(len(entries))
+        entries.append((label.name, grams))
+    return out
+
+
+def guess(ctx: Context, unit: str) -> str | None:
+    """The label whose name shares most (rarer counting more) with the context.
+
+    Only labels sharing a bigram with the context can score above zero, so only those are scored
+    (in the labels' order, as a scan of all would): the cost of a figure stays with its context,
+    not with the number of labels."""
+    idf = _idf()
+    near, clause, sentence = _bigrams(ctx.near), _bigrams(ctx.clause), _bigrams(ctx.sentence)
+    entries, index = _label_grams().get(_kind_of(unit), ([], {}))
+    candidates = sorted({i for g in near | clause | sentence for i in index.get(g, ())})
+    best, best_score = None, 0.0
+    for i in candidates:
+        name, grams = entries[i]
         score = sum(idf.get(g, 0.0) * (3.0 if g in near else 1.5 if g in clause else 0.5 if g in sentence else 0.0) for g in grams)
         score /= 1 + 0.1 * len(grams)
         if score > best_score:
-            best, best_score = label.name, score
+            best, best_score = name, score
     return best
 
 

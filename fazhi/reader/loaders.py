@@ -8,18 +8,25 @@ rejoin a sentence cut by it), a DOCX keeps its paragraphs and table rows.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from charset_normalizer import from_bytes
+
+from fazhi.core.sandbox import SandboxFailed, run_limited
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "txt", ".htm": "html", ".html": "html", ".shtml": "html", ".pdf": "pdf", ".docx": "docx"}
 # The encodings a published Chinese report comes in; the detector chooses among these only,
 # which keeps it from reading GBK bytes as some Cyrillic code page.
 CHINESE_ENCODINGS = ["utf_8", "gb18030", "big5", "big5hkscs", "utf_16"]
 MAX_BYTES = 30 * 1024 * 1024
+# Text and HTML are read in this process (a child per report would cost the reader its speed),
+# so their size is capped before decoding, and every format's text after extraction: a
+# published report runs to some tens of thousands of characters; 22 MB of text would keep the
+# extractor busy for many minutes. PDF and DOCX are parsed in a child process under the
+# sandbox's memory and time limits (``fazhi.core.sandbox``).
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+MAX_CHARS = 300_000
 
 
 class ReaderError(ValueError):
@@ -74,68 +81,42 @@ def read_bytes(name: str, data: bytes) -> RawText:
     if len(data) > MAX_BYTES:
         raise ReaderError(f"文件太大（{len(data) // 1024 // 1024} MB），上限为 {MAX_BYTES // 1024 // 1024} MB")
     kind = detect_format(name, data)
-    if kind == "pdf":
-        return RawText(_pdf_text(data), "pdf", None)
-    if kind == "docx":
-        return RawText(_docx_text(data), "docx", None)
-    if kind == "html":
-        text, encoding = _html_text(data)
-        return RawText(text, "html", encoding)
-    text, encoding = decode(data)
-    return RawText(text, "txt", encoding)
+    if kind in ("pdf", "docx"):
+        raw = RawText(_limited_text(kind, data), kind, None)
+    else:
+        if len(data) > MAX_TEXT_BYTES:
+            raise ReaderError(
+                f"文本文件太大（{len(data) / 1048576:.1f} MB），上限为 {MAX_TEXT_BYTES // 1024 // 1024} MB：一份报告通常只有几万字，请检查是否选错了文件"
+            )
+        text, encoding = _html_text(data) if kind == "html" else decode(data)
+        raw = RawText(text, kind, encoding)
+    if len(raw.text) > MAX_CHARS:
+        raise ReaderError(f"报告正文有 {len(raw.text)} 个字符，超过上限 {MAX_CHARS}：一份报告通常只有几万字，请检查是否选错了文件或拆分后再读")
+    return raw
+
+
+def _limited_text(kind: str, data: bytes) -> str:
+    """A PDF's, a DOCX's or an HTML page's text, extracted in a child process under memory and time limits."""
+    label = {"pdf": "PDF", "docx": "DOCX", "html": "网页（HTML）"}[kind]
+    try:
+        text: str = run_limited(f"{kind}_text", data)
+    except SandboxFailed as exc:
+        if exc.reason == "refused":
+            raise ReaderError(exc.detail) from exc
+        if exc.reason == "error":
+            raise ReaderError(f"{label} 文件损坏或无法解析") from exc
+        limit = "内存上限" if exc.reason == "memory" else "时间上限"
+        raise ReaderError(f"{label} 文件结构异常或内容过多，读取时超出了{limit}：请另存为 TXT 文本后再读") from exc
+    return text
 
 
 def _html_text(data: bytes) -> tuple[str, str]:
-    from bs4 import BeautifulSoup
-
+    """Decoded here (the declared charset, then detection); the markup is parsed in the sandbox's
+    child: a deeply nested page makes the HTML parser's work grow with the square of its depth."""
     declared = None
     head = data[:4096].decode("ascii", errors="ignore").lower()
     marker = head.find("charset=")
     if marker >= 0:
         declared = head[marker + 8 :].strip("\"' ").split('"')[0].split("'")[0].split(";")[0].split(">")[0].strip() or None
     text, encoding = decode(data, declared)
-    soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "head", "nav", "footer", "form", "button", "select"]):
-        tag.decompose()
-    block = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol", "dd", "dt", "header", "title"}
-    for tag in soup.find_all(block):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    for cell in soup.find_all(["td", "th"]):
-        cell.insert_after(" ")
-    return soup.get_text(), encoding
-
-
-def _pdf_text(data: bytes) -> str:
-    from pdfminer.high_level import extract_text
-    from pdfminer.pdfparser import PDFSyntaxError
-    from pdfminer.psparser import PSException
-
-    try:
-        return extract_text(io.BytesIO(data))
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
-        raise ReaderError(f"PDF 文件损坏或无法解析：{type(exc).__name__}") from exc
-
-
-def _docx_text(data: bytes) -> str:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ReaderError("DOCX 文件损坏或不是 Word 文档") from exc
-    lines: list[str] = []
-    for section in document.sections[:1]:
-        lines.extend(p.text for p in section.header.paragraphs if p.text.strip())
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
-        elif tag == "tbl":
-            for row in child.iter():
-                if row.tag.endswith("}tr"):
-                    cells = ["".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")) for tc in row if tc.tag.endswith("}tc")]
-                    lines.append(" ".join(cells))
-    return "\n".join(lines)
+    return _limited_text("html", text.encode("utf-8")), encoding

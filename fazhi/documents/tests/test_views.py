@@ -180,9 +180,10 @@ def test_the_portal_verifies_an_uploaded_file_and_refuses_a_changed_one(org: Any
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
-        (b"GIF89a not a document", "photo.gif", "只能查验 PDF 或 DOCX 文件"),
+        (b"GIF89a not a document", "photo.gif", "文书文件：文件内容不是允许的类型（只接收PDF、Word 文档（DOCX））"),
         (b"", "empty.pdf", "文书文件：所提交的是空文件"),
-        (b"PK\x03\x04 a broken zip", "broken.docx", "该文件不是本平台出具的文书"),
+        (b"PK\x03\x04 a broken zip", "broken.docx", "文书文件：文件压缩结构已损坏"),
+        (b"%PDF-1.7\n a pdf named as a Word file", "renamed.docx", "扩展名“.docx”与文件内容（PDF）不符"),
         (b"%PDF-1.7\n broken", "broken.pdf", "该文件不是本平台出具的文书"),
     ],
 )

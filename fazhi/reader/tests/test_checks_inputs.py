@@ -117,7 +117,7 @@ def test_a_pdf_with_a_page_break_inside_a_sentence_is_rejoined() -> None:
         ("a.txt", b"", "文件是空的"),
         ("a.exe", b"MZ\x90\x00", "不支持的文件类型"),
         ("a.pdf", b"%PDF-1.4 broken", "PDF 文件损坏"),
-        ("a.docx", b"PK\x03\x04 not a zip", "DOCX 文件损坏"),
+        ("a.docx", b"PK\x03\x04 not a zip", "DOCX 文件压缩结构已损坏"),
     ],
 )
 def test_bad_files_give_a_chinese_message(name: str, data: bytes, message: str) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from fazhi.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from fazhi.core.files import file_path, file_store
+from fazhi.core.errors import PermissionDenied, TransitionNotAllowed
+from fazhi.core.files import DOCUMENT_KINDS, file_check, file_path, file_store
 from fazhi.core.types import Actor
 from fazhi.registers.contract_review.models import ContractReview, OpinionDocument
 from fazhi.registers.framework.registry import register_get
@@ -33,10 +33,7 @@ def document_add(*, review: ContractReview, actor: Actor, content: bytes, file_n
         raise PermissionDenied(f"您在{locked.unit.name}没有上传审查意见书的权限")
     if locked.state == "withdrawn":
         raise TransitionNotAllowed(f"{locked.case_number} 已撤回，不能上传审查意见书")
-    if not content:
-        raise ValidationFailed({"file": ["审查意见书：文件为空"]})
-    if len(content) > MAX_BYTES:
-        raise ValidationFailed({"file": ["审查意见书：文件超过20MB"]})
+    file_check(content, name=file_name, label="审查意见书", allowed=DOCUMENT_KINDS, max_bytes=MAX_BYTES)
     digest = file_store(content)
     name = (file_name or "审查意见书").strip()[:200]
     event = _write_event(

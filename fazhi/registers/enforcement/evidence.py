@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
-from fazhi.core.files import file_read, file_store
+from fazhi.core.files import EVIDENCE_KINDS, file_check, file_read, file_store
 from fazhi.core.types import Actor
 from fazhi.registers.enforcement.models import EnforcementCase, EvidenceItem
 from fazhi.registers.framework.registry import register_get
@@ -26,8 +26,10 @@ def evidence_add(*, case: EnforcementCase, actor: Actor, content: bytes, file_na
     if locked.state not in EVIDENCE_STATES:
         raise TransitionNotAllowed(f"案件 {locked.case_number} 已进入{reg.definition.states[locked.state].label}阶段，不能再登记证据")
     errors: dict[str, list[str]] = {}
-    if not content:
-        errors["file"] = ["文件为空"]
+    try:  # type by content, size, no zip bomb: before anything is stored
+        file_check(content, name=file_name, label="证据文件", allowed=EVIDENCE_KINDS)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
     if not description.strip():
         errors["description"] = ["请填写证据名称"]
     if collected_on < locked.received_on or collected_on > dt.date.today() + dt.timedelta(days=1):

@@ -41,11 +41,10 @@ def test_penalty_runs_its_whole_process_and_the_review_gate_holds(agency: Agency
     case = open_case(agency, party_type="legal_person", party_name="东湖电器有限公司", amount_involved=Decimal("20000"))
     assert case.case_number == "市监执〔2025〕1号" and case.kind == "penalty"
     assert case.due_on == dt.date(2025, 6, 3)  # 90 日 (第六十条) = 06-01, inside 端午 (05-31..06-02): next working day
-    item = evidence_add(
-        case=case, actor=agency.clerk, content=b"photo-bytes", file_name="现场照片.jpg", description="现场检查照片", collected_on=dt.date(2025, 3, 4)
-    )
-    digest = hashlib.sha256(b"photo-bytes").hexdigest()
-    assert item.sha256 == digest and evidence_intact(item) and file_path(digest).read_bytes() == b"photo-bytes"
+    photo = b"\xff\xd8\xff\xe0photo-bytes"  # a JPEG by its first bytes
+    item = evidence_add(case=case, actor=agency.clerk, content=photo, file_name="现场照片.jpg", description="现场检查照片", collected_on=dt.date(2025, 3, 4))
+    digest = hashlib.sha256(photo).hexdigest()
+    assert item.sha256 == digest and evidence_intact(item) and file_path(digest).read_bytes() == photo
     event = MatterEvent.objects.get(pk=item.event_id)
     assert event.after["sha256"] == digest
     assert digest in bytes(AuditLeaf.objects.get(source="matter_event", source_id=event.pk).data).decode()
