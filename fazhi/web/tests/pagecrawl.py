@@ -98,6 +98,9 @@ NOT_CRAWLED: dict[str, str] = {
 # Django's admin (namespace "admin"): the administrator's back office, Django's own pages in Django's
 # translation (which leaves a few screen-reader captions in English, "Model name", "Add link"); not crawled.
 ADMIN_NAMESPACE = "admin"
+# The REST API (namespace "api"): JSON for other systems with a token, not pages for a person; its
+# own tests read every operation (fazhi/api/tests: the permission matrix, schemathesis, the docs page).
+API_NAMESPACE = "api"
 
 # how many addresses of one page (one name and its non-numeric arguments, e.g. the detail page of
 # one register) a persona reads: a few show the page with different data without reading thousands
@@ -114,7 +117,7 @@ def url_pattern_names() -> set[str]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 yield from walk(p.url_patterns, p.namespace or namespace)
-            elif isinstance(p, URLPattern) and namespace != ADMIN_NAMESPACE:
+            elif isinstance(p, URLPattern) and namespace not in (ADMIN_NAMESPACE, API_NAMESPACE):
                 assert p.name, f"URL pattern without a name: {p.pattern}"
                 yield p.name
 
@@ -213,7 +216,7 @@ def crawl(*, personas: list[str | None] = PERSONAS, allow: set[str] | None = Non
                     match = resolve(urlsplit(link).path)
                 except Resolver404:
                     continue
-                if match.namespace == ADMIN_NAMESPACE:
+                if match.namespace in (ADMIN_NAMESPACE, API_NAMESPACE):
                     continue
                 if match.url_name in NOT_CRAWLED:
                     continue
