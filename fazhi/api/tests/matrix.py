@@ -93,7 +93,7 @@ def _body(schema: dict[str, Any], ref: str, matter: Any, unit: Unit) -> dict[str
 
 
 def api_matrix(district_code: str = "JC-MD", department_code: str = "JC-MD-D02", other_code: str = "JC-GH", accounts: int = 4) -> MatrixResult:
-    """``accounts``: how many of the four kinds of account to try (the demo tries the first two
+    """``accounts``: how many of the four kinds of account to try (the demo tries the first three
     over every register's records; the small organisation all four)."""
     result = MatrixResult()
     try:
