@@ -16,6 +16,7 @@ def test_nothing_of_another_unit_is_visible_or_writable(org: Any, make_case: Any
     matter_create(register="reconsideration", unit=org.other_body, actor=org.frank, data=application(applicant_name="李四"))
     before = ReconsiderationCase.objects.count()
     result = api_matrix(district_code="T-D", department_code=org.body.code, other_code="T-X")
+    print(f"API matrix: {result.operations} operations, {result.pairs} pairs, leaks {len(result.leaks)}")
     assert result.operations > 200 and result.pairs > 750
     assert result.server_errors == []
     assert result.leaks == []
