@@ -62,6 +62,9 @@ _ADDRESS = re.compile(r"https?://[^\s，。；、）)]+|[\w.+-]+@[\w-]+(?:\.[\w-
 # a code of a record (统一社会信用代码 91420102MA4K876780, 权力事项编码 JC-MD-D03-003, SHA-256):
 # capitals and digits, with at least one of each
 _CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9-]*[0-9])(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*(?![A-Za-z0-9])")
+# the portal's tracking code (查询码, three groups of four from a 32-sign alphabet): one in thirty
+# has no digit at all, and is a code all the same
+_TRACKING = re.compile(r"(?<![A-Za-z0-9-])[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}(?![A-Za-z0-9-])")
 # Chinese words for what only an auditor or a developer needs: they go behind 技术信息
 DEVELOPER_TERMS = ("审计叶子", "日历版本", "生成批次 #", "规则代码", "指标代码")
 # the name of a file a user uploaded (佐证材料.pdf, 现场照片.jpg): data, not developer text
@@ -114,7 +117,7 @@ def page_problems(html: str, *, allow: set[str] | frozenset[str] = ALLOWED_WORDS
     for term in DEVELOPER_TERMS:
         for m in re.finditer(re.escape(term), text):
             problems.append(f"developer term {term!r}: {_context(text, m.start(), m.end())}")
-    for pattern, kind in ((_ADDRESS, None), (_HEX, "hex string"), (_PATHLIKE, "repository file"), (_CODE, None), (_UPLOADED, None)):
+    for pattern, kind in ((_ADDRESS, None), (_HEX, "hex string"), (_PATHLIKE, "repository file"), (_CODE, None), (_TRACKING, None), (_UPLOADED, None)):
         for m in pattern.finditer(text):
             if any(c == "\0" for c in chars[m.start() : m.end()]):
                 continue

@@ -199,6 +199,7 @@ def test_hostile_evidence_is_refused_naming_the_field_and_nothing_is_stored(org:
         (lambda: _pdf(1500), "文书.pdf", None),  # under the page's 10 MB, over its parse time limit
         (lambda: b"\x89PNG\r\n\x1a\n....", "文书.png", "文件内容不是允许的类型"),
     ],
+    ids=["docx-entities", "pdf-1500-pages", "png-as-document"],
 )
 def test_the_public_verification_page_survives_hostile_documents(settings: Any, data: Any, name: str, message: str | None) -> None:
     django_cache.clear()
@@ -220,6 +221,7 @@ def test_the_public_verification_page_survives_hostile_documents(settings: Any, 
         ("台账（GBK）".encode("gb18030"), "台账.txt", EVIDENCE_KINDS, "text"),
         ("无扩展名的说明".encode(), "说明", EVIDENCE_KINDS, "text"),
     ],
+    ids=["pdf", "docx", "jpeg", "png", "gbk-text", "no-extension"],  # stable names: the docx's bytes carry the time it was built
 )
 def test_allowed_kinds_pass_by_their_content(data: bytes, name: str, allowed: tuple[str, ...], kind: str) -> None:
     assert file_check(data, name=name, label="材料", allowed=allowed) == kind

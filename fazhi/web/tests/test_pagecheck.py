@@ -31,6 +31,9 @@ def test_it_reports_english_words_outside_the_allow_list() -> None:
     # codes of records: capitals and digits (统一社会信用代码, 权力事项编码)
     assert page_problems(page("<p>91420102MA4K876780；JC-MD-D03-003；SHA-256</p>")) == []
     assert page_problems(page("<p>MA 4K</p>"))
+    # the portal's tracking code, even when it happens to hold no digit (one in thirty)
+    assert page_problems(page("<p>您的查询码： AFAB-PWSL-KZTT 查询码只显示这一次</p>")) == []
+    assert page_problems(page("<p>AFAB PWSL</p>"))
     # units, and the names of files users uploaded
     assert page_problems(page("<p>不超过 10 MB；佐证：自查报告.pdf、现场照片.JPG</p>")) == []
     assert page_problems(page("<p>见 .txt</p>"))
