@@ -24,14 +24,12 @@ from fazhi.api.schemas import (
     recorded_fields,
     step_input,
 )
-from fazhi.core.access import common_unit, personal_access_record
 from fazhi.core.errors import FazhiError
-from fazhi.core.models import AccessKind
 from fazhi.core.selectors import user_roles_for_unit, user_units_with_role
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import form_fit, transition_form_class
-from fazhi.registers.framework.listing import filters_in_words, list_filter, matters_filtered
+from fazhi.registers.framework.listing import list_access_record, list_filter, matter_access_record, matters_filtered
 from fazhi.registers.framework.models import Matter
 from fazhi.registers.framework.registry import REGISTRY, Register, model_field
 from fazhi.registers.framework.services import json_value, matter_amend, matter_create, matter_transition
@@ -85,6 +83,23 @@ def _form_errors(form: forms.Form, labels: dict[str, str]) -> ApiProblem:
         label = labels.get(name, "")
         errors[name if name != "handling_unit" else "unit"] = [f"“{label}”{m}" if label and name != "__all__" else str(m) for m in msgs]
     return ApiProblem(422, "；".join(m for msgs in errors.values() for m in msgs), errors)
+
+
+def _validated(request: HttpRequest, reg: Register, t: Transition, matter: Matter, values: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """A step's (or a correction's) values checked by the site's own form for this matter."""
+    form = transition_form_class(reg, t)(_form_data(values))
+    form = form_fit(form, reg, t, user=request.user, units=[matter.unit], day=timezone.localdate(), matter=matter, widgets=False)
+    if not form.is_valid():
+        raise _form_errors(form, labels)
+    return dict(form.cleaned_data)
+
+
+def _write(service: Any) -> Any:
+    """Run a service; its refusal becomes the API's problem (the same message, the right status)."""
+    try:
+        return service()
+    except FazhiError as exc:
+        raise from_fazhi_error(exc) from exc
 
 
 def _matter(request: HttpRequest, reg: Register, pk: int) -> Matter:
@@ -205,25 +220,14 @@ def register_router(reg: Register, errors: dict[int, Any]) -> Router:
         page = list(qs.order_by("-pk")[: limit + 1])
         more = len(page) > limit
         page = page[:limit]
-        if d.party and d.party in d.personal_data and page:
-            personal_access_record(
-                user=request.user,
-                kind=AccessKind.LIST,
-                register=reg.name,
-                unit=common_unit(m.unit for m in page),
-                rows=len(page),
-                filters=filters_in_words(reg, f),
-            )
+        list_access_record(request.user, reg, f, page)
         return {"count": total, "next_after": page[-1].pk if more else None, "results": [_summary(reg, m) for m in page]}
 
     @router.get("/matters/{pk}", response={200: detail_schema, **read_errors}, operation_id=f"{reg.name}_detail", summary=f"{d.label}：一件案件及其办理经过")
     def matter_detail(request: HttpRequest, pk: int) -> Any:
         register_allowed(request, reg)
         matter = _matter(request, reg, pk)
-        if selectors.matter_shows_personal(reg, matter):
-            personal_access_record(
-                user=request.user, kind=AccessKind.VIEW, register=reg.name, unit=matter.unit, object_id=matter.pk, case_number=matter.case_number
-            )
+        matter_access_record(request.user, reg, matter)
         return _detail(request, reg, matter)
 
     create_in = step_input(reg, d.create, with_unit=True)
@@ -241,10 +245,7 @@ def register_router(reg: Register, errors: dict[int, Any]) -> Router:
         if not form.is_valid():
             raise _form_errors(form, labels | {"handling_unit": "办理单位"})
         data = {k: v for k, v in form.cleaned_data.items() if k != "handling_unit"}
-        try:
-            matter = matter_create(register=reg.name, unit=form.cleaned_data["handling_unit"], actor=request.user, data=data, note=note)
-        except FazhiError as exc:
-            raise from_fazhi_error(exc) from exc
+        matter = _write(lambda: matter_create(register=reg.name, unit=form.cleaned_data["handling_unit"], actor=request.user, data=data, note=note))
         return Status(201, _detail(request, reg, _matter(request, reg, matter.pk)))
 
     for t in d.transitions.values():
@@ -265,22 +266,8 @@ def register_router(reg: Register, errors: dict[int, Any]) -> Router:
         reason = given.pop("reason")
         t = Transition(name="amend", label="更正", sources=(), target="", roles=d.amend_roles, fields=(), optional=d.amendable)
         current: dict[str, Any] = {n: getattr(matter, model_field(reg.model, n).attname) for n in d.amendable}
-        form = form_fit(
-            transition_form_class(reg, t)(_form_data(current | given)),
-            reg,
-            t,
-            user=request.user,
-            units=[matter.unit],
-            day=timezone.localdate(),
-            matter=matter,
-            widgets=False,
-        )
-        if not form.is_valid():
-            raise _form_errors(form, labels)
-        try:
-            matter_amend(matter=matter, actor=request.user, changes={k: form.cleaned_data[k] for k in given}, reason=reason)
-        except FazhiError as exc:
-            raise from_fazhi_error(exc) from exc
+        cleaned = _validated(request, reg, t, matter, current | given, labels)
+        _write(lambda: matter_amend(matter=matter, actor=request.user, changes={k: cleaned[k] for k in given}, reason=reason))
         return _detail(request, reg, _matter(request, reg, pk))
 
     return router
@@ -302,22 +289,8 @@ def _step_endpoint(router: Router, reg: Register, t: Transition, detail_schema: 
             raise _step_refused(request, reg, matter, t)
         values = body.dict()  # type: ignore[attr-defined]
         note = values.pop("note")
-        form = form_fit(
-            transition_form_class(reg, t)(_form_data(values)),
-            reg,
-            t,
-            user=request.user,
-            units=[matter.unit],
-            day=timezone.localdate(),
-            matter=matter,
-            widgets=False,
-        )
-        if not form.is_valid():
-            raise _form_errors(form, labels)
-        try:
-            matter_transition(matter=matter, transition=t.name, actor=request.user, data=dict(form.cleaned_data), note=note)
-        except FazhiError as exc:
-            raise from_fazhi_error(exc) from exc
+        cleaned = _validated(request, reg, t, matter, values, labels)
+        _write(lambda: matter_transition(matter=matter, transition=t.name, actor=request.user, data=cleaned, note=note))
         return _detail(request, reg, _matter(request, reg, pk))
 
 

@@ -29,7 +29,7 @@ from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
 from fazhi.registers.framework.forms import form_fit, transition_form_class
 from fazhi.registers.framework.ledger import STAFF_ROLES, ledger_columns, ledger_export, ledger_import, ledger_template
-from fazhi.registers.framework.listing import SORTS, ListFilter, filters_in_words, list_filter, matters_filtered
+from fazhi.registers.framework.listing import SORTS, ListFilter, filters_in_words, list_access_record, list_filter, matter_access_record, matters_filtered
 from fazhi.registers.framework.models import GeneratedBatch, Matter, SavedFilter
 from fazhi.registers.framework.registry import EXTRA_PANELS, REGISTRY, Register, model_field
 from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, matters_transition_batch
@@ -198,15 +198,7 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             params["after"] = str(page[-1].pk)
             next_query = params.urlencode()
     party = reg.definition.party
-    if party and party in reg.definition.personal_data and page:
-        personal_access_record(
-            user=request.user,
-            kind=AccessKind.LIST,
-            register=reg.name,
-            unit=common_unit(m.unit for m in page),
-            rows=len(page),
-            filters=filters_in_words(reg, f),
-        )
+    list_access_record(request.user, reg, f, page)
     rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "", getattr(m, party) if party else "") for m in page]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
     filter_query = _query(request)
@@ -425,10 +417,7 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
     leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
     timeline = [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events]
     clocks = matter_clocks(matter, events) if reg.definition.states[matter.state].open else []
-    if selectors.matter_shows_personal(reg, matter):
-        personal_access_record(
-            user=request.user, kind=AccessKind.VIEW, register=reg.name, unit=matter.unit, object_id=matter.pk, case_number=matter.case_number
-        )
+    matter_access_record(request.user, reg, matter)
     generated = None if events else GeneratedBatch.objects.filter(register=reg.name, first_id__lte=matter.pk, last_id__gte=matter.pk).first()
     return render(
         request,

@@ -9,7 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from fazhi.core.models import Unit
+from fazhi.core.access import common_unit, personal_access_record
+from fazhi.core.models import AccessKind, Unit
 from fazhi.core.selectors import units_visible_to
 from fazhi.registers.framework import selectors
 from fazhi.registers.framework.models import Matter
@@ -84,3 +85,18 @@ def filters_in_words(reg: Register, f: ListFilter) -> str:
     if d["q"]:
         words.append("按关键词检索（检索词不记录）")
     return "；".join(words) or "全部"
+
+
+def list_access_record(user: Any, reg: Register, f: ListFilter, page: list[Matter]) -> None:
+    """A list page whose party column shows personal data goes into the access log (the site and the API)."""
+    party = reg.definition.party
+    if party and party in reg.definition.personal_data and page:
+        personal_access_record(
+            user=user, kind=AccessKind.LIST, register=reg.name, unit=common_unit(m.unit for m in page), rows=len(page), filters=filters_in_words(reg, f)
+        )
+
+
+def matter_access_record(user: Any, reg: Register, matter: Matter) -> None:
+    """A record shown with its personal data goes into the access log (the site and the API)."""
+    if selectors.matter_shows_personal(reg, matter):
+        personal_access_record(user=user, kind=AccessKind.VIEW, register=reg.name, unit=matter.unit, object_id=matter.pk, case_number=matter.case_number)
