@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import re
 import sys
@@ -99,7 +100,7 @@ def written_value(quote: str, unit: str) -> float | None:
     value = float(raw.replace(",", "")) if raw[0].isdigit() else _cn_number(raw)
     if value is None:
         return None
-    rest = quote[m.end():]
+    rest = quote[m.end() :]
     if rest[:1] in MULTIPLIER and not unit.startswith(rest[:1]):
         value *= MULTIPLIER[rest[:1]]
     return value
@@ -154,7 +155,7 @@ def main() -> int:
         items, errors = load_gold_path(path, text)
         problems += errors
         spans = sorted((g.start, g.end, g.quote) for g in items)
-        for (s1, e1, q1), (s2, e2, q2) in zip(spans, spans[1:]):
+        for (s1, e1, q1), (s2, _e2, q2) in itertools.pairwise(spans):
             if s2 < e1:
                 problems.append(f"{path.name}: “{q1}”@{s1} 与 “{q2}”@{s2} 重叠")
         for g in items:
@@ -182,10 +183,7 @@ def main() -> int:
         print("PROBLEM", p)
     jurisdictions = {sources[i]["jurisdiction"] for i in ids if i in sources}
     provinces = {sources[i]["province"] for i in ids if i in sources}
-    print(
-        f"texts {len(ids)}, jurisdictions {len(jurisdictions)}, provinces {len(provinces)}, "
-        f"figures {figures}, labels used {len(used)}"
-    )
+    print(f"texts {len(ids)}, jurisdictions {len(jurisdictions)}, provinces {len(provinces)}, figures {figures}, labels used {len(used)}")
     if split:
         for s in sorted(texts_per_split):
             jur = {r["jurisdiction"] for r in split.values() if r["split"] == s}
