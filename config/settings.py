@@ -258,6 +258,11 @@ FAZHI_AUDIT_KEY = env_str("FAZHI_AUDIT_KEY", "dev-only-audit-key-change-me-in-pr
 # creates the key; FAZHI_LOG_ORIGIN names the log in the checkpoint (e.g. the site's host name).
 FAZHI_LOG_ORIGIN = env_str("FAZHI_LOG_ORIGIN", "fazhi.local/log")
 FAZHI_CHECKPOINT_KEY_FILE = Path(env_str("FAZHI_CHECKPOINT_KEY_FILE", str(BASE_DIR / "var" / "keys" / "checkpoint-ed25519.pem")))
+# Personal data at rest (fields a register declares personal_data) is encrypted with the keys of
+# this file, kept OUTSIDE the database and its backups: `fazhi keys init` creates it, `fazhi keys
+# rotate` adds a key and re-encrypts (fazhi/core/fieldcrypt.py). Without it the published
+# development keys apply, which a server others can reach refuses (fazhi/core/deploy.py).
+FAZHI_FIELD_KEYS_FILE = Path(env_str("FAZHI_FIELD_KEYS_FILE", str(BASE_DIR / "var" / "keys" / "field-keys.json")))
 FAZHI_WITNESS_DIR = Path(env_str("FAZHI_WITNESS_DIR", str(BASE_DIR / "var" / "witness")))
 
 # Documents (文书): template folders searched in order (a region's own folder first overrides a

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import os
 import re
 import sys
@@ -120,7 +121,7 @@ def written_value(quote: str, unit: str) -> float | None:
     value = float(raw.replace(",", "")) if raw[0].isdigit() else _cn_number(raw)
     if value is None:
         return None
-    rest = quote[m.end():]
+    rest = quote[m.end() :]
     if rest[:1] in MULTIPLIER and not unit.startswith(rest[:1]):
         value *= MULTIPLIER[rest[:1]]
     return value
@@ -157,7 +158,7 @@ def seed_labels() -> set[str]:
 def check_items(path: Path, items: list[Gold]) -> list[str]:
     problems: list[str] = []
     spans = sorted((g.start, g.end, g.quote) for g in items)
-    for (s1, e1, q1), (s2, _e2, q2) in zip(spans, spans[1:]):
+    for (s1, e1, q1), (s2, _e2, q2) in itertools.pairwise(spans):
         if s2 < e1:
             problems.append(f"{path.name}: “{q1}”@{s1} 与 “{q2}”@{s2} 重叠")
     for g in items:

@@ -19,9 +19,13 @@ from django.db import migrations
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
+# An UPDATE passes only inside a transaction that named the table (updates_lifted: re-encryption)
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION fazhi_refuse_change() RETURNS trigger AS $$
 BEGIN
+  IF TG_OP = 'UPDATE' AND current_setting('fazhi.update_allowed', true) = TG_TABLE_NAME THEN
+    RETURN NEW;
+  END IF;
   RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP;
 END $$ LANGUAGE plpgsql;
 """
@@ -52,6 +56,11 @@ def _sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> None:
         connection.connection.create_function("fazhi_log_maintenance", 0, lambda: 1 if _maintenance else 0)
 
 
+def _sqlite_update_trigger(table: str) -> str:
+    refuse = f"SELECT RAISE(ABORT, 'append-only table {table}: UPDATE refused')"
+    return f"CREATE TRIGGER IF NOT EXISTS {table}_append_only BEFORE UPDATE ON {table} BEGIN {refuse}; END"
+
+
 def _sqlite_delete_trigger(table: str) -> str:
     return (
         f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_delete BEFORE DELETE ON {table} WHEN fazhi_log_maintenance() = 0 "
@@ -70,8 +79,7 @@ def _forward(tables: list[str], *, update: bool = True, delete: bool = True) -> 
                 )
             elif vendor == "sqlite":
                 if update:
-                    refuse = f"SELECT RAISE(ABORT, 'append-only table {table}: UPDATE refused')"
-                    schema_editor.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_append_only BEFORE UPDATE ON {table} BEGIN {refuse}; END")
+                    schema_editor.execute(_sqlite_update_trigger(table))
                 if delete:
                     schema_editor.execute(_sqlite_delete_trigger(table))
 
@@ -91,6 +99,40 @@ def _backward(tables: list[str], *, update: bool = True, delete: bool = True) ->
                     schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_delete")
 
     return run
+
+
+@contextlib.contextmanager
+def updates_lifted(table: str) -> Iterator[None]:
+    """UPDATE allowed on an append-only table inside the caller's transaction, and refused again
+    before it commits: for writing stored values again whose meaning, hence audit leaf, does not
+    change (re-encryption under a new key). PostgreSQL: a transaction-local setting names the
+    table, and the trigger lets its UPDATEs pass (never a DELETE). SQLite: the trigger is dropped
+    and created again in the same transaction."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("updates_lifted needs a transaction")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('fazhi.update_allowed', %s, true)", [table])
+            yield
+            cursor.execute("SELECT set_config('fazhi.update_allowed', '', true)")
+        elif connection.vendor == "sqlite":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only")
+            yield
+            cursor.execute(_sqlite_update_trigger(table))
+        else:
+            yield
+
+
+def pg_function_replace() -> migrations.RunPython:
+    """PostgreSQL: the refusal function as PG_FUNCTION has it now (a migration after a change of it)."""
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(PG_FUNCTION, params=None)
+
+    return migrations.RunPython(forward, migrations.RunPython.noop)
 
 
 def append_only(*tables: str) -> migrations.RunPython:

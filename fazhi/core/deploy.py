@@ -26,8 +26,23 @@ def settings_problems() -> list[str]:
         problems.append("ALLOWED_HOSTS 应列出本站的域名，不能为空或通配符 *")
     if settings.DEBUG:
         problems.append("DEBUG 不得在生产环境开启")
-    problems += otp_settings_problems()
+    problems += otp_settings_problems() + field_keys_problems()
     return problems
+
+
+def field_keys_problems() -> list[str]:
+    """Personal data at rest needs its own key file, not the published development keys."""
+    from fazhi.core.fieldcrypt import DEV_KEY_ID, FieldKeyError, keyring, keys_path
+
+    try:
+        ring = keyring()
+    except FieldKeyError as exc:
+        return [str(exc)]
+    if ring.is_development:
+        return [f"个人信息加密密钥文件 {keys_path()} 不存在（用 fazhi keys init 创建，与数据库分开保存；或设置 FAZHI_FIELD_KEYS_FILE）"]
+    if DEV_KEY_ID in ring.keys:
+        return ["个人信息加密密钥文件仍含公开的开发密钥：请运行 fazhi keys rotate，再 fazhi keys retire dev"]
+    return []
 
 
 def otp_settings_problems() -> list[str]:

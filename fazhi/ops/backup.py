@@ -13,7 +13,8 @@ not match the manifest, refuses a database that already holds data, and after re
 audit verification: a log that does not verify, or that differs from the manifest's root, is
 reported and the restored data removed again.
 
-Not in a backup, by design: the checkpoint signing key (``FAZHI_CHECKPOINT_KEY_FILE``) and the keys
+Not in a backup, by design: the checkpoint signing key (``FAZHI_CHECKPOINT_KEY_FILE``), the key
+file of personal data at rest (``FAZHI_FIELD_KEYS_FILE``: the backup holds that data encrypted) and the keys
 in the environment (``SECRET_KEY``, ``FAZHI_AUDIT_KEY``): they are kept apart from the data they
 protect, and must be restored from where they are kept.
 """

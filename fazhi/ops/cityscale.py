@@ -19,6 +19,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.management.color import no_style
@@ -26,15 +27,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
+from fazhi.core.fieldcrypt import EncryptedMixin
 from fazhi.core.models import Unit
 from fazhi.core.services import unit_create
 from fazhi.indicators.catalogue import measures_of
 from fazhi.indicators.rollups import Deltas, apply, points
 from fazhi.registers.enforcement.models import ImpunityFlag, Officer, OfficerExam, PowerItem, TrainingRecord
 from fazhi.registers.framework.events import batch_leaf_bytes
-from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, Matter, SearchEntry
+from fazhi.registers.framework.models import CaseNumberSequence, GeneratedBatch, Matter, SearchDigest, SearchEntry
 from fazhi.registers.framework.registry import REGISTRY, Register
-from fazhi.registers.framework.search import search_index_deferred, search_join, search_parts
+from fazhi.registers.framework.search import search_digests, search_index_deferred, search_join, search_parts, search_reads, search_values
 from fazhi.registers.mediation.models import MediationCommittee, Mediator
 
 TEMPLATE_CODE = "JC-MD"
@@ -195,7 +197,8 @@ class CityBuilder:
         self.written: dict[str, int] = defaultdict(int)
         self.points: dict[str, dict[int, list[tuple[str, Any, int, int]]]] = {}
         self.search_table = Table(SearchEntry)
-        self.search_rest: dict[tuple[Any, ...], list[str]] = {}
+        self.digest_table = Table(SearchDigest)
+        self.search_rest: dict[tuple[Any, ...], tuple[list[str], list[str]]] = {}
 
     def estimate(self) -> int:
         self.plans = _plans(self.template_units, len(self.districts), self.targets)
@@ -356,22 +359,32 @@ class CityBuilder:
         self.progress(len(rows))
 
     def _search(self, reg: Register, table: Table, rows: list[list[Any]]) -> None:
-        """The copies' search rows, as the write path makes them (search_values: the case
-        number, then the searched fields), written with the batch in one COPY. A copy differs
-        from its template in the case number only, so the parts of the rest are made once per
-        template (parts are made value by value: the parts of a list are its pieces' parts)."""
+        """The copies' search rows and digests, as the write path makes them (search_values: the
+        case number, then the searched fields; the personal ones as digests), written with the
+        batch in one COPY each. A copy differs from its template in the case number only, so the
+        rest is made once per template (parts are made value by value: the parts of a list are its
+        pieces' parts); a personal value is read back from its stored (encrypted) form."""
         number_at, id_at = table.index("case_number"), table.index("id")
-        at = [table.index(name) for name in reg.definition.search]
+        # the columns the search reads besides the case number (copies of one template share them)
+        read = search_reads(reg)
+        at = [i for i, f in enumerate(table.fields) if f.name in read]
         first = self.ids.take(SearchEntry, len(rows))
-        out = []
+        out, digests = [], []
         for offset, row in enumerate(rows):
             key = (reg.name, *(row[i] for i in at))
-            rest = self.search_rest.get(key)
-            if rest is None:
-                rest = self.search_rest[key] = search_parts(row[i] for i in at)
+            made = self.search_rest.get(key)
+            if made is None:
+                fields = [table.fields[i] for i in at]
+                stored = [f.from_db_value(row[i], None, connection) if isinstance(f, EncryptedMixin) else row[i] for f, i in zip(fields, at, strict=True)]
+                matter = SimpleNamespace(case_number=None, **{f.name: v for f, v in zip(fields, stored, strict=True)})
+                made = self.search_rest[key] = (search_parts(search_values(reg, matter)[1:]), sorted(search_digests(reg, matter)))
+            rest, personal = made
             values = {"id": first + offset, "register": reg.name, "matter_id": row[id_at], "text": search_join([*search_parts([row[number_at]]), *rest])}
             out.append([values[f.attname] for f in self.search_table.fields])
+            digests += [{"register": reg.name, "matter_id": row[id_at], "digest": d} for d in personal]
         self.search_table.write(out)
+        first = self.ids.take(SearchDigest, len(digests))
+        self.digest_table.write([[(d | {"id": first + n})[f.attname] for f in self.digest_table.fields] for n, d in enumerate(digests)])
 
     def _finish(self) -> None:
         batches = GeneratedBatch.objects.bulk_create(self.batches)

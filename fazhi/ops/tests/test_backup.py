@@ -127,7 +127,8 @@ def test_a_changed_or_missing_file_is_refused_before_anything_is_written(org: Or
 def test_a_backup_of_a_forged_database_is_refused_by_the_audit_log_and_leaves_nothing(org: Org, make_case: Any, tmp_path: Path, target: Target) -> None:
     _data(org, make_case)
     # a row changed behind the services' back: the checksums of the backup will agree with it
-    ReconsiderationCase.objects.filter(applicant_name="李雷").update(applicant_name="王五")
+    (lilei,) = [c.pk for c in ReconsiderationCase.objects.all() if c.applicant_name == "李雷"]  # encrypted: not a query
+    ReconsiderationCase.objects.filter(pk=lilei).update(applicant_name="王五")
     source = _backup(tmp_path)
     backup_check(source)
     restored = target.run("restore", str(source))

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from fazhi.core.fieldcrypt import EncryptedCharField
 from fazhi.core.models import Unit
 from fazhi.registers.framework.models import Matter
 
@@ -129,9 +130,9 @@ class ContractReview(Matter):
     category = models.CharField("事项类别", max_length=30, choices=Category.choices, db_index=True)
     title = models.CharField("合同或事项名称", max_length=200)
     counterparty_type = models.CharField("合同相对方类型", max_length=20, choices=CounterpartyType.choices, blank=True)
-    counterparty_name = models.CharField("合同相对方名称或姓名", max_length=100, blank=True)
-    counterparty_id_number = models.CharField("相对方身份证件号码", max_length=30, blank=True, help_text="相对方为自然人的填写")
-    counterparty_phone = models.CharField("相对方联系电话", max_length=30, blank=True)
+    counterparty_name = EncryptedCharField("合同相对方名称或姓名", max_length=100, blank=True)
+    counterparty_id_number = EncryptedCharField("相对方身份证件号码", max_length=30, blank=True, help_text="相对方为自然人的填写")
+    counterparty_phone = EncryptedCharField("相对方联系电话", max_length=30, blank=True)
     amount = models.DecimalField("合同金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
     requested_by = models.DateField("要求完成审查日期", null=True, blank=True)
     content_summary = models.TextField("送审事项简要情况", blank=True)

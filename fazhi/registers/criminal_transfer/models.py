@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from fazhi.core.fieldcrypt import EncryptedCharField
 from fazhi.registers.enforcement.models import EnforcementCase, Officer, PartyType
 from fazhi.registers.framework.models import Matter
 
@@ -31,8 +32,8 @@ class CriminalTransfer(Matter):
     )
     offence = models.CharField("涉嫌罪名", max_length=100)
     suspect_type = models.CharField("涉嫌犯罪主体类型", max_length=30, choices=PartyType.choices)
-    suspect_name = models.CharField("涉嫌犯罪的单位或个人", max_length=120)
-    suspect_id_number = models.CharField("证件号码或统一社会信用代码", max_length=40, blank=True)
+    suspect_name = EncryptedCharField("涉嫌犯罪的单位或个人", max_length=120)
+    suspect_id_number = EncryptedCharField("证件号码或统一社会信用代码", max_length=40, blank=True)
     amount_involved = models.DecimalField("涉案金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
     facts = models.TextField("涉嫌犯罪事实")
     lead_officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+", verbose_name="专案组执法人员（一）")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from fazhi.core.fieldcrypt import EncryptedCharField, EncryptedEmailField
 from fazhi.registers.framework.models import Matter
 
 
@@ -33,11 +34,11 @@ class Channel(models.TextChoices):
 
 class DisclosureRequest(Matter):
     applicant_type = models.CharField("申请人类型", max_length=30, choices=ApplicantType.choices)
-    applicant_name = models.CharField("申请人", max_length=100)
-    applicant_id_number = models.CharField("证件号码", max_length=40, blank=True)
-    applicant_phone = models.CharField("联系电话", max_length=30, blank=True)
-    applicant_email = models.EmailField("电子邮箱", blank=True)
-    applicant_address = models.CharField("通信地址", max_length=200, blank=True)
+    applicant_name = EncryptedCharField("申请人", max_length=100)
+    applicant_id_number = EncryptedCharField("证件号码", max_length=40, blank=True)
+    applicant_phone = EncryptedCharField("联系电话", max_length=30, blank=True)
+    applicant_email = EncryptedEmailField("电子邮箱", blank=True)
+    applicant_address = EncryptedCharField("通信地址", max_length=200, blank=True)
     channel = models.CharField("申请方式", max_length=30, choices=Channel.choices)
     content = models.TextField("所需政府信息的名称、文号或者便于查询的其他特征性描述")
     delivery = models.CharField("获取信息的方式", max_length=60, blank=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 
+from fazhi.core.fieldcrypt import EncryptedCharField
 from fazhi.core.models import Unit
 from fazhi.registers.framework.models import Matter
 
@@ -178,10 +179,10 @@ class EnforcementCase(Matter):
     kind = models.CharField("执法类别", max_length=20, choices=ActionKind.choices, db_index=True, blank=True)
     received_on = models.DateField("立案（受理）日期", db_index=True)
     party_type = models.CharField("当事人类型", max_length=30, choices=PartyType.choices)
-    party_name = models.CharField("当事人", max_length=120)
-    party_id_number = models.CharField("证件号码或统一社会信用代码", max_length=40, blank=True)
-    party_phone = models.CharField("当事人联系电话", max_length=30, blank=True)
-    party_address = models.CharField("当事人住址", max_length=200, blank=True)
+    party_name = EncryptedCharField("当事人", max_length=120)
+    party_id_number = EncryptedCharField("证件号码或统一社会信用代码", max_length=40, blank=True)
+    party_phone = EncryptedCharField("当事人联系电话", max_length=30, blank=True)
+    party_address = EncryptedCharField("当事人住址", max_length=200, blank=True)
     facts = models.TextField("案由及基本事实")
     lead_officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+", verbose_name="主办执法人员")
     second_officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+", verbose_name="协办执法人员")

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from fazhi.core.models import Unit
+from fazhi.registers.framework.fields import EventValuesField
 
 
 class Matter(models.Model):
@@ -55,8 +56,9 @@ class MatterEvent(models.Model):
     event_date = models.DateField(help_text="the legal date of the step (e.g. the day of acceptance)")
     state_before = models.CharField(max_length=40, blank=True)
     state_after = models.CharField(max_length=40)
-    before = models.JSONField(default=dict)
-    after = models.JSONField(default=dict)
+    # the personal values encrypted at rest (fazhi/core/fieldcrypt.py)
+    before = EventValuesField(default=dict)
+    after = EventValuesField(default=dict)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -159,6 +161,27 @@ class SearchEntry(models.Model):
         verbose_name = "检索索引"
         verbose_name_plural = "检索索引"
         constraints = [models.UniqueConstraint(fields=["register", "matter_id"], name="search_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.register}#{self.matter_id}"
+
+
+class SearchDigest(models.Model):
+    """A keyed digest of one personal value a register searches (a party's name): the search
+    finds the matter by the whole value without the value being stored (fazhi/core/fieldcrypt.py
+    index_digest). Kept in step with SearchEntry."""
+
+    register = models.CharField(max_length=40)
+    matter_id = models.BigIntegerField()
+    digest = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "检索摘要"
+        verbose_name_plural = "检索摘要"
+        indexes = [
+            models.Index(fields=["register", "digest"], name="search_digest_lookup"),
+            models.Index(fields=["register", "matter_id"], name="search_digest_matter"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.register}#{self.matter_id}"

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db.models import CharField, Field, Model, TextField
 
+from fazhi.core.fieldcrypt import EncryptedMixin
 from fazhi.registers.framework.definition import RegisterDefinition, load_definition
 from fazhi.registers.framework.models import Matter
 
@@ -63,6 +64,10 @@ def register_add(name: str, model: type[Matter], hooks: RegisterHooks | None = N
     fields = {f.name for f in model._meta.get_fields()}
     text_fields = {f.name for f in model._meta.concrete_fields if isinstance(f, (CharField, TextField))}
     definition = load_definition(path, model_fields=fields, text_fields=text_fields)
+    plain = [n for n in definition.personal_data if not isinstance(model._meta.get_field(n), EncryptedMixin)]
+    if plain:
+        # personal data is stored encrypted (fazhi/core/fieldcrypt.py): a declaration the model does not keep is an error
+        raise TypeError(f"{model.__name__}: personal_data {plain} must be EncryptedCharField or EncryptedEmailField")
     model.register_name = name
     reg = Register(name=name, model=model, definition=definition, hooks=hooks or NoHooks(), list_columns=list_columns, **extra)
     REGISTRY[name] = reg

@@ -13,9 +13,14 @@ Substring search, fast on large tables:
   PostgreSQL 13: the database owner may create it).
 - SQLite: an FTS5 table with the trigram tokenizer (SQLite >= 3.34), queried with a phrase.
 
-A trigram index cannot answer a query of fewer than three characters (a two-character name,
-"张伟"): such a query reads the register's rows of the search table with LIKE (measured in
-bench/results/search.txt).
+A trigram index cannot answer a query of fewer than three characters: such a query reads the
+register's rows of the search table with LIKE (measured in bench/results/search.txt).
+
+Personal data (a searched field the register declares ``personal_data``: a party's name) is not
+in the text: it is stored encrypted (fazhi/core/fieldcrypt.py), and the search keeps a keyed
+digest of it per matter in ``SearchDigest``. A query finds a matter whose text contains it, or
+whose personal value equals it as a whole (normalised, spaces ignored): "张伟" finds the party
+张伟 by an indexed equality, "张" does not.
 """
 
 from __future__ import annotations
@@ -24,13 +29,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from fazhi.registers.framework.models import Matter, SearchEntry
+from fazhi.core.fieldcrypt import index_digest
+from fazhi.core.masking import party_public
+from fazhi.registers.framework.models import Matter, SearchDigest, SearchEntry
 from fazhi.registers.framework.registry import Register
 
 SEPARATOR = " | "  # normalised queries never contain "|": see search_normalise
@@ -55,10 +63,49 @@ def search_join(parts: Iterable[str]) -> str:
     return SEPARATOR.join(parts)
 
 
+def search_fields(reg: Register) -> tuple[list[str], list[str]]:
+    """The register's searched fields: those kept as text, and the personal ones kept as digests."""
+    personal = set(reg.definition.personal_data)
+    return [n for n in reg.definition.search if n not in personal], [n for n in reg.definition.search if n in personal]
+
+
 def search_values(reg: Register, matter: Any) -> list[Any]:
-    """What a matter's search row is made of: its case number, then its register's ``search``
-    fields in their declared order."""
-    return [matter.case_number, *(getattr(matter, name, None) for name in reg.definition.search)]
+    """What a matter's search text is made of: its case number, then its register's ``search``
+    fields that are not personal, in their declared order, then the party's name when the party
+    is an organisation (public: found by a part of its name, like any text)."""
+    return [matter.case_number, *(getattr(matter, name, None) for name in search_fields(reg)[0]), search_organisation(reg, matter)]
+
+
+def search_reads(reg: Register) -> list[str]:
+    """The fields the search rows are made of, besides the case number."""
+    party = reg.definition.party
+    return list(dict.fromkeys([*reg.definition.search, *(_party_fields(party) if party else [])]))
+
+
+def _party_fields(party: str) -> list[str]:
+    """The party's type and number fields, by the registers' naming (``party_name``: ``party_type``, ``party_id_number``)."""
+    prefix = party.removesuffix("_name")
+    return [prefix + "_type", prefix + "_id_number"]
+
+
+def search_organisation(reg: Register, matter: Any) -> str | None:
+    """The party's name when the public may see it (an organisation, by the portal's rule,
+    party_public: its type, its credit code or its name; a natural person or a 个体工商户 never)."""
+    party = reg.definition.party
+    if not party or party not in reg.definition.personal_data:
+        return None
+    name = str(getattr(matter, party, "") or "")
+    kind, number = (str(getattr(matter, f, "") or "") for f in _party_fields(party))
+    return name if name and party_public(name, kind, number)[0] == name else None
+
+
+def search_digests_of(values: Iterable[Any]) -> set[str]:
+    """The digests of the non-blank personal values."""
+    return {index_digest(str(v)) for v in values if v is not None and str(v).strip()}
+
+
+def search_digests(reg: Register, matter: Any) -> set[str]:
+    return search_digests_of(getattr(matter, name, None) for name in search_fields(reg)[1])
 
 
 def search_text_of(values: Iterable[Any]) -> str:
@@ -66,52 +113,85 @@ def search_text_of(values: Iterable[Any]) -> str:
     return search_join(search_parts(values))
 
 
-def search_text(reg: Register, matter: Matter) -> str:
+def search_text(reg: Register, matter: Any) -> str:
     return search_text_of(search_values(reg, matter))
 
 
 def search_index(reg: Register, matters: Iterable[Matter]) -> None:
-    """Write (or rewrite) the search rows of these matters."""
+    """Write (or rewrite) the search rows and digests of these matters."""
+    matters = list(matters)
     texts = {m.pk: search_text(reg, m) for m in matters}
     if not texts:
         return
+    digests = {m.pk: search_digests(reg, m) for m in matters} if search_fields(reg)[1] else {}
     ids = list(texts)
     if len(ids) == 1:
         pk = ids[0]
         SearchEntry.objects.update_or_create(register=reg.name, matter_id=pk, defaults={"text": texts[pk]})
-        return
-    for i in range(0, len(ids), 900):
+    else:
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            current = dict(SearchEntry.objects.filter(register=reg.name, matter_id__in=chunk).values_list("matter_id", "text"))
+            stale = [pk for pk in chunk if pk in current and current[pk] != texts[pk]]
+            SearchEntry.objects.filter(register=reg.name, matter_id__in=stale).delete()
+            SearchEntry.objects.bulk_create(
+                [SearchEntry(register=reg.name, matter_id=pk, text=texts[pk]) for pk in chunk if pk not in current or pk in stale], batch_size=900
+            )
+    for i in range(0, len(ids), 900) if digests else ():
         chunk = ids[i : i + 900]
-        current = dict(SearchEntry.objects.filter(register=reg.name, matter_id__in=chunk).values_list("matter_id", "text"))
-        stale = [pk for pk in chunk if pk in current and current[pk] != texts[pk]]
-        SearchEntry.objects.filter(register=reg.name, matter_id__in=stale).delete()
-        SearchEntry.objects.bulk_create(
-            [SearchEntry(register=reg.name, matter_id=pk, text=texts[pk]) for pk in chunk if pk not in current or pk in stale], batch_size=900
-        )
+        held: dict[int, set[str]] = {pk: set() for pk in chunk}
+        for pk, d in SearchDigest.objects.filter(register=reg.name, matter_id__in=chunk).values_list("matter_id", "digest"):
+            held[pk].add(d)
+        stale = [pk for pk in chunk if held[pk] != digests[pk]]
+        if stale:
+            SearchDigest.objects.filter(register=reg.name, matter_id__in=stale).delete()
+            SearchDigest.objects.bulk_create([SearchDigest(register=reg.name, matter_id=pk, digest=d) for pk in stale for d in digests[pk]], batch_size=900)
 
 
 def on_matters_written(reg: Register, pairs: list[tuple[Any, Any]]) -> None:
-    """Write observer: a matter whose searched text changed gets its row rewritten."""
-    changed = [after for before, after in pairs if before is None or search_text(reg, before) != search_text(reg, after)]
+    """Write observer: a matter whose searched values changed gets its row rewritten."""
+    hidden = search_fields(reg)[1]
+
+    def personal(m: Any) -> list[Any]:
+        return [getattr(m, n, None) for n in hidden]
+
+    changed = [after for before, after in pairs if before is None or search_text(reg, before) != search_text(reg, after) or personal(before) != personal(after)]
     search_index(reg, changed)
 
 
-def search_rebuild(reg: Register, *, batch: int = 5000, model: Any = None) -> int:
-    """Rewrite the whole register's search rows from its matters (after a bulk copy, or to
-    repair). ``model``: the historical model in a data migration."""
+def search_rebuild(reg: Register, *, batch: int = 5000, model: Any = None, apps: Any = None) -> int:
+    """Rewrite the whole register's search rows and digests from its matters (after a bulk copy,
+    a change of the index key, or to repair). ``model`` and ``apps``: the historical model and
+    registry in a data migration."""
     model = model or reg.model
+    entry_model = apps.get_model("framework", "SearchEntry") if apps else SearchEntry
+    try:
+        digest_model = apps.get_model("framework", "SearchDigest") if apps else SearchDigest
+    except LookupError:  # a migration before the digests existed
+        digest_model = None
     present = {f.name for f in model._meta.concrete_fields}
-    names = ["case_number", *(n for n in reg.definition.search if n in present)]
-    SearchEntry.objects.filter(register=reg.name).delete()
-    rows: list[SearchEntry] = []
+    names = [n for n in ["case_number", *search_reads(reg)] if n in present]
+    hidden = search_fields(reg)[1] if digest_model else []
+    entry_model.objects.filter(register=reg.name).delete()
+    if digest_model:
+        digest_model.objects.filter(register=reg.name).delete()
+    rows: list[Any] = []
+    digest_rows: list[Any] = []
     written = 0
     for pk, *values in model._default_manager.order_by("pk").values_list("pk", *names).iterator(chunk_size=batch):
-        rows.append(SearchEntry(register=reg.name, matter_id=pk, text=search_text_of(values)))
+        matter = SimpleNamespace(**dict(zip(names, values, strict=True)))
+        rows.append(entry_model(register=reg.name, matter_id=pk, text=search_text(reg, matter)))
+        if hidden and digest_model:
+            digest_rows += [digest_model(register=reg.name, matter_id=pk, digest=d) for d in search_digests(reg, matter)]
         if len(rows) >= batch:
-            SearchEntry.objects.bulk_create(rows, batch_size=900)
+            entry_model.objects.bulk_create(rows, batch_size=900)
+            if digest_model:
+                digest_model.objects.bulk_create(digest_rows, batch_size=900)
             written += len(rows)
-            rows = []
-    SearchEntry.objects.bulk_create(rows, batch_size=900)
+            rows, digest_rows = [], []
+    entry_model.objects.bulk_create(rows, batch_size=900)
+    if digest_model:
+        digest_model.objects.bulk_create(digest_rows, batch_size=900)
     return written + len(rows)
 
 
@@ -130,8 +210,11 @@ def search_matches(reg: Register, query: str) -> QuerySet[SearchEntry]:
 
 def matters_search(qs: QuerySet[Any], reg: Register, query: str) -> QuerySet[Any]:
     """Narrow a queryset of the register's matters (already limited to what the user may see)
-    to those whose searched fields contain the query."""
-    return qs.filter(pk__in=search_matches(reg, query).values("matter_id"))
+    to those whose searched text contains the query or whose personal value is the query."""
+    found = Q(pk__in=search_matches(reg, query).values("matter_id"))
+    if search_fields(reg)[1] and search_normalise(query):
+        found |= Q(pk__in=SearchDigest.objects.filter(register=reg.name, digest=index_digest(query)).values("matter_id"))
+    return qs.filter(found)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from fazhi.core.fieldcrypt import EncryptedCharField
 from fazhi.registers.framework.models import Matter
 
 
@@ -55,10 +56,10 @@ class LegalAidCase(Matter):
     source = models.CharField("案件来源", max_length=20, choices=Source.choices)
     category = models.CharField("案件类别", max_length=20, choices=Category.choices, db_index=True)
     aid_form = models.CharField("援助形式", max_length=30, choices=AidForm.choices)
-    applicant_name = models.CharField("受援人", max_length=100)
-    applicant_id_number = models.CharField("受援人证件号码", max_length=30, blank=True)
-    applicant_phone = models.CharField("受援人联系电话", max_length=30, blank=True)
-    applicant_address = models.CharField("受援人住址", max_length=200, blank=True)
+    applicant_name = EncryptedCharField("受援人", max_length=100)
+    applicant_id_number = EncryptedCharField("受援人证件号码", max_length=30, blank=True)
+    applicant_phone = EncryptedCharField("受援人联系电话", max_length=30, blank=True)
+    applicant_address = EncryptedCharField("受援人住址", max_length=200, blank=True)
     notifying_authority = models.CharField("通知机关", max_length=120, blank=True)
     matter_summary = models.TextField("案情摘要")
     wage_arrears = models.BooleanField("涉农民工欠薪", default=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from fazhi.core.fieldcrypt import EncryptedCharField
 from fazhi.registers.framework.choices import PartyType
 from fazhi.registers.framework.models import Matter
 
@@ -58,10 +59,10 @@ class AppealPeriod(models.TextChoices):
 
 
 class LitigationCase(Matter):
-    plaintiff_name = models.CharField("原告", max_length=100)
+    plaintiff_name = EncryptedCharField("原告", max_length=100)
     plaintiff_type = models.CharField("原告类型", max_length=30, choices=PartyType.choices)
-    plaintiff_id_number = models.CharField("原告证件号码", max_length=30, blank=True)
-    plaintiff_phone = models.CharField("原告联系电话", max_length=30, blank=True)
+    plaintiff_id_number = EncryptedCharField("原告证件号码", max_length=30, blank=True)
+    plaintiff_phone = EncryptedCharField("原告联系电话", max_length=30, blank=True)
     defendant_name = models.CharField("被告", max_length=120)
     defendant_is_government = models.BooleanField("区政府作为被告", default=False)
     court = models.CharField("受理法院", max_length=120)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from fazhi.core.fieldcrypt import EncryptedCharField
 from fazhi.core.models import Unit
 from fazhi.registers.framework.models import Matter
 
@@ -99,10 +100,10 @@ class MediationCase(Matter):
     mediator = models.ForeignKey(Mediator, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="主持调解员")
     dispute_type = models.CharField("纠纷类型", max_length=20, choices=DisputeType.choices, db_index=True)
     source = models.CharField("纠纷来源", max_length=20, choices=Source.choices)
-    party_a_name = models.CharField("申请方当事人", max_length=100)
-    party_a_phone = models.CharField("申请方联系电话", max_length=30, blank=True)
-    party_a_id_number = models.CharField("申请方证件号码", max_length=30, blank=True)
-    party_b_name = models.CharField("对方当事人", max_length=100)
+    party_a_name = EncryptedCharField("申请方当事人", max_length=100)
+    party_a_phone = EncryptedCharField("申请方联系电话", max_length=30, blank=True)
+    party_a_id_number = EncryptedCharField("申请方证件号码", max_length=30, blank=True)
+    party_b_name = EncryptedCharField("对方当事人", max_length=100)
     parties_count = models.PositiveSmallIntegerField("当事人人数", default=2)
     description = models.TextField("纠纷简要情况")
     amount_involved = models.DecimalField("涉及金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from fazhi.core.fieldcrypt import EncryptedCharField
 from fazhi.core.models import Unit
 from fazhi.registers.framework.choices import PartyType
 from fazhi.registers.framework.models import Matter
@@ -62,11 +63,11 @@ def outcome_choices() -> list[tuple[str, str]]:
 
 
 class ReconsiderationCase(Matter):
-    applicant_name = models.CharField("申请人", max_length=100)
+    applicant_name = EncryptedCharField("申请人", max_length=100)
     applicant_type = models.CharField("申请人类型", max_length=30, choices=ApplicantType.choices)
-    applicant_id_number = models.CharField("证件号码", max_length=30, blank=True)
-    applicant_phone = models.CharField("联系电话", max_length=30, blank=True)
-    applicant_address = models.CharField("联系地址", max_length=200, blank=True)
+    applicant_id_number = EncryptedCharField("证件号码", max_length=30, blank=True)
+    applicant_phone = EncryptedCharField("联系电话", max_length=30, blank=True)
+    applicant_address = EncryptedCharField("联系地址", max_length=200, blank=True)
     respondent_name = models.CharField("被申请人", max_length=120)
     respondent_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="被申请人（本系统单位）")
     respondent_is_government = models.BooleanField("区政府作为被申请人", default=False)

@@ -41,6 +41,16 @@ def _env(**extra: str) -> dict[str, str]:
     return env | {"DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)} | extra
 
 
+def _field_keys(folder: Path) -> str:
+    """A key file of personal data at rest (a production server refuses the development keys)."""
+    from fazhi.core.fieldcrypt import keyring_write, new_key
+
+    path = folder / "field-keys.json"
+    if not path.exists():
+        keyring_write(path, "k1", {"k1": new_key()}, new_key())
+    return str(path)
+
+
 def _production(static_root: Path, port: int) -> dict[str, str]:
     return _env(
         # the browser below speaks plain HTTP to the server (nginx would speak TLS to it): its origin is trusted here
@@ -53,16 +63,25 @@ def _production(static_root: Path, port: int) -> dict[str, str]:
         FAZHI_STATIC_ROOT=str(static_root),
         DATABASE_URL=_database_url(),
         FAZHI_CHECKPOINT_KEY_FILE=str(static_root.parent / "no-key.pem"),
+        FAZHI_FIELD_KEYS_FILE=_field_keys(static_root.parent),
     )
 
 
-def test_a_server_refuses_to_start_with_the_published_keys_or_a_wildcard_host() -> None:
+def test_a_server_refuses_to_start_with_the_published_keys_or_a_wildcard_host(tmp_path: Path) -> None:
     start = [sys.executable, "-c", "import config.wsgi"]
-    unsafe = subprocess.run(start, env=_env(ALLOWED_HOSTS="*"), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    unsafe = subprocess.run(
+        start, env=_env(ALLOWED_HOSTS="*", FAZHI_FIELD_KEYS_FILE=str(tmp_path / "none.json")), cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert unsafe.returncode != 0
     assert "拒绝以不安全的配置启动" in unsafe.stderr
     assert "SECRET_KEY" in unsafe.stderr and "FAZHI_AUDIT_KEY" in unsafe.stderr and "ALLOWED_HOSTS" in unsafe.stderr
-    good = _env(SECRET_KEY=secrets.token_urlsafe(48), FAZHI_AUDIT_KEY=secrets.token_urlsafe(32), ALLOWED_HOSTS="fazhi.example.gov.cn")
+    assert "个人信息加密密钥文件" in unsafe.stderr
+    good = _env(
+        SECRET_KEY=secrets.token_urlsafe(48),
+        FAZHI_AUDIT_KEY=secrets.token_urlsafe(32),
+        ALLOWED_HOSTS="fazhi.example.gov.cn",
+        FAZHI_FIELD_KEYS_FILE=_field_keys(tmp_path),
+    )
     assert subprocess.run(start, env=good, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
     short = subprocess.run(start, env=good | {"FAZHI_AUDIT_KEY": "short"}, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert short.returncode != 0 and "FAZHI_AUDIT_KEY" in short.stderr and "SECRET_KEY" not in short.stderr
@@ -70,8 +89,14 @@ def test_a_server_refuses_to_start_with_the_published_keys_or_a_wildcard_host() 
     assert subprocess.run(start, env=_env(FAZHI_DEMO="1"), cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
 
 
-def test_the_deploy_check_is_clean_with_the_production_settings() -> None:
-    env = _env(SECRET_KEY=secrets.token_urlsafe(48), FAZHI_AUDIT_KEY=secrets.token_urlsafe(32), ALLOWED_HOSTS="fazhi.example.gov.cn", FAZHI_HTTPS="1")
+def test_the_deploy_check_is_clean_with_the_production_settings(tmp_path: Path) -> None:
+    env = _env(
+        SECRET_KEY=secrets.token_urlsafe(48),
+        FAZHI_AUDIT_KEY=secrets.token_urlsafe(32),
+        ALLOWED_HOSTS="fazhi.example.gov.cn",
+        FAZHI_HTTPS="1",
+        FAZHI_FIELD_KEYS_FILE=_field_keys(tmp_path),
+    )
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
     )
@@ -80,7 +105,7 @@ def test_the_deploy_check_is_clean_with_the_production_settings() -> None:
 
 
 @pytest.fixture
-def server(transactional_db: Any, org: Org, tmp_path: Path) -> Iterator[str]:
+def server(transactional_db: Any, org: Org, tmp_path: Path, settings: Any) -> Iterator[str]:
     # the tests hash passwords fast (MD5); the server checks them with the production hashers
     for user in (org.alice, org.erin):
         user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
@@ -91,6 +116,7 @@ def server(transactional_db: Any, org: Org, tmp_path: Path) -> Iterator[str]:
     listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     port = int(listener.getsockname()[1])
     env = _production(static_root, port)
+    settings.FAZHI_FIELD_KEYS_FILE = env["FAZHI_FIELD_KEYS_FILE"]  # this process reads what the server encrypted
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
     proc = subprocess.Popen(
         [str(GUNICORN), "config.wsgi:application", "--bind", f"fd://{listener.fileno()}", "--workers", "2", "--timeout", "120"],

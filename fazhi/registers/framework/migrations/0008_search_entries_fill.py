@@ -7,7 +7,7 @@ def fill(apps, schema_editor):
 
     for reg in REGISTRY.values():
         model = apps.get_model(reg.model._meta.app_label, reg.model._meta.model_name)
-        search_rebuild(reg, model=model)
+        search_rebuild(reg, model=model, apps=apps)
 
 
 def empty(apps, schema_editor):

@@ -14,11 +14,12 @@ from django.db import models
 
 from conftest import Org, do
 from fazhi.core.errors import DefinitionError
+from fazhi.core.fieldcrypt import index_digest
 from fazhi.registers.enforcement.tests.fixtures import Agency, make_agency, open_case
 from fazhi.registers.framework.bulk import Planned, Step, bulk_write
 from fazhi.registers.framework.definition import load_definition
 from fazhi.registers.framework.ledger import ledger_import
-from fazhi.registers.framework.models import SearchEntry
+from fazhi.registers.framework.models import SearchDigest, SearchEntry
 from fazhi.registers.framework.registry import REGISTRY, register_get
 from fazhi.registers.framework.search import matters_search, search_index_deferred, search_normalise, search_rebuild
 from fazhi.registers.framework.selectors import matters_visible_to
@@ -100,8 +101,11 @@ def test_enforcement_finds_a_party_a_decision_number_and_a_two_character_name(or
     )
     user = agency.clerk
     assert found(user, "enforcement", "王小明") == {wang.case_number}
-    assert found(user, "enforcement", "小明") == {wang.case_number}
-    assert found(user, "enforcement", "张伟") == {zhang.case_number}  # two characters: below the trigram
+    assert found(user, "enforcement", " 王 小明 ") == {wang.case_number}  # the whole name, spaces aside
+    # a person's name is stored encrypted: found by the whole name (a keyed digest), not by a part
+    assert found(user, "enforcement", "小明") == set()
+    assert found(user, "enforcement", "张伟") == {zhang.case_number}  # two characters: an indexed equality
+    # an organisation (a valid credit code not of a 个体工商户) is public: found by a part of its name
     assert found(user, "enforcement", "电器") == {company.case_number}
     assert found(user, "enforcement", "第0017号") == {wang.case_number}  # set by the decide step
     assert found(user, "enforcement", "罚决字〔2025〕") == {wang.case_number}
@@ -118,6 +122,8 @@ def test_reconsideration_finds_the_respondent_and_the_applicant_case_insensitive
     assert found(org.alice, "reconsideration", "市场监督") == {a.case_number}
     assert found(org.alice, "reconsideration", "li ming") == {a.case_number}
     assert found(org.alice, "reconsideration", "ＬＩ  MING") == {a.case_number}  # full-width, spaces
+    assert found(org.alice, "reconsideration", "LiMing") == {a.case_number}
+    assert found(org.alice, "reconsideration", "ming") == set()
     assert found(org.alice, "reconsideration", "东湖区") == {a.case_number, b.case_number}
     assert found(org.alice, "reconsideration", "   ") == set()
 
@@ -141,14 +147,17 @@ def _application() -> dict[str, Any]:
 def test_the_index_follows_create_amend_and_transition(org: Org, make_case: Any) -> None:
     case = make_case(applicant_name="张三")
     entry = SearchEntry.objects.get(register="reconsideration", matter_id=case.pk)
-    assert "张三" in entry.text and search_normalise(case.case_number) in entry.text
+    # the name is not in the text (personal data), only its digest
+    assert "张三" not in entry.text and search_normalise(case.case_number) in entry.text
+    assert list(SearchDigest.objects.filter(register="reconsideration", matter_id=case.pk).values_list("digest", flat=True)) == [index_digest("张三")]
     matter_amend(matter=case, actor=org.alice, changes={"applicant_name": "张叁"}, reason="证件姓名")
     assert found(org.alice, "reconsideration", "张叁") == {case.case_number}
     assert found(org.alice, "reconsideration", "张三") == set()
     assert SearchEntry.objects.filter(register="reconsideration", matter_id=case.pk).count() == 1
+    assert SearchDigest.objects.filter(register="reconsideration", matter_id=case.pk).count() == 1
     do(case, "accept", org.alice, accepted_on=dt.date(2025, 9, 30), procedure="ordinary")  # no searched field changes
     assert SearchEntry.objects.get(register="reconsideration", matter_id=case.pk).text == search_normalise(case.case_number) + " | " + " | ".join(
-        search_normalise(v) for v in ("张叁", case.respondent_name, case.disputed_act)
+        search_normalise(v) for v in (case.respondent_name, case.disputed_act)
     )
 
 
@@ -167,8 +176,11 @@ def test_the_index_follows_the_bulk_writer_and_the_ledger_import(org: Org) -> No
 def test_a_rebuild_writes_the_same_rows_as_the_write_path(org: Org, make_case: Any) -> None:
     cases = [make_case(applicant_name=name) for name in ("甲乙丙", "丁戊")]
     before = dict(SearchEntry.objects.filter(register="reconsideration").values_list("matter_id", "text"))
+    digests = set(SearchDigest.objects.filter(register="reconsideration").values_list("matter_id", "digest"))
+    assert len(digests) == 2
     assert search_rebuild(register_get("reconsideration")) == 2
     assert dict(SearchEntry.objects.filter(register="reconsideration").values_list("matter_id", "text")) == before
+    assert set(SearchDigest.objects.filter(register="reconsideration").values_list("matter_id", "digest")) == digests
     assert found(org.alice, "reconsideration", "甲乙丙") == {cases[0].case_number}
 
 
