@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,9 @@ def _no_checkpoint_key_of_the_machine(settings: Any, tmp_path_factory: Any) -> N
     # files the tests store (evidence, documents) and text messages stay out of the checkout's var/
     settings.FAZHI_EVIDENCE_DIR = scratch / "files"
     settings.FAZHI_SMS_DIR = scratch / "sms"
+    # personal data at rest: the published development keys, whatever var/keys holds (tests of
+    # the key file make their own: fazhi/core/tests/test_fieldcrypt.py)
+    settings.FAZHI_FIELD_KEYS_FILE = scratch / "no-field-keys.json"
 
 
 def do(matter: Any, name: str, actor: Any, **data: Any) -> Any:
@@ -131,3 +135,43 @@ def do(matter: Any, name: str, actor: Any, **data: Any) -> Any:
     from fazhi.registers.framework.services import matter_transition
 
     return matter_transition(matter=matter, transition=name, actor=actor, data=data)
+
+
+# --- the CI's two databases ----------------------------------------------------------------------
+# .ci/run runs the suite on SQLite and on PostgreSQL at once on two cores. Each test runs on both
+# databases when it touches one; what cannot differ between them runs once: the tests that touch
+# no database (pytest-django refuses them any query) only in the SQLite half, and the browser
+# journeys (Chromium driving pages whose views the test client also tests on both databases) only
+# in the PostgreSQL half, the production database. FAZHI_TEST_HALF selects the half; without it
+# (scripts/test by hand) every test runs.
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def _uses_database(item: Any) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    half = os.environ.get("FAZHI_TEST_HALF", "")
+    if not half:
+        return
+    if half not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"FAZHI_TEST_HALF={half}: sqlite or postgresql")
+    keep, elsewhere = [], []
+    for item in items:
+        browser = "browser" in getattr(item, "fixturenames", ())
+        if browser and not _uses_database(item):
+            raise pytest.UsageError(f"{item.nodeid}: a browser test without the database would run in neither half")
+        runs_here = not browser if half == "sqlite" else _uses_database(item)
+        (keep if runs_here else elsewhere).append(item)
+    config.hook.pytest_deselected(items=elsewhere)
+    items[:] = keep
+    config._fazhi_half = (half, len(elsewhere))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    half = getattr(config, "_fazhi_half", None)
+    if half:
+        other = "the browser journeys, in the PostgreSQL half" if half[0] == "sqlite" else "the tests that touch no database, in the SQLite half"
+        terminalreporter.write_line(f"FAZHI_TEST_HALF={half[0]}: {half[1]} tests run in the other half instead: {other}")
+
