@@ -165,7 +165,8 @@ def read_text(raw: str, name: str = "", fmt: str = "txt", encoding: str | None =
     if len(found) > MAX_FIGURES:
         # labelling costs per figure: a text that is mostly numbers is no report to label
         raise loaders.ReaderError(f"文中有 {len(found)} 处数字，超过上限 {MAX_FIGURES}：这不像一份工作报告，请检查是否选错了文件")
-    labels.label_all(shadow, found)
+    items = outline(cleaned.text)
+    labels.label_all(shadow, found, items)
     report = Report(
         name=name,
         text=cleaned.text,
@@ -177,7 +178,7 @@ def read_text(raw: str, name: str = "", fmt: str = "txt", encoding: str | None =
         year=_year(title, cleaned.text, date),
         jurisdiction=_jurisdiction(title, body),
         header=cleaned.header,
-        outline=outline(cleaned.text),
+        outline=items,
         figures=found,
     )
     if with_checks:

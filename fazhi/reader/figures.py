@@ -149,6 +149,8 @@ ECONOMY = re.compile(r"地区生产总值|生产总值|GDP|经济绩效指标")
 # Chinese numerals that are names, not counts.
 CN_IDIOMS = re.compile(r"^(?:一|[千万百亿])$")
 NOT_BEFORE_CN = set("第每逐唯之其某")
+# A label whose calibrated probability of being right is under this is reported as low confidence.
+LOW_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -162,6 +164,12 @@ class Figure:
     number_start: int
     number_end: int
     metric: str | None = None
+    # the calibrated probability that the metric is right (labels.py); None where no model gave one
+    metric_confidence: float | None = None
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.metric_confidence is not None and self.metric_confidence < LOW_CONFIDENCE
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -172,6 +180,7 @@ class Figure:
             "unit": self.unit,
             "approx": self.approx,
             "metric": self.metric,
+            "metric_confidence": self.metric_confidence,
         }
 
 
