@@ -101,12 +101,12 @@ def simplified(text: str) -> str:
     """The text in simplified characters, character for character: same length, same offsets.
 
     The figures are read, and their labels found, on this text; their quotes stay as written."""
-    return text.translate(_to_simplified()) if _traditional().search(text) else text
+    return text.translate(_to_simplified()) if not _traditional().isdisjoint(text) else text
 
 
 @lru_cache(maxsize=1)
-def _traditional() -> re.Pattern[str]:
-    return re.compile("[" + re.escape("".join(sorted(chr(c) for c in _to_simplified()))) + "]")
+def _traditional() -> frozenset[str]:
+    return frozenset(chr(c) for c in _to_simplified())
 
 
 def _is_heading(line: str) -> bool:
