@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import zhconv
 
 # Site furniture: a short line holding one of these is navigation, sharing or the site footer.
 FURNITURE = re.compile(
@@ -22,6 +25,10 @@ FIELD = re.compile(
     r"(文\s*号|信息分类|主题分类|发文机构|发文单位|成文日期|名\s*称|标\s*题|索\s*引\s*号|发布日期|发布时间|发布机构|文件分类|所属机构|来\s*源|签\s*发\s*人|生效日期|有\s*效\s*性)\s*[:：]"
 )
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d+\s*页?)?[-—–－\s]*$")
+BARE_NUMBER_LINE = re.compile(r"^\d{1,3}$")
+# A line holding only a number (and perhaps %): a table cell when a table is flattened to one cell per line.
+NUMBER_CELL = re.compile(r"^[-+]?\d+(?:\.\d+)?%?$")
+CELL_MAX = 12  # a line this short that is no heading is a table cell or a row/column name
 DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号$")
 RED_HEAD = re.compile(r"^(.{2,40}?)(?:文件|函|通知|纪要)$")
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}\s*[.．、](?!\d))")
@@ -81,6 +88,27 @@ def normalise(raw: str) -> str:
     return text.replace("**", "").replace("__", "")
 
 
+@lru_cache(maxsize=1)
+def _to_simplified() -> dict[int, str]:
+    """zhconv's one-character traditional → simplified conversions (個 → 个, 萬 → 万, 項 → 项, 餘 → 余 …).
+
+    Only one-to-one characters, so that the converted text keeps every offset of the original."""
+    table = zhconv.zhconv.getdict("zh-cn")
+    return {ord(k): v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v}
+
+
+def simplified(text: str) -> str:
+    """The text in simplified characters, character for character: same length, same offsets.
+
+    The figures are read, and their labels found, on this text; their quotes stay as written."""
+    return text.translate(_to_simplified()) if not _traditional().isdisjoint(text) else text
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str]:
+    return frozenset(chr(c) for c in _to_simplified())
+
+
 def _is_heading(line: str) -> bool:
     return bool(HEADING.match(line))
 
@@ -90,8 +118,34 @@ def _ends_sentence(line: str) -> bool:
     return not stripped or stripped[-1] in TERMINAL
 
 
+def _blank(line: str) -> bool:
+    return not line or set(line) <= set("|｜ -—")
+
+
+def _cell_like(line: str) -> bool:
+    """A line that reads as a cell of a table flattened to one cell per line: a bare number, or a
+    short name that is not a heading."""
+    return bool(NUMBER_CELL.match(line)) or (len(line) <= CELL_MAX and not _is_heading(line))
+
+
+def _is_page_number(lines: list[str], i: int) -> bool:
+    """Whether the number-only line ``lines[i]`` is a page number rather than a table cell.
+
+    A decorated one (``- 3 -``, ``第3页``, ``3/12``) always is. A bare one to three digits is one only
+    where it stands alone between text, not next to another cell of a table (another number or a
+    short name line): a flattened table keeps its cells."""
+    line = lines[i]
+    if not BARE_NUMBER_LINE.match(line):
+        return True
+    prev = next((ln for ln in reversed(lines[:i]) if not _blank(ln)), "")
+    nxt = next((ln for ln in lines[i + 1 :] if not _blank(ln)), "")
+    return not (prev and _cell_like(prev)) and not (nxt and _cell_like(nxt))
+
+
 def _continues(line: str, nxt: str, first: bool) -> bool:
     """Whether ``nxt`` continues the sentence ``line`` left unfinished (a page or line break)."""
+    if NUMBER_CELL.match(nxt) or NUMBER_CELL.match(line):
+        return False  # cells of a flattened table stay apart
     if first or _ends_sentence(line) or _is_heading(nxt) or DATE_LINE.match(nxt) or NEW_PARAGRAPH.match(nxt):
         return False
     if _is_heading(line) and len(line) < 80:
@@ -107,7 +161,7 @@ def clean(raw: str) -> Cleaned:
     red_head = ""
     dropped: list[str] = []
     body: list[str] = []
-    for line in lines:
+    for i, line in enumerate(lines):
         if not line or set(line) <= set("|｜ -—"):
             continue
         fields = _header_fields(line)
@@ -118,7 +172,7 @@ def clean(raw: str) -> Cleaned:
         if len(line) <= FURNITURE_MAX and FURNITURE.search(line):
             dropped.append(line)
             continue
-        if PAGE_NUMBER.match(line):
+        if PAGE_NUMBER.match(line) and _is_page_number(lines, i):
             dropped.append(line)
             continue
         if not body and DOC_NUMBER_LINE.match(line):

@@ -159,11 +159,14 @@ def read_text(raw: str, name: str = "", fmt: str = "txt", encoding: str | None =
     signed_body, signed_date = _signature(cleaned.text)
     body = cleaned.header.get("body") or cleaned.red_head or signed_body or cleaned.header.get("publisher", "")
     date = signed_date or _header_date(cleaned.header)
-    found = figures.extract(cleaned.text)
+    # figures and labels are read on the text in simplified characters (same offsets); quotes stay as written
+    shadow = cleaning.simplified(cleaned.text)
+    found = figures.extract(cleaned.text, shadow)
     if len(found) > MAX_FIGURES:
         # labelling costs per figure: a text that is mostly numbers is no report to label
         raise loaders.ReaderError(f"文中有 {len(found)} 处数字，超过上限 {MAX_FIGURES}：这不像一份工作报告，请检查是否选错了文件")
-    labels.label_all(cleaned.text, found)
+    items = outline(cleaned.text)
+    labels.label_all(shadow, found, items)
     report = Report(
         name=name,
         text=cleaned.text,
@@ -175,7 +178,7 @@ def read_text(raw: str, name: str = "", fmt: str = "txt", encoding: str | None =
         year=_year(title, cleaned.text, date),
         jurisdiction=_jurisdiction(title, body),
         header=cleaned.header,
-        outline=outline(cleaned.text),
+        outline=items,
         figures=found,
     )
     if with_checks:

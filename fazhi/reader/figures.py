@@ -14,10 +14,13 @@ economy's own results (地区生产总值) are not figures.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
 import cn2an
+
+from fazhi.reader import cleaning
 
 # Units as written, longest first so 人次 wins over 人 and 个工作日 over 个.
 UNITS = [
@@ -30,6 +33,7 @@ UNITS = [
     "件次",
     "场次",
     "户次",
+    "家次",
     "批次",
     "万元",
     "亿元",
@@ -51,6 +55,7 @@ UNITS = [
     "家",
     "户",
     "名",
+    "部分",
     "部",
     "份",
     "条",
@@ -77,6 +82,8 @@ UNITS = [
     "组",
     "位",
     "宗",
+    "卷",
+    "票",
     "笔",
     "倍",
     "证",
@@ -105,14 +112,17 @@ FIGURE = re.compile(
     rf"(?P<mag>[万亿千](?=余|多|{UNIT_RE}))?"
     r"(?P<about>余|多)?"
     r"(?P<mag2>[万亿](?=[\u4e00-\u9fff%]))?"
-    rf"(?P<unit>{UNIT_RE})?"
+    rf"(?:(?P<unit>{UNIT_RE})(?P<times>[(（]次[)）])?|(?P<big>大(?![于幅力量约概多部])(?:[\u4e00-\u9fff]{{1,4}}(?=[，,、；;。：:！？!?\n]|$)|[\u4e00-\u9fff]{{2}})))?"
     rf"(?P<post>{SUFFIX})?"
 )
 RANGE_TAIL = re.compile(rf"\s*[-~～—至到]\s*\d+(?:\.\d+)?(?P<mag>[万亿千])?(?:余|多)?(?P<unit>{UNIT_RE})")
 # Spans that hold numbers which are not figures.
 MASKS = [
     re.compile(r"《[^《》\n]{0,120}》"),
-    re.compile(r"“[^“”\n]{0,14}”|‘[^‘’\n]{0,14}’|\"[^\"\n]{0,14}\""),
+    # short quoted names (“四个意识”, “210”), but not “四个100%”, whose 100% is a claim
+    re.compile(r"“(?![一二两三四五六七八九十]+个\d+(?:\.\d+)?%”)[^“”\n]{0,14}”|‘[^‘’\n]{0,14}’|\"[^\"\n]{0,14}\""),
+    # longer quoted titles without a clause break (“辽宁省2022年推进法治政府建设十项重点任务”)
+    re.compile(r"“[^“”\n，,。；;：:！？!?]{15,40}”"),
     re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*[-—–~～至到]\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年?"),
     re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年(?:度)?(?:\s*[\d一二三四五六七八九十]{1,2}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*[日号])?)?"),
     re.compile(r"(?<![\d.])\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?(?:份|初|底|中旬|上旬|下旬)?"),
@@ -122,6 +132,14 @@ MASKS = [
     re.compile(rf"第\s*[\d{CN_DIGITS}]+"),
     re.compile(r"\d+(?:\.\d+)+(?=\s*(?:版|平台|系统))|\d+·\d+|\d+\+\d+|\d+[A-Za-z]+"),
     re.compile(r"\d+小时(?=司法所|自助|便民|不打烊|值守|热线|服务)"),
+    # named service-radius concepts (15分钟政务服务圈), ranks (排名前五位), addresses (地址:…161号722室)
+    re.compile(r"\d+(?:分钟|小时|公里)(?=[\u4e00-\u9fff]{0,6}圈)"),
+    re.compile(rf"前[\d{CN_DIGITS}]+(?:位|名|强)"),
+    re.compile(r"地址[:：][^，,。；;\n]{0,40}|\d+(?:室|号楼)"),
+    # standing schedules (每季度至少听取1次), planning horizons (未来五年) and plans named by their span (三年行动)
+    re.compile(rf"每(?:半年|两年|年|季度|季|月|旬|周|星期|天|日)[^，,。；;\n\d]{{0,10}}?(?:\d+|[{CN_DIGITS}]+)(?=次|场|回|轮)"),
+    re.compile(rf"(?:未来|今后)[\d{CN_DIGITS}]+年"),
+    re.compile(rf"[\d{CN_DIGITS}]+年(?=行动|规划|计划|攻坚|纲要)"),
     re.compile(r"[一二三四五六七八九十]+是|[一二三四五六七八九十]+年来|周[一二三四五六日天末]|星期[一二三四五六日天]"),
     re.compile(r"三项制度|三合一|多证合一|三会一课|四个意识|四个自信|两个维护|两个确立|三清单一目录|一规划两方案|三调联动|五治融合"),
 ]
@@ -131,6 +149,8 @@ ECONOMY = re.compile(r"地区生产总值|生产总值|GDP|经济绩效指标")
 # Chinese numerals that are names, not counts.
 CN_IDIOMS = re.compile(r"^(?:一|[千万百亿])$")
 NOT_BEFORE_CN = set("第每逐唯之其某")
+# A label whose calibrated probability of being right is under this is reported as low confidence.
+LOW_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -144,6 +164,12 @@ class Figure:
     number_start: int
     number_end: int
     metric: str | None = None
+    # the calibrated probability that the metric is right (labels.py); None where no model gave one
+    metric_confidence: float | None = None
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.metric_confidence is not None and self.metric_confidence < LOW_CONFIDENCE
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -154,16 +180,43 @@ class Figure:
             "unit": self.unit,
             "approx": self.approx,
             "metric": self.metric,
+            "metric_confidence": self.metric_confidence,
         }
 
 
+# Every mask starts with one of these characters: looking for them first (a plain character-set
+# scan) and trying the masks only there is several times faster than running the alternation of
+# all masks at every position of the text.
+MASK_FIRST = re.compile(rf"[\d{CN_DIGITS}〇○“‘\"《〔\[［(（第前每未今地周星多]")
+
+
+def mask_spans(text: str) -> list[tuple[int, int]]:
+    """The spans ``MASK.finditer`` finds, leftmost first, without trying it at every position."""
+    spans: list[tuple[int, int]] = []
+    search, match = MASK_FIRST.search, MASK.match
+    pos = 0
+    while (f := search(text, pos)) is not None:
+        at = f.start()
+        m = match(text, at)
+        if m is not None and m.end() > at:
+            spans.append((at, m.end()))
+            pos = m.end()
+        else:
+            pos = at + 1
+    return spans
+
+
 def _masked(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in MASK.finditer(text) if m.end() > m.start()]
+    spans = mask_spans(text)
     for m in ECONOMY.finditer(text):
         start = max(text.rfind(c, 0, m.start()) for c in "。！？!?\n") + 1
         ends = [e for e in (text.find(c, m.end()) for c in "。！？!?\n") if e >= 0]
         spans.append((start, min(ends) + 1 if ends else len(text)))
-    spans.sort()
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans = sorted(spans)
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and s <= merged[-1][1]:
@@ -186,13 +239,73 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def extract(text: str) -> list[Figure]:
-    masks = _masked(text)
-    figures: list[Figure] = []
+# Shares and ratios, read before the general pattern: 1.04:1, 三分之二, 百分之八十, 六成.
+CN_NUM = "零〇一二两三四五六七八九十百"
+SHARE = re.compile(
+    rf"(?P<pre>{PREFIX})?(?:"
+    rf"(?P<ratio_a>\d+(?:\.\d+)?)\s*[:：∶]\s*(?P<ratio_b>\d+(?:\.\d+)?)(?![\d.:：])"
+    rf"|(?P<per>百|千)分之(?P<per_num>[{CN_NUM}]+(?:点[{CN_NUM}]+)?)"
+    rf"|(?P<den>[{CN_NUM}]+)分之(?P<num>[{CN_NUM}]+)"
+    rf"|(?P<tenths>\d|[一二两三四五六七八九])成(?P<tenths2>[一二三四五六七八九])?(?![立员为功果本都效熟就长型交品绩不])"
+    rf")(?P<post>{SUFFIX})?"
+)
+
+
+SHARE_HINT = re.compile(r"[:：∶]\s*\d|分之|[\d一二两三四五六七八九]成")
+
+
+def _share(text: str, m: re.Match[str]) -> Figure | None:
+    """A ratio (value a/b, unit ``:1``) or a share in Chinese words (value in %, unit ``%``)."""
+    value: Decimal
+    if m.group("ratio_a"):
+        a, b = Decimal(m.group("ratio_a")), Decimal(m.group("ratio_b"))
+        left = text[m.start("ratio_a") - 1] if m.start("ratio_a") else ""
+        if b == 0 or left.isdigit() or left == ".":
+            return None
+        if "." not in m.group("ratio_a") + m.group("ratio_b") and len(m.group("ratio_b")) == 2 and int(m.group("ratio_a")) < 24:
+            return None  # a clock time (9:30)
+        value, unit = (a / b).quantize(Decimal("0.0001")).normalize(), ":1"
+    elif m.group("per"):
+        whole, _, frac = m.group("per_num").partition("点")
+        number = chinese_number(whole)
+        if number is None:
+            return None
+        digits = "".join(str(chinese_number(c) or 0) for c in frac)
+        value = Decimal(f"{number}.{digits}" if digits else number)
+        value, unit = (value if m.group("per") == "百" else value / 10), "%"
+    elif m.group("den"):
+        den, num = chinese_number(m.group("den")), chinese_number(m.group("num"))
+        if not den or num is None or num > den:
+            return None
+        value, unit = (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01")).normalize(), "%"
+    else:
+        tenths = m.group("tenths")
+        tens = int(tenths) if tenths.isdigit() else chinese_number(tenths)
+        if tens is None or (m.start("tenths") and text[m.start("tenths") - 1].isdigit()):
+            return None
+        ones = chinese_number(m.group("tenths2")) if m.group("tenths2") else 0
+        value, unit = Decimal(tens * 10 + (ones or 0)), "%"
+    start, end = m.span()
+    approx = bool(m.group("pre") or m.group("post"))
+    first = next(g for g in ("ratio_a", "per", "den", "tenths") if m.group(g))
+    return Figure(start, end, text[start:end], _number(value), unit, approx, m.start(first), end)
+
+
+def extract(text: str, shadow: str | None = None) -> list[Figure]:
+    """Every figure of ``text``; ``shadow`` is the same text in simplified characters (same
+    offsets), on which the numbers and units are read; the quotes stay as written."""
+    read = cleaning.simplified(text) if shadow is None else shadow
+    masks = _masked(read)
+    shares: list[Figure] = []
+    if SHARE_HINT.search(read):
+        shares = [f for m in SHARE.finditer(read) if not _inside(masks, m.start()) and (f := _share(read, m)) is not None]
+    if shares:
+        masks = _merge(masks + [(f.start, f.end) for f in shares])
+    figures: list[Figure] = list(shares)
     mi = 0
     pos = 0
     while True:
-        m = FIGURE.search(text, pos)
+        m = FIGURE.search(read, pos)
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -202,17 +315,45 @@ def extract(text: str) -> list[Figure]:
         if mi < len(masks) and masks[mi][0] <= num_start < masks[mi][1]:
             pos = max(num_start + 1, min(m.end(), masks[mi][1]))
             continue
-        figure = _figure(text, m)
+        figure = _figure(read, m)
         if figure is None:
             pos = m.end("num") if m.end("num") > m.start() else m.start() + 1
             continue
+        if mi < len(masks) and figure.start < masks[mi][0] < figure.end:
+            continue  # the quote would run into a masked span
         figures.append(figure)
+    figures.sort(key=lambda f: f.start)
+    if read is not text:
+        for f in figures:
+            f.quote = text[f.start : f.end]
     return figures
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether ``at`` falls in one of the sorted, disjoint ``spans``."""
+    i = bisect_right(spans, (at, at)) - 1
+    if i + 1 < len(spans) and spans[i + 1][0] == at:
+        i += 1
+    return i >= 0 and spans[i][0] <= at < spans[i][1]
+
+
+# A table cell: a number alone on its line, or between the bars of a table flattened to a | b | c.
+CELL_RIGHT = re.compile(r"[ \t]*(?:$|\n|[|｜])")
+YEARISH = re.compile(r"(?:19|20)\d{2}")
+# Digits run together from a date whose separators were lost (2025730日, 20256月).
+RUN_DATE = re.compile(r"(?:19|20)\d{3,6}")
 
 
 def _figure(text: str, m: re.Match[str]) -> Figure | None:
     token = m.group("num")
     unit = m.group("unit") or ""
+    if m.group("times"):
+        unit += "次"  # 8100余场(次) counts 场次
+    if m.group("big"):
+        # 5大领域: no measure word, the counted noun is the unit; but 十九大, 二十大 are party congresses
+        if not token[0].isdigit() and (chinese_number(token) or 0) > 10:
+            return None
+        unit = m.group("big")
     mag = m.group("mag") or m.group("mag2") or ""
     num_start, num_end = m.span("num")
     before = text[num_start - 1] if num_start else ""
@@ -232,16 +373,26 @@ def _figure(text: str, m: re.Match[str]) -> Figure | None:
     else:
         if before.isdigit() or before == "." or (before.isascii() and before.isalpha()):
             return None
+        if RUN_DATE.fullmatch(token) and re.match(r"[月日号]", text[num_end : num_end + 1]):
+            return None
         value = Decimal(token.replace(",", ""))
         if not unit and (r := RANGE_TAIL.match(text, m.end("num"))):
             # The low end of a range (10至15件) takes the unit and magnitude of the high end.
             unit, mag = r.group("unit"), r.group("mag") or ""
+        if not unit and not mag and not m.group("pre") and not m.group("about") and _cell(text, num_start, num_end):
+            return Figure(num_start, num_end, token, _number(value), "", False, num_start, num_end)
         if not unit:
             # A bare number is a figure only where a unit went missing (a truncated sentence):
-            # an integer between Chinese text and a clause end or more text, never 0.
-            if mag or "." in token or value == 0 or len(token) >= 5 or not before or not re.match(r"[\u4e00-\u9fff]", before):
+            # an integer between Chinese text and a clause end, more text or the end of the text,
+            # never 0 and never a year whose 年 was lost (2022政府信息公开工作年度报告).
+            if mag or "." in token or value == 0 or not before or not re.match(r"[\u4e00-\u9fff]", before):
                 return None
-            if not (after in "，,；;。、" or re.match(r"[\u4e00-\u9fff]", after or "x")):
+            if len(token) == 4 and YEARISH.fullmatch(token):
+                return None
+            at_end = after in ("", "\n")
+            if len(token) >= 5 and not (at_end and len(token) <= 6):
+                return None
+            if not (at_end or after in "，,；;。、" or re.match(r"[\u4e00-\u9fff]", after)):
                 return None
     if mag and unit not in ("元",):
         value *= {"千": 1000, "万": 10000, "亿": 100000000}[mag]
@@ -253,3 +404,9 @@ def _figure(text: str, m: re.Match[str]) -> Figure | None:
     end = m.end()
     approx = bool(m.group("pre") or m.group("about") or m.group("post"))
     return Figure(start, end, text[start:end], _number(value), unit, approx, num_start, num_end)
+
+
+def _cell(text: str, start: int, end: int) -> bool:
+    """Whether the number at start:end fills a table cell (its line, or the space between bars)."""
+    left = text[text.rfind("\n", 0, start) + 1 : start].rstrip(" \t")
+    return (not left or left.endswith(("|", "｜"))) and bool(CELL_RIGHT.match(text, end))

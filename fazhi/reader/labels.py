@@ -22,7 +22,7 @@ from django.conf import settings
 from fazhi.reader.figures import Figure
 
 LABEL_LINE = re.compile(r"^- \*\*(?P<name>.+?)\*\*\s*[—-]+\s*(?P<definition>.*)$")
-RATE_UNITS = {"%", "‰", "个百分点", "百分点"}
+RATE_UNITS = {"%", "‰", "个百分点", "百分点", ":1"}
 MONEY_UNITS = {"元", "万元", "亿元"}
 CONDITIONS = ("near", "left", "right", "clause", "sentence", "paragraph", "not")
 NEAR_SPLIT = re.compile(r"[，,；;。：:、（(）)！？!?\n]")
@@ -42,11 +42,16 @@ class Label:
 
     @property
     def kind(self) -> str:
-        if self.name.endswith(("率", "比例", "占比", "增幅", "降幅", "压缩比", "满意度", "权重", "百分点", "完成度")):
-            return "rate"
-        if self.name.endswith(("金额", "费用", "投资", "资金", "损失", "外资")) or "金额" in self.name:
-            return "money"
-        return "count"
+        return label_kind(self.name)
+
+
+def label_kind(name: str) -> str:
+    """What a label counts, from its name: a share (rate), a sum of money, or a count."""
+    if name.endswith(("率", "比例", "占比", "增幅", "降幅", "压缩比", "满意度", "权重", "百分点", "完成度", "比")):
+        return "rate"
+    if name.endswith(("金额", "费用", "投资", "资金", "损失", "外资")) or "金额" in name:
+        return "money"
+    return "count"
 
 
 @dataclass(frozen=True)
@@ -245,19 +250,48 @@ def _rules_for(unit: str) -> tuple[tuple[str, tuple[tuple[str, bool, Any], ...]]
     )
 
 
-def label(text: str, figure: Figure, seps: Separators | None = None) -> str | None:
-    ctx = context(text, figure, seps)
+def _rule(ctx: Context, unit: str) -> str | None:
     fields = vars(ctx)
-    for metric, conditions in _rules_for(figure.unit):
+    for metric, conditions in _rules_for(unit):
         for key, negated, search in conditions:
             if (search(fields[key]) is None) != negated:
                 break
         else:
             return metric
-    return guess(ctx, figure.unit)
+    return None
 
 
-def label_all(text: str, figures: list[Figure]) -> None:
+def rule_label(text: str, figure: Figure, seps: Separators | None = None) -> str | None:
+    """The label of the first rule of metrics.yaml that holds for the figure, or None."""
+    return _rule(context(text, figure, seps), figure.unit)
+
+
+def label(text: str, figure: Figure, seps: Separators | None = None) -> str | None:
+    ctx = context(text, figure, seps)
+    return _rule(ctx, figure.unit) or guess(ctx, figure.unit)
+
+
+def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None) -> None:
+    """Label every figure: the rules of metrics.yaml where one fires, else the classifier
+    (``classifier.py``) where it is sure enough, else the name-similarity guess;
+    ``metric_confidence`` is the calibrated probability that the label is right (see
+    ``classifier.combine``). Without a model file, the rules and the guess alone."""
+    from fazhi.reader import classifier
+
     seps = Separators(text)
-    for figure in figures:
-        figure.metric = label(text, figure, seps)
+    model = classifier.load()
+    if model is None:
+        for figure in figures:
+            figure.metric = label(text, figure, seps)
+        return
+    ctxs = [context(text, f, seps) for f in figures]
+    rules = [_rule(ctx, f.unit) for ctx, f in zip(ctxs, figures, strict=True)]
+    # the classifier only where no rule fires: the rule's label is taken there anyway
+    ask = [i for i, rule in enumerate(rules) if rule is None]
+    predicted = model.predict(classifier.contexts(text, [figures[i] for i in ask], seps, [ctxs[i] for i in ask], outline))
+    answers: dict[int, tuple[str | None, float]] = {i: (metric, p) for i, (metric, p, _score) in zip(ask, predicted, strict=True)}
+    for i, (figure, ctx, rule) in enumerate(zip(figures, ctxs, rules, strict=True)):
+        metric, probability = answers.get(i, (None, 0.0))
+        guessed = guess(ctx, figure.unit) if rule is None and probability < model.cut else None
+        figure.metric, confidence, _source = classifier.combine(metric, probability, rule, guessed, model.cut, model.fallback)
+        figure.metric_confidence = round(confidence, 3)

@@ -16,6 +16,7 @@ from fazhi.reader.labels import LabelError
 from fazhi.reader.loaders import MAX_BYTES, ReaderError
 
 MAX_FILES = 20
+LOW_CONFIDENCE_NOTE = "（置信度低）"  # after a label the reader is less likely right than wrong about
 
 
 def annotated_html(report: Report) -> SafeString:
@@ -23,9 +24,12 @@ def annotated_html(report: Report) -> SafeString:
     text = report.text
     events: list[tuple[int, int, str]] = []  # (offset, order, html)
     for i, f in enumerate(report.figures):
-        title = escape(f"{f.metric or '未归类'}：{f.value} {f.unit}{'（约数）' if f.approx else ''}")
+        low = LOW_CONFIDENCE_NOTE if f.low_confidence else ""
+        confidence = f"（置信度 {round(f.metric_confidence * 100)}%）" if f.metric_confidence is not None else ""
+        title = escape(f"{f.metric or '未归类'}{confidence}：{f.value} {f.unit}{'（约数）' if f.approx else ''}")
         events.append((f.start, 1, f'<mark class="figure" id="f{i}" data-metric="{escape(f.metric or "")}" title="{title}">'))
-        events.append((f.end, 0, f'<sup class="metric">{escape(f.metric or "未归类")}</sup></mark>'))
+        note = f'<small class="low-confidence">{low}</small>' if low else ""
+        events.append((f.end, 0, f'<sup class="metric">{escape(f.metric or "未归类")}</sup>{note}</mark>'))
     for j, c in enumerate(report.checks):
         if c.start is not None and c.end is not None and c.kind == "repeat":
             events.append((c.start, 2, f'<span class="repeat" id="c{j}" title="{escape(c.message)}">'))

@@ -1,0 +1,249 @@
+"""The learnt part of the labelling (issue 25, part 3): a classifier over a figure's context.
+
+A figure's context has four fields: the text just left of it in its enumeration item (what is
+counted usually stands there), its clause, the heading path above it (the outline's titles) and
+its unit. Each text field is turned into character n-grams weighted tf × idf (sublinear tf) and
+scaled to length 1, as scikit-learn's ``TfidfVectorizer`` does; the fields are put side by side,
+each times its weight, with the unit as a one-hot column. The model is a linear one-vs-rest
+classifier (``LinearSVC``) with its small weights dropped, and the top label's score is turned into
+the probability that it is right by a sigmoid fitted on cross-validated predictions (Platt
+scaling). ``fazhi/reader/train.py`` writes ``model.json``.
+
+Fast: a field's share of the scores is computed once per distinct text in a report (figures of
+one clause or one section share it), for all of them at once with numpy (a sparse product as
+gathers and one ``bincount``), not figure by figure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fazhi.reader.figures import Figure
+
+MODEL = Path(__file__).resolve().parent / "model.json"
+# field: (n-gram sizes, weight of the field's vector)
+FIELDS: dict[str, tuple[tuple[int, ...], float]] = {"L": ((1, 2), 1.0), "C": ((2,), 0.7), "H": ((2,), 0.5)}
+LEFT_CHARS = 12
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    left: str  # the text left of the figure in its enumeration item
+    clause: str  # the clause holding the figure
+    headings: str  # the titles of the outline items above it, outermost first
+    unit: str
+
+    def field(self, name: str) -> str:
+        return {"L": self.left[-LEFT_CHARS:], "C": self.clause, "H": self.headings}[name]
+
+
+def grams(name: str, text: str) -> list[str]:
+    """The tokens of one field's text; the same function trains and applies the model."""
+    out: list[str] = []
+    for n in FIELDS[name][0]:
+        out.extend([text[i : i + n] for i in range(len(text) - n + 1)])
+    return out
+
+
+def heading_paths(text: str, items: list[Any] | None = None) -> tuple[list[int], list[str]]:
+    """The start of each outline item and the titles of it and the items above it, for bisecting;
+    ``items`` is the text's outline where the caller has it already."""
+    from fazhi.reader.document import outline
+
+    starts: list[int] = []
+    paths: list[str] = []
+    stack: list[tuple[int, str]] = []
+    for item in outline(text) if items is None else items:
+        stack = [(level, title) for level, title in stack if level < item.level]
+        stack.append((item.level, item.title[:30]))
+        starts.append(item.start)
+        paths.append("｜".join(title for _, title in stack))
+    return starts, paths
+
+
+def contexts(text: str, figures: list[Figure], seps: Any = None, ctxs: list[Any] | None = None, items: list[Any] | None = None) -> list[FigureContext]:
+    """Every figure's context, with the separators and the outline found once for the text;
+    ``ctxs`` (the figures' ``labels.Context``) and ``items`` (the outline) where the caller has them."""
+    from fazhi.reader.labels import Separators, context
+
+    if ctxs is None:
+        seps = seps or Separators(text)
+        ctxs = [context(text, f, seps) for f in figures]
+    starts, paths = heading_paths(text, items)
+    out: list[FigureContext] = []
+    for f, ctx in zip(figures, ctxs, strict=True):
+        i = bisect_right(starts, f.start) - 1
+        out.append(FigureContext(ctx.left, ctx.clause.replace("#", ""), paths[i] if i >= 0 else "", f.unit))
+    return out
+
+
+class Field:
+    """One field's part of the model: idf per token and its weights as a sparse matrix (token → labels)."""
+
+    def __init__(self, name: str, data: dict[str, Any], n_labels: int) -> None:
+        self.name = name
+        self.weight = FIELDS[name][1]
+        self.row = {token: i for i, token in enumerate(data["idf"])}
+        self.idf = np.array(list(data["idf"].values()), dtype=np.float64)
+        ptr = [0]
+        labels: list[int] = []
+        weights: list[float] = []
+        for token in data["idf"]:
+            for label, w in data["weights"].get(token, ()):
+                labels.append(label)
+                weights.append(w)
+            ptr.append(len(labels))
+        self.ptr = np.array(ptr, dtype=np.int64)
+        self.labels = np.array(labels, dtype=np.int64)
+        self.weights = np.array(weights, dtype=np.float64)
+        self.n_labels = n_labels
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), labels): each text's tf-idf vector (sublinear tf, length 1) times the weights."""
+        docs: list[int] = []
+        rows: list[int] = []
+        counts: list[int] = []
+        get = self.row.get
+        for d, text in enumerate(texts):
+            tally = Counter(grams(self.name, text))
+            rows.extend(map(get, tally.keys(), repeat(-1)))
+            counts.extend(tally.values())
+            docs.extend(repeat(d, len(tally)))
+        out = np.zeros((len(texts), self.n_labels))
+        r = np.array(rows, dtype=np.int64)
+        known = r >= 0
+        if not known.any():
+            return out
+        doc, r = np.array(docs, dtype=np.int64)[known], r[known]
+        value = (1.0 + np.log(np.array(counts, dtype=np.float64)[known])) * self.idf[r]
+        norm = np.sqrt(np.bincount(doc, weights=value * value, minlength=len(texts)))
+        value = value / norm[doc] * self.weight
+        # the sparse product: for each (doc, token) every (label, weight) of the token
+        lengths = self.ptr[r + 1] - self.ptr[r]
+        keep = lengths > 0
+        doc, r, value, lengths = doc[keep], r[keep], value[keep], lengths[keep]
+        if not len(r):
+            return out
+        starts = np.repeat(self.ptr[r] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        flat = np.repeat(doc, lengths) * self.n_labels + self.labels[starts]
+        out += np.bincount(flat, weights=np.repeat(value, lengths) * self.weights[starts], minlength=len(texts) * self.n_labels).reshape(
+            len(texts), self.n_labels
+        )
+        return out
+
+
+@dataclass
+class Model:
+    labels: list[str]
+    fields: list[Field]
+    units: dict[str, np.ndarray]  # unit → its weight for every label
+    intercepts: np.ndarray
+    platt: tuple[float, float]  # P(right) = 1 / (1 + exp(a * score + b)) of the top label's score
+    cut: float  # under this probability the name guess is preferred to the classifier
+    fallback: dict[str, float]  # how often a rule's label / the name guess was right, out of fold
+    meta: dict[str, Any]
+    by_kind: dict[str, np.ndarray]  # the labels a rate, a sum of money or a count can have
+    penalty: dict[str, np.ndarray]  # per kind, -1e9 on the labels it cannot have, 0 elsewhere
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Model:
+        n = len(data["labels"])
+        fields = [Field(name, data["fields"][name], n) for name in FIELDS]
+        units = {}
+        for u, pairs in data["units"].items():
+            row = np.zeros(n)
+            for i, w in pairs:
+                row[int(i)] = w
+            units[u] = row
+        from fazhi.reader.labels import label_kind
+
+        a, b = data.get("platt", (-1.0, 0.0))
+        kinds: dict[str, list[int]] = {"rate": [], "money": [], "count": []}
+        for i, name in enumerate(data["labels"]):
+            kinds[label_kind(name)].append(i)
+        return cls(
+            data["labels"],
+            fields,
+            units,
+            np.array(data["intercepts"], dtype=np.float64),
+            (float(a), float(b)),
+            float(data.get("cut", 0.3)),
+            dict(data.get("fallback", {"rule": 0.0, "guess": 0.0})),
+            data.get("meta", {}),
+            {k: np.array(v, dtype=np.int64) for k, v in kinds.items()},
+            {k: np.where(np.isin(np.arange(n), v), 0.0, -1e9) for k, v in kinds.items()},
+        )
+
+    def scores(self, ctxs: list[FigureContext]) -> np.ndarray:
+        """(figures, labels): every label's score for every figure, one field's distinct texts at a time."""
+        out = np.repeat(self.intercepts[None, :], len(ctxs), axis=0)
+        for field in self.fields:
+            texts = [c.field(field.name) for c in ctxs]
+            distinct = list(dict.fromkeys(texts))
+            at = {t: i for i, t in enumerate(distinct)}
+            out += field.scores(distinct)[[at[t] for t in texts]]
+        for k, c in enumerate(ctxs):
+            if (row := self.units.get(c.unit)) is not None:
+                out[k] += row
+        return out
+
+    def probability(self, score: float) -> float:
+        return platt_probability(self.platt, score)
+
+    def predict(self, ctxs: list[FigureContext]) -> list[tuple[str | None, float, float]]:
+        """For each figure: the best label among those of its unit's kind, the calibrated
+        probability that it is right, and its raw score."""
+        if not ctxs:
+            return []
+        from fazhi.reader.labels import _kind_of
+
+        scores = self.scores(ctxs)
+        kinds = [_kind_of(c.unit) for c in ctxs]
+        for kind, penalty in self.penalty.items():
+            rows = [k for k, x in enumerate(kinds) if x == kind]
+            if rows:
+                scores[rows] += penalty
+        best = scores.argmax(axis=1)
+        top = scores[np.arange(len(ctxs)), best]
+        return [(self.labels[int(j)], self.probability(float(t)), float(t)) if t > -1e8 else (None, 0.0, -9.0) for j, t in zip(best, top, strict=True)]
+
+    def allowed(self, unit: str) -> np.ndarray:
+        from fazhi.reader.labels import _kind_of
+
+        return self.by_kind[_kind_of(unit)]
+
+
+def platt_probability(platt: tuple[float, float], score: float) -> float:
+    a, b = platt
+    return 1.0 / (1.0 + math.exp(min(50.0, a * score + b)))
+
+
+def combine(
+    predicted: str | None, probability: float, rule: str | None, guess: str | None, cut: float, fallback: dict[str, float]
+) -> tuple[str | None, float, str]:
+    """The label a figure gets, its confidence and where it came from: a rule's label where a rule
+    of metrics.yaml fires (the classifier is not asked there); else the classifier's where its
+    probability reaches ``cut`` (or there is no guess); else the name-similarity guess. The
+    confidence of a rule's label and of a guess is the share of them that were right out of fold."""
+    if rule is not None:
+        return rule, fallback.get("rule", 0.0), "rule"
+    if probability >= cut or guess is None:
+        return predicted, probability, "classifier"
+    return guess, fallback.get("guess", 0.0), "guess"
+
+
+@lru_cache(maxsize=2)
+def load(path: Path = MODEL) -> Model | None:
+    if not path.exists():
+        return None
+    return Model.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,315 @@
+"""Train the label classifier (``fazhi/reader/classifier.py``) and write ``fazhi/reader/model.json``.
+
+    .venv/bin/python -m fazhi.reader.train [--cv] [--out PATH]
+
+Training data: the hand labels of the development corpus's tuning split (``bench/corpus``, whole
+jurisdictions) and of the seeds the rules were written on (``scoring.TUNING``); the corpus's
+held-out split and the held-out seeds are never read here. Deterministic: no randomness is used
+(the folds are scikit-learn's ``GroupKFold``, which is not shuffled), so the same data gives the
+same file.
+
+``--cv`` prints the jurisdiction-held-out cross-validation (GroupKFold by jurisdiction, 5 folds)
+on the tuning split: each fold's jurisdictions are labelled by a model trained without them,
+with and without the seeds' labels, by the classifier alone and combined with the rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "bench" / "corpus"
+FOLDS = 5
+C = 1.0  # LinearSVC's regularisation
+PRUNE = 0.05  # weights smaller than this are not kept in model.json
+# Where no rule fires, the classifier's label is taken from this calibrated probability on, the
+# name-similarity guess under it (chosen by the cross-validation on the tuning split and the seeds).
+CUT = 0.3
+
+
+@dataclass(frozen=True)
+class Example:
+    ctx: Any  # classifier.FigureContext
+    label: str
+    group: str  # the jurisdiction
+    rule: str | None  # what the hand-written rules say, None where no rule fires
+    source: str  # corpus text id or seed name
+    guess_ctx: Any  # labels.Context, for the name-similarity guess
+
+
+def _gold(path: Path, text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, unit, label) of each annotation; the anchor rule of ``scoring.load_gold``."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        before, quote, _value, unit, _approx, metric = line.split("\t")
+        at = text.find(before + quote)
+        if at < 0 or text.find(before + quote, at + 1) >= 0:
+            raise ValueError(f"{path}: “{before + quote}” not found exactly once")
+        out.append((at + len(before), at + len(before) + len(quote), unit, metric))
+    return out
+
+
+def _examples_of(raw: str, gold_path: Path, group: str, source: str) -> list[Example]:
+    from fazhi.reader import classifier, cleaning, labels
+    from fazhi.reader.figures import Figure
+
+    text = cleaning.clean(raw).text  # the reader's clean text (read_text's), which the annotations anchor in
+    shadow = cleaning.simplified(text)
+    items = _gold(gold_path, text)
+    figures = [Figure(s, e, text[s:e], 0, unit, False, s, e) for s, e, unit, _ in items]
+    ctxs = classifier.contexts(shadow, figures)
+    seps = labels.Separators(shadow)
+    return [
+        Example(ctx, metric, group, labels.rule_label(shadow, f, seps), source, labels.context(shadow, f, seps))
+        for ctx, f, (_, _, _, metric) in zip(ctxs, figures, items, strict=True)
+    ]
+
+
+def tuning_split() -> list[tuple[str, str]]:
+    """(text id, jurisdiction) of the corpus's tuning split."""
+    out = []
+    for line in (CORPUS / "split.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            text_id, jurisdiction, split = line.split("\t")
+            if split == "tuning":
+                out.append((text_id, jurisdiction))
+    return out
+
+
+def corpus_examples() -> list[Example]:
+    out: list[Example] = []
+    for text_id, jurisdiction in tuning_split():
+        raw = (CORPUS / "texts" / f"{text_id}.txt").read_text(encoding="utf-8")
+        out += _examples_of(raw, CORPUS / "gold" / f"{text_id}.tsv", jurisdiction, text_id)
+    return out
+
+
+def seed_examples() -> list[Example]:
+    from fazhi.reader import scoring
+
+    out: list[Example] = []
+    for name in scoring.TUNING:
+        raw = (scoring.SEEDS / f"{name}.txt").read_text(encoding="utf-8")
+        out += _examples_of(raw, scoring.GOLD / f"{name}.tsv", f"seed {name}", name)
+    return out
+
+
+def fit(examples: list[Example]) -> dict[str, Any]:
+    """Each field's tf-idf (scikit-learn's TfidfVectorizer: sublinear tf, smooth idf, l2 norm) times
+    its weight, the unit one-hot, side by side; a LinearSVC on them; weights under PRUNE in size
+    left out. Returns the model as the JSON ``classifier.Model`` reads, less the calibration."""
+    import warnings
+
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    from fazhi.reader import classifier
+
+    blocks = []
+    vocabs: list[tuple[str, list[str], Any]] = []
+    for name, (_sizes, weight) in classifier.FIELDS.items():
+        vectorizer = TfidfVectorizer(analyzer=lambda text, name=name: classifier.grams(name, text), lowercase=False, sublinear_tf=True)
+        blocks.append(vectorizer.fit_transform([e.ctx.field(name) for e in examples]) * weight)
+        vocabs.append((name, [str(t) for t in vectorizer.get_feature_names_out()], vectorizer.idf_))
+    units = sorted({e.ctx.unit for e in examples})
+    unit_col = {u: i for i, u in enumerate(units)}
+    blocks.append(csr_matrix(([1.0] * len(examples), ([*range(len(examples))], [unit_col[e.ctx.unit] for e in examples])), shape=(len(examples), len(units))))
+    x = hstack(blocks).tocsr()
+    svc = LinearSVC(C=C, random_state=0, max_iter=20000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # many labels have one example: sklearn warns it may be a regression
+        svc.fit(x, [e.label for e in examples])
+    labels = [str(c) for c in svc.classes_]
+    coef = svc.coef_
+    fields: dict[str, Any] = {}
+    offset = 0
+    for name, vocab, idf in vocabs:
+        block = coef[:, offset : offset + len(vocab)]
+        weights: dict[str, list[list[float]]] = {}
+        for label, col in zip(*(block.__abs__() >= PRUNE).nonzero(), strict=True):
+            weights.setdefault(vocab[col], []).append([int(label), round(float(block[label, col]), 4)])
+        fields[name] = {
+            "idf": {t: round(float(w), 4) for t, w in zip(vocab, idf, strict=True) if t in weights},
+            "weights": {t: sorted(v) for t, v in sorted(weights.items())},
+        }
+        offset += len(vocab)
+    unit_weights = {
+        u: [[int(label), round(float(coef[label, offset + i]), 4)] for label in range(len(labels)) if abs(coef[label, offset + i]) >= PRUNE]
+        for i, u in enumerate(units)
+    }
+    return {"labels": labels, "fields": fields, "units": unit_weights, "intercepts": [round(float(b), 4) for b in svc.intercept_]}
+
+
+def _model(data: dict[str, Any]) -> Any:
+    from fazhi.reader import classifier
+
+    return classifier.Model.from_json(data)
+
+
+@dataclass
+class Prediction:
+    example: Example
+    label: str | None  # the classifier's
+    score: float  # its raw score
+    guess: str | None  # the name-similarity guess of labels.py
+
+
+def cross_validate(examples: list[Example], extra: list[Example]) -> list[Prediction]:
+    """Out-of-fold predictions for ``examples``, GroupKFold by jurisdiction; ``extra`` (the seeds) is
+    added to every fold's training data. Each fold's model goes through model.json's form and the
+    reader's own code (``classifier.Model``)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [e.group for e in examples]
+    out: list[Prediction | None] = [None] * len(examples)
+    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=groups):
+        model = _model(json.loads(json.dumps(fit([examples[i] for i in train_idx] + extra))))
+        predicted = model.predict([examples[i].ctx for i in test_idx])
+        for i, (label, _p, score) in zip(test_idx, predicted, strict=True):
+            out[i] = Prediction(examples[i], label, score, _guess(examples[i]))
+    return [p for p in out if p is not None]
+
+
+def _guess(e: Example) -> str | None:
+    from fazhi.reader import labels
+
+    return labels.guess(e.guess_ctx, e.ctx.unit)
+
+
+def platt(oof: list[Prediction]) -> tuple[float, float]:
+    """Sigmoid P(right | score), fitted (logistic regression, lbfgs: deterministic) on the
+    out-of-fold predictions; returned as (a, b) of 1 / (1 + exp(a * score + b))."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = [[p.score] for p in oof]
+    y = [int(p.label == p.example.label) for p in oof]
+    lr = LogisticRegression(C=1e6, max_iter=1000).fit(x, y)
+    return -float(lr.coef_[0][0]), -float(lr.intercept_[0])
+
+
+def combined(p: Prediction, probability: float, fallback: dict[str, float]) -> tuple[str | None, float, str]:
+    from fazhi.reader import classifier
+
+    return classifier.combine(p.label, probability, p.example.rule, p.guess, CUT, fallback)
+
+
+def fallback_precision(oof: list[Prediction], a_b: tuple[float, float]) -> dict[str, float]:
+    """The share right, out of fold, of the rules' labels and of the name guess where it was taken."""
+    from fazhi.reader import classifier
+
+    right: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for p in oof:
+        label, _, source = combined(p, classifier.platt_probability(a_b, p.score), {})
+        seen[source] += 1
+        right[source] += label == p.example.label
+    return {k: round(right[k] / seen[k], 3) if seen[k] else 0.0 for k in ("rule", "guess")}
+
+
+def calibration_table(oof: list[Prediction], a_b: tuple[float, float]) -> list[str]:
+    """Predicted probability against the share right, in bins: how well calibrated it is."""
+    from fazhi.reader import classifier
+
+    def prob(score: float) -> float:
+        return classifier.platt_probability(a_b, score)
+
+    bins: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for p in oof:
+        q = prob(p.score)
+        b = bins[min(int(q * 5), 4)]
+        b[0] += 1
+        b[1] += p.label == p.example.label
+        b[2] += round(q * 1000)
+    return [f"p {k / 5:.1f}-{(k + 1) / 5:.1f}: {n} figures, mean p {s / n / 1000:.2f}, right {r / n:.2f}" for k, (n, r, s) in sorted(bins.items())]
+
+
+def report_cv(examples: list[Example], seeds: list[Example]) -> list[str]:
+    from fazhi.reader import classifier
+
+    lines = []
+    n = len(examples)
+    rules = sum(e.rule == e.label for e in examples)
+    for name, extra in (("tuning only", []), ("tuning + seeds", seeds)):
+        oof = cross_validate(examples, extra)
+        a_b = platt(oof)
+
+        def prob(score: float, a_b: tuple[float, float] = a_b) -> float:
+            return classifier.platt_probability(a_b, score)
+
+        fallback = fallback_precision(oof, a_b)
+        right = sum(p.label == p.example.label for p in oof)
+        rules_guess = sum((p.example.rule or p.guess) == p.example.label for p in oof)
+        both = sum(combined(p, prob(p.score), fallback)[0] == p.example.label for p in oof)
+        seen_labels = [
+            sum(1 for x in examples if x.group != p.example.group and x.label == p.example.label) + sum(1 for x in extra if x.label == p.example.label)
+            for p in oof
+        ]
+        seen = [p for p, k in zip(oof, seen_labels, strict=True) if k]
+        seen_right = sum(combined(p, prob(p.score), fallback)[0] == p.example.label for p in seen)
+        lines.append(
+            f"  cross-validation, GroupKFold by jurisdiction ({FOLDS} folds, {len({e.group for e in examples})} jurisdictions, {n} figures), "
+            f"trained on {name}: rules {rules / n:.3f}, rules + name guess (the reader before) {rules_guess / n:.3f}, "
+            f"classifier alone {right / n:.3f}, combined {both / n:.3f} ({both}/{n}); "
+            f"on the {len(seen)} figures whose label the fold's training data has: combined {seen_right / max(1, len(seen)):.3f}"
+        )
+    lines += ["  calibration of the classifier's probability (out of fold, tuning + seeds):"]
+    lines += ["    " + line for line in calibration_table(oof, a_b)]
+    lines.append(
+        f"  out of fold, a rule's label is right {fallback['rule']}, the name guess (taken where no rule fires and p < {CUT}) "
+        f"{fallback['guess']}: their metric_confidence"
+    )
+    return lines
+
+
+def build(out: Path) -> dict[str, Any]:
+    examples, seeds = corpus_examples(), seed_examples()
+    everything = examples + seeds
+    data = fit(everything)
+    oof = cross_validate(examples, seeds)
+    a, b = platt(oof)
+    data.update(
+        platt=[round(a, 4), round(b, 4)],
+        cut=CUT,
+        fallback=fallback_precision(oof, (a, b)),
+        meta={
+            "trained_on": f"bench/corpus tuning split ({len(examples)} figures) and seeds {', '.join(sorted({e.source for e in seeds}))} "
+            f"({len(seeds)} figures)",
+            "labels": len(data["labels"]),
+            "tokens": sum(len(f["idf"]) for f in data["fields"].values()),
+        },
+    )
+    out.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    return data
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from fazhi.reader import classifier
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cv", action="store_true", help="print the cross-validation on the tuning split")
+    parser.add_argument("--out", type=Path, default=classifier.MODEL)
+    args = parser.parse_args()
+    if args.cv:
+        print("\n".join(report_cv(corpus_examples(), seed_examples())))
+        return
+    data = build(args.out)
+    print(f"wrote {args.out}: {data['meta']['labels']} labels, {data['meta']['tokens']} tokens, platt {data['platt']}, fallback {data['fallback']}")
+
+
+if __name__ == "__main__":
+    main()
