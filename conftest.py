@@ -174,4 +174,3 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
     if half:
         other = "the browser journeys, in the PostgreSQL half" if half[0] == "sqlite" else "the tests that touch no database, in the SQLite half"
         terminalreporter.write_line(f"FAZHI_TEST_HALF={half[0]}: {half[1]} tests run in the other half instead: {other}")
-
