@@ -184,10 +184,25 @@ class VerifyReport:
         return not self.problems
 
 
-def _batched_leaves(batch: int) -> Iterator[list[AuditLeaf]]:
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    index: int
+    source: str
+    source_id: int
+    data: bytes
+    leaf_hash: bytes
+
+
+def _batched_leaves(batch: int) -> Iterator[list[_Leaf]]:
+    """The leaves in index order, as tuples (no model instances), a batch at a time by key."""
     last = -1
     while True:
-        rows = list(AuditLeaf.objects.filter(index__gt=last).order_by("index")[:batch])
+        rows = [
+            _Leaf(i, s, sid, bytes(d), bytes(h))
+            for i, s, sid, d, h in AuditLeaf.objects.filter(index__gt=last)
+            .order_by("index")
+            .values_list("index", "source", "source_id", "data", "leaf_hash")[:batch]
+        ]
         if not rows:
             return
         yield rows
@@ -216,22 +231,22 @@ def audit_verify(
     report.problems.extend(_signatures_check(checkpoints.values()))
     if 0 in outside:
         report.anchors_checked += len(outside[0])
-    stored_nodes = {(n.level, n.index): bytes(n.hash) for n in MerkleNode.objects.all().iterator(chunk_size=10000)}
+    stored_nodes = {(level, index): bytes(h) for level, index, h in MerkleNode.objects.values_list("level", "index", "hash").iterator(chunk_size=10000)}
     frontier: list[tuple[int, bytes]] = []
     expected = 0
     if 0 in checkpoints:
         report.checkpoints_checked += 1
     for rows in _batched_leaves(batch):
-        by_source: dict[str, list[AuditLeaf]] = {}
+        by_source: dict[str, list[_Leaf]] = {}
         for leaf in rows:
             if leaf.index != expected:
                 report.problems.append(f"叶子序号不连续：期望 {expected}，实际 {leaf.index}（有叶子被删除或插入）")
                 expected = leaf.index
-            data = bytes(leaf.data)
-            if merkle.leaf_hash(data) != bytes(leaf.leaf_hash):
+            hashed = merkle.leaf_hash(leaf.data)
+            if hashed != leaf.leaf_hash:
                 report.problems.append(f"叶子 {leaf.index} 的哈希与其内容不符（内容被改动）")
             by_source.setdefault(leaf.source, []).append(leaf)
-            for level, idx, h in merkle.frontier_push(frontier, merkle.leaf_hash(data)):
+            for level, idx, h in merkle.frontier_push(frontier, hashed):
                 if level > 0 and stored_nodes.get((level, idx)) != h:
                     report.problems.append(f"树节点 ({level},{idx}) 与叶子重算结果不符")
             expected += 1
@@ -253,7 +268,7 @@ def audit_verify(
                 now = fresh.get(leaf.source_id)
                 if now is None:
                     report.problems.append(f"叶子 {leaf.index} 对应的记录 {source}#{leaf.source_id} 已不存在")
-                elif now != bytes(leaf.data):
+                elif now != leaf.data:
                     report.problems.append(f"记录 {source}#{leaf.source_id} 已被改动，与叶子 {leaf.index} 不符")
         if progress:
             progress(len(rows))

@@ -58,3 +58,19 @@ def keyed_digest(*parts: object) -> str:
 
     msg = "\x1f".join(str(p) for p in parts).encode("utf-8")
     return "hmac-sha256:" + hmac.new(settings.FAZHI_AUDIT_KEY.encode("utf-8"), msg, hashlib.sha256).hexdigest()
+
+
+def _stored_default(value: Any) -> Any:
+    if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, (dt.date, decimal.Decimal)):
+        return to_canonical_value(value)
+    raise TypeError(f"no canonical encoding for {type(value).__name__}")
+
+
+def canonical_bytes_stored(value: Any) -> bytes:
+    """The bytes :func:`canonical_bytes` gives, for re-encoding stored rows when the log is
+    verified, without its walk over the value in Python (several times faster): the same bytes
+    for every value canonical_bytes accepts; a value it refuses (a float someone wrote into a
+    row) is encoded instead of refused, so it shows as a changed row, not as a crash."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_stored_default).encode("utf-8")

@@ -36,6 +36,7 @@ import json
 import os
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -113,14 +114,29 @@ def _ring_at(path: str, mtime_ns: int) -> KeyRing:
     return _load(Path(path))
 
 
+_seen: dict[str, tuple[float, KeyRing]] = {}
+
+
 def keyring() -> KeyRing:
-    """The key file's ring (read again when the file changes), or the development ring without one."""
-    path = keys_path()
+    """The key file's ring, or the development ring without one. The file is looked at again at
+    most once a second (a rotation by another process is seen; a page decrypting many values
+    does not stat the file for each)."""
+    name = str(settings.FAZHI_FIELD_KEYS_FILE)
+    now = time.monotonic()
+    seen = _seen.get(name)
+    if seen and now - seen[0] < 1.0:
+        return seen[1]
     try:
-        mtime = path.stat().st_mtime_ns
+        ring = _ring_at(name, os.stat(name).st_mtime_ns)
     except FileNotFoundError:
-        return _dev_ring()
-    return _ring_at(str(path), mtime)
+        ring = _dev_ring()
+    _seen[name] = (now, ring)
+    return ring
+
+
+def keyring_forget() -> None:
+    """Read the key file again at the next use (after this process wrote it)."""
+    _seen.clear()
 
 
 @cache
@@ -137,6 +153,7 @@ def keyring_write(path: Path, current: str, keys: dict[str, bytes], index_key: b
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1)
     os.replace(tmp, path)
+    keyring_forget()
 
 
 def new_key_id(existing: dict[str, bytes]) -> str:
