@@ -217,7 +217,9 @@ def overdue_open(ind: Indicator, period: Period, within: Unit | None = None) -> 
     the copy to the respondent), this clock's due date is recomputed from the events."""
     from django.utils import timezone
 
-    from fazhi.registers.framework.clocks import matter_last_dues
+    from fazhi.law.workdays import current_calendar
+    from fazhi.registers.framework.clocks import events_of, matter_last_dues
+    from fazhi.registers.framework.registry import REGISTRY
 
     m = ind.measures["denominator"]
     rules = list(m.where_dict["deadline"]["rules"])
@@ -230,17 +232,21 @@ def overdue_open(ind: Indicator, period: Period, within: Unit | None = None) -> 
     stopped = Q()
     for rule in rules:
         stopped |= Q(deadlines__has_key=rule)
-    for matter in base.filter(due_on__lt=cut).exclude(due_rule__in=rules).exclude(stopped):
-        dues = matter_last_dues(matter)
-        if any((due := dues.get(rule)) is not None and due < cut for rule in rules):
-            ids.add(matter.pk)
     late = Q()
     for rule in rules:
         late |= Q(**{f"deadlines__{rule}": "late"})
-    for matter in base.filter(late).annotate(_day=anchor_expression(m)).filter(_day__gte=cut):
-        dues = matter_last_dues(matter)
-        if any((due := dues.get(rule)) is not None and due < cut for rule in rules):
-            ids.add(matter.pk)
+    # the due dates recomputed from the events: every matter's events in a few queries, not one each
+    walked = [
+        *base.filter(due_on__lt=cut).exclude(due_rule__in=rules).exclude(stopped),
+        *base.filter(late).annotate(_day=anchor_expression(m)).filter(_day__gte=cut),
+    ]
+    if walked:
+        reg, cal = REGISTRY[ind.register], current_calendar()
+        events = events_of(reg.name, {matter.pk for matter in walked})
+        for matter in walked:
+            dues = matter_last_dues(matter, events[matter.pk], reg=reg, cal=cal)
+            if any((due := dues.get(rule)) is not None and due < cut for rule in rules):
+                ids.add(matter.pk)
     return model._default_manager.filter(pk__in=ids)
 
 

@@ -1,0 +1,78 @@
+"""The pages users wait for cost the same number of queries whatever the number of records:
+a list, a record's page, the dashboard and a trace with 10 matters and with 100 (no query per row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from conftest import Org, do
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _cases(make_case: Any, n: int, start: int) -> list[Any]:
+    out = []
+    for i in range(start, start + n):
+        case = make_case(applicant_name=f"申请人{i}", received_on=dt.date(2025, 9, 1) + dt.timedelta(days=i % 20))
+        out.append(case)
+    return out
+
+
+def _queries(fetch: Callable[[], Any]) -> list[str]:
+    fetch()  # warm: caches that fill once (the calendar, the definitions, the session)
+    with CaptureQueriesContext(connection) as ctx:
+        response = fetch()
+        assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def _same(pages: dict[str, Callable[[], Any]], grow: Callable[[], None]) -> None:
+    few = {name: _queries(fetch) for name, fetch in pages.items()}
+    grow()
+    for name, fetch in pages.items():
+        many = _queries(fetch)
+        assert len(many) == len(few[name]), (name, len(few[name]), len(many), [q[:140] for q in many])
+
+
+def test_the_register_list_and_a_records_page_cost_no_query_per_row(org: Org, make_case: Any) -> None:
+    cases = _cases(make_case, 10, 0)
+    first = cases[0]
+    do(first, "accept", org.alice, accepted_on=dt.date(2025, 9, 30), procedure="ordinary")
+    alice = _client(org.alice)
+    pages = {
+        "list": lambda: alice.get("/r/reconsideration/"),
+        "list searched": lambda: alice.get("/r/reconsideration/", {"q": "申请人3"}),
+        "list by due date": lambda: alice.get("/r/reconsideration/", {"sort": "due"}),
+        "record": lambda: alice.get(f"/r/reconsideration/{first.pk}/"),
+    }
+
+    def grow() -> None:
+        more = _cases(make_case, 90, 10)
+        for case in more[:40]:
+            do(case, "accept", org.alice, accepted_on=dt.date(2025, 9, 30), procedure="ordinary")
+
+    _same(pages, grow)
+
+
+def test_the_dashboard_and_a_trace_cost_no_query_per_record(org: Org, make_case: Any) -> None:
+    _cases(make_case, 10, 0)
+    dave = _client(org.dave)
+    params = {"unit": org.district.pk, "year": 2025}
+    pages = {
+        "dashboard": lambda: dave.get("/zhibiao/", params),
+        "trace": lambda: dave.get("/zhibiao/fy.received/", params),
+    }
+    _same(pages, lambda: _cases(make_case, 90, 10))
