@@ -276,19 +276,32 @@ def check_city_clone() -> None:
     assert copy is not None and not MatterEvent.objects.filter(register="enforcement", object_id=copy.pk).exists()
     assert GeneratedBatch.objects.filter(register="enforcement", first_id__lte=copy.pk, last_id__gte=copy.pk).count() == 1
     # the copies are searchable, their rows as the write path makes them
+    from django.contrib.auth import get_user_model
+
     from fazhi.registers.framework.models import SearchEntry
     from fazhi.registers.framework.search import search_text
 
     for name, reg in REGISTRY.items():
         assert SearchEntry.objects.filter(register=name).count() == reg.model.objects.count(), name
     assert SearchEntry.objects.get(register="enforcement", matter_id=copy.pk).text == search_text(REGISTRY["enforcement"], copy)
+    # the copies' personal data is encrypted as the write path stores it, and found by the whole name
+    from django.db import connection
+
+    from fazhi.core.fieldcrypt import PREFIX
+    from fazhi.registers.framework.listing import list_filter, matters_filtered
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT party_name FROM enforcement_enforcementcase WHERE id = %s", [copy.pk])
+        assert cursor.fetchone()[0].startswith(PREFIX)
+    admin = get_user_model().objects.get(username="admin")
+    reg = REGISTRY["enforcement"]
+    assert copy.pk in set(matters_filtered(list_filter({"q": copy.party_name}, admin, reg), admin, reg).values_list("pk", flat=True))
     report = audit_verify()
     assert report.ok, report.problems
     # the copies are in the indicator rollups exactly as if counted from their rows
     from fazhi.indicators import rollups
 
     assert rollups.check() == []
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
     client = Client()
