@@ -151,7 +151,26 @@ def _uses_database(item: Any) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+# The longest test files, started first: with a file per pytest-xdist worker the run ends when
+# its last file ends, so the demo (minutes) must not be the last file a worker picks up.
+FIRST = (
+    "fazhi/core/tests/test_demo.py",
+    "fazhi/registers/framework/tests/test_scenarios.py",
+    "fazhi/api/tests/test_matrix.py",
+    "fazhi/api/tests/test_schemathesis.py",
+    "fazhi/ops/tests/test_backup.py",
+    "fazhi/web/tests/test_production_server.py",
+    "fazhi/law/tests/test_clocks.py",
+)
+
+
+def _first(item: Any) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return FIRST.index(path) if path in FIRST else len(FIRST)
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    items.sort(key=_first)  # stable: the order within and after them is unchanged
     half = os.environ.get("FAZHI_TEST_HALF", "")
     if not half:
         return
