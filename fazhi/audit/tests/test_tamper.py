@@ -274,3 +274,33 @@ def test_an_unsigned_checkpoint_after_signed_ones_is_reported(log: list[Any], ma
     services.checkpoint_take()
     settings.FAZHI_CHECKPOINT_KEY_FILE = tmp_path / "keys" / "checkpoint.pem"
     assert any("没有签名，而此前的检查点已签名" in p for p in verify_inside().problems)
+
+
+def test_verify_since_a_checkpoint_checks_only_what_came_after_and_still_catches_a_change(org: Any, log: list[Any], make_case: Any) -> None:
+    """`audit verify --since N`: the tree at checkpoint N is read from the stored subtree hashes
+    and must give its root; the leaves appended after it are checked as a full run checks them."""
+    first = Checkpoint.objects.order_by("size").last()
+    assert first is not None
+    later = [make_case(received_on=dt.date(2025, 10, 8)) for _ in range(5)]
+    matter_transition(matter=later[0], transition="accept", actor=org.alice, data={"accepted_on": "2025-10-09", "procedure": "ordinary"})
+    services.checkpoint_take()
+    out = StringIO()
+    call_command("audit", "verify", "--since", str(first.pk), stdout=out, stderr=StringIO())
+    size = AuditLeaf.objects.count()
+    assert f"检查点 #{first.pk}（{first.size} 个叶子）之后的 {size - first.size} 个叶子" in out.getvalue()
+    report = services.audit_verify(since=first)
+    assert report.ok and report.size == size and report.checkpoints_checked == 2 and report.rows_checked == 0
+    # an event after the checkpoint changed behind the services' back: found from the checkpoint on
+    guards_off()
+    event = MatterEvent.objects.filter(object_id=later[0].pk, transition="accept").get()
+    MatterEvent.objects.filter(pk=event.pk).update(note="改过")
+    report = services.audit_verify(since=first)
+    assert any(f"matter_event#{event.pk}" in p for p in report.problems), report.problems
+    # a stored subtree hash under the checkpoint altered: the checkpoint no longer gives its root
+    node = MerkleNode.objects.filter(index=0, level__lte=first.size.bit_length() - 1).order_by("-level").first()
+    assert node is not None and (1 << node.level) <= first.size  # the largest subtree of the checkpoint's tree
+    MerkleNode.objects.filter(pk=node.pk).update(hash=b"\0" * 32)
+    report = services.audit_verify(since=first)
+    assert any("与存储的树节点不符" in p for p in report.problems), report.problems
+    with pytest.raises(CommandError, match="没有编号为 999 的检查点"):
+        call_command("audit", "verify", "--since", "999", stdout=StringIO(), stderr=StringIO())
