@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 from typing import Any
 
 import pytest
@@ -31,23 +32,33 @@ def snapshot() -> list[tuple[Any, ...]]:
     return list(ReconsiderationCase.objects.order_by("case_number").values_list("case_number", "state", "outcome", "received_on", "applicant_name", "due_on"))
 
 
+# In the CI's PostgreSQL half (FAZHI_TEST_HALF, conftest.py) the demo is built once and the checks
+# that exercise the pages rather than the database's SQL (the second build showing determinism, the
+# crawl of every page, the API's permission matrix) are left to the SQLite half: the two halves
+# share two cores and the demo is the longest test of each. Run by hand, every check runs.
+ALL_CHECKS = os.environ.get("FAZHI_TEST_HALF", "") != "postgresql"
+
+
 def test_the_demo_is_deterministic_complete_verifiable_and_keeps_the_registers_rules(db: Any) -> None:
     """One demo, built twice (the first rolled back) to show it is deterministic; every check below
     runs on the second build (a small demo costs a minute or two: the CI builds it once per database)."""
-    with pytest.raises(Rollback), transaction.atomic():
-        call_command("demo", *DEMO_ARGS, stdout=io.StringIO(), stderr=io.StringIO())
-        first = snapshot()
-        raise Rollback
+    if ALL_CHECKS:
+        with pytest.raises(Rollback), transaction.atomic():
+            call_command("demo", *DEMO_ARGS, stdout=io.StringIO(), stderr=io.StringIO())
+            first = snapshot()
+            raise Rollback
     out = io.StringIO()
     call_command("demo", *DEMO_ARGS, stdout=out, stderr=io.StringIO())
-    assert snapshot() == first
+    if ALL_CHECKS:
+        assert snapshot() == first
     assert "fazhi-demo-2026" in out.getvalue() and "clerk_gh" in out.getvalue()
     check_complete()
     check_every_register_populated_with_every_outcome_and_reimportable()
     check_generated_enforcement_cases_keep_the_rules_the_services_enforce()
-    check_pages_speak_chinese()
-    check_forms_answer_in_chinese_to_a_browser_asking_for_english()
-    check_api_permission_matrix()
+    if ALL_CHECKS:
+        check_pages_speak_chinese()
+        check_forms_answer_in_chinese_to_a_browser_asking_for_english()
+        check_api_permission_matrix()
     check_city_clone()  # last: it adds districts
 
 
