@@ -32,7 +32,6 @@ import argparse
 import datetime
 import itertools
 import os
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -49,82 +48,21 @@ from fazhi.reader import cleaning  # noqa: E402
 from fazhi.reader.scoring import GOLD as SEED_GOLD  # noqa: E402
 from fazhi.reader.scoring import Gold  # noqa: E402
 
+# the gold loader and the label files of check.py (this folder)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check import LABEL_FILES, LABEL_LINE, load_gold_path, written_value  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 TEXTS = HERE / "texts"
 GOLD_A = HERE / "gold"
 GOLD_B = HERE / "gold2"
 IDS = ("009", "010", "014", "018", "021", "038", "046", "050", "051", "054")
-LABEL_FILES = [ROOT.parent / "shared" / "reader" / "LABELS.md", HERE / "LABELS_ADDED.md"]
-LABEL_LINE = re.compile(r"^- \*\*(.+?)\*\*")
 SEED_SECTION = "Labels taken from the seed annotations"
 UNDEFINED = "未定义"
-
-NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两兩三四五六七八九十百千]+")
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-MULTIPLIER = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000, "千": 1000}
 
 
 def clean_text(name: str) -> str:
     return cleaning.clean((TEXTS / f"{name}.txt").read_text(encoding="utf-8")).text
-
-
-def load_gold_path(path: Path, text: str) -> tuple[list[Gold], list[str]]:
-    """``scoring.load_gold`` for a file anywhere, collecting every error (as in check.py)."""
-    items: list[Gold] = []
-    errors: list[str] = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 6:
-            errors.append(f"{path.name}:{lineno}: 需要 6 列，实为 {len(parts)} 列")
-            continue
-        before, quote, value, unit, approx, metric = parts
-        anchor = before + quote
-        at = text.find(anchor)
-        if at < 0 or text.find(anchor, at + 1) >= 0:
-            errors.append(f"{path.name}:{lineno}: “{anchor}”在正文中{'找不到' if at < 0 else '不唯一'}")
-            continue
-        try:
-            number = float(value)
-        except ValueError:
-            errors.append(f"{path.name}:{lineno}: 数值“{value}”不是数")
-            continue
-        if approx not in ("0", "1"):
-            errors.append(f"{path.name}:{lineno}: approx 应为 0 或 1，实为“{approx}”")
-        if not metric:
-            errors.append(f"{path.name}:{lineno}: 缺标签")
-        start = at + len(before)
-        items.append(Gold(start, start + len(quote), quote, number, unit, approx == "1", metric))
-    return items, errors
-
-
-def _cn_number(s: str) -> float | None:
-    total, current = 0, 0
-    for ch in s:
-        if ch in CN_DIGITS:
-            current = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            total += (current or 1) * CN_UNITS[ch]
-            current = 0
-        else:
-            return None
-    return float(total + current)
-
-
-def written_value(quote: str, unit: str) -> float | None:
-    m = NUMBER.search(quote)
-    if not m:
-        return None
-    raw = m.group(0)
-    value = float(raw.replace(",", "")) if raw[0].isdigit() else _cn_number(raw)
-    if value is None:
-        return None
-    rest = quote[m.end() :]
-    if rest[:1] in MULTIPLIER and not unit.startswith(rest[:1]):
-        value *= MULTIPLIER[rest[:1]]
-    return value
 
 
 def label_groups() -> dict[str, str]:
