@@ -22,7 +22,9 @@ import bisect
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -311,10 +313,27 @@ def default_calendar() -> WorkCalendar:
 _current: dict[str, Any] = {}
 
 
+_PINNED: ContextVar[WorkCalendar | None] = ContextVar("calendar_pinned", default=None)
+
+
+@contextmanager
+def calendar_pinned() -> Iterator[WorkCalendar]:
+    """Inside, the calendar is the one in effect on entry, without asking the database again at
+    every date computed (a ledger import's planning: thousands of steps in one transaction)."""
+    token = _PINNED.set(current_calendar())
+    try:
+        yield _PINNED.get() or current_calendar()
+    finally:
+        _PINNED.reset(token)
+
+
 def current_calendar() -> WorkCalendar:
     """The effective calendar including administrator-imported schedules (cached per revision)."""
     from fazhi.law.models import HolidaySchedule
 
+    pinned = _PINNED.get()
+    if pinned is not None:
+        return pinned
     marker = HolidaySchedule.objects.order_by("-id").values_list("id", flat=True).first() or 0
     if _current.get("marker") != marker:
         imported = [h.as_schedule() for h in HolidaySchedule.objects.latest_per_year()]

@@ -1,9 +1,10 @@
-"""Bulk writing of generated matters (demo and benchmark generators): the same rows, events,
-audit leaves and cached due dates as the services write, in a few statements per batch.
+"""Bulk writing of matters: the same rows, events, audit leaves and cached due dates as the
+services write, in a few statements per batch.
 
-Only generators use it: they build histories that respect the procedure by construction (and
-tests check a sample of them against the register's checks). Real work goes through the
-services, which check every step.
+Two callers. Generators (demo, benchmarks) build histories that respect the procedure by
+construction (tests check a sample of them against the register's checks): :func:`bulk_write`.
+A ledger import runs every row through the services in a transaction it rolls back, then writes
+what the services produced: :func:`written_replay`. Everything else goes through the services.
 """
 
 from __future__ import annotations
@@ -32,6 +33,18 @@ class Step:
     actor: Actor
     day: dt.date
     values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Written:
+    """A matter as the services left it while an import planned its row (in a transaction rolled
+    back since): its row and the events they wrote, to be written again for real."""
+
+    number: int  # the ledger row, for messages
+    pk: int | None  # an existing matter's id; None: a new matter
+    values: dict[str, Any]  # column (attname) -> value, the id left out
+    events: list[dict[str, Any]]  # each event's columns, its id and the matter's left out
+    last_event: int  # an existing matter's last event when the row was planned (0: none)
 
 
 @dataclass
@@ -92,8 +105,7 @@ def bulk_write(reg: Register, planned: list[Planned], *, batch: int = 2000) -> i
                     )
                 )
                 state = after_state
-        MatterEvent.objects.bulk_create(events, batch_size=batch)
-        audit_append_many([("matter_event", e.pk, event_leaf_bytes(e)) for e in events])
+        events_append(events, batch=batch)
         by_matter: dict[int, list[EventFact]] = defaultdict(list)
         for e in events:
             by_matter[e.object_id].append(EventFact(e.transition, e.event_date))
@@ -114,3 +126,58 @@ def bulk_write(reg: Register, planned: list[Planned], *, batch: int = 2000) -> i
     for (unit_id, year), value in counters.items():
         CaseNumberSequence.objects.update_or_create(register=reg.name, unit_id=unit_id, year=year, defaults={"last_value": value})
     return len(planned)
+
+
+def events_append(events: list[MatterEvent], *, batch: int = 2000) -> None:
+    """Insert events (ids in list order) and append their audit leaves in that order."""
+    MatterEvent.objects.bulk_create(events, batch_size=batch)
+    audit_append_many([("matter_event", e.pk, event_leaf_bytes(e)) for e in events])
+
+
+def written_replay(reg: Register, written: list[Written], *, effects: bool, batch: int = 1000) -> None:
+    """Write what an import planned: new matters inserted, existing ones updated, their events.
+
+    ``effects=False`` writes only the matters' rows: an import replays the rows it has planned so
+    far before planning the next ones, so that each row's checks see the matters the rows before
+    it will have written (a proposal number used twice, a catalogue item already decided); no
+    check reads another matter's events. ``effects=True`` is the real write: the rows, the events
+    and their audit leaves, the
+    case-number counters, the register's after-step hooks (which see the row's final state), the
+    step observers and the write observers (rollups, search)."""
+    from fazhi.registers.framework.definition import CREATE
+    from fazhi.registers.framework.services import matters_written, sequences_advance, steps_observed
+
+    model: Any = reg.model
+    previous: dict[int, Matter] = {}
+    if effects:
+        pks = [w.pk for w in written if w.pk is not None]
+        for i in range(0, len(pks), 900):
+            previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
+    fresh = [model(**w.values) for w in written if w.pk is None]
+    model.objects.bulk_create(fresh, batch_size=batch)
+    made = iter(fresh)
+    matters = [next(made) if w.pk is None else model(pk=w.pk, **w.values) for w in written]
+    existing = [m for w, m in zip(written, matters, strict=True) if w.pk is not None]
+    if existing:
+        names = sorted({n for w in written if w.pk is not None for n in w.values})
+        model.objects.bulk_update(existing, names, batch_size=200)
+    if not effects:
+        return
+    events = [MatterEvent(object_id=m.pk, **e) for w, m in zip(written, matters, strict=True) for e in w.events]
+    events_append(events)
+    highest: dict[tuple[int, int], int] = {}
+    for w, m in zip(written, matters, strict=True):
+        if w.pk is None and m.sequence:
+            key = (m.unit_id, m.year)
+            highest[key] = max(highest.get(key, 0), m.sequence)
+    sequences_advance(reg, highest)
+    after = getattr(reg.hooks, "after", None)
+    by_pk = {m.pk: m for m in matters}
+    for e in events:
+        if e.transition == "amend":  # a correction runs no hook and issues nothing
+            continue
+        if after is not None:
+            after(by_pk[e.object_id], e.transition, None if e.transition == CREATE else e)
+        steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
+    for i in range(0, len(matters), 2000):
+        matters_written(reg, [(previous.get(m.pk), m) for m in matters[i : i + 2000]])

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import decimal
 import io
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Max
 
 from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
@@ -26,10 +28,12 @@ from fazhi.core.models import Role, Unit
 from fazhi.core.selectors import user_can_see_unit, user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table, xlsx_row
 from fazhi.core.types import Actor
+from fazhi.law.workdays import calendar_pinned
+from fazhi.registers.framework.bulk import Written, written_replay
 from fazhi.registers.framework.definition import LedgerStep, Transition
 from fazhi.registers.framework.models import Matter, MatterEvent
 from fazhi.registers.framework.registry import Register, model_field
-from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, system_user
+from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, planning, system_user
 
 UNIT_COLUMN = "办理单位编码"
 NUMBER_COLUMN = "案号"
@@ -194,22 +198,91 @@ def ledger_import(
     problems: list[str] = []
     result = ImportResult()
     seen: dict[str, int] = {}
+    planned: list[Written] = []
+    rows = table.rows
+    chunked = connection.vendor == "sqlite"
+    position = 0
+    # 1. Plan: every row through the services, in transactions rolled back; nothing is kept.
+    while position < len(rows) and len(problems) < MAX_PROBLEMS:
+        if position:
+            time.sleep(PLAN_PAUSE)  # writers queued for the lock get it before the next chunk
+        with transaction.atomic(), planning(), calendar_pinned():
+            if chunked and planned:
+                written_replay(reg, planned, effects=False)
+            started = time.monotonic()
+            while position < len(rows):
+                number, raw_row = rows[position]
+                position += 1
+                try:
+                    with transaction.atomic():
+                        outcome, written = _import_row(reg, number, raw_row, by_header, units, actor, trusted, seen, filename)
+                    setattr(result, outcome, getattr(result, outcome) + 1)
+                    if written is not None:
+                        planned.append(written)
+                except _RowProblems as exc:
+                    problems += exc.problems
+                if len(problems) >= MAX_PROBLEMS:
+                    problems.append(f"错误过多，仅列出前 {MAX_PROBLEMS} 条")
+                    break
+                if progress:
+                    progress(1)
+                if chunked and time.monotonic() - started > PLAN_SECONDS:
+                    break  # SQLite has one writer: let the office's own writes through between chunks
+            transaction.set_rollback(True)
+    if problems:
+        raise ImportFailed(problems)
+    # 2. Write what the services produced, in one short transaction.
     with transaction.atomic():
-        for number, raw_row in table.rows:
-            try:
-                with transaction.atomic():
-                    outcome = _import_row(reg, number, raw_row, by_header, units, actor, trusted, seen, filename)
-                setattr(result, outcome, getattr(result, outcome) + 1)
-            except _RowProblems as exc:
-                problems += exc.problems
-            if len(problems) >= MAX_PROBLEMS:
-                problems.append(f"错误过多，仅列出前 {MAX_PROBLEMS} 条")
-                break
-            if progress:
-                progress(1)
+        problems = _changed_meanwhile(reg, planned)
         if problems:
             raise ImportFailed(problems)
+        written_replay(reg, planned, effects=True)
     return result
+
+
+# SQLite: the longest a planning transaction holds the database's single write lock. Other
+# requests queue for it (settings: "timeout" 30 s), so they wait at most about this long.
+PLAN_SECONDS = 1.0
+# ... and the pause between two chunks: longer than SQLite's longest sleep between two tries of a
+# waiting writer (100 ms), so that one waiting is sure to get the lock.
+PLAN_PAUSE = 0.12
+
+
+def _changed_meanwhile(reg: Register, planned: list[Written]) -> list[str]:
+    """Rows whose matter someone else changed (or whose new case number someone else used) between
+    the planning and the writing: the plan no longer holds; the import is refused as a whole."""
+    problems: list[str] = []
+    existing = {w.pk: w for w in planned if w.pk is not None}
+    if existing:
+        ids = list(existing)
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            list(reg.model.objects.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
+            last = dict(
+                MatterEvent.objects.filter(register=reg.name, object_id__in=chunk).values("object_id").annotate(last=Max("pk")).values_list("object_id", "last")
+            )
+            for pk in chunk:
+                w = existing[pk]
+                if last.get(pk, 0) != w.last_event:
+                    problems.append(f"第{w.number}行：案件 {w.values.get('case_number')} 在导入过程中被他人办理或更正，请重新导入该文件")
+    new = {str(w.values["case_number"]): w for w in planned if w.pk is None}
+    names = list(new)
+    for i in range(0, len(names), 900):
+        for number in reg.model.objects.filter(case_number__in=names[i : i + 900]).values_list("case_number", flat=True):
+            problems.append(f"第{new[number].number}行“{NUMBER_COLUMN}”：案号 {number} 在导入过程中已被他人登记，请核对后重新导入")
+    return problems[:MAX_PROBLEMS]
+
+
+def _written(reg: Register, number: int, matter: Matter, existing: bool, mark: int, last_event: int) -> Written:
+    """What the services wrote for one row: the matter's row and its new events."""
+    row = reg.model.objects.get(pk=matter.pk)
+    values = {f.attname: getattr(row, f.attname) for f in reg.model._meta.concrete_fields if not f.primary_key}
+    skip = {"id", "object_id"}
+    events = [
+        {f.attname: getattr(e, f.attname) for f in MatterEvent._meta.concrete_fields if f.attname not in skip}
+        for e in MatterEvent.objects.filter(register=reg.name, object_id=matter.pk, pk__gt=mark).order_by("pk")
+    ]
+    return Written(number=number, pk=matter.pk if existing else None, values=values, events=events, last_event=last_event)
 
 
 class _RowProblems(Exception):
@@ -227,7 +300,7 @@ def _import_row(
     trusted: bool,
     seen: dict[str, int],
     filename: str,
-) -> str:
+) -> tuple[str, Written | None]:
     d = reg.definition
     problems: list[str] = []
     headers = {c.field: c.header for c in by_header.values() if c.field}
@@ -284,7 +357,12 @@ def _import_row(
 
     note = f"台账导入（{filename} 第{number}行）"
     create_data = {n: values[n] for n in create_names if n in values}
-    matter = reg.model.objects.filter(case_number=case_number).first()
+    matter = reg.model.objects.select_for_update().filter(case_number=case_number).first()
+    existing = matter is not None
+    mark = MatterEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    last_event = 0
+    if matter is not None:
+        last_event = MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).aggregate(last=Max("pk"))["last"] or 0
     outcome = "unchanged"
     if matter is None:
         matter = run(
@@ -328,7 +406,7 @@ def _import_row(
         for name in leftover:
             fail(headers[name], f"已填写，但按本行内容无法执行对应的步骤（案件此时的状态为“{state}”）；请检查前序步骤的列是否漏填")
         raise _RowProblems(problems)
-    return outcome
+    return outcome, (None if outcome == "unchanged" else _written(reg, number, matter, existing, mark, last_event))
 
 
 def _same(matter: Matter, name: str, value: Any) -> bool:

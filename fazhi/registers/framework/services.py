@@ -11,14 +11,16 @@ import copy
 import datetime as dt
 import decimal
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from fazhi.audit.services import audit_append
+from fazhi.audit.services import audit_append, audit_deferred
 from fazhi.core.errors import FazhiError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import role_labels, user_has_role, user_roles_for_unit
@@ -204,13 +206,37 @@ def _imported_sequence(reg: Register, unit: Unit, year: int, number: str) -> int
     if not match:
         return 0
     value = int(match.group(1))
-    try:
-        with transaction.atomic():
-            CaseNumberSequence.objects.get_or_create(register=reg.name, unit=unit, year=year)
-    except IntegrityError:
-        pass
-    CaseNumberSequence.objects.filter(register=reg.name, unit=unit, year=year, last_value__lt=value).update(last_value=value)
+    if not _PLANNING.get():
+        sequences_advance(reg, {(unit.pk, year): value})
     return value
+
+
+def sequences_advance(reg: Register, highest: dict[tuple[int, int], int]) -> None:
+    """Move each (unit, year) counter past the highest sequence an import brought."""
+    for (unit_id, year), value in highest.items():
+        try:
+            with transaction.atomic():
+                CaseNumberSequence.objects.get_or_create(register=reg.name, unit_id=unit_id, year=year)
+        except IntegrityError:
+            pass
+        CaseNumberSequence.objects.filter(register=reg.name, unit_id=unit_id, year=year, last_value__lt=value).update(last_value=value)
+
+
+# Planning: a ledger import runs its rows through these services in a transaction it then rolls
+# back, and writes what they produced afterwards in bulk (ledger.py). While it plans, the shared
+# rows every writer touches are left alone: the audit log's head (audit_deferred), the case-number
+# counters and the derived stores the write observers keep; the import writes them with the rows.
+_PLANNING: ContextVar[bool] = ContextVar("matters_planning", default=False)
+
+
+@contextmanager
+def planning() -> Iterator[None]:
+    token = _PLANNING.set(True)
+    try:
+        with audit_deferred():
+            yield
+    finally:
+        _PLANNING.reset(token)
 
 
 # Called after every write of matters with (register, [(before or None, after)]): what derived
@@ -225,6 +251,8 @@ def write_observer_add(fn: WriteObserver) -> None:
 
 
 def matters_written(reg: Register, pairs: list[tuple[Matter | None, Matter]]) -> None:
+    if _PLANNING.get():
+        return
     for fn in WRITE_OBSERVERS:
         fn(reg, pairs)
 
@@ -243,6 +271,8 @@ def step_observer_add(fn: StepObserver) -> None:
 
 
 def steps_observed(reg: Register, matter: Matter, step: str, event: MatterEvent, *, imported: bool) -> None:
+    if _PLANNING.get():
+        return
     for fn in STEP_OBSERVERS:
         fn(reg, matter, step, event, imported)
 
@@ -289,10 +319,11 @@ def _create(
     except NoRuleInForce as exc:  # a date before the law the clock comes from: refused, nothing written
         raise ValidationFailed({"received_on": [str(exc)]}) from exc
     after = getattr(reg.hooks, "after", None)
-    if after is not None:
+    if after is not None and not _PLANNING.get():
         after(matter, CREATE, None)
     steps_observed(reg, matter, CREATE, event, imported=bool(imported_number))
-    matters_written(reg, [(None, type(matter).objects.get(pk=matter.pk))])
+    if not _PLANNING.get():
+        matters_written(reg, [(None, type(matter).objects.get(pk=matter.pk))])
     return matter
 
 
@@ -354,10 +385,11 @@ def matter_transition(
     except NoRuleInForce as exc:
         raise ValidationFailed({t.date_field or "__all__": [str(exc)]}) from exc
     after = getattr(reg.hooks, "after", None)
-    if after is not None:
+    if after is not None and not _PLANNING.get():
         after(locked, t.name, event)
     steps_observed(reg, locked, t.name, event, imported=imported)
-    matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
+    if not _PLANNING.get():
+        matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
     return event
 
@@ -397,7 +429,8 @@ def matter_amend(*, matter: Matter, actor: Actor, changes: dict[str, Any], reaso
         after=_snapshot(locked, list(changed)),
         note=reason,
     )
-    matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
+    if not _PLANNING.get():
+        matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
     return event
 

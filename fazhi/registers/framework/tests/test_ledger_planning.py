@@ -1,0 +1,122 @@
+"""A ledger import plans every row through the services in transactions it rolls back, then
+writes what they produced in one short transaction (ledger.py, bulk.written_replay): the rows
+planned in later chunks see the earlier ones, the office keeps writing while a file is checked,
+and a matter changed in between refuses the import."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from conftest import application
+from fazhi.audit.services import audit_verify, checkpoint_take
+from fazhi.core.errors import ImportFailed
+from fazhi.registers.framework import ledger
+from fazhi.registers.framework.ledger import ledger_import
+from fazhi.registers.framework.models import MatterEvent
+from fazhi.registers.framework.registry import register_get
+from fazhi.registers.framework.search import matters_search
+from fazhi.registers.framework.services import matter_amend, matter_create
+from fazhi.registers.framework.tests.test_ledger import ledger_rows, xlsx
+from fazhi.registers.proposals.models import Proposal
+from fazhi.registers.reconsideration.models import ReconsiderationCase
+
+PROPOSAL_HEADER = ["办理单位编码", "案号", "交办日期", "类别", "届次会议", "建议（提案）编号", "标题", "领衔代表（委员）", "答复日期", "办理结果分类"]
+
+
+def proposal_row(number: str, proposal_number: int, title: str) -> list[Any]:
+    return ["T-D-FY", number, "2025-03-20", "人大代表建议", "区十七届人大四次会议", proposal_number, title, "王代表", "", ""]
+
+
+@pytest.mark.django_db
+def test_each_chunk_is_planned_after_the_rows_before_it(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger, "PLAN_SECONDS", 0.0)  # every row its own planning transaction
+    monkeypatch.setattr(ledger, "PLAN_PAUSE", 0.0)
+    reg = register_get("proposals")
+    rows = [proposal_row("建〔2025〕1号", 11, "关于增设公交站点的建议"), proposal_row("建〔2025〕2号", 11, "关于路灯维修的建议")]
+    with pytest.raises(ImportFailed) as exc:
+        ledger_import(reg=reg, data=xlsx(rows, PROPOSAL_HEADER), filename="建议.xlsx", cli=True)
+    # the second row is refused by the register's own check, as if the first had been written
+    assert any(p.startswith("第3行“建议（提案）编号”：本单位已登记过该会议的第 11 号") for p in exc.value.problems), exc.value.problems
+    assert not Proposal.objects.exists() and not MatterEvent.objects.exists()
+
+    rows[1][5] = 12
+    rows.append(proposal_row("建〔2025〕3号", 13, "关于校园周边交通的建议"))
+    result = ledger_import(reg=reg, data=xlsx(rows, PROPOSAL_HEADER), filename="建议.xlsx", cli=True)
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    assert sorted(Proposal.objects.values_list("proposal_number", flat=True)) == ["11", "12", "13"]
+    # the rows, their events, the audit leaves and the search rows are all written
+    assert MatterEvent.objects.filter(register="proposals", transition="register").count() == 3
+    assert [m.case_number for m in matters_search(Proposal.objects.all(), reg, "路灯")] == ["建〔2025〕2号"]
+    checkpoint_take()
+    report = audit_verify()
+    assert report.ok and report.size == MatterEvent.objects.count(), report.problems
+
+
+@pytest.mark.django_db
+def test_a_matter_changed_between_planning_and_writing_refuses_the_import(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = register_get("reconsideration")
+    ledger_import(reg=reg, data=xlsx(ledger_rows()), filename="2025台账.xlsx", actor=org.alice)
+    rows = ledger_rows()
+    rows[3][11:15] = ["2025-11-20", "撤销", "", "2025-11-21"]  # the open case gets its decision
+    rows.append(["T-D-FY", "东复〔2025〕9号", "2025-10-09", *rows[0][3:9], "", "", "", "", "", ""])
+    check = ledger._changed_meanwhile
+
+    def someone_else_works_first(reg: Any, planned: Any) -> list[str]:
+        # a reviewer corrects the open case, and a clerk registers number 9, while the file is checked
+        running = ReconsiderationCase.objects.get(case_number="东复〔2025〕6号")
+        matter_amend(matter=running, actor=org.alice, changes={"applicant_name": "张叁"}, reason="笔误")
+        matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(), imported_number="东复〔2025〕9号")
+        return check(reg, planned)
+
+    monkeypatch.setattr(ledger, "_changed_meanwhile", someone_else_works_first)
+    with pytest.raises(ImportFailed) as exc:
+        ledger_import(reg=reg, data=xlsx(rows), filename="2025台账-更新.xlsx", actor=org.alice)
+    assert exc.value.problems == [
+        "第5行：案件 东复〔2025〕6号 在导入过程中被他人办理或更正，请重新导入该文件",
+        "第6行“案号”：案号 东复〔2025〕9号 在导入过程中已被他人登记，请核对后重新导入",
+    ]
+    assert ReconsiderationCase.objects.get(case_number="东复〔2025〕6号").state == "accepted"
+    assert not MatterEvent.objects.filter(case_number="东复〔2025〕6号", transition="decide").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_office_keeps_writing_while_a_file_is_checked(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: the whole import was one transaction, and every other write (a clerk's step, a
+    login) waited for its end or failed with "database is locked"."""
+    monkeypatch.setattr(ledger, "PLAN_SECONDS", 0.0)
+    reg = register_get("reconsideration")
+    base = ledger_rows()[0]
+    rows = [[base[0], f"东复〔2025〕{n}号", *base[2:]] for n in range(10, 30)]
+    finished: dict[str, float] = {}
+    errors: list[BaseException] = []
+    clerk: list[threading.Thread] = []
+
+    def clerk_registers_a_case() -> None:
+        try:
+            matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(applicant_name="赵六"))
+            finished["clerk"] = time.monotonic()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def progress(_: int) -> None:
+        if not clerk:  # the first row is being planned: the clerk starts working
+            clerk.append(threading.Thread(target=clerk_registers_a_case))
+            clerk[0].start()
+
+    result = ledger_import(reg=reg, data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice, progress=progress)
+    finished["import"] = time.monotonic()
+    clerk[0].join()
+    assert not errors, errors
+    assert result.created == 20
+    assert finished["clerk"] < finished["import"], "the clerk's case waited for the whole import"
+    assert ReconsiderationCase.objects.filter(applicant_name__isnull=False).count() == 21
+    checkpoint_take()
+    report = audit_verify()
+    assert report.ok and report.size == MatterEvent.objects.count(), report.problems
