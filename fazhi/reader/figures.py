@@ -414,9 +414,10 @@ BAR = re.compile(r"[|｜]")
 MAX_HEADING_ROWS = 60
 
 
-def column_heading(text: str, at: int) -> tuple[str, str] | None:
+def column_heading(text: str, at: int) -> tuple[str, str, str] | None:
     """For a table cell at ``at`` (rows are lines of cells between bars): the row's heading (its
-    first cell), the nearest heading above of the same column (a cell without digits), and the
+    first cell), the nearest heading above of the same column (a cell without digits; "" for a
+    table flattened onto one line), and the
     column's unit, from the nearest heading above that names one, else from a caption line just
     above the table (单位：件). None where ``at`` is in no table's cell after the first column."""
     line_start = text.rfind("\n", 0, at) + 1
@@ -444,12 +445,12 @@ def column_heading(text: str, at: int) -> tuple[str, str] | None:
         if heading and unit:
             break
         end = start - 1
-    return row + heading, unit
+    return row, heading, unit
 
 
 def _column_unit(text: str, at: int) -> str:
     found = column_heading(text, at)
-    return found[1] if found else ""
+    return found[2] if found else ""
 
 
 def _cell(text: str, start: int, end: int) -> bool:

@@ -174,8 +174,9 @@ def context(text: str, figure: Figure, seps: Separators | None = None) -> Contex
         # a table cell: what it counts is said by its row's and its column's headings
         from fazhi.reader.figures import column_heading
 
-        if (found := column_heading(text, figure.start)) is not None and found[0]:
-            return Context(found[0] + masked, found[0], "", found[0] + masked, cut(ss, se), cut(line_start, line_end))
+        if (found := column_heading(text, figure.start)) is not None and found[1]:
+            headings = found[0] + found[1]
+            return Context(headings + masked, headings, "", headings + masked, cut(ss, se), cut(line_start, line_end))
     return Context(cut(ns, ne), text[ns : figure.start], text[figure.end : ne], cut(cs, ce), cut(ss, se), cut(line_start, line_end))
 
 
