@@ -8,5 +8,5 @@ from typing import IO, Any
 from tqdm import tqdm
 
 
-def progress_bar(*, total: int | None, desc: str, stream: IO[str] | Any = None) -> tqdm:
-    return tqdm(total=total, desc=desc, file=stream or sys.stderr, unit="条", dynamic_ncols=True, mininterval=0.5)
+def progress_bar(*, total: int | None, desc: str, stream: IO[str] | Any = None, unit: str = "条") -> tqdm:
+    return tqdm(total=total, desc=desc, file=stream or sys.stderr, unit=unit, dynamic_ncols=True, mininterval=0.5)

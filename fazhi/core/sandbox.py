@@ -61,13 +61,32 @@ def _pdf_text(data: bytes) -> str:
     return pdf_text(data)
 
 
+def _pdf_pages(data: bytes) -> list[str | bytes]:
+    from fazhi.core.filetext import pdf_pages
+
+    return pdf_pages(data)
+
+
+def _ocr_lines(data: bytes) -> list[str]:
+    from fazhi.core.filetext import ocr_lines
+
+    return ocr_lines(data)
+
+
 def _html_text(data: bytes) -> str:
     from fazhi.core.filetext import html_text
 
     return html_text(data)
 
 
-JOBS: dict[str, Callable[[bytes], Any]] = {"calamine_grid": _calamine_grid, "docx_text": _docx_text, "pdf_text": _pdf_text, "html_text": _html_text}
+JOBS: dict[str, Callable[[bytes], Any]] = {
+    "calamine_grid": _calamine_grid,
+    "docx_text": _docx_text,
+    "pdf_text": _pdf_text,
+    "pdf_pages": _pdf_pages,
+    "ocr_lines": _ocr_lines,
+    "html_text": _html_text,
+}
 REFUSED = 3  # the child's exit status for ParseRefused; its message is on stderr
 
 

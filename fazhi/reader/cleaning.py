@@ -28,6 +28,9 @@ PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\
 BARE_NUMBER_LINE = re.compile(r"^\d{1,3}$")
 # A line holding only a number (and perhaps %): a table cell when a table is flattened to one cell per line.
 NUMBER_CELL = re.compile(r"^[-+]?\d+(?:\.\d+)?%?$")
+# A table row as the loaders write it (fazhi.core.filetext.table_lines): cells between spaced bars,
+# not ending in a bar (rows flattened onto one line by a web page end each row with one).
+TABLE_ROW = re.compile(r"^[^|｜]*(?: [|｜] [^|｜]*)+(?<![|｜ ])$")
 CELL_MAX = 12  # a line this short that is no heading is a table cell or a row/column name
 DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号$")
 RED_HEAD = re.compile(r"^(.{2,40}?)(?:文件|函|通知|纪要)$")
@@ -146,6 +149,8 @@ def _continues(line: str, nxt: str, first: bool) -> bool:
     """Whether ``nxt`` continues the sentence ``line`` left unfinished (a page or line break)."""
     if NUMBER_CELL.match(nxt) or NUMBER_CELL.match(line):
         return False  # cells of a flattened table stay apart
+    if TABLE_ROW.match(line) or TABLE_ROW.match(nxt):
+        return False  # so do the rows of a table read from HTML, DOCX or PDF
     if first or _ends_sentence(line) or _is_heading(nxt) or DATE_LINE.match(nxt) or NEW_PARAGRAPH.match(nxt):
         return False
     if _is_heading(line) and len(line) < 80:

@@ -54,6 +54,14 @@ class Report:
     outline: list[OutlineItem]
     figures: list[figures.Figure]
     checks: list[Any] = field(default_factory=list)
+    # the PDF pages (from 1) read by OCR from their image: their figures are to be checked against the scan
+    ocr_pages: list[int] = field(default_factory=list)
+    pages: int = 0
+
+    @property
+    def all_ocr(self) -> bool:
+        """Whether every page was read by OCR (a scanned report): then each figure is marked."""
+        return bool(self.ocr_pages) and len(self.ocr_pages) == self.pages
 
     def as_dict(self, with_text: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -69,6 +77,7 @@ class Report:
             "outline": [o.as_dict() for o in self.outline],
             "figures": [f.as_dict() for f in self.figures],
             "checks": [c.as_dict() for c in self.checks],
+            "ocr_pages": self.ocr_pages,
         }
         if with_text:
             data["text"] = self.text
@@ -188,15 +197,32 @@ def read_text(raw: str, name: str = "", fmt: str = "txt", encoding: str | None =
     return report
 
 
-def read_bytes(name: str, data: bytes, with_checks: bool = True) -> Report:
-    raw = loaders.read_bytes(name, data)
-    return read_text(raw.text, name=name, fmt=raw.format, encoding=raw.encoding, with_checks=with_checks)
+def read_bytes(
+    name: str, data: bytes, with_checks: bool = True, *, companions: loaders.Companions | None = None, progress: loaders.Progress | None = None
+) -> Report:
+    raw = loaders.read_bytes(name, data, companions=companions, progress=progress)
+    report = read_text(raw.text, name=name, fmt=raw.format, encoding=raw.encoding, with_checks=with_checks)
+    report.ocr_pages, report.pages = raw.ocr_pages, raw.pages
+    return report
 
 
-def read_path(path: str | Path, with_checks: bool = True) -> Report:
+def _beside(folder: Path) -> loaders.Companions:
+    """The files beside a page on disk (what a frame of it names), never outside its folder."""
+    root = folder.resolve()
+
+    def lookup(path: str) -> bytes | None:
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or not target.is_file() or target.stat().st_size > loaders.MAX_BYTES:
+            return None
+        return target.read_bytes()
+
+    return lookup
+
+
+def read_path(path: str | Path, with_checks: bool = True, *, progress: loaders.Progress | None = None) -> Report:
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise loaders.ReaderError(f"无法读取文件 {p}：{exc.strerror}") from exc
-    return read_bytes(p.name, data, with_checks=with_checks)
+    return read_bytes(p.name, data, with_checks=with_checks, companions=_beside(p.parent), progress=progress)

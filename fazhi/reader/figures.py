@@ -380,7 +380,7 @@ def _figure(text: str, m: re.Match[str]) -> Figure | None:
             # The low end of a range (10至15件) takes the unit and magnitude of the high end.
             unit, mag = r.group("unit"), r.group("mag") or ""
         if not unit and not mag and not m.group("pre") and not m.group("about") and _cell(text, num_start, num_end):
-            return Figure(num_start, num_end, token, _number(value), "", False, num_start, num_end)
+            return Figure(num_start, num_end, token, _number(value), _column_unit(text, num_start), False, num_start, num_end)
         if not unit:
             # A bare number is a figure only where a unit went missing (a truncated sentence):
             # an integer between Chinese text and a clause end, more text or the end of the text,
@@ -404,6 +404,53 @@ def _figure(text: str, m: re.Match[str]) -> Figure | None:
     end = m.end()
     approx = bool(m.group("pre") or m.group("about") or m.group("post"))
     return Figure(start, end, text[start:end], _number(value), unit, approx, num_start, num_end)
+
+
+# The unit of a table column, in its heading (收案（宗）, 金额(万元), 办结率（%）, a heading that is only
+# the unit) or in a caption line above the table (单位：件).
+HEADING_UNIT = re.compile(rf"[（(]\s*(?:单位[:：]\s*)?({UNIT_RE})\s*[）)]$|^({UNIT_RE})$")
+CAPTION_UNIT = re.compile(rf"单位[:：]\s*({UNIT_RE})\s*[）)]?$")
+BAR = re.compile(r"[|｜]")
+MAX_HEADING_ROWS = 60
+
+
+def column_heading(text: str, at: int) -> tuple[str, str, str] | None:
+    """For a table cell at ``at`` (rows are lines of cells between bars): the row's heading (its
+    first cell), the nearest heading above of the same column (a cell without digits; "" for a
+    table flattened onto one line), and the
+    column's unit, from the nearest heading above that names one, else from a caption line just
+    above the table (单位：件). None where ``at`` is in no table's cell after the first column."""
+    line_start = text.rfind("\n", 0, at) + 1
+    column = len(BAR.findall(text, line_start, at))
+    if not column:
+        return None
+    row = BAR.split(text[line_start:at], 1)[0].strip()
+    heading, unit = "", ""
+    end = line_start - 1
+    for _ in range(MAX_HEADING_ROWS):
+        if end <= 0:
+            break
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if not BAR.search(line):
+            if not unit and (caption := CAPTION_UNIT.search(line)):
+                unit = caption.group(1)
+            break
+        cells = BAR.split(line)
+        cell = cells[column].strip() if column < len(cells) else ""
+        if cell and not heading and not any(c.isdigit() for c in cell):
+            heading = cell
+        if not unit and (named := HEADING_UNIT.search(cell)):
+            unit = named.group(1) or named.group(2)
+        if heading and unit:
+            break
+        end = start - 1
+    return row, heading, unit
+
+
+def _column_unit(text: str, at: int) -> str:
+    found = column_heading(text, at)
+    return found[2] if found else ""
 
 
 def _cell(text: str, start: int, end: int) -> bool:

@@ -170,6 +170,13 @@ def context(text: str, figure: Figure, seps: Separators | None = None) -> Contex
     def cut(s: int, e: int) -> str:
         return text[s : figure.start] + masked + text[figure.end : e]
 
+    if "|" in text[line_start : figure.start] or "｜" in text[line_start : figure.start]:
+        # a table cell: what it counts is said by its row's and its column's headings
+        from fazhi.reader.figures import column_heading
+
+        if (found := column_heading(text, figure.start)) is not None and found[1]:
+            headings = found[0] + found[1]
+            return Context(headings + masked, headings, "", headings + masked, cut(ss, se), cut(line_start, line_end))
     return Context(cut(ns, ne), text[ns : figure.start], text[figure.end : ne], cut(cs, ce), cut(ss, se), cut(line_start, line_end))
 
 

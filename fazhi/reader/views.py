@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,10 +14,11 @@ from django.utils.safestring import SafeString, mark_safe
 from fazhi.reader import compare as comparing
 from fazhi.reader.document import Report, read_bytes
 from fazhi.reader.labels import LabelError
-from fazhi.reader.loaders import MAX_BYTES, ReaderError
+from fazhi.reader.loaders import MAX_BYTES, ReaderError, companions_of, frame_paths
 
 MAX_FILES = 20
 LOW_CONFIDENCE_NOTE = "（置信度低）"  # after a label the reader is less likely right than wrong about
+OCR_NOTE = "（OCR）"  # after a figure of a scanned report: read from the image, to be checked against it
 
 
 def annotated_html(report: Report) -> SafeString:
@@ -26,9 +28,12 @@ def annotated_html(report: Report) -> SafeString:
     for i, f in enumerate(report.figures):
         low = LOW_CONFIDENCE_NOTE if f.low_confidence else ""
         confidence = f"（置信度 {round(f.metric_confidence * 100)}%）" if f.metric_confidence is not None else ""
-        title = escape(f"{f.metric or '未归类'}{confidence}：{f.value} {f.unit}{'（约数）' if f.approx else ''}")
+        scanned = "；文字识别（OCR）所得，请对照原件核对" if report.all_ocr else ""
+        title = escape(f"{f.metric or '未归类'}{confidence}：{f.value} {f.unit}{'（约数）' if f.approx else ''}{scanned}")
         events.append((f.start, 1, f'<mark class="figure" id="f{i}" data-metric="{escape(f.metric or "")}" title="{title}">'))
         note = f'<small class="low-confidence">{low}</small>' if low else ""
+        if report.all_ocr:
+            note += f'<small class="ocr">{OCR_NOTE}</small>'
         events.append((f.end, 0, f'<sup class="metric">{escape(f.metric or "未归类")}</sup>{note}</mark>'))
     for j, c in enumerate(report.checks):
         if c.start is not None and c.end is not None and c.kind == "repeat":
@@ -47,7 +52,17 @@ def annotated_html(report: Report) -> SafeString:
     return mark_safe("".join(f"<p>{p}</p>" for p in paragraphs))
 
 
+def ocr_note(report: Report) -> str:
+    """The notice over a report some of whose pages were scans read by OCR."""
+    if not report.ocr_pages:
+        return ""
+    where = "全部页面" if report.all_ocr else f"第 {'、'.join(str(n) for n in report.ocr_pages[:20])}{' 等' if len(report.ocr_pages) > 20 else ''} 页"
+    return f"本报告{where}是扫描图像，文字由文字识别（OCR）读出，可能有误：请对照原件核对其中的数字。"
+
+
 def _read_uploads(request: HttpRequest) -> tuple[list[Report], list[str]]:
+    """Each uploaded file is a report, except a file that another uploaded page frames (an
+    ``<iframe>`` or ``<frameset>`` page saved with its framed files): that one is read in its place."""
     reports: list[Report] = []
     errors: list[str] = []
     files = request.FILES.getlist("files")
@@ -55,14 +70,20 @@ def _read_uploads(request: HttpRequest) -> tuple[list[Report], list[str]]:
         return reports, ["请选择要读取的报告文件"]
     if len(files) > MAX_FILES:
         return reports, [f"一次最多上传 {MAX_FILES} 份报告"]
+    uploads: list[tuple[str, bytes]] = []
     for upload in files:
         if upload.size is not None and upload.size > MAX_BYTES:
             errors.append(f"{upload.name}：文件太大，上限为 {MAX_BYTES // 1024 // 1024} MB")
             continue
+        uploads.append((upload.name or "report", upload.read()))
+    given = dict(uploads)
+    framed = {PurePath(path).name for name, data in uploads for path in frame_paths(name, data) if PurePath(path).name != PurePath(name).name}
+    pages = [(name, data) for name, data in uploads if PurePath(name).name not in framed] or uploads
+    for name, data in pages:
         try:
-            reports.append(read_bytes(upload.name or "report", upload.read()))
+            reports.append(read_bytes(name, data, companions=companions_of(given)))
         except (ReaderError, LabelError) as exc:
-            errors.append(f"{upload.name}：{exc}")
+            errors.append(f"{name}：{exc}")
     return reports, errors
 
 
@@ -77,7 +98,7 @@ def reader(request: HttpRequest) -> HttpResponse:
             status = 400
         if len(reports) == 1:
             report = reports[0]
-            context.update(report=report, annotated=annotated_html(report), checks=[c.as_dict() for c in report.checks])
+            context.update(report=report, annotated=annotated_html(report), checks=[c.as_dict() for c in report.checks], ocr_note=ocr_note(report))
         elif len(reports) > 1:
             result = comparing.compare(reports)
             rows = [(m, [result.cells.get((m, i)) for i in range(len(reports))]) for m in result.metrics]

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["extract", "check", "compare"])
-        parser.add_argument("files", nargs="+", help=".txt / .html / .pdf / .docx")
+        parser.add_argument("files", nargs="+", help=".txt / .html / .pdf / .docx / .zip（保存的网页）")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
         parser.add_argument("--text", action="store_true", help="JSON 中包含清洗后的正文")
         parser.add_argument("--xlsx", help="compare：写入 xlsx 文件")
@@ -28,10 +28,21 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="compare：列出全部指标（默认只列至少两份报告都有的）")
 
     def _read(self, path: str) -> Report:
+        bar = None
+
+        def progress(done: int, total: int) -> None:  # a scanned PDF: seconds a page
+            nonlocal bar
+            if bar is None:
+                bar = progress_bar(total=total, desc=f"文字识别（OCR）{Path(path).name}", stream=self.stderr, unit="页")
+            bar.update(done - bar.n)
+
         try:
-            return read_path(path)
+            return read_path(path, progress=progress)
         except (ReaderError, LabelError) as exc:
             raise CommandError(f"{path}：{exc}") from exc
+        finally:
+            if bar is not None:
+                bar.close()
 
     def handle(self, *args: Any, **options: Any) -> None:
         action, files = options["action"], options["files"]
