@@ -48,6 +48,9 @@ def main() -> None:
     signed = Checkpoint.objects.exclude(note="").order_by("-size").first()
     anchors = [signing.note_verify(signed.note)] if signed is not None and signing.verifier_key() else []
     _, w3, c3 = timed(lambda: audit_verify(projections=False, anchors=anchors))
+    workers = os.cpu_count() or 1
+    w1b = timed(lambda: audit_verify(projections=False))[1]  # single again, beside the parallel run
+    par, w4, _ = timed(lambda: audit_verify(projections=False, workers=workers))
     lines = [
         f"# bench/audit_verify.py — {dt.date.today()} — {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {connection.vendor}",
         f"log: {log.size:,} leaves, {log.checkpoints_checked} checkpoints: {w1:.1f} s wall, {c1:.1f} s CPU "
@@ -55,6 +58,8 @@ def main() -> None:
         f"rows: {rows:,} matters replayed against their events and clocks: {w2:.1f} s wall, {c2:.1f} s CPU "
         f"({rows / c2:,.0f} rows/s CPU); problems {len(problems)}",
         f"log + {len(anchors)} checkpoint held outside: {w3:.1f} s wall, {c3:.1f} s CPU",
+        f"log in {workers} processes (--workers): {w4:.1f} s wall ({par.size / w4:,.0f} leaves/s wall; one process just before: "
+        f"{w1b:.1f} s wall, {log.size / w1b:,.0f} leaves/s wall); problems {len(par.problems)}",
     ]
     print("\n".join(lines))
     with (ROOT / "bench" / "results" / "audit_verify.txt").open("a", encoding="utf-8") as fh:

@@ -245,20 +245,124 @@ def _nodes_check(completed: list[tuple[int, int, bytes]]) -> list[str]:
     return [f"树节点 ({level},{idx}) 与叶子重算结果不符" for level, idx, h in completed if stored.get((level, idx)) != h]
 
 
-def _batched_leaves(batch: int, after: int = -1) -> Iterator[list[_Leaf]]:
-    """The leaves in index order, as tuples (no model instances), a batch at a time by key."""
+def _batched_leaves(batch: int, after: int = -1, before: int | None = None) -> Iterator[list[_Leaf]]:
+    """The leaves in index order (those below ``before``, if given), as tuples (no model
+    instances), a batch at a time by key."""
     last = after
     while True:
+        qs = AuditLeaf.objects.filter(index__gt=last)
+        if before is not None:
+            qs = qs.filter(index__lt=before)
         rows = [
             _Leaf(i, s, sid, bytes(d), bytes(h))
-            for i, s, sid, d, h in AuditLeaf.objects.filter(index__gt=last)
-            .order_by("index")
-            .values_list("index", "source", "source_id", "data", "leaf_hash")[:batch]
+            for i, s, sid, d, h in qs.order_by("index").values_list("index", "source", "source_id", "data", "leaf_hash")[:batch]
         ]
         if not rows:
             return
         yield rows
         last = rows[-1].index
+
+
+MIN_SPAN_BITS = 12  # a stretch holds at least 4,096 leaves: below that a process costs more than it saves
+
+
+@dataclass
+class _Range:
+    """One stretch of the log, verified on its own (by one process when there are several)."""
+
+    start: int
+    stop: int | None  # None: to the end
+    checkpoints: dict[int, tuple[int, bytes]]  # size -> (checkpoint id, root)
+    outside: dict[int, list[bytes]]  # size -> roots of the checkpoints held outside
+    batch: int
+
+
+@dataclass
+class _RangeResult:
+    start: int
+    end: int
+    frontier: list[tuple[int, bytes]]
+    problems: list[str]
+    checkpoints_checked: int = 0
+    anchors_checked: int = 0
+
+
+def _range_verify(r: _Range, progress: Callable[[int], None] | None = None) -> _RangeResult:
+    """Leaves [start, stop): their hashes, their source rows, the subtree hashes they complete and
+    the checkpoints taken inside. The tree before ``start`` is read from the stored subtree
+    hashes, each of which the stretch that completed it compares with its own recomputation: the
+    stretches together check every stored hash, whichever order they run in."""
+    frontier = _frontier_at(r.start)
+    out = _RangeResult(start=r.start, end=r.start, frontier=frontier, problems=[])
+    problems = out.problems
+    expected = r.start
+    for rows in _batched_leaves(r.batch, after=r.start - 1, before=r.stop):
+        by_source: dict[str, list[_Leaf]] = {}
+        completed: list[tuple[int, int, bytes]] = []
+        for leaf in rows:
+            if leaf.index != expected:
+                problems.append(f"叶子序号不连续：期望 {expected}，实际 {leaf.index}（有叶子被删除或插入）")
+                expected = leaf.index
+            hashed = merkle.leaf_hash(leaf.data)
+            if hashed != leaf.leaf_hash:
+                problems.append(f"叶子 {leaf.index} 的哈希与其内容不符（内容被改动）")
+            by_source.setdefault(leaf.source, []).append(leaf)
+            completed += [(level, idx, h) for level, idx, h in merkle.frontier_push(frontier, hashed) if level > 0]
+            expected += 1
+            if expected in r.checkpoints:
+                pk, root = r.checkpoints[expected]
+                if merkle.frontier_root(frontier) != root:
+                    problems.append(f"检查点 #{pk}（大小 {expected}）的根哈希与重算结果不符")
+                out.checkpoints_checked += 1
+            for root in r.outside.get(expected, []):
+                if merkle.frontier_root(frontier) != root:
+                    problems.append(f"库外保存的检查点（大小 {expected}）与日志不符：日志在该检查点之前的部分被改写")
+                out.anchors_checked += 1
+        problems.extend(_nodes_check(completed))
+        for source, leaves in by_source.items():
+            reencode = LEAF_SOURCES.get(source)
+            if reencode is None:
+                problems.append(f"未知的叶子来源 {source}")
+                continue
+            fresh = reencode([leaf.source_id for leaf in leaves])
+            for leaf in leaves:
+                now = fresh.get(leaf.source_id)
+                if now is None:
+                    problems.append(f"叶子 {leaf.index} 对应的记录 {source}#{leaf.source_id} 已不存在")
+                elif now != leaf.data:
+                    problems.append(f"记录 {source}#{leaf.source_id} 已被改动，与叶子 {leaf.index} 不符")
+        if progress:
+            progress(len(rows))
+    if r.stop is not None and expected < r.stop:
+        problems.append(f"叶子序号不连续：期望 {expected}，实际缺少 {expected} 至 {r.stop - 1}（有叶子被删除）")
+        expected = r.stop
+    out.end = expected
+    return out
+
+
+def _range_task(r: _Range) -> _RangeResult:
+    try:
+        return _range_verify(r)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+
+
+def _ranges_in_processes(ranges: list[_Range], workers: int, progress: Callable[[int], None] | None) -> list[_RangeResult]:
+    """The stretches in ``workers`` forked processes, each with its own database connection."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must never use the parent's connection
+    results: list[_RangeResult] = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for result in pool.imap_unordered(_range_task, ranges):
+            results.append(result)
+            if progress:
+                progress(result.end - result.start)
+    return sorted(results, key=lambda x: x.start)
 
 
 def audit_verify(
@@ -268,6 +372,7 @@ def audit_verify(
     anchors: list[signing.Note] | None = None,
     projections: bool = True,
     since: Checkpoint | None = None,
+    workers: int = 1,
 ) -> VerifyReport:
     """Recompute the whole log from its leaves and its sources; compare with every checkpoint.
 
@@ -284,62 +389,40 @@ def audit_verify(
     when it was taken) instead of from the first leaf: the tree as that checkpoint saw it is read
     from the stored subtree hashes and must give its root; then every later leaf is checked as
     above. The leaves before it and the rows' projections are not looked at: a full run does.
+
+    ``workers`` > 1: the leaves are cut into stretches verified by that many processes (forked;
+    the database must be one they can open: a file or a server, committed data). The same checks
+    run; only the order in which problems are found changes.
     """
     report = VerifyReport()
-    checkpoints = {c.size: c for c in Checkpoint.objects.all()}
+    stored = {c.size: c for c in Checkpoint.objects.all()}
     outside: dict[int, list[signing.Note]] = {}
     for note in anchors or []:
         outside.setdefault(note.size, []).append(note)
-    report.problems.extend(_signatures_check(checkpoints.values()))
+    report.problems.extend(_signatures_check(stored.values()))
     start = since.size if since is not None else 0
     if start in outside:
         report.anchors_checked += len(outside[start])
-    frontier: list[tuple[int, bytes]] = []
     if since is not None:
-        frontier = _frontier_at(since.size)
-        if merkle.frontier_root(frontier) != bytes(since.root_hash):
+        if merkle.frontier_root(_frontier_at(since.size)) != bytes(since.root_hash):
             report.problems.append(f"检查点 #{since.pk}（大小 {since.size}）与存储的树节点不符：不能从它开始校验")
-        checkpoints = {size: c for size, c in checkpoints.items() if size >= start}
+        stored = {size: c for size, c in stored.items() if size >= start}
         outside = {size: notes for size, notes in outside.items() if size >= start}
-    expected = start
-    if start in checkpoints:
+    if start in stored:
         report.checkpoints_checked += 1
-    for rows in _batched_leaves(batch, after=start - 1):
-        by_source: dict[str, list[_Leaf]] = {}
-        completed: list[tuple[int, int, bytes]] = []
-        for leaf in rows:
-            if leaf.index != expected:
-                report.problems.append(f"叶子序号不连续：期望 {expected}，实际 {leaf.index}（有叶子被删除或插入）")
-                expected = leaf.index
-            hashed = merkle.leaf_hash(leaf.data)
-            if hashed != leaf.leaf_hash:
-                report.problems.append(f"叶子 {leaf.index} 的哈希与其内容不符（内容被改动）")
-            by_source.setdefault(leaf.source, []).append(leaf)
-            completed += [(level, idx, h) for level, idx, h in merkle.frontier_push(frontier, hashed) if level > 0]
-            expected += 1
-            if expected in checkpoints:
-                if merkle.frontier_root(frontier) != bytes(checkpoints[expected].root_hash):
-                    report.problems.append(f"检查点 #{checkpoints[expected].pk}（大小 {expected}）的根哈希与重算结果不符")
-                report.checkpoints_checked += 1
-            for note in outside.get(expected, []):
-                if merkle.frontier_root(frontier) != note.root:
-                    report.problems.append(f"库外保存的检查点（大小 {expected}）与日志不符：日志在该检查点之前的部分被改写")
-                report.anchors_checked += 1
-        report.problems.extend(_nodes_check(completed))
-        for source, leaves in by_source.items():
-            reencode = LEAF_SOURCES.get(source)
-            if reencode is None:
-                report.problems.append(f"未知的叶子来源 {source}")
-                continue
-            fresh = reencode([leaf.source_id for leaf in leaves])
-            for leaf in leaves:
-                now = fresh.get(leaf.source_id)
-                if now is None:
-                    report.problems.append(f"叶子 {leaf.index} 对应的记录 {source}#{leaf.source_id} 已不存在")
-                elif now != leaf.data:
-                    report.problems.append(f"记录 {source}#{leaf.source_id} 已被改动，与叶子 {leaf.index} 不符")
-        if progress:
-            progress(len(rows))
+    checkpoints = {size: (c.pk, bytes(c.root_hash)) for size, c in stored.items()}
+    roots = {size: [n.root for n in notes] for size, notes in outside.items()}
+    last = AuditLeaf.objects.order_by("-index").values_list("index", flat=True).first()
+    end = start if last is None else max(start, last + 1)
+    span = 1 << max(MIN_SPAN_BITS, ((end - start) // (workers * 4) or 1).bit_length())  # 2^k leaves, ~4 stretches a process
+    bounds = [start, *range((start // span + 1) * span, end, span)] if workers > 1 else [start]
+    ranges = [_Range(b, bounds[i + 1] if i + 1 < len(bounds) else None, checkpoints, roots, batch) for i, b in enumerate(bounds)]
+    results = _ranges_in_processes(ranges, workers, progress) if len(ranges) > 1 else [_range_verify(ranges[0], progress)]
+    for result in results:
+        report.problems.extend(result.problems)
+        report.checkpoints_checked += result.checkpoints_checked
+        report.anchors_checked += result.anchors_checked
+    expected, frontier = results[-1].end, results[-1].frontier
     report.size = expected
     head_size, head_root = tree_root()
     if head_size != expected:
@@ -349,7 +432,7 @@ def audit_verify(
     for size in checkpoints:
         if size > expected:
             report.problems.append(f"检查点大小 {size} 超过现有叶子数 {expected}（有叶子被删除）")
-    for size in outside:
+    for size in roots:
         if size > expected:
             report.problems.append(f"库外保存的检查点记录了 {size} 个叶子，日志现只有 {expected} 个：日志尾部被截断或有叶子被删除")
     if not checkpoints:

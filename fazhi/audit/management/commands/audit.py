@@ -1,4 +1,4 @@
-"""fazhi audit verify [--against CHECKPOINT] [--since CHECKPOINT_ID] | checkpoint | keygen | pubkey | prove EVENT_ID | consistency OLD NEW"""
+"""fazhi audit verify [--against CHECKPOINT] [--since CHECKPOINT_ID] [--workers N] | checkpoint | keygen | pubkey | prove EVENT_ID | consistency OLD NEW"""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class Command(BaseCommand):
         verify.add_argument("--against", action="append", default=[], metavar="CHECKPOINT", help="库外保存的签名检查点文件或见证目录（可多次给出）")
         verify.add_argument("--key", help="核验签名用的公钥（“名称+密钥编号+公钥”，或含此串的文件）；默认本站密钥")
         verify.add_argument("--since", type=int, metavar="CHECKPOINT", help="从已校验过的检查点（编号见 checkpoints）起，只校验其后追加的记录")
+        verify.add_argument("--workers", type=int, default=1, metavar="N", help="用 N 个进程分段校验（一般取 CPU 核数；默认 1）")
         sub.add_parser("checkpoint", help="生成签名检查点（大小、根哈希、时间），并写入见证目录")
         keygen = sub.add_parser("keygen", help="生成检查点签名密钥（Ed25519，保存在数据库之外）")
         keygen.add_argument("--path", help="密钥文件路径，默认 FAZHI_CHECKPOINT_KEY_FILE")
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         elif action == "checkpoints":
             self.stdout.write(json.dumps([c.as_dict() for c in Checkpoint.objects.order_by("size")], ensure_ascii=False, indent=2))
         elif action == "verify":
-            self._verify(options["against"], options.get("key"), options.get("since"))
+            self._verify(options["against"], options.get("key"), options.get("since"), max(1, options["workers"]))
         elif action == "keygen":
             self._keygen(options.get("path"), options["if_missing"])
         elif action == "pubkey":
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         elif action == "consistency":
             self._consistency(options["old"], options["new"])
 
-    def _verify(self, against: list[str], key: str | None, since_id: int | None = None) -> None:
+    def _verify(self, against: list[str], key: str | None, since_id: int | None = None, workers: int = 1) -> None:
         anchors = self._anchors(against, key)
         since = None
         if since_id is not None:
@@ -68,7 +69,7 @@ class Command(BaseCommand):
                 raise CommandError(f"没有编号为 {since_id} 的检查点（fazhi audit checkpoints 列出全部）")
         total = services.verify_total() if since is None else AuditLeaf.objects.filter(index__gte=since.size).count()
         with progress_bar(total=total, desc="校验", stream=self.stderr) as bar:
-            report = services.audit_verify(progress=bar.update, anchors=anchors, since=since)
+            report = services.audit_verify(progress=bar.update, anchors=anchors, since=since, workers=workers)
         if report.ok:
             outside = f"，{report.anchors_checked} 个库外检查点一致" if against else ""
             if since is not None:
