@@ -278,7 +278,7 @@ def export_parquet(target: Path, progress: Callable[[str, int | None], Callable[
         "kind": "units",
         "rows": _write(
             target / "units.parquet", units_schema, _plain_batches(Unit.objects.order_by("pk"), ["pk", "path", "code", "name"], city, units_schema, tick)
-        ),  # noqa: E501
+        ),
     }
     rollup_schema = pa.schema(
         [("city", pa.string()), ("grain", pa.string()), ("start", pa.date32()), ("measure", pa.string()), ("unit_id", pa.int64())]
