@@ -260,7 +260,7 @@ def export_parquet(target: Path, progress: Callable[[str, int | None], Callable[
     if target.exists() and any(target.iterdir()):
         raise ExportError(f"导出目录 {target} 不是空目录：请指定新的目录，以免覆盖已有导出")
     if signing.private_key() is None:
-        raise ExportError("未配置检查点签名密钥（FAZHI_CHECKPOINT_KEY_FILE），导出清单无法签名：请先生成密钥（fazhi audit key）")
+        raise ExportError("未配置检查点签名密钥（FAZHI_CHECKPOINT_KEY_FILE），导出清单无法签名：请先生成密钥（fazhi audit keygen）")
     target.mkdir(parents=True, exist_ok=True)
     who = instance()
     city = who["code"]
