@@ -158,3 +158,38 @@ def note_verify(text: str, verifier: str | None = None) -> Note:
     except InvalidSignature as exc:
         raise NoteError("检查点签名无效：文件内容被改动或签名伪造") from exc
     return note
+
+
+def text_sign(lines: list[str]) -> str | None:
+    """A signed note over arbitrary lines (an export's manifest digest), with the log's key and
+    in the checkpoints' format; None when no signing key is configured."""
+    key = private_key()
+    if key is None:
+        return None
+    name = key_name()
+    body = ("\n".join(lines) + "\n").encode("utf-8")
+    sig = key.sign(body)
+    return body.decode("utf-8") + "\n" + f"— {name} {base64.b64encode(key_id(name, _raw_public(key.public_key())) + sig).decode('ascii')}\n"
+
+
+def text_verify(text: str, verifier: str) -> list[str]:
+    """The lines of a note made by ``text_sign``, once its signature holds for ``verifier``."""
+    name, kid, public = verifier_parse(verifier)
+    head, sep, sigs = text.partition("\n\n")
+    if not sep:
+        raise NoteError("签名文件格式不正确：缺少签名部分")
+    for line in sigs.strip("\n").split("\n"):
+        parts = line.split(" ")
+        if len(parts) == 3 and parts[0] == "—" and parts[1] == name:
+            try:
+                blob = base64.b64decode(parts[2], validate=True)
+            except ValueError as exc:
+                raise NoteError("签名无法读取") from exc
+            if blob[:4] != kid:
+                continue
+            try:
+                public.verify(blob[4:], (head + "\n").encode("utf-8"))
+            except InvalidSignature as exc:
+                raise NoteError("签名无效：内容被改动或签名伪造") from exc
+            return head.split("\n")
+    raise NoteError(f"没有该公钥（{name}）的签名")
