@@ -155,6 +155,7 @@ def _uses_database(item: Any) -> bool:
 # its last file ends, so the demo (minutes) must not be the last file a worker picks up.
 FIRST = (
     "fazhi/core/tests/test_demo.py",
+    "fazhi/indicators/tests/test_province_spark.py",
     "fazhi/registers/framework/tests/test_scenarios.py",
     "fazhi/api/tests/test_matrix.py",
     "fazhi/api/tests/test_schemathesis.py",
