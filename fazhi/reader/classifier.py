@@ -42,6 +42,7 @@ class FigureContext:
     clause: str  # the clause holding the figure
     headings: str  # the titles of the outline items above it, outermost first
     unit: str
+    right: str = ""  # the text right of the figure in its enumeration item (the definition scorer reads it)
 
     def field(self, name: str) -> str:
         return {"L": self.left[-LEFT_CHARS:], "C": self.clause, "H": self.headings}[name]
@@ -83,7 +84,7 @@ def contexts(text: str, figures: list[Figure], seps: Any = None, ctxs: list[Any]
     out: list[FigureContext] = []
     for f, ctx in zip(figures, ctxs, strict=True):
         i = bisect_right(starts, f.start) - 1
-        out.append(FigureContext(ctx.left, ctx.clause.replace("#", ""), paths[i] if i >= 0 else "", f.unit))
+        out.append(FigureContext(ctx.left, ctx.clause.replace("#", ""), paths[i] if i >= 0 else "", f.unit, ctx.right))
     return out
 
 
@@ -149,11 +150,12 @@ class Model:
     units: dict[str, np.ndarray]  # unit → its weight for every label
     intercepts: np.ndarray
     platt: tuple[float, float]  # P(right) = 1 / (1 + exp(a * score + b)) of the top label's score
-    cut: float  # under this probability the name guess is preferred to the classifier
-    fallback: dict[str, float]  # how often a rule's label / the name guess was right, out of fold
+    cut: float  # from this probability on the classifier's label is taken without asking the definition scorer
+    fallback: dict[str, float]  # how often a rule's label / an agreement of classifier and definition scorer was right, out of fold
     meta: dict[str, Any]
     by_kind: dict[str, np.ndarray]  # the labels a rate, a sum of money or a count can have
     penalty: dict[str, np.ndarray]  # per kind, -1e9 on the labels it cannot have, 0 elsewhere
+    definition_platt: tuple[float, float, float]  # calibration of the definition scorer (catalogue.py)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -178,10 +180,11 @@ class Model:
             np.array(data["intercepts"], dtype=np.float64),
             (float(a), float(b)),
             float(data.get("cut", 0.3)),
-            dict(data.get("fallback", {"rule": 0.0, "guess": 0.0})),
+            dict(data.get("fallback", {"rule": 0.0, "agree": 0.0})),
             data.get("meta", {}),
             {k: np.array(v, dtype=np.int64) for k, v in kinds.items()},
             {k: np.where(np.isin(np.arange(n), v), 0.0, -1e9) for k, v in kinds.items()},
+            tuple(float(x) for x in data.get("definition_platt", (-10.0, 3.0, -10.0))),  # type: ignore[arg-type]
         )
 
     def scores(self, ctxs: list[FigureContext]) -> np.ndarray:
@@ -229,17 +232,37 @@ def platt_probability(platt: tuple[float, float], score: float) -> float:
 
 
 def combine(
-    predicted: str | None, probability: float, rule: str | None, guess: str | None, cut: float, fallback: dict[str, float]
+    predicted: str | None,
+    probability: float,
+    rule: str | None,
+    definition: str | None,
+    definition_probability: float,
+    cut: float,
+    fallback: dict[str, float],
 ) -> tuple[str | None, float, str]:
-    """The label a figure gets, its confidence and where it came from: a rule's label where a rule
-    of metrics.yaml fires (the classifier is not asked there); else the classifier's where its
-    probability reaches ``cut`` (or there is no guess); else the name-similarity guess. The
-    confidence of a rule's label and of a guess is the share of them that were right out of fold."""
+    """The label a figure gets, its confidence and where it came from. Every confidence is a
+    probability of being right measured out of fold (``train.py``): for a rule's label, and for
+    an agreement of the classifier and the definition scorer, the share of them that were right;
+    for the classifier's and the definition scorer's own, their calibrated probability.
+
+    A rule of metrics.yaml goes first: its label is taken where the classifier or the definition
+    scorer backs it, or where neither is likelier right than a rule alone; only a surer other
+    label overrides it. Without a rule: where the classifier and the definition scorer agree,
+    their label; else the classifier's where its probability reaches ``cut``; else whichever of
+    the two is likelier right."""
     if rule is not None:
-        return rule, fallback.get("rule", 0.0), "rule"
-    if probability >= cut or guess is None:
+        if rule in (predicted, definition):
+            return rule, fallback.get("rule_backed", 0.0), "rule"
+        alone = fallback.get("rule", 0.0)
+        if probability <= alone and definition_probability <= alone:
+            return rule, alone, "rule"
+    if predicted is not None and predicted == definition:
+        return predicted, max(probability, definition_probability, fallback.get("agree", 0.0)), "agree"
+    if predicted is not None and (probability >= cut or definition is None or probability >= definition_probability):
         return predicted, probability, "classifier"
-    return guess, fallback.get("guess", 0.0), "guess"
+    if definition is not None:
+        return definition, definition_probability, "definition"
+    return None, 0.0, "none"
 
 
 @lru_cache(maxsize=2)

@@ -46,7 +46,9 @@ class Label:
 
 
 def label_kind(name: str) -> str:
-    """What a label counts, from its name: a share (rate), a sum of money, or a count."""
+    """What a label counts, from its name: a share (rate), a sum of money, or a count; a bracketed
+    breakdown at the end (行政复议案件占比(按复议机关)) does not change it."""
+    name = re.sub(r"[(（][^()（）]*[)）]$", "", name)
     if name.endswith(("率", "比例", "占比", "增幅", "降幅", "压缩比", "满意度", "权重", "百分点", "完成度", "比")):
         return "rate"
     if name.endswith(("金额", "费用", "投资", "资金", "损失", "外资")) or "金额" in name:
@@ -273,10 +275,10 @@ def label(text: str, figure: Figure, seps: Separators | None = None) -> str | No
 
 def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None) -> None:
     """Label every figure: the rules of metrics.yaml where one fires, else the classifier
-    (``classifier.py``) where it is sure enough, else the name-similarity guess;
-    ``metric_confidence`` is the calibrated probability that the label is right (see
-    ``classifier.combine``). Without a model file, the rules and the guess alone."""
-    from fazhi.reader import classifier
+    (``classifier.py``) and the definition scorer (``catalogue.py``), combined by
+    ``classifier.combine``; ``metric_confidence`` is the probability, measured out of fold, that
+    the label is right. Without a model file, the rules and the name guess alone."""
+    from fazhi.reader import catalogue, classifier
 
     seps = Separators(text)
     model = classifier.load()
@@ -286,12 +288,10 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
         return
     ctxs = [context(text, f, seps) for f in figures]
     rules = [_rule(ctx, f.unit) for ctx, f in zip(ctxs, figures, strict=True)]
-    # the classifier only where no rule fires: the rule's label is taken there anyway
-    ask = [i for i, rule in enumerate(rules) if rule is None]
-    predicted = model.predict(classifier.contexts(text, [figures[i] for i in ask], seps, [ctxs[i] for i in ask], outline))
-    answers: dict[int, tuple[str | None, float]] = {i: (metric, p) for i, (metric, p, _score) in zip(ask, predicted, strict=True)}
-    for i, (figure, ctx, rule) in enumerate(zip(figures, ctxs, rules, strict=True)):
-        metric, probability = answers.get(i, (None, 0.0))
-        guessed = guess(ctx, figure.unit) if rule is None and probability < model.cut else None
-        figure.metric, confidence, _source = classifier.combine(metric, probability, rule, guessed, model.cut, model.fallback)
+    # the classifier and the definition scorer are asked for every figure: whether they back a rule's label decides it
+    fig_ctxs = classifier.contexts(text, figures, seps, ctxs, outline)
+    predicted = model.predict(fig_ctxs)
+    defined = catalogue.scorer(model.definition_platt).predict(fig_ctxs)
+    for figure, rule, p, d in zip(figures, rules, predicted, defined, strict=True):
+        figure.metric, confidence, _source = classifier.combine(p[0], p[1], rule, d[0], d[1], model.cut, model.fallback)
         figure.metric_confidence = round(confidence, 3)

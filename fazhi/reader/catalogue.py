@@ -1,0 +1,286 @@
+"""The label catalogue and the definition scorer (issue 25, part 3): labels never seen in training.
+
+The catalogue is every label of ``definitions/reader/LABELS.md`` and ``LABELS_ADDED.md`` with its
+group, its Chinese definition and its keywords (the literal Chinese words of the rules of
+``metrics.yaml`` that name it). The classifier (``classifier.py``) can only choose among labels
+its training data holds; about a third of the figures of reports it has not seen carry other
+labels. The definition scorer ranks every label of the catalogue against a figure's context by
+what the label's name, definition and keywords say: character n-grams weighted tf × idf (the idf
+taken over the catalogue's documents, so words every label shares, 数 or 事项, count little),
+cosine similarity between the figure's context and the label's document.
+
+A label whose kind does not fit the figure's unit is never proposed (a hard filter): a share (%,
+个百分点) only gets a rate label, a sum of money only a money label, a count only a count label; a
+count of people (人, 人次, 名) only a label counting people, a duration (天, 个工作日, 小时) only a
+label counting time, and the other way round.
+
+The top label's score and its lead over the second are turned into the probability that it is
+right by a logistic fit on the tuning split (``train.py``, stored in ``model.json`` as
+``definition_platt``), so ``metric_confidence`` says how far the label can be trusted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+
+import numpy as np
+
+from fazhi.reader.classifier import FigureContext
+from fazhi.reader.labels import LABEL_LINE, _kind_of, definitions_dir, label_kind
+
+CATALOGUE_FILES = ("LABELS.md", "LABELS_ADDED.md")
+NGRAMS = (1, 2)
+# how much each part of a figure's context weighs: the words just left of the figure (what is
+# counted usually stands there), those just right of it, its clause, the headings above it
+CONTEXT_WEIGHTS = {"left": 1.0, "right": 0.5, "clause": 0.5, "headings": 0.15}
+# how much each part of a label's document weighs: its name, its definition, the rules' keywords
+DOCUMENT_WEIGHTS = {"name": 1.0, "definition": 0.6, "keywords": 0.4}
+# a label's weight for an n-gram under this is left out: common n-grams (数, 事项) weigh little in
+# every label but would make most of the work
+PRUNE = 0.05
+MAX_DF = 100  # an n-gram in more labels than this (数, 事) is left out of the index
+LEFT_CHARS = 14
+RIGHT_CHARS = 10
+PERSON_UNITS = frozenset({"人", "人次", "名", "位", "余人", "户次", "家次"})
+TIME_UNITS = frozenset({"天", "日", "个工作日", "工作日", "小时", "个小时", "分钟", "学时", "秒", "个月", "月", "周"})
+YEAR_UNITS = frozenset({"年"})
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
+BRACKETED = re.compile(r"[(（][^()（）]*[)）]$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    definition: str
+    group: str
+    keywords: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        return label_kind(self.name)
+
+    @property
+    def family(self) -> str:
+        return label_family(self.name)
+
+
+def label_family(name: str) -> str:
+    """Which units a count label's name asks for: people, time, years, or any other count."""
+    name = BRACKETED.sub("", name)
+    if name.endswith(("人数", "人次", "人员数")):
+        return "person"
+    if name.endswith("年数"):
+        return "year"
+    if any(word in name for word in ("时限", "时间", "用时", "天数", "学时", "时长")):
+        return "time"
+    return "count"
+
+
+def unit_family(unit: str) -> str:
+    if unit in PERSON_UNITS:
+        return "person"
+    if unit in TIME_UNITS:
+        return "time"
+    if unit in YEAR_UNITS:
+        return "year"
+    return "count"
+
+
+def unit_compatible(entry: Entry, unit: str) -> bool:
+    """Whether a label can name a figure of this unit (the hard filter): the kind must agree (a
+    share, a sum of money, a count); a count of people (人, 人次), of time (天, 个工作日) or of years
+    only gets a label counting that, and a label counting time or years needs such a unit. A bare
+    number or a generic measure word (个, 件, 次 …) may be any other count (述法人数 in 个)."""
+    kind = _kind_of(unit)
+    if entry.kind != kind:
+        return False
+    if kind != "count" or not unit:
+        return True
+    label_f, unit_f = entry.family, unit_family(unit)
+    if unit_f != "count":
+        return label_f == unit_f or (unit in {"户次", "家次"} and label_f == "count")
+    return label_f not in ("time", "year")
+
+
+def _keywords() -> dict[str, list[str]]:
+    """label → the Chinese words of the rules of metrics.yaml that give it."""
+    from fazhi.reader.labels import load_rules
+
+    out: dict[str, list[str]] = {}
+    for rule in load_rules():
+        for key, pattern in rule.conditions:
+            if key != "not":
+                out.setdefault(rule.metric, []).extend(w for w in CJK.findall(pattern.pattern) if len(w) >= 2)
+    return out
+
+
+@lru_cache(maxsize=2)
+def load_catalogue() -> tuple[Entry, ...]:
+    """Every label of the catalogue files, in file order; a label defined twice keeps its first definition."""
+    keywords = _keywords()
+    seen: dict[str, Entry] = {}
+    for filename in CATALOGUE_FILES:
+        path = definitions_dir() / filename
+        if not path.exists():
+            continue
+        group = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("## "):
+                group = line[3:].strip()
+            elif (m := LABEL_LINE.match(line.strip())) and m.group("name") not in seen:
+                name = m.group("name")
+                seen[name] = Entry(name, m.group("definition").strip(), group, tuple(dict.fromkeys(keywords.get(name, ()))))
+    return tuple(seen.values())
+
+
+def grams(text: str) -> list[str]:
+    """The character n-grams (NGRAMS) of the Chinese runs of a text: punctuation, digits and Latin letters break them."""
+    out: list[str] = []
+    for run in CJK.findall(text):
+        for n in NGRAMS:
+            out.extend([run[i : i + n] for i in range(len(run) - n + 1)])
+    return out
+
+
+def _document(entry: Entry) -> dict[str, float]:
+    """A label's document: the n-grams of its name, definition and keywords, each part weighted."""
+    doc: dict[str, float] = {}
+    for part, weight in DOCUMENT_WEIGHTS.items():
+        text = {"name": entry.name, "definition": entry.definition, "keywords": " ".join(entry.keywords)}[part]
+        for g, k in Counter(grams(text)).items():
+            doc[g] = doc.get(g, 0.0) + weight * (1.0 + math.log(k))
+    return doc
+
+
+class DefinitionScorer:
+    """Cosine similarities of tf-idf n-gram vectors between the parts of a figure's context and
+    every label's document, weighted and summed; one sparse product (gram → labels) per part."""
+
+    def __init__(self, entries: tuple[Entry, ...], platt: tuple[float, float, float] | None = None) -> None:
+        self.entries = entries
+        self.names = [e.name for e in entries]
+        docs = [_document(e) for e in entries]
+        df: Counter[str] = Counter()
+        for doc in docs:
+            df.update(doc.keys())
+        n = len(docs)
+        self.idf = {g: math.log((1 + n) / (1 + k)) + 1.0 for g, k in df.items()}
+        index: dict[str, list[tuple[int, float]]] = {}
+        for j, doc in enumerate(docs):
+            vec = {g: w * self.idf[g] for g, w in doc.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            for g, v in vec.items():
+                if v / norm >= PRUNE and df[g] <= MAX_DF:
+                    index.setdefault(g, []).append((j, v / norm))
+        self.row = {g: i for i, g in enumerate(index)}
+        self.idf_rows = np.array([self.idf[g] for g in index], dtype=np.float64)
+        self.ptr = np.zeros(len(index) + 1, dtype=np.int64)
+        labels: list[int] = []
+        weights: list[float] = []
+        for i, pairs in enumerate(index.values()):
+            labels.extend(j for j, _ in pairs)
+            weights.extend(w for _, w in pairs)
+            self.ptr[i + 1] = len(labels)
+        self.labels = np.array(labels, dtype=np.int64)
+        self.weights = np.array(weights, dtype=np.float64)
+        self.platt = platt or (-10.0, 3.0, -10.0)
+        self._penalty: dict[str, np.ndarray] = {}
+
+    def penalty(self, unit: str) -> np.ndarray:
+        """0 on the labels a figure of this unit can have, -1e9 on the others."""
+        if (row := self._penalty.get(unit)) is None:
+            row = np.array([0.0 if unit_compatible(e, unit) else -1e9 for e in self.entries])
+            self._penalty[unit] = row
+        return row
+
+    def _part_scores(self, texts: list[str]) -> np.ndarray:
+        """(texts, labels): each text's tf-idf vector (sublinear tf, length 1) times every label's."""
+        docs: list[int] = []
+        rows: list[int] = []
+        counts: list[int] = []
+        get = self.row.get
+        for d, text in enumerate(texts):
+            tally = Counter(grams(text))
+            rows.extend(map(get, tally.keys(), repeat(-1)))
+            counts.extend(tally.values())
+            docs.extend(repeat(d, len(tally)))
+        n = len(self.entries)
+        out = np.zeros((len(texts), n))
+        r = np.array(rows, dtype=np.int64)
+        known = r >= 0
+        if not known.any():
+            return out
+        doc, r = np.array(docs, dtype=np.int64)[known], r[known]
+        value = (1.0 + np.log(np.array(counts, dtype=np.float64)[known])) * self.idf_rows[r]
+        value /= np.sqrt(np.bincount(doc, weights=value * value, minlength=len(texts)))[doc]
+        lengths = self.ptr[r + 1] - self.ptr[r]
+        at = np.repeat(self.ptr[r] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        flat = np.repeat(doc, lengths) * n + self.labels[at]
+        return np.bincount(flat, weights=np.repeat(value, lengths) * self.weights[at], minlength=len(texts) * n).reshape(len(texts), n)
+
+    def scores(self, ctxs: list[FigureContext]) -> np.ndarray:
+        """(figures, labels): the weighted sum over the parts of the context (left, right, clause,
+        headings) of the cosine similarity between the part and each label's document; -1e9 where
+        the unit forbids the label. A part's similarities are computed once per distinct text (the
+        figures of a clause or a section share it), for all of them at once with numpy."""
+        out = np.zeros((len(ctxs), len(self.entries)))
+        for part, weight in CONTEXT_WEIGHTS.items():
+            texts = [_part_text(c, part) for c in ctxs]
+            distinct = list(dict.fromkeys(texts))
+            at = {t: i for i, t in enumerate(distinct)}
+            out += weight * self._part_scores(distinct)[[at[t] for t in texts]]
+        for unit in {c.unit for c in ctxs}:
+            out[[k for k, c in enumerate(ctxs) if c.unit == unit]] += self.penalty(unit)
+        return out
+
+    def probability(self, top: float, lead: float) -> float:
+        return definition_probability(self.platt, top, lead)
+
+    def predict(self, ctxs: list[FigureContext]) -> list[tuple[str | None, float, float, float]]:
+        """For each figure: the best label the unit allows, the calibrated probability that it is
+        right, its similarity and its lead over the second best."""
+        if not ctxs:
+            return []
+        scores = self.scores(ctxs)
+        rows = np.arange(len(ctxs))
+        first = scores.argmax(axis=1)
+        tops = scores[rows, first]
+        scores[rows, first] = -2e9
+        runners = np.maximum(scores.max(axis=1), 0.0)
+        out: list[tuple[str | None, float, float, float]] = []
+        for j, top, runner in zip(first.tolist(), tops.tolist(), runners.tolist(), strict=True):
+            if top <= 0.0:  # nothing in common with any label the unit allows
+                out.append((None, 0.0, 0.0, 0.0))
+                continue
+            out.append((self.names[j], self.probability(top, top - runner), top, top - runner))
+        return out
+
+
+def _part_text(ctx: FigureContext, part: str) -> str:
+    if part == "left":
+        return ctx.left[-LEFT_CHARS:]
+    if part == "right":
+        return ctx.right[:RIGHT_CHARS]
+    return ctx.clause if part == "clause" else ctx.headings
+
+
+def definition_probability(platt: tuple[float, float, float], top: float, lead: float) -> float:
+    """P(right) = 1 / (1 + exp(a * top + c * lead + b)) for the platt triple (a, b, c)."""
+    a, b, c = platt
+    return 1.0 / (1.0 + math.exp(min(50.0, a * top + c * lead + b)))
+
+
+@lru_cache(maxsize=4)
+def scorer(platt: tuple[float, float, float] | None = None) -> DefinitionScorer:
+    return DefinitionScorer(load_catalogue(), platt)
+
+
+def groups() -> dict[str, str]:
+    """label → its group (the ``##`` heading it is defined under)."""
+    return {e.name: e.group for e in load_catalogue()}
