@@ -26,12 +26,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 
 import numpy as np
 
 from fazhi.reader.classifier import FigureContext
 from fazhi.reader.labels import LABEL_LINE, _kind_of, definitions_dir, label_kind
+from fazhi.reader.sparse import SparseIndex
 
 CATALOGUE_FILES = ("LABELS.md", "LABELS_ADDED.md")
 NGRAMS = (1, 2)
@@ -178,17 +178,8 @@ class DefinitionScorer:
             for g, v in vec.items():
                 if v / norm >= PRUNE and df[g] <= MAX_DF:
                     index.setdefault(g, []).append((j, v / norm))
-        self.row = {g: i for i, g in enumerate(index)}
-        self.idf_rows = np.array([self.idf[g] for g in index], dtype=np.float64)
-        self.ptr = np.zeros(len(index) + 1, dtype=np.int64)
-        labels: list[int] = []
-        weights: list[float] = []
-        for i, pairs in enumerate(index.values()):
-            labels.extend(j for j, _ in pairs)
-            weights.extend(w for _, w in pairs)
-            self.ptr[i + 1] = len(labels)
-        self.labels = np.array(labels, dtype=np.int64)
-        self.weights = np.array(weights, dtype=np.float64)
+        self.index = SparseIndex(len(entries), chinese_only=True)
+        self.index.add(((g, self.idf[g], pairs) for g, pairs in index.items()), NGRAMS)
         self.platt = platt or (-10.0, 3.0, -10.0)
         self._penalty: dict[str, np.ndarray] = {}
 
@@ -199,42 +190,30 @@ class DefinitionScorer:
             self._penalty[unit] = row
         return row
 
-    def _part_scores(self, texts: list[str]) -> np.ndarray:
-        """(texts, labels): each text's tf-idf vector (sublinear tf, length 1) times every label's."""
-        docs: list[int] = []
-        rows: list[int] = []
-        counts: list[int] = []
-        get = self.row.get
-        for d, text in enumerate(texts):
-            tally = Counter(grams(text))
-            rows.extend(map(get, tally.keys(), repeat(-1)))
-            counts.extend(tally.values())
-            docs.extend(repeat(d, len(tally)))
-        n = len(self.entries)
-        out = np.zeros((len(texts), n))
-        r = np.array(rows, dtype=np.int64)
-        known = r >= 0
-        if not known.any():
-            return out
-        doc, r = np.array(docs, dtype=np.int64)[known], r[known]
-        value = (1.0 + np.log(np.array(counts, dtype=np.float64)[known])) * self.idf_rows[r]
-        value /= np.sqrt(np.bincount(doc, weights=value * value, minlength=len(texts)))[doc]
-        lengths = self.ptr[r + 1] - self.ptr[r]
-        at = np.repeat(self.ptr[r] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        flat = np.repeat(doc, lengths) * n + self.labels[at]
-        return np.bincount(flat, weights=np.repeat(value, lengths) * self.weights[at], minlength=len(texts) * n).reshape(len(texts), n)
-
     def scores(self, ctxs: list[FigureContext]) -> np.ndarray:
         """(figures, labels): the weighted sum over the parts of the context (left, right, clause,
         headings) of the cosine similarity between the part and each label's document; -1e9 where
-        the unit forbids the label. A part's similarities are computed once per distinct text (the
-        figures of a clause or a section share it), for all of them at once with numpy."""
+        the unit forbids the label. A text is scored once however many figures and parts share it
+        (the figures of a clause or a section), and all the texts in one pass with numpy
+        (``sparse.py``)."""
         out = np.zeros((len(ctxs), len(self.entries)))
+        if not ctxs:
+            return out
+        at: dict[str, int] = {}
+        texts: list[str] = []
+        picks: list[tuple[float, list[int]]] = []
         for part, weight in CONTEXT_WEIGHTS.items():
-            texts = [_part_text(c, part) for c in ctxs]
-            distinct = list(dict.fromkeys(texts))
-            at = {t: i for i, t in enumerate(distinct)}
-            out += weight * self._part_scores(distinct)[[at[t] for t in texts]]
+            pick = []
+            for c in ctxs:
+                text = _part_text(c, part)
+                if (i := at.get(text)) is None:
+                    i = at[text] = len(texts)
+                    texts.append(text)
+                pick.append(i)
+            picks.append((weight, pick))
+        scores = self.index.scores(texts, [0] * len(texts), [1.0] * len(texts))
+        for weight, pick in picks:
+            out += weight * scores[pick]
         for unit in {c.unit for c in ctxs}:
             out[[k for k, c in enumerate(ctxs) if c.unit == unit]] += self.penalty(unit)
         return out

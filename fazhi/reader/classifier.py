@@ -9,9 +9,9 @@ classifier (``LinearSVC``) with its small weights dropped, and the top label's s
 the probability that it is right by a sigmoid fitted on cross-validated predictions (Platt
 scaling). ``fazhi/reader/train.py`` writes ``model.json``.
 
-Fast: a field's share of the scores is computed once per distinct text in a report (figures of
-one clause or one section share it), for all of them at once with numpy (a sparse product as
-gathers and one ``bincount``), not figure by figure.
+Fast: a field's tokens are counted once per distinct text in a report (figures of one clause or
+one section share it), and the texts of all fields are scored at once with numpy (``sparse.py``:
+a sparse product as gathers and one ``bincount``), not figure by figure nor field by field.
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_right
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from fazhi.reader.figures import Figure
+from fazhi.reader.sparse import SparseIndex
 
 MODEL = Path(__file__).resolve().parent / "model.json"
 # field: (n-gram sizes, weight of the field's vector)
@@ -45,7 +44,9 @@ class FigureContext:
     right: str = ""  # the text right of the figure in its enumeration item (the definition scorer reads it)
 
     def field(self, name: str) -> str:
-        return {"L": self.left[-LEFT_CHARS:], "C": self.clause, "H": self.headings}[name]
+        if name == "L":
+            return self.left[-LEFT_CHARS:]
+        return self.clause if name == "C" else self.headings
 
 
 def grams(name: str, text: str) -> list[str]:
@@ -88,65 +89,25 @@ def contexts(text: str, figures: list[Figure], seps: Any = None, ctxs: list[Any]
     return out
 
 
-class Field:
-    """One field's part of the model: idf per token and its weights as a sparse matrix (token → labels)."""
-
-    def __init__(self, name: str, data: dict[str, Any], n_labels: int) -> None:
-        self.name = name
-        self.weight = FIELDS[name][1]
-        self.row = {token: i for i, token in enumerate(data["idf"])}
-        self.idf = np.array(list(data["idf"].values()), dtype=np.float64)
-        ptr = [0]
-        labels: list[int] = []
-        weights: list[float] = []
-        for token in data["idf"]:
-            for label, w in data["weights"].get(token, ()):
-                labels.append(label)
-                weights.append(w)
-            ptr.append(len(labels))
-        self.ptr = np.array(ptr, dtype=np.int64)
-        self.labels = np.array(labels, dtype=np.int64)
-        self.weights = np.array(weights, dtype=np.float64)
-        self.n_labels = n_labels
-
-    def scores(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), labels): each text's tf-idf vector (sublinear tf, length 1) times the weights."""
-        docs: list[int] = []
-        rows: list[int] = []
-        counts: list[int] = []
-        get = self.row.get
-        for d, text in enumerate(texts):
-            tally = Counter(grams(self.name, text))
-            rows.extend(map(get, tally.keys(), repeat(-1)))
-            counts.extend(tally.values())
-            docs.extend(repeat(d, len(tally)))
-        out = np.zeros((len(texts), self.n_labels))
-        r = np.array(rows, dtype=np.int64)
-        known = r >= 0
-        if not known.any():
-            return out
-        doc, r = np.array(docs, dtype=np.int64)[known], r[known]
-        value = (1.0 + np.log(np.array(counts, dtype=np.float64)[known])) * self.idf[r]
-        norm = np.sqrt(np.bincount(doc, weights=value * value, minlength=len(texts)))
-        value = value / norm[doc] * self.weight
-        # the sparse product: for each (doc, token) every (label, weight) of the token
-        lengths = self.ptr[r + 1] - self.ptr[r]
-        keep = lengths > 0
-        doc, r, value, lengths = doc[keep], r[keep], value[keep], lengths[keep]
-        if not len(r):
-            return out
-        starts = np.repeat(self.ptr[r] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        flat = np.repeat(doc, lengths) * self.n_labels + self.labels[starts]
-        out += np.bincount(flat, weights=np.repeat(value, lengths) * self.weights[starts], minlength=len(texts) * self.n_labels).reshape(
-            len(texts), self.n_labels
-        )
-        return out
+def field_index(data: dict[str, Any], n_labels: int) -> tuple[SparseIndex, list[tuple[str, int, float]]]:
+    """The fields of a model file as one sparse index (one vocabulary per field: token → idf and
+    its weights for the labels) and, per field, its name, vocabulary and weight."""
+    index = SparseIndex(n_labels)
+    fields = []
+    for name, (_sizes, weight) in FIELDS.items():
+        part = data[name]
+        weights = part["weights"]
+        tokens = ((token, idf, ((int(label), w) for label, w in weights.get(token, ()))) for token, idf in part["idf"].items())
+        vocabulary = index.add(tokens, FIELDS[name][0])
+        fields.append((name, vocabulary, weight))
+    return index, fields
 
 
 @dataclass
 class Model:
     labels: list[str]
-    fields: list[Field]
+    index: SparseIndex  # every field's tokens: idf and weights for the labels
+    fields: list[tuple[str, int, float]]  # per field: its name, its vocabulary in ``index``, its weight
     units: dict[str, np.ndarray]  # unit → its weight for every label
     intercepts: np.ndarray
     platt: tuple[float, float]  # P(right) = 1 / (1 + exp(a * score + b)) of the top label's score
@@ -160,7 +121,7 @@ class Model:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         n = len(data["labels"])
-        fields = [Field(name, data["fields"][name], n) for name in FIELDS]
+        index, fields = field_index(data["fields"], n)
         units = {}
         for u, pairs in data["units"].items():
             row = np.zeros(n)
@@ -175,6 +136,7 @@ class Model:
             kinds[label_kind(name)].append(i)
         return cls(
             data["labels"],
+            index,
             fields,
             units,
             np.array(data["intercepts"], dtype=np.float64),
@@ -188,16 +150,33 @@ class Model:
         )
 
     def scores(self, ctxs: list[FigureContext]) -> np.ndarray:
-        """(figures, labels): every label's score for every figure, one field's distinct texts at a time."""
+        """(figures, labels): every label's score for every figure; each field's distinct texts are
+        scored once, all of them in one pass (``sparse.py``)."""
         out = np.repeat(self.intercepts[None, :], len(ctxs), axis=0)
-        for field in self.fields:
-            texts = [c.field(field.name) for c in ctxs]
-            distinct = list(dict.fromkeys(texts))
-            at = {t: i for i, t in enumerate(distinct)}
-            out += field.scores(distinct)[[at[t] for t in texts]]
-        for k, c in enumerate(ctxs):
-            if (row := self.units.get(c.unit)) is not None:
-                out[k] += row
+        if not ctxs:
+            return out
+        texts: list[str] = []
+        vocabularies: list[int] = []
+        scales: list[float] = []
+        picks: list[list[int]] = []
+        for name, vocabulary, weight in self.fields:
+            at: dict[str, int] = {}
+            pick = []
+            for c in ctxs:
+                text = c.field(name)
+                if (i := at.get(text)) is None:
+                    i = at[text] = len(texts)
+                    texts.append(text)
+                    vocabularies.append(vocabulary)
+                    scales.append(weight)
+                pick.append(i)
+            picks.append(pick)
+        scores = self.index.scores(texts, vocabularies, scales)
+        for pick in picks:
+            out += scores[pick]
+        for unit in dict.fromkeys(c.unit for c in ctxs):
+            if (row := self.units.get(unit)) is not None:
+                out[[k for k, c in enumerate(ctxs) if c.unit == unit]] += row
         return out
 
     def probability(self, score: float) -> float:

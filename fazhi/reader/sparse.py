@@ -1,0 +1,139 @@
+"""Tf-idf character n-gram vectors times a sparse (n-gram → labels) weight matrix, with numpy only:
+the shared engine of the label classifier (``classifier.py``) and the definition scorer
+(``catalogue.py``).
+
+A ``SparseIndex`` holds one or more vocabularies (the classifier's fields, the scorer's single
+one), each n-gram (one or two characters) with its idf and the labels it weighs for, as flat
+arrays built once at load: a CSR matrix by hand, and the n-grams as integer keys (a character's
+code point; a pair's two code points side by side) sorted for ``searchsorted``.
+
+``scores`` takes many texts at once, each with its vocabulary and a scale, and returns every
+text's score for every label in one pass, without a Python object per n-gram: the texts are
+joined and read as an array of code points; their n-grams are keys found in the vocabulary by
+``searchsorted``; each text's distinct n-grams are counted with ``unique``. Then, per text, its
+tf-idf vector (sublinear tf, scaled to length 1, times the scale) times the weights, as gathers
+and one ``bincount``. Each text's n-grams are put in the order ``Counter(grams(text))`` gives them
+(the order of first occurrence in the ``grams`` functions of classifier.py and catalogue.py),
+so every sum is taken in the same order as it was when they were counted in Python, and the
+scores are the same to the last bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+CJK_FIRST, CJK_LAST = 0x4E00, 0x9FFF  # the Chinese characters catalogue.CJK reads
+PAIR = 21  # a code point takes 21 bits: a pair's key is (first + 1) << 21 | second, above every single character's
+VOCABULARY = 43  # the vocabulary's number is put above a key's 43 bits
+
+
+def gram_key(gram: str) -> int:
+    """The integer key of a one- or two-character n-gram."""
+    if len(gram) == 1:
+        return ord(gram)
+    if len(gram) == 2:
+        return (ord(gram[0]) + 1) << PAIR | ord(gram[1])
+    raise ValueError(f"only 1- and 2-grams: {gram!r}")
+
+
+class SparseIndex:
+    """Vocabularies (n-gram → row), the rows' idf, and each row's labels and weights, for
+    ``n_labels`` labels. ``chinese_only``: n-grams are taken within runs of Chinese characters
+    only (``catalogue.grams``), else over every character of a text (``classifier.grams``)."""
+
+    def __init__(self, n_labels: int, chinese_only: bool = False) -> None:
+        self.n_labels = n_labels
+        self.chinese_only = chinese_only
+        self.sizes: list[tuple[int, ...]] = []  # per vocabulary, its n-gram sizes (1, 2 or both)
+        self._keys: list[int] = []
+        self._idf: list[float] = []
+        self._ptr: list[int] = [0]
+        self._labels: list[int] = []
+        self._weights: list[float] = []
+        self._arrays()
+
+    def _arrays(self) -> None:
+        keys = np.array(self._keys, dtype=np.int64)
+        order = np.argsort(keys)
+        self.keys, self.key_rows = keys[order], order
+        self.idf = np.array(self._idf, dtype=np.float64)
+        self.ptr = np.array(self._ptr, dtype=np.int64)
+        self.labels = np.array(self._labels, dtype=np.int64)
+        self.weights = np.array(self._weights, dtype=np.float64)
+
+    def add(self, tokens: Iterable[tuple[str, float, Iterable[tuple[int, float]]]], sizes: tuple[int, ...] = (1, 2)) -> int:
+        """Add a vocabulary: (n-gram, idf, [(label, weight), …]) in row order, its n-grams of
+        ``sizes`` (1, 2); returns its number."""
+        if not set(sizes) <= {1, 2}:
+            raise ValueError(f"only 1- and 2-grams: {sizes}")
+        vocabulary = len(self.sizes)
+        for token, idf, pairs in tokens:
+            self._keys.append(gram_key(token) | vocabulary << VOCABULARY)
+            self._idf.append(idf)
+            for label, weight in pairs:
+                self._labels.append(label)
+                self._weights.append(weight)
+            self._ptr.append(len(self._labels))
+        self.sizes.append(tuple(sizes))
+        self._arrays()
+        return vocabulary
+
+    def counts(self, texts: list[str], vocabularies: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each text, its n-grams that its vocabulary holds, counted: (text, row, count) arrays,
+        the n-grams of a text in the order ``Counter(grams(text))`` holds them."""
+        n = len(texts)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1  # each text and a separator
+        codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        text_of = np.repeat(np.arange(n), lengths)[: len(codes)]
+        if self.chinese_only:
+            valid = (codes >= CJK_FIRST) & (codes <= CJK_LAST)
+        else:
+            valid = np.ones(len(codes), dtype=bool)
+            valid[np.cumsum(lengths)[:-1] - 1] = False
+        if not valid.any() or not len(self.keys):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        # n-grams are taken within runs of valid characters, a run's 1-grams before its 2-grams
+        starts = valid.copy()
+        starts[1:] &= ~valid[:-1]
+        run_start = np.flatnonzero(starts)[np.cumsum(starts) - 1]
+        sizes = [self.sizes[v] for v in vocabularies]
+        vocabulary = np.array(vocabularies, dtype=np.int64) << VOCABULARY
+        single = valid & np.array([1 in s for s in sizes], dtype=bool)[text_of]
+        pair = valid[:-1] & valid[1:] & np.array([2 in s for s in sizes], dtype=bool)[text_of[:-1]]
+        one, two = np.flatnonzero(single), np.flatnonzero(pair)
+        at = np.concatenate((one, two))
+        keys = np.concatenate((codes[one], (codes[two] + 1) << PAIR | codes[two + 1])) | vocabulary[text_of[at]]
+        span = len(codes) + 1
+        order = np.concatenate((run_start[one] * 2 * span + one, (run_start[two] * 2 + 1) * span + two))
+        found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = self.keys[found] == keys
+        rows, order, text = self.key_rows[found[hit]], order[hit], text_of[at[hit]]
+        first = np.argsort(order)
+        both = text[first] * len(self.idf) + rows[first]
+        distinct, where, count = np.unique(both, return_index=True, return_counts=True)
+        first = np.argsort(where)
+        distinct, count = distinct[first], count[first]
+        return distinct // len(self.idf), distinct % len(self.idf), count
+
+    def scores(self, texts: list[str], vocabularies: list[int], scales: list[float]) -> np.ndarray:
+        """(len(texts), labels): for each text, its tf-idf vector over its vocabulary (sublinear tf,
+        length 1) times its scale, times the weights."""
+        n, width = len(texts), self.n_labels
+        doc, r, count = self.counts(texts, vocabularies)
+        if not len(r):
+            return np.zeros((n, width))
+        value = (1.0 + np.log(count.astype(np.float64))) * self.idf[r]
+        norm = np.sqrt(np.bincount(doc, weights=value * value, minlength=n))
+        value = value / norm[doc] * np.array(scales, dtype=np.float64)[doc]
+        # the sparse product: for each (text, n-gram) every (label, weight) of the n-gram's row
+        lengths = self.ptr[r + 1] - self.ptr[r]
+        keep = lengths > 0
+        doc, r, value, lengths = doc[keep], r[keep], value[keep], lengths[keep]
+        if not len(r):
+            return np.zeros((n, width))
+        at = np.repeat(self.ptr[r] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        flat = np.repeat(doc, lengths) * width + self.labels[at]
+        return np.bincount(flat, weights=np.repeat(value, lengths) * self.weights[at], minlength=n * width).reshape(n, width)
