@@ -200,22 +200,16 @@ class DefinitionScorer:
         if not ctxs:
             return out
         at: dict[str, int] = {}
-        texts: list[str] = []
         picks: list[tuple[float, list[int]]] = []
         for part, weight in CONTEXT_WEIGHTS.items():
-            pick = []
-            for c in ctxs:
-                text = _part_text(c, part)
-                if (i := at.get(text)) is None:
-                    i = at[text] = len(texts)
-                    texts.append(text)
-                pick.append(i)
-            picks.append((weight, pick))
-        scores = self.index.scores(texts, [0] * len(texts), [1.0] * len(texts))
+            # setdefault numbers each distinct text once, in the order first met
+            picks.append((weight, [at.setdefault(text, len(at)) for text in _part_texts(ctxs, part)]))
+        scores = self.index.scores(list(at), [0] * len(at), [1.0] * len(at))
         for weight, pick in picks:
             out += weight * scores[pick]
-        for unit in {c.unit for c in ctxs}:
-            out[[k for k, c in enumerate(ctxs) if c.unit == unit]] += self.penalty(unit)
+        units: dict[str, int] = {}
+        which = [units.setdefault(c.unit, len(units)) for c in ctxs]
+        out += np.array([self.penalty(unit) for unit in units])[which]
         return out
 
     def probability(self, top: float, lead: float) -> float:
@@ -239,6 +233,14 @@ class DefinitionScorer:
                 continue
             out.append((self.names[j], self.probability(top, top - runner), top, top - runner))
         return out
+
+
+def _part_texts(ctxs: list[FigureContext], part: str) -> list[str]:
+    if part == "left":
+        return [c.left[-LEFT_CHARS:] for c in ctxs]
+    if part == "right":
+        return [c.right[:RIGHT_CHARS] for c in ctxs]
+    return [c.clause for c in ctxs] if part == "clause" else [c.headings for c in ctxs]
 
 
 def _part_text(ctx: FigureContext, part: str) -> str:

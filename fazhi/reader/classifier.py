@@ -161,22 +161,19 @@ class Model:
         picks: list[list[int]] = []
         for name, vocabulary, weight in self.fields:
             at: dict[str, int] = {}
-            pick = []
-            for c in ctxs:
-                text = c.field(name)
-                if (i := at.get(text)) is None:
-                    i = at[text] = len(texts)
-                    texts.append(text)
-                    vocabularies.append(vocabulary)
-                    scales.append(weight)
-                pick.append(i)
-            picks.append(pick)
+            # setdefault numbers each distinct text of the field once, in the order first met
+            picks.append([at.setdefault(c.field(name), len(texts) + len(at)) for c in ctxs])
+            texts += at
+            vocabularies += [vocabulary] * len(at)
+            scales += [weight] * len(at)
         scores = self.index.scores(texts, vocabularies, scales)
         for pick in picks:
             out += scores[pick]
-        for unit in dict.fromkeys(c.unit for c in ctxs):
-            if (row := self.units.get(unit)) is not None:
-                out[[k for k, c in enumerate(ctxs) if c.unit == unit]] += row
+        units: dict[str, int] = {}
+        which = [(k, units.setdefault(c.unit, len(units))) for k, c in enumerate(ctxs) if c.unit in self.units]
+        if which:
+            rows, at_unit = zip(*which, strict=True)
+            out[list(rows)] += np.array([self.units[unit] for unit in units])[list(at_unit)]
         return out
 
     def probability(self, score: float) -> float:
@@ -190,14 +187,11 @@ class Model:
         from fazhi.reader.labels import _kind_of
 
         scores = self.scores(ctxs)
-        kinds = [_kind_of(c.unit) for c in ctxs]
-        for kind, penalty in self.penalty.items():
-            rows = [k for k, x in enumerate(kinds) if x == kind]
-            if rows:
-                scores[rows] += penalty
+        kinds = list(self.penalty)
+        scores += np.array(list(self.penalty.values()))[[kinds.index(_kind_of(c.unit)) for c in ctxs]]
         best = scores.argmax(axis=1)
         top = scores[np.arange(len(ctxs)), best]
-        return [(self.labels[int(j)], self.probability(float(t)), float(t)) if t > -1e8 else (None, 0.0, -9.0) for j, t in zip(best, top, strict=True)]
+        return [(self.labels[j], self.probability(t), t) if t > -1e8 else (None, 0.0, -9.0) for j, t in zip(best.tolist(), top.tolist(), strict=True)]
 
     def allowed(self, unit: str) -> np.ndarray:
         from fazhi.reader.labels import _kind_of
