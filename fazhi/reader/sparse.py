@@ -56,8 +56,13 @@ class SparseIndex:
 
     def _arrays(self) -> None:
         keys = np.array(self._keys, dtype=np.int64)
-        order = np.argsort(keys)
-        self.keys, self.key_rows = keys[order], order
+        single = keys & ((1 << VOCABULARY) - 1) < 1 << PAIR
+        # 1-grams: a table by vocabulary and code point (row, or -1); 2-grams: their keys sorted, for searchsorted
+        self.width = int((keys[single] & ((1 << PAIR) - 1)).max()) + 1 if single.any() else 1
+        self.single = np.full(len(self.sizes) * self.width, -1, dtype=np.int64)
+        self.single[(keys[single] >> VOCABULARY) * self.width + (keys[single] & ((1 << PAIR) - 1))] = np.flatnonzero(single)
+        order = np.flatnonzero(~single)[np.argsort(keys[~single])]
+        self.pairs, self.pair_rows = keys[order], order
         self.idf = np.array(self._idf, dtype=np.float64)
         self.ptr = np.array(self._ptr, dtype=np.int64)
         self.labels = np.array(self._labels, dtype=np.int64)
@@ -83,6 +88,7 @@ class SparseIndex:
     def counts(self, texts: list[str], vocabularies: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each text, its n-grams that its vocabulary holds, counted: (text, row, count) arrays,
         the n-grams of a text in the order ``Counter(grams(text))`` holds them."""
+        empty = np.zeros(0, dtype=np.int64)
         n = len(texts)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1  # each text and a separator
         codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
@@ -92,31 +98,49 @@ class SparseIndex:
         else:
             valid = np.ones(len(codes), dtype=bool)
             valid[np.cumsum(lengths)[:-1] - 1] = False
-        if not valid.any() or not len(self.keys):
-            empty = np.zeros(0, dtype=np.int64)
+        if not valid.any() or not len(self.idf):
             return empty, empty, empty
-        # n-grams are taken within runs of valid characters, a run's 1-grams before its 2-grams
+        vocabulary = np.array(vocabularies, dtype=np.int64)
+        wants = np.array([[1 in self.sizes[v], 2 in self.sizes[v]] for v in vocabularies], dtype=bool)
+        one = np.flatnonzero(valid & wants[text_of, 0])
+        two = np.flatnonzero(valid[:-1] & valid[1:] & wants[text_of[:-1], 1])
+        # n-grams are taken within runs of valid characters, a run's 1-grams before its 2-grams:
+        # where each n-gram goes in that order, from how many of each kind the runs before it have
         starts = valid.copy()
         starts[1:] &= ~valid[:-1]
-        run_start = np.flatnonzero(starts)[np.cumsum(starts) - 1]
-        sizes = [self.sizes[v] for v in vocabularies]
-        vocabulary = np.array(vocabularies, dtype=np.int64) << VOCABULARY
-        single = valid & np.array([1 in s for s in sizes], dtype=bool)[text_of]
-        pair = valid[:-1] & valid[1:] & np.array([2 in s for s in sizes], dtype=bool)[text_of[:-1]]
-        one, two = np.flatnonzero(single), np.flatnonzero(pair)
-        at = np.concatenate((one, two))
-        keys = np.concatenate((codes[one], (codes[two] + 1) << PAIR | codes[two + 1])) | vocabulary[text_of[at]]
-        span = len(codes) + 1
-        order = np.concatenate((run_start[one] * 2 * span + one, (run_start[two] * 2 + 1) * span + two))
-        found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        hit = self.keys[found] == keys
-        rows, order, text = self.key_rows[found[hit]], order[hit], text_of[at[hit]]
-        first = np.argsort(order)
-        both = text[first] * len(self.idf) + rows[first]
-        distinct, where, count = np.unique(both, return_index=True, return_counts=True)
-        first = np.argsort(where)
-        distinct, count = distinct[first], count[first]
-        return distinct // len(self.idf), distinct % len(self.idf), count
+        run = np.cumsum(starts) - 1
+        runs = int(run[-1]) + 1
+        ones = np.bincount(run[one], minlength=runs)
+        twos = np.bincount(run[two], minlength=runs)
+        ones_before, twos_before = np.cumsum(ones) - ones, np.cumsum(twos) - twos
+        to_one = np.arange(len(one)) + twos_before[run[one]]
+        to_two = np.arange(len(two)) + (ones_before + ones)[run[two]]
+        rows = np.empty(len(one) + len(two), dtype=np.int64)
+        text = np.empty(len(one) + len(two), dtype=np.int64)
+        text[to_one], text[to_two] = text_of[one], text_of[two]
+        # look the n-grams up: a 1-gram in its vocabulary's table, a 2-gram's key in the sorted keys
+        code = codes[one]
+        inside = code < self.width
+        rows[to_one] = np.where(inside, self.single[vocabulary[text_of[one]] * self.width + np.where(inside, code, 0)], -1)
+        if len(self.pairs):
+            keys = (codes[two] + 1) << PAIR | codes[two + 1] | vocabulary[text_of[two]] << VOCABULARY
+            found = np.minimum(np.searchsorted(self.pairs, keys), len(self.pairs) - 1)
+            rows[to_two] = np.where(self.pairs[found] == keys, self.pair_rows[found], -1)
+        else:
+            rows[to_two] = -1
+        hit = rows >= 0
+        both = text[hit] * len(self.idf) + rows[hit]
+        # the distinct (text, row) pairs in the order first met, and how often each occurs
+        perm = np.argsort(both, kind="stable")
+        ordered = both[perm]
+        first = np.ones(len(ordered), dtype=bool)
+        first[1:] = ordered[1:] != ordered[:-1]
+        starts_at = np.flatnonzero(first)
+        count = np.zeros(len(both), dtype=np.int64)
+        count[perm[starts_at]] = np.diff(np.append(starts_at, len(ordered)))
+        met = count > 0
+        distinct = both[met]
+        return distinct // len(self.idf), distinct % len(self.idf), count[met]
 
     def scores(self, texts: list[str], vocabularies: list[int], scales: list[float]) -> np.ndarray:
         """(len(texts), labels): for each text, its tf-idf vector over its vocabulary (sublinear tf,
