@@ -252,9 +252,53 @@ def _rules_for(unit: str) -> tuple[tuple[str, tuple[tuple[str, bool, Any], ...]]
     )
 
 
+# a pattern made of Chinese words, ``.*`` between them and ``|`` between alternatives: any match holds
+# the first character of one of its alternatives
+WORDS = re.compile(r"[\u4e00-\u9fff]+(?:\.\*[\u4e00-\u9fff]+)*(?:\|[\u4e00-\u9fff]+(?:\.\*[\u4e00-\u9fff]+)*)*")
+PREFILTER_FIELDS = ("near", "left", "right", "clause", "sentence")  # shortest first: the surest prefilter
+
+
+def _needs(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which every match of the pattern holds (the first of each alternative),
+    for a pattern of Chinese words only (``WORDS``); None for any other."""
+    if pattern.flags & re.IGNORECASE or not WORDS.fullmatch(pattern.pattern):
+        return None
+    return frozenset(word[0] for word in pattern.pattern.split("|"))
+
+
+@lru_cache(maxsize=256)
+def _rule_index(unit: str) -> tuple[tuple[int, ...], tuple[tuple[str, dict[str, tuple[int, ...]]], ...]]:
+    """A prefilter for the rules ``_rules_for(unit)`` gives (by their positions there): the rules
+    always tried, and per context field, per character, the rules that cannot hold unless the field
+    has the character (one condition of the rule, a pattern of Chinese words, says so)."""
+    always: list[int] = []
+    index: dict[str, dict[str, list[int]]] = {}
+    rules = [rule for rule in load_rules() if _unit_ok(rule.units, unit)]
+    for i, rule in enumerate(rules):
+        chosen = [
+            (PREFILTER_FIELDS.index(key), len(needs), key, needs) for key, pattern in rule.conditions if key in PREFILTER_FIELDS and (needs := _needs(pattern))
+        ]
+        if not chosen:
+            always.append(i)
+            continue
+        _, _, key, needs = min(chosen, key=lambda c: c[:2])
+        for char in needs:
+            index.setdefault(key, {}).setdefault(char, []).append(i)
+    return tuple(always), tuple((key, {char: tuple(rules) for char, rules in chars.items()}) for key, chars in index.items())
+
+
 def _rule(ctx: Context, unit: str) -> str | None:
+    """The first rule (in the order of metrics.yaml) whose conditions all hold. Only the rules the
+    prefilter (``_rule_index``) leaves are tried, in their order: the others cannot hold."""
     fields = vars(ctx)
-    for metric, conditions in _rules_for(unit):
+    rules = _rules_for(unit)
+    always, index = _rule_index(unit)
+    candidates = set(always)
+    for key, by_char in index:
+        for char in by_char.keys() & fields[key]:
+            candidates.update(by_char[char])
+    for i in sorted(candidates):
+        metric, conditions = rules[i]
         for key, negated, search in conditions:
             if (search(fields[key]) is None) != negated:
                 break
