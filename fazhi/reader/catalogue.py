@@ -82,6 +82,14 @@ def label_family(name: str) -> str:
     return "count"
 
 
+# kind, or for a count its family; the labels a unit allows are always a range of this order
+LABEL_CLASSES = ("rate", "money", "time", "year", "person", "count")
+
+
+def _label_class(entry: Entry) -> str:
+    return entry.kind if entry.kind != "count" else entry.family
+
+
 def unit_family(unit: str) -> str:
     if unit in PERSON_UNITS:
         return "person"
@@ -178,10 +186,13 @@ class DefinitionScorer:
             for g, v in vec.items():
                 if v / norm >= PRUNE and df[g] <= MAX_DF:
                     index.setdefault(g, []).append((j, v / norm))
-        self.index = SparseIndex(len(entries), chinese_only=True)
+        # the labels' classes, in an order where the labels any unit allows are a range of them
+        self.classes = [LABEL_CLASSES.index(_label_class(e)) for e in entries]
+        self.index = SparseIndex(len(entries), chinese_only=True, label_class=self.classes)
         self.index.add(((g, self.idf[g], pairs) for g, pairs in index.items()), NGRAMS)
         self.platt = platt or (-10.0, 3.0, -10.0)
         self._penalty: dict[str, np.ndarray] = {}
+        self._ranges: dict[str, tuple[int, int]] = {}
 
     def penalty(self, unit: str) -> np.ndarray:
         """0 on the labels a figure of this unit can have, -1e9 on the others."""
@@ -189,6 +200,14 @@ class DefinitionScorer:
             row = np.array([0.0 if unit_compatible(e, unit) else -1e9 for e in self.entries])
             self._penalty[unit] = row
         return row
+
+    def class_range(self, unit: str) -> tuple[int, int]:
+        """The range (first, past the last) of label classes that holds every label a figure of
+        this unit can have (``unit_compatible`` depends on a label's kind and family only)."""
+        if (got := self._ranges.get(unit)) is None:
+            allowed = {k for e, k in zip(self.entries, self.classes, strict=True) if unit_compatible(e, unit)}
+            got = self._ranges[unit] = (min(allowed), max(allowed) + 1) if allowed else (0, 0)
+        return got
 
     def scores(self, ctxs: list[FigureContext]) -> np.ndarray:
         """(figures, labels): the weighted sum over the parts of the context (left, right, clause,
@@ -204,7 +223,13 @@ class DefinitionScorer:
         for part, weight in CONTEXT_WEIGHTS.items():
             # setdefault numbers each distinct text once, in the order first met
             picks.append((weight, [at.setdefault(text, len(at)) for text in _part_texts(ctxs, part)]))
-        scores = self.index.scores(list(at), [0] * len(at), [1.0] * len(at))
+        # a text's labels are summed only over the classes its figures' units allow (the others get -1e9 below)
+        ranges = [(len(LABEL_CLASSES), 0)] * len(at)
+        for _weight, pick in picks:
+            for i, c in zip(pick, ctxs, strict=True):
+                lo, hi = self.class_range(c.unit)
+                ranges[i] = (min(ranges[i][0], lo), max(ranges[i][1], hi))
+        scores = self.index.scores(list(at), [0] * len(at), [1.0] * len(at), [(lo, max(lo, hi)) for lo, hi in ranges])
         for weight, pick in picks:
             out += weight * scores[pick]
         units: dict[str, int] = {}

@@ -21,6 +21,7 @@ scores are the same to the last bit.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import accumulate
 
 import numpy as np
 
@@ -43,13 +44,17 @@ class SparseIndex:
     ``n_labels`` labels. ``chinese_only``: n-grams are taken within runs of Chinese characters
     only (``catalogue.grams``), else over every character of a text (``classifier.grams``)."""
 
-    def __init__(self, n_labels: int, chinese_only: bool = False) -> None:
+    def __init__(self, n_labels: int, chinese_only: bool = False, label_class: list[int] | None = None) -> None:
         self.n_labels = n_labels
         self.chinese_only = chinese_only
+        # a class (0, 1, …) per label: a row's labels are kept class by class, so that ``scores`` can
+        # take, per text, only the labels of a range of classes (those its figures may have)
+        self.label_class = label_class or [0] * n_labels
+        self.n_classes = max(self.label_class, default=0) + 1
         self.sizes: list[tuple[int, ...]] = []  # per vocabulary, its n-gram sizes (1, 2 or both)
         self._keys: list[int] = []
         self._idf: list[float] = []
-        self._ptr: list[int] = [0]
+        self._ptr: list[list[int]] = []  # per row: where each class's labels begin, and the row's end
         self._labels: list[int] = []
         self._weights: list[float] = []
         self._arrays()
@@ -64,7 +69,7 @@ class SparseIndex:
         order = np.flatnonzero(~single)[np.argsort(keys[~single])]
         self.pairs, self.pair_rows = keys[order], order
         self.idf = np.array(self._idf, dtype=np.float64)
-        self.ptr = np.array(self._ptr, dtype=np.int64)
+        self.ptr = np.array(self._ptr, dtype=np.int64).reshape(len(self._ptr), self.n_classes + 1)
         self.labels = np.array(self._labels, dtype=np.int64)
         self.weights = np.array(self._weights, dtype=np.float64)
 
@@ -77,10 +82,13 @@ class SparseIndex:
         for token, idf, pairs in tokens:
             self._keys.append(gram_key(token) | vocabulary << VOCABULARY)
             self._idf.append(idf)
-            for label, weight in pairs:
+            begin = len(self._labels)
+            per_class = [0] * self.n_classes
+            for label, weight in sorted(pairs, key=lambda pair: self.label_class[pair[0]]):  # stable: in order within a class
                 self._labels.append(label)
                 self._weights.append(weight)
-            self._ptr.append(len(self._labels))
+                per_class[self.label_class[label]] += 1
+            self._ptr.append([begin, *(begin + k for k in accumulate(per_class))])
         self.sizes.append(tuple(sizes))
         self._arrays()
         return vocabulary
@@ -142,9 +150,11 @@ class SparseIndex:
         distinct = both[met]
         return distinct // len(self.idf), distinct % len(self.idf), count[met]
 
-    def scores(self, texts: list[str], vocabularies: list[int], scales: list[float]) -> np.ndarray:
+    def scores(self, texts: list[str], vocabularies: list[int], scales: list[float], classes: list[tuple[int, int]] | None = None) -> np.ndarray:
         """(len(texts), labels): for each text, its tf-idf vector over its vocabulary (sublinear tf,
-        length 1) times its scale, times the weights."""
+        length 1) times its scale, times the weights. With ``classes``, a (first, past the last)
+        range of label classes per text: only the labels of those classes are summed, the others
+        stay 0 (their sums are the same to the last bit as without ``classes``)."""
         n, width = len(texts), self.n_labels
         doc, r, count = self.counts(texts, vocabularies)
         if not len(r):
@@ -153,11 +163,16 @@ class SparseIndex:
         norm = np.sqrt(np.bincount(doc, weights=value * value, minlength=n))
         value = value / norm[doc] * np.array(scales, dtype=np.float64)[doc]
         # the sparse product: for each (text, n-gram) every (label, weight) of the n-gram's row
-        lengths = self.ptr[r + 1] - self.ptr[r]
+        if classes is None:
+            begin, end = self.ptr[r, 0], self.ptr[r, -1]
+        else:
+            ranges = np.array(classes, dtype=np.int64).reshape(n, 2)
+            begin, end = self.ptr[r, ranges[doc, 0]], self.ptr[r, ranges[doc, 1]]
+        lengths = end - begin
         keep = lengths > 0
-        doc, r, value, lengths = doc[keep], r[keep], value[keep], lengths[keep]
-        if not len(r):
+        doc, begin, value, lengths = doc[keep], begin[keep], value[keep], lengths[keep]
+        if not len(doc):
             return np.zeros((n, width))
-        at = np.repeat(self.ptr[r] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        flat = np.repeat(doc, lengths) * width + self.labels[at]
+        at = np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        flat = np.repeat(doc * width, lengths) + self.labels[at]
         return np.bincount(flat, weights=np.repeat(value, lengths) * self.weights[at], minlength=n * width).reshape(n, width)
