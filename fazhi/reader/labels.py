@@ -267,10 +267,11 @@ def _needs(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 @lru_cache(maxsize=256)
-def _rule_index(unit: str) -> tuple[tuple[int, ...], tuple[tuple[str, dict[str, tuple[int, ...]]], ...]]:
+def _rule_index(unit: str) -> tuple[tuple[int, ...], tuple[tuple[str, re.Pattern[str], dict[str, tuple[int, ...]]], ...]]:
     """A prefilter for the rules ``_rules_for(unit)`` gives (by their positions there): the rules
     always tried, and per context field, per character, the rules that cannot hold unless the field
-    has the character (one condition of the rule, a pattern of Chinese words, says so)."""
+    has the character (one condition of the rule, a pattern of Chinese words, says so), with the
+    characters of each field's index as a character class to find them."""
     always: list[int] = []
     index: dict[str, dict[str, list[int]]] = {}
     rules = [rule for rule in load_rules() if _unit_ok(rule.units, unit)]
@@ -284,7 +285,9 @@ def _rule_index(unit: str) -> tuple[tuple[int, ...], tuple[tuple[str, dict[str, 
         _, _, key, needs = min(chosen, key=lambda c: c[:2])
         for char in needs:
             index.setdefault(key, {}).setdefault(char, []).append(i)
-    return tuple(always), tuple((key, {char: tuple(rules) for char, rules in chars.items()}) for key, chars in index.items())
+    return tuple(always), tuple(
+        (key, re.compile("[" + "".join(sorted(chars)) + "]"), {char: tuple(rules) for char, rules in chars.items()}) for key, chars in index.items()
+    )
 
 
 def _rule(ctx: Context, unit: str) -> str | None:
@@ -294,8 +297,8 @@ def _rule(ctx: Context, unit: str) -> str | None:
     rules = _rules_for(unit)
     always, index = _rule_index(unit)
     candidates = set(always)
-    for key, by_char in index:
-        for char in by_char.keys() & fields[key]:
+    for key, chars, by_char in index:
+        for char in chars.findall(fields[key]):  # a regular expression scans the field faster than Python
             candidates.update(by_char[char])
     for i in sorted(candidates):
         metric, conditions = rules[i]
