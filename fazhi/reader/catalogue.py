@@ -224,12 +224,12 @@ class DefinitionScorer:
             # setdefault numbers each distinct text once, in the order first met
             picks.append((weight, [at.setdefault(text, len(at)) for text in _part_texts(ctxs, part)]))
         # a text's labels are summed only over the classes its figures' units allow (the others get -1e9 below)
-        ranges = [(len(LABEL_CLASSES), 0)] * len(at)
+        figure_lo, figure_hi = np.array([self.class_range(c.unit) for c in ctxs], dtype=np.int64).T
+        lo, hi = np.full(len(at), len(LABEL_CLASSES), dtype=np.int64), np.zeros(len(at), dtype=np.int64)
         for _weight, pick in picks:
-            for i, c in zip(pick, ctxs, strict=True):
-                lo, hi = self.class_range(c.unit)
-                ranges[i] = (min(ranges[i][0], lo), max(ranges[i][1], hi))
-        scores = self.index.scores(list(at), [0] * len(at), [1.0] * len(at), [(lo, max(lo, hi)) for lo, hi in ranges])
+            np.minimum.at(lo, pick, figure_lo)
+            np.maximum.at(hi, pick, figure_hi)
+        scores = self.index.scores(list(at), [0] * len(at), [1.0] * len(at), np.stack((lo, np.maximum(lo, hi)), axis=1))
         for weight, pick in picks:
             out += weight * scores[pick]
         units: dict[str, int] = {}

@@ -150,10 +150,10 @@ class SparseIndex:
         distinct = both[met]
         return distinct // len(self.idf), distinct % len(self.idf), count[met]
 
-    def scores(self, texts: list[str], vocabularies: list[int], scales: list[float], classes: list[tuple[int, int]] | None = None) -> np.ndarray:
+    def scores(self, texts: list[str], vocabularies: list[int], scales: list[float], classes: np.ndarray | None = None) -> np.ndarray:
         """(len(texts), labels): for each text, its tf-idf vector over its vocabulary (sublinear tf,
-        length 1) times its scale, times the weights. With ``classes``, a (first, past the last)
-        range of label classes per text: only the labels of those classes are summed, the others
+        length 1) times its scale, times the weights. With ``classes``, (texts, 2): a (first, past the
+        last) range of label classes per text: only the labels of those classes are summed, the others
         stay 0 (their sums are the same to the last bit as without ``classes``)."""
         n, width = len(texts), self.n_labels
         doc, r, count = self.counts(texts, vocabularies)
@@ -166,8 +166,7 @@ class SparseIndex:
         if classes is None:
             begin, end = self.ptr[r, 0], self.ptr[r, -1]
         else:
-            ranges = np.array(classes, dtype=np.int64).reshape(n, 2)
-            begin, end = self.ptr[r, ranges[doc, 0]], self.ptr[r, ranges[doc, 1]]
+            begin, end = self.ptr[r, classes[doc, 0]], self.ptr[r, classes[doc, 1]]
         lengths = end - begin
         keep = lengths > 0
         doc, begin, value, lengths = doc[keep], begin[keep], value[keep], lengths[keep]

@@ -64,7 +64,7 @@ def test_scores_are_the_tf_idf_product_and_a_class_range_keeps_its_labels_sums()
                 want[label] += v / norm * 2.0 * w
         assert np.allclose(scores[d], want, atol=1e-12)
     # only class 1 (labels 1 and 2): their sums to the last bit, label 0 left at 0
-    ranged = index.scores(TEXTS, [0] * len(TEXTS), [2.0] * len(TEXTS), [(1, 2)] * len(TEXTS))
+    ranged = index.scores(TEXTS, [0] * len(TEXTS), [2.0] * len(TEXTS), np.array([(1, 2)] * len(TEXTS)))
     assert (ranged[:, 1:] == scores[:, 1:]).all() and (ranged[:, 0] == 0).all()
 
 
