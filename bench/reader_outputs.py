@@ -5,6 +5,10 @@ its outputs as they were.
     .venv/bin/python bench/reader_outputs.py --write OUT.tsv          # dump the outputs
     .venv/bin/python bench/reader_outputs.py --compare BEFORE.tsv     # dump again and compare
 
+bench/results/reader_outputs_6699153.tsv is the dump of the reader at 6699153 (the definition
+scorer as first merged, before it was made faster): ``--compare`` it to check a later reader gives
+the same labels and confidences.
+
 Each line: text, start, end, value, unit, label, metric_confidence, then what ``classifier.combine``
 was given for the figure (the classifier's label and probability, the rule's label, the definition
 scorer's label and probability), floats as repr: full precision, so any change shows.
