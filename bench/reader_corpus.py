@@ -19,6 +19,8 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +49,16 @@ def splits() -> dict[str, list[str]]:
     return out
 
 
-def run(names: list[str], verbose: bool) -> scoring.Score:
+@dataclass(frozen=True)
+class Labelled:
+    """A matched figure's gold label and the reader's, with the reader's confidence."""
+
+    gold: str
+    predicted: str | None
+    confidence: float | None
+
+
+def run(names: list[str], verbose: bool, labelled: list[Labelled] | None = None) -> scoring.Score:
     total = scoring.Score(0, 0, 0, 0, 0)
     for name in names:
         report = read_text((CORPUS / "texts" / f"{name}.txt").read_text(encoding="utf-8"), name=name)
@@ -55,6 +66,12 @@ def run(names: list[str], verbose: bool) -> scoring.Score:
         assert not errors, errors
         s, problems = scoring.score(report, gold)
         total = total + s
+        if labelled is not None:
+            found = {(f.start, f.end): f for f in report.figures}
+            for g in gold:
+                f = found.get((g.start, g.end))
+                if f is not None and abs(float(f.value) - g.value) <= 1e-9 and f.unit == g.unit:
+                    labelled.append(Labelled(g.metric, f.metric, f.metric_confidence))
         if verbose and problems:
             print(f"--- {name}")
             for p in problems:
@@ -62,10 +79,81 @@ def run(names: list[str], verbose: bool) -> scoring.Score:
     return total
 
 
+def label_groups() -> dict[str, str]:
+    """label -> the ``##`` heading of the label files it is defined under (LABELS.md's groups)."""
+    from check import LABEL_FILES, LABEL_LINE
+
+    groups: dict[str, str] = {}
+    for path in LABEL_FILES:
+        heading = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("## "):
+                heading = line[3:].strip()
+            elif m := LABEL_LINE.match(line.strip()):
+                groups.setdefault(m.group(1), heading)
+    return groups
+
+
+def training_labels() -> set[str]:
+    """The labels the classifier's training data holds: the tuning split's gold and the tuning seeds'."""
+    out: set[str] = set()
+    paths = [CORPUS / "gold" / f"{i}.tsv" for i in splits().get("tuning", [])] + [scoring.GOLD / f"{n}.tsv" for n in scoring.TUNING]
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                out.add(line.split("\t")[5])
+    return out
+
+
+def label_lines(split: str, names: list[str], figures: list[Labelled], confusion: int) -> list[str]:
+    """Group accuracy, the share of figures whose gold label training never saw, accuracy on seen and
+    unseen labels, confidence against correctness, and (``confusion`` > 0) the most frequent errors."""
+    groups = label_groups()
+    seen = training_labels()
+    all_gold = []
+    for name in names:
+        for line in (CORPUS / "gold" / f"{name}.tsv").read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                all_gold.append(line.split("\t")[5])
+    n = len(figures)
+    right = sum(f.predicted == f.gold for f in figures)
+    group_right = sum(f.predicted is not None and groups.get(f.predicted, "?") == groups.get(f.gold, "!") for f in figures)
+    unseen_all = sum(g not in seen for g in all_gold)
+    old = [f for f in figures if f.gold in seen]
+    new = [f for f in figures if f.gold not in seen]
+    lines = [
+        f"  {split} labels: exact {right / n:.3f} ({right}/{n}), within the right group of LABELS.md {group_right / n:.3f} ({group_right}/{n})",
+        f"    gold label never in the training data (tuning split + tuning seeds): {unseen_all}/{len(all_gold)} annotated figures "
+        f"({unseen_all / len(all_gold):.3f}; {len({g for g in all_gold if g not in seen})} of {len(set(all_gold))} distinct labels), "
+        f"{len(new)}/{n} matched",
+        f"    accuracy on matched figures whose label training saw {sum(f.predicted == f.gold for f in old) / max(1, len(old)):.3f} "
+        f"({sum(f.predicted == f.gold for f in old)}/{len(old)}), on those it never saw {sum(f.predicted == f.gold for f in new) / max(1, len(new)):.3f} "
+        f"({sum(f.predicted == f.gold for f in new)}/{len(new)})",
+    ]
+    bins: dict[int, list[int]] = {}
+    for f in figures:
+        if f.confidence is not None:
+            b = bins.setdefault(min(int(f.confidence * 5), 4), [0, 0, 0])
+            b[0] += 1
+            b[1] += f.predicted == f.gold
+            b[2] += round(f.confidence * 1000)
+    lines.append(
+        "    metric_confidence against correctness: "
+        + "; ".join(f"{k / 5:.1f}-{(k + 1) / 5:.1f}: {c} figures, mean {s / c / 1000:.2f}, right {r / c:.2f}" for k, (c, r, s) in sorted(bins.items()))
+    )
+    if confusion:
+        errors = Counter((f.gold, f.predicted) for f in figures if f.predicted != f.gold)
+        lines.append(f"    most frequent errors (gold → reader), {sum(errors.values())} errors in {len(errors)} pairs:")
+        lines += [f"      {k} × {g} → {p}{' (same group)' if groups.get(g) == groups.get(p or '') else ''}" for (g, p), k in errors.most_common(confusion)]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", choices=["tuning", "heldout"])
     parser.add_argument("-v", action="store_true")
+    parser.add_argument("--labels", action="store_true", help="label measurements: groups, labels unseen in training, seen vs unseen")
+    parser.add_argument("--confusion", type=int, default=0, help="with --labels: list this many most frequent label errors")
     parser.add_argument("--cv", action="store_true", help="the label classifier's cross-validation on the tuning split")
     parser.add_argument("--speed", type=float, default=0.0, help="seconds of CPU for the speed of bench/reader.py")
     parser.add_argument("--append", type=Path, help="append the lines to this results file")
@@ -77,12 +165,17 @@ def main() -> None:
     for split, names in sorted(splits().items()):
         if args.split and split != args.split:
             continue
-        t = run(names, args.v)
+        figures: list[Labelled] = []
+        t = run(names, args.v, figures)
         lines.append(
             f"{split:>8}: {len(names)} texts, annotated {t.gold}, found {t.predicted}, matched {t.matched}; precision {t.precision:.3f}, "
             f"recall {t.recall:.3f}, F1 {t.f1:.3f}; label accuracy {t.label_accuracy:.3f} ({t.labelled}/{t.matched})"
         )
         print(lines[-1], flush=True)
+        if args.labels:
+            more = label_lines(split, names, figures, args.confusion)
+            lines += more
+            print("\n".join(more), flush=True)
     if args.cv:
         from fazhi.reader import train
 

@@ -12,9 +12,9 @@ are equal. Per text and in total the script prints A's and B's counts, the match
 between the annotators (2 * matched / (A + B)); on the matched figures, the observed label
 agreement and Cohen's kappa over the labels, kappa = (po - pe) / (1 - pe), pe from each
 annotator's label marginals over the matched figures; and the same on the labels' groups, a
-label's group being the ``##`` heading of ``shared/reader/LABELS.md`` or ``LABELS_ADDED.md`` under
-which it is defined (the labels that LABELS_ADDED.md lists as taken over from the seed
-annotations count under that heading; a label defined nowhere is in group "未定义").
+label's group being the ``##`` heading of ``definitions/reader/LABELS.md`` (shared/reader/LABELS.md
+plus the seed annotations' labels, each under its group) or ``definitions/reader/LABELS_ADDED.md``
+under which it is defined (a label defined nowhere is in group "未定义").
 
 ``--check`` only loads and checks gold2 (every line anchors, approx 0/1, the value agrees with the
 number written in the quote, no overlapping quotes, labels known or reported as new) and never

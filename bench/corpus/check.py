@@ -38,7 +38,8 @@ from fazhi.reader.scoring import Gold  # noqa: E402
 HERE = Path(__file__).resolve().parent
 TEXTS = HERE / "texts"
 GOLD = HERE / "gold"
-LABEL_FILES = [ROOT.parent / "shared" / "reader" / "LABELS.md", HERE / "LABELS_ADDED.md"]
+# definitions/reader/LABELS.md is shared/reader/LABELS.md plus the seed annotations' labels, each under its group
+LABEL_FILES = [ROOT / "definitions" / "reader" / "LABELS.md", ROOT / "definitions" / "reader" / "LABELS_ADDED.md"]
 LABEL_LINE = re.compile(r"^- \*\*(.+?)\*\*")
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

@@ -9,9 +9,9 @@ classifier (``LinearSVC``) with its small weights dropped, and the top label's s
 the probability that it is right by a sigmoid fitted on cross-validated predictions (Platt
 scaling). ``fazhi/reader/train.py`` writes ``model.json``.
 
-Fast: a field's share of the scores is computed once per distinct text in a report (figures of
-one clause or one section share it), for all of them at once with numpy (a sparse product as
-gathers and one ``bincount``), not figure by figure.
+Fast: a field's tokens are counted once per distinct text in a report (figures of one clause or
+one section share it), and the texts of all fields are scored at once with numpy (``sparse.py``:
+a sparse product as gathers and one ``bincount``), not figure by figure nor field by field.
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_right
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from fazhi.reader.figures import Figure
+from fazhi.reader.sparse import SparseIndex
 
 MODEL = Path(__file__).resolve().parent / "model.json"
 # field: (n-gram sizes, weight of the field's vector)
@@ -42,9 +41,12 @@ class FigureContext:
     clause: str  # the clause holding the figure
     headings: str  # the titles of the outline items above it, outermost first
     unit: str
+    right: str = ""  # the text right of the figure in its enumeration item (the definition scorer reads it)
 
     def field(self, name: str) -> str:
-        return {"L": self.left[-LEFT_CHARS:], "C": self.clause, "H": self.headings}[name]
+        if name == "L":
+            return self.left[-LEFT_CHARS:]
+        return self.clause if name == "C" else self.headings
 
 
 def grams(name: str, text: str) -> list[str]:
@@ -83,82 +85,43 @@ def contexts(text: str, figures: list[Figure], seps: Any = None, ctxs: list[Any]
     out: list[FigureContext] = []
     for f, ctx in zip(figures, ctxs, strict=True):
         i = bisect_right(starts, f.start) - 1
-        out.append(FigureContext(ctx.left, ctx.clause.replace("#", ""), paths[i] if i >= 0 else "", f.unit))
+        out.append(FigureContext(ctx.left, ctx.clause.replace("#", ""), paths[i] if i >= 0 else "", f.unit, ctx.right))
     return out
 
 
-class Field:
-    """One field's part of the model: idf per token and its weights as a sparse matrix (token → labels)."""
-
-    def __init__(self, name: str, data: dict[str, Any], n_labels: int) -> None:
-        self.name = name
-        self.weight = FIELDS[name][1]
-        self.row = {token: i for i, token in enumerate(data["idf"])}
-        self.idf = np.array(list(data["idf"].values()), dtype=np.float64)
-        ptr = [0]
-        labels: list[int] = []
-        weights: list[float] = []
-        for token in data["idf"]:
-            for label, w in data["weights"].get(token, ()):
-                labels.append(label)
-                weights.append(w)
-            ptr.append(len(labels))
-        self.ptr = np.array(ptr, dtype=np.int64)
-        self.labels = np.array(labels, dtype=np.int64)
-        self.weights = np.array(weights, dtype=np.float64)
-        self.n_labels = n_labels
-
-    def scores(self, texts: list[str]) -> np.ndarray:
-        """(len(texts), labels): each text's tf-idf vector (sublinear tf, length 1) times the weights."""
-        docs: list[int] = []
-        rows: list[int] = []
-        counts: list[int] = []
-        get = self.row.get
-        for d, text in enumerate(texts):
-            tally = Counter(grams(self.name, text))
-            rows.extend(map(get, tally.keys(), repeat(-1)))
-            counts.extend(tally.values())
-            docs.extend(repeat(d, len(tally)))
-        out = np.zeros((len(texts), self.n_labels))
-        r = np.array(rows, dtype=np.int64)
-        known = r >= 0
-        if not known.any():
-            return out
-        doc, r = np.array(docs, dtype=np.int64)[known], r[known]
-        value = (1.0 + np.log(np.array(counts, dtype=np.float64)[known])) * self.idf[r]
-        norm = np.sqrt(np.bincount(doc, weights=value * value, minlength=len(texts)))
-        value = value / norm[doc] * self.weight
-        # the sparse product: for each (doc, token) every (label, weight) of the token
-        lengths = self.ptr[r + 1] - self.ptr[r]
-        keep = lengths > 0
-        doc, r, value, lengths = doc[keep], r[keep], value[keep], lengths[keep]
-        if not len(r):
-            return out
-        starts = np.repeat(self.ptr[r] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        flat = np.repeat(doc, lengths) * self.n_labels + self.labels[starts]
-        out += np.bincount(flat, weights=np.repeat(value, lengths) * self.weights[starts], minlength=len(texts) * self.n_labels).reshape(
-            len(texts), self.n_labels
-        )
-        return out
+def field_index(data: dict[str, Any], n_labels: int) -> tuple[SparseIndex, list[tuple[str, int, float]]]:
+    """The fields of a model file as one sparse index (one vocabulary per field: token → idf and
+    its weights for the labels) and, per field, its name, vocabulary and weight."""
+    index = SparseIndex(n_labels)
+    fields = []
+    for name, (_sizes, weight) in FIELDS.items():
+        part = data[name]
+        weights = part["weights"]
+        tokens = ((token, idf, ((int(label), w) for label, w in weights.get(token, ()))) for token, idf in part["idf"].items())
+        vocabulary = index.add(tokens, FIELDS[name][0])
+        fields.append((name, vocabulary, weight))
+    return index, fields
 
 
 @dataclass
 class Model:
     labels: list[str]
-    fields: list[Field]
+    index: SparseIndex  # every field's tokens: idf and weights for the labels
+    fields: list[tuple[str, int, float]]  # per field: its name, its vocabulary in ``index``, its weight
     units: dict[str, np.ndarray]  # unit → its weight for every label
     intercepts: np.ndarray
     platt: tuple[float, float]  # P(right) = 1 / (1 + exp(a * score + b)) of the top label's score
-    cut: float  # under this probability the name guess is preferred to the classifier
-    fallback: dict[str, float]  # how often a rule's label / the name guess was right, out of fold
+    cut: float  # from this probability on the classifier's label is taken without asking the definition scorer
+    fallback: dict[str, float]  # how often a rule's label / an agreement of classifier and definition scorer was right, out of fold
     meta: dict[str, Any]
     by_kind: dict[str, np.ndarray]  # the labels a rate, a sum of money or a count can have
     penalty: dict[str, np.ndarray]  # per kind, -1e9 on the labels it cannot have, 0 elsewhere
+    definition_platt: tuple[float, float, float]  # calibration of the definition scorer (catalogue.py)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         n = len(data["labels"])
-        fields = [Field(name, data["fields"][name], n) for name in FIELDS]
+        index, fields = field_index(data["fields"], n)
         units = {}
         for u, pairs in data["units"].items():
             row = np.zeros(n)
@@ -173,28 +136,44 @@ class Model:
             kinds[label_kind(name)].append(i)
         return cls(
             data["labels"],
+            index,
             fields,
             units,
             np.array(data["intercepts"], dtype=np.float64),
             (float(a), float(b)),
             float(data.get("cut", 0.3)),
-            dict(data.get("fallback", {"rule": 0.0, "guess": 0.0})),
+            dict(data.get("fallback", {"rule": 0.0, "agree": 0.0})),
             data.get("meta", {}),
             {k: np.array(v, dtype=np.int64) for k, v in kinds.items()},
             {k: np.where(np.isin(np.arange(n), v), 0.0, -1e9) for k, v in kinds.items()},
+            tuple(float(x) for x in data.get("definition_platt", (-10.0, 3.0, -10.0))),  # type: ignore[arg-type]
         )
 
     def scores(self, ctxs: list[FigureContext]) -> np.ndarray:
-        """(figures, labels): every label's score for every figure, one field's distinct texts at a time."""
+        """(figures, labels): every label's score for every figure; each field's distinct texts are
+        scored once, all of them in one pass (``sparse.py``)."""
         out = np.repeat(self.intercepts[None, :], len(ctxs), axis=0)
-        for field in self.fields:
-            texts = [c.field(field.name) for c in ctxs]
-            distinct = list(dict.fromkeys(texts))
-            at = {t: i for i, t in enumerate(distinct)}
-            out += field.scores(distinct)[[at[t] for t in texts]]
-        for k, c in enumerate(ctxs):
-            if (row := self.units.get(c.unit)) is not None:
-                out[k] += row
+        if not ctxs:
+            return out
+        texts: list[str] = []
+        vocabularies: list[int] = []
+        scales: list[float] = []
+        picks: list[list[int]] = []
+        for name, vocabulary, weight in self.fields:
+            at: dict[str, int] = {}
+            # setdefault numbers each distinct text of the field once, in the order first met
+            picks.append([at.setdefault(c.field(name), len(texts) + len(at)) for c in ctxs])
+            texts += at
+            vocabularies += [vocabulary] * len(at)
+            scales += [weight] * len(at)
+        scores = self.index.scores(texts, vocabularies, scales)
+        for pick in picks:
+            out += scores[pick]
+        units: dict[str, int] = {}
+        which = [(k, units.setdefault(c.unit, len(units))) for k, c in enumerate(ctxs) if c.unit in self.units]
+        if which:
+            rows, at_unit = zip(*which, strict=True)
+            out[list(rows)] += np.array([self.units[unit] for unit in units])[list(at_unit)]
         return out
 
     def probability(self, score: float) -> float:
@@ -208,14 +187,11 @@ class Model:
         from fazhi.reader.labels import _kind_of
 
         scores = self.scores(ctxs)
-        kinds = [_kind_of(c.unit) for c in ctxs]
-        for kind, penalty in self.penalty.items():
-            rows = [k for k, x in enumerate(kinds) if x == kind]
-            if rows:
-                scores[rows] += penalty
+        kinds = list(self.penalty)
+        scores += np.array(list(self.penalty.values()))[[kinds.index(_kind_of(c.unit)) for c in ctxs]]
         best = scores.argmax(axis=1)
         top = scores[np.arange(len(ctxs)), best]
-        return [(self.labels[int(j)], self.probability(float(t)), float(t)) if t > -1e8 else (None, 0.0, -9.0) for j, t in zip(best, top, strict=True)]
+        return [(self.labels[j], self.probability(t), t) if t > -1e8 else (None, 0.0, -9.0) for j, t in zip(best.tolist(), top.tolist(), strict=True)]
 
     def allowed(self, unit: str) -> np.ndarray:
         from fazhi.reader.labels import _kind_of
@@ -229,17 +205,37 @@ def platt_probability(platt: tuple[float, float], score: float) -> float:
 
 
 def combine(
-    predicted: str | None, probability: float, rule: str | None, guess: str | None, cut: float, fallback: dict[str, float]
+    predicted: str | None,
+    probability: float,
+    rule: str | None,
+    definition: str | None,
+    definition_probability: float,
+    cut: float,
+    fallback: dict[str, float],
 ) -> tuple[str | None, float, str]:
-    """The label a figure gets, its confidence and where it came from: a rule's label where a rule
-    of metrics.yaml fires (the classifier is not asked there); else the classifier's where its
-    probability reaches ``cut`` (or there is no guess); else the name-similarity guess. The
-    confidence of a rule's label and of a guess is the share of them that were right out of fold."""
+    """The label a figure gets, its confidence and where it came from. Every confidence is a
+    probability of being right measured out of fold (``train.py``): for a rule's label, and for
+    an agreement of the classifier and the definition scorer, the share of them that were right;
+    for the classifier's and the definition scorer's own, their calibrated probability.
+
+    A rule of metrics.yaml goes first: its label is taken where the classifier or the definition
+    scorer backs it, or where neither is likelier right than a rule alone; only a surer other
+    label overrides it. Without a rule: where the classifier and the definition scorer agree,
+    their label; else the classifier's where its probability reaches ``cut``; else whichever of
+    the two is likelier right."""
     if rule is not None:
-        return rule, fallback.get("rule", 0.0), "rule"
-    if probability >= cut or guess is None:
+        if rule in (predicted, definition):
+            return rule, fallback.get("rule_backed", 0.0), "rule"
+        alone = fallback.get("rule", 0.0)
+        if probability <= alone and definition_probability <= alone:
+            return rule, alone, "rule"
+    if predicted is not None and predicted == definition:
+        return predicted, max(probability, definition_probability, fallback.get("agree", 0.0)), "agree"
+    if predicted is not None and (probability >= cut or definition is None or probability >= definition_probability):
         return predicted, probability, "classifier"
-    return guess, fallback.get("guess", 0.0), "guess"
+    if definition is not None:
+        return definition, definition_probability, "definition"
+    return None, 0.0, "none"
 
 
 @lru_cache(maxsize=2)

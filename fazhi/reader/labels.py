@@ -46,7 +46,9 @@ class Label:
 
 
 def label_kind(name: str) -> str:
-    """What a label counts, from its name: a share (rate), a sum of money, or a count."""
+    """What a label counts, from its name: a share (rate), a sum of money, or a count; a bracketed
+    breakdown at the end (行政复议案件占比(按复议机关)) does not change it."""
+    name = re.sub(r"[(（][^()（）]*[)）]$", "", name)
     if name.endswith(("率", "比例", "占比", "增幅", "降幅", "压缩比", "满意度", "权重", "百分点", "完成度", "比")):
         return "rate"
     if name.endswith(("金额", "费用", "投资", "资金", "损失", "外资")) or "金额" in name:
@@ -257,9 +259,56 @@ def _rules_for(unit: str) -> tuple[tuple[str, tuple[tuple[str, bool, Any], ...]]
     )
 
 
+# a pattern made of Chinese words, ``.*`` between them and ``|`` between alternatives: any match holds
+# the first character of one of its alternatives
+WORDS = re.compile(r"[\u4e00-\u9fff]+(?:\.\*[\u4e00-\u9fff]+)*(?:\|[\u4e00-\u9fff]+(?:\.\*[\u4e00-\u9fff]+)*)*")
+PREFILTER_FIELDS = ("near", "left", "right", "clause", "sentence")  # shortest first: the surest prefilter
+
+
+def _needs(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which every match of the pattern holds (the first of each alternative),
+    for a pattern of Chinese words only (``WORDS``); None for any other."""
+    if pattern.flags & re.IGNORECASE or not WORDS.fullmatch(pattern.pattern):
+        return None
+    return frozenset(word[0] for word in pattern.pattern.split("|"))
+
+
+@lru_cache(maxsize=256)
+def _rule_index(unit: str) -> tuple[tuple[int, ...], tuple[tuple[str, re.Pattern[str], dict[str, tuple[int, ...]]], ...]]:
+    """A prefilter for the rules ``_rules_for(unit)`` gives (by their positions there): the rules
+    always tried, and per context field, per character, the rules that cannot hold unless the field
+    has the character (one condition of the rule, a pattern of Chinese words, says so), with the
+    characters of each field's index as a character class to find them."""
+    always: list[int] = []
+    index: dict[str, dict[str, list[int]]] = {}
+    rules = [rule for rule in load_rules() if _unit_ok(rule.units, unit)]
+    for i, rule in enumerate(rules):
+        chosen = [
+            (PREFILTER_FIELDS.index(key), len(needs), key, needs) for key, pattern in rule.conditions if key in PREFILTER_FIELDS and (needs := _needs(pattern))
+        ]
+        if not chosen:
+            always.append(i)
+            continue
+        _, _, key, needs = min(chosen, key=lambda c: c[:2])
+        for char in needs:
+            index.setdefault(key, {}).setdefault(char, []).append(i)
+    return tuple(always), tuple(
+        (key, re.compile("[" + "".join(sorted(chars)) + "]"), {char: tuple(rules) for char, rules in chars.items()}) for key, chars in index.items()
+    )
+
+
 def _rule(ctx: Context, unit: str) -> str | None:
+    """The first rule (in the order of metrics.yaml) whose conditions all hold. Only the rules the
+    prefilter (``_rule_index``) leaves are tried, in their order: the others cannot hold."""
     fields = vars(ctx)
-    for metric, conditions in _rules_for(unit):
+    rules = _rules_for(unit)
+    always, index = _rule_index(unit)
+    candidates = set(always)
+    for key, chars, by_char in index:
+        for char in chars.findall(fields[key]):  # a regular expression scans the field faster than Python
+            candidates.update(by_char[char])
+    for i in sorted(candidates):
+        metric, conditions = rules[i]
         for key, negated, search in conditions:
             if (search(fields[key]) is None) != negated:
                 break
@@ -280,10 +329,10 @@ def label(text: str, figure: Figure, seps: Separators | None = None) -> str | No
 
 def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None) -> None:
     """Label every figure: the rules of metrics.yaml where one fires, else the classifier
-    (``classifier.py``) where it is sure enough, else the name-similarity guess;
-    ``metric_confidence`` is the calibrated probability that the label is right (see
-    ``classifier.combine``). Without a model file, the rules and the guess alone."""
-    from fazhi.reader import classifier
+    (``classifier.py``) and the definition scorer (``catalogue.py``), combined by
+    ``classifier.combine``; ``metric_confidence`` is the probability, measured out of fold, that
+    the label is right. Without a model file, the rules and the name guess alone."""
+    from fazhi.reader import catalogue, classifier
 
     seps = Separators(text)
     model = classifier.load()
@@ -293,12 +342,10 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
         return
     ctxs = [context(text, f, seps) for f in figures]
     rules = [_rule(ctx, f.unit) for ctx, f in zip(ctxs, figures, strict=True)]
-    # the classifier only where no rule fires: the rule's label is taken there anyway
-    ask = [i for i, rule in enumerate(rules) if rule is None]
-    predicted = model.predict(classifier.contexts(text, [figures[i] for i in ask], seps, [ctxs[i] for i in ask], outline))
-    answers: dict[int, tuple[str | None, float]] = {i: (metric, p) for i, (metric, p, _score) in zip(ask, predicted, strict=True)}
-    for i, (figure, ctx, rule) in enumerate(zip(figures, ctxs, rules, strict=True)):
-        metric, probability = answers.get(i, (None, 0.0))
-        guessed = guess(ctx, figure.unit) if rule is None and probability < model.cut else None
-        figure.metric, confidence, _source = classifier.combine(metric, probability, rule, guessed, model.cut, model.fallback)
+    # the classifier and the definition scorer are asked for every figure: whether they back a rule's label decides it
+    fig_ctxs = classifier.contexts(text, figures, seps, ctxs, outline)
+    predicted = model.predict(fig_ctxs)
+    defined = catalogue.scorer(model.definition_platt).predict(fig_ctxs)
+    for figure, rule, p, d in zip(figures, rules, predicted, defined, strict=True):
+        figure.metric, confidence, _source = classifier.combine(p[0], p[1], rule, d[0], d[1], model.cut, model.fallback)
         figure.metric_confidence = round(confidence, 3)

@@ -29,9 +29,10 @@ CORPUS = ROOT / "bench" / "corpus"
 FOLDS = 5
 C = 1.0  # LinearSVC's regularisation
 PRUNE = 0.05  # weights smaller than this are not kept in model.json
-# Where no rule fires, the classifier's label is taken from this calibrated probability on, the
-# name-similarity guess under it (chosen by the cross-validation on the tuning split and the seeds).
-CUT = 0.3
+# Where no rule fires, the classifier's label is taken from this calibrated probability on; under
+# it, the classifier's or the definition scorer's, whichever is likelier right (chosen by the
+# cross-validation on the tuning split and the seeds).
+CUT = 0.7
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,6 @@ class Example:
     group: str  # the jurisdiction
     rule: str | None  # what the hand-written rules say, None where no rule fires
     source: str  # corpus text id or seed name
-    guess_ctx: Any  # labels.Context, for the name-similarity guess
 
 
 def _gold(path: Path, text: str) -> list[tuple[int, int, str, str]]:
@@ -68,10 +68,7 @@ def _examples_of(raw: str, gold_path: Path, group: str, source: str) -> list[Exa
     figures = [Figure(s, e, text[s:e], 0, unit, False, s, e) for s, e, unit, _ in items]
     ctxs = classifier.contexts(shadow, figures)
     seps = labels.Separators(shadow)
-    return [
-        Example(ctx, metric, group, labels.rule_label(shadow, f, seps), source, labels.context(shadow, f, seps))
-        for ctx, f, (_, _, _, metric) in zip(ctxs, figures, items, strict=True)
-    ]
+    return [Example(ctx, metric, group, labels.rule_label(shadow, f, seps), source) for ctx, f, (_, _, _, metric) in zip(ctxs, figures, items, strict=True)]
 
 
 def tuning_split() -> list[tuple[str, str]]:
@@ -161,29 +158,35 @@ class Prediction:
     example: Example
     label: str | None  # the classifier's
     score: float  # its raw score
-    guess: str | None  # the name-similarity guess of labels.py
+    definition: str | None  # the definition scorer's label (catalogue.py)
+    top: float  # its similarity
+    lead: float  # its lead over the second label
+
+    def probabilities(self, a_b: tuple[float, float], abc: tuple[float, float, float]) -> tuple[float, float]:
+        from fazhi.reader import catalogue, classifier
+
+        return classifier.platt_probability(a_b, self.score), catalogue.definition_probability(abc, self.top, self.lead)
 
 
 def cross_validate(examples: list[Example], extra: list[Example]) -> list[Prediction]:
     """Out-of-fold predictions for ``examples``, GroupKFold by jurisdiction; ``extra`` (the seeds) is
     added to every fold's training data. Each fold's model goes through model.json's form and the
-    reader's own code (``classifier.Model``)."""
+    reader's own code (``classifier.Model``). The definition scorer learns nothing from the
+    examples: its label is the same in and out of fold."""
     from sklearn.model_selection import GroupKFold
+
+    from fazhi.reader import catalogue
 
     groups = [e.group for e in examples]
     out: list[Prediction | None] = [None] * len(examples)
+    definitions = catalogue.scorer().predict([e.ctx for e in examples])
     for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=groups):
         model = _model(json.loads(json.dumps(fit([examples[i] for i in train_idx] + extra))))
         predicted = model.predict([examples[i].ctx for i in test_idx])
         for i, (label, _p, score) in zip(test_idx, predicted, strict=True):
-            out[i] = Prediction(examples[i], label, score, _guess(examples[i]))
+            d_label, _dp, top, lead = definitions[i]
+            out[i] = Prediction(examples[i], label, score, d_label, top, lead)
     return [p for p in out if p is not None]
-
-
-def _guess(e: Example) -> str | None:
-    from fazhi.reader import labels
-
-    return labels.guess(e.guess_ctx, e.ctx.unit)
 
 
 def platt(oof: list[Prediction]) -> tuple[float, float]:
@@ -197,77 +200,102 @@ def platt(oof: list[Prediction]) -> tuple[float, float]:
     return -float(lr.coef_[0][0]), -float(lr.intercept_[0])
 
 
-def combined(p: Prediction, probability: float, fallback: dict[str, float]) -> tuple[str | None, float, str]:
+def definition_platt(oof: list[Prediction]) -> tuple[float, float, float]:
+    """P(the definition scorer's label is right | its similarity, its lead), a logistic fit on the
+    tuning examples; returned as (a, b, c) of 1 / (1 + exp(a * top + c * lead + b))."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = [[p.top, p.lead] for p in oof]
+    y = [int(p.definition == p.example.label) for p in oof]
+    lr = LogisticRegression(C=1e6, max_iter=1000).fit(x, y)
+    return -float(lr.coef_[0][0]), -float(lr.intercept_[0]), -float(lr.coef_[0][1])
+
+
+def combined(
+    p: Prediction, a_b: tuple[float, float], abc: tuple[float, float, float], fallback: dict[str, float], cut: float = CUT
+) -> tuple[str | None, float, str]:
     from fazhi.reader import classifier
 
-    return classifier.combine(p.label, probability, p.example.rule, p.guess, CUT, fallback)
+    probability, d_probability = p.probabilities(a_b, abc)
+    return classifier.combine(p.label, probability, p.example.rule, p.definition, d_probability, cut, fallback)
 
 
-def fallback_precision(oof: list[Prediction], a_b: tuple[float, float]) -> dict[str, float]:
-    """The share right, out of fold, of the rules' labels and of the name guess where it was taken."""
-    from fazhi.reader import classifier
-
+def fallback_precision(oof: list[Prediction], a_b: tuple[float, float], abc: tuple[float, float, float]) -> dict[str, float]:
+    """The share right, out of fold, of a rule's label backed by the classifier or the definition
+    scorer, of one backed by neither, and of the labels on which the classifier and the definition
+    scorer agree where no rule fires: their metric_confidence."""
     right: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     for p in oof:
-        label, _, source = combined(p, classifier.platt_probability(a_b, p.score), {})
-        seen[source] += 1
-        right[source] += label == p.example.label
-    return {k: round(right[k] / seen[k], 3) if seen[k] else 0.0 for k in ("rule", "guess")}
+        rule = p.example.rule
+        key = (
+            ("rule_backed" if rule in (p.label, p.definition) else "rule")
+            if rule is not None
+            else ("agree" if p.label is not None and p.label == p.definition else "")
+        )
+        if key:
+            seen[key] += 1
+            right[key] += (rule or p.label) == p.example.label
+    return {k: round(right[k] / seen[k], 3) if seen[k] else 0.0 for k in ("rule", "rule_backed", "agree")}
 
 
-def calibration_table(oof: list[Prediction], a_b: tuple[float, float]) -> list[str]:
+def calibration_table(pairs: list[tuple[float, bool]]) -> list[str]:
     """Predicted probability against the share right, in bins: how well calibrated it is."""
-    from fazhi.reader import classifier
-
-    def prob(score: float) -> float:
-        return classifier.platt_probability(a_b, score)
-
     bins: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for p in oof:
-        q = prob(p.score)
+    for q, right in pairs:
         b = bins[min(int(q * 5), 4)]
         b[0] += 1
-        b[1] += p.label == p.example.label
+        b[1] += right
         b[2] += round(q * 1000)
     return [f"p {k / 5:.1f}-{(k + 1) / 5:.1f}: {n} figures, mean p {s / n / 1000:.2f}, right {r / n:.2f}" for k, (n, r, s) in sorted(bins.items())]
 
 
-def report_cv(examples: list[Example], seeds: list[Example]) -> list[str]:
-    from fazhi.reader import classifier
+def report_cv(examples: list[Example], seeds: list[Example], confusion: int = 0) -> list[str]:
+    """The cross-validation on the tuning split, what each part gets right, calibration, errors."""
+    from fazhi.reader import catalogue
 
     lines = []
     n = len(examples)
+    groups = catalogue.groups()
     rules = sum(e.rule == e.label for e in examples)
     for name, extra in (("tuning only", []), ("tuning + seeds", seeds)):
         oof = cross_validate(examples, extra)
-        a_b = platt(oof)
-
-        def prob(score: float, a_b: tuple[float, float] = a_b) -> float:
-            return classifier.platt_probability(a_b, score)
-
-        fallback = fallback_precision(oof, a_b)
+        a_b, abc = platt(oof), definition_platt(oof)
+        fallback = fallback_precision(oof, a_b, abc)
         right = sum(p.label == p.example.label for p in oof)
-        rules_guess = sum((p.example.rule or p.guess) == p.example.label for p in oof)
-        both = sum(combined(p, prob(p.score), fallback)[0] == p.example.label for p in oof)
+        d_right = sum(p.definition == p.example.label for p in oof)
+        results = [combined(p, a_b, abc, fallback) for p in oof]
+        both = sum(r[0] == p.example.label for r, p in zip(results, oof, strict=True))
+        both_group = sum(groups.get(r[0] or "") == groups.get(p.example.label) for r, p in zip(results, oof, strict=True))
         seen_labels = [
-            sum(1 for x in examples if x.group != p.example.group and x.label == p.example.label) + sum(1 for x in extra if x.label == p.example.label)
-            for p in oof
+            any(x.group != p.example.group and x.label == p.example.label for x in examples) or any(x.label == p.example.label for x in extra) for p in oof
         ]
-        seen = [p for p, k in zip(oof, seen_labels, strict=True) if k]
-        seen_right = sum(combined(p, prob(p.score), fallback)[0] == p.example.label for p in seen)
+        seen = [(r, p) for r, p, k in zip(results, oof, seen_labels, strict=True) if k]
+        unseen = [(r, p) for r, p, k in zip(results, oof, seen_labels, strict=True) if not k]
+        seen_right = sum(r[0] == p.example.label for r, p in seen)
+        unseen_right = sum(r[0] == p.example.label for r, p in unseen)
         lines.append(
             f"  cross-validation, GroupKFold by jurisdiction ({FOLDS} folds, {len({e.group for e in examples})} jurisdictions, {n} figures), "
-            f"trained on {name}: rules {rules / n:.3f}, rules + name guess (the reader before) {rules_guess / n:.3f}, "
-            f"classifier alone {right / n:.3f}, combined {both / n:.3f} ({both}/{n}); "
-            f"on the {len(seen)} figures whose label the fold's training data has: combined {seen_right / max(1, len(seen)):.3f}"
+            f"trained on {name}: rules {rules / n:.3f}, classifier alone {right / n:.3f}, definition scorer alone {d_right / n:.3f}, "
+            f"combined (rule, classifier, definition) {both / n:.3f} ({both}/{n}), within the right group {both_group / n:.3f}; "
+            f"on the {len(seen)} figures whose label the fold's training data has {seen_right / max(1, len(seen)):.3f}, "
+            f"on the {len(unseen)} it lacks {unseen_right / max(1, len(unseen)):.3f}"
         )
-    lines += ["  calibration of the classifier's probability (out of fold, tuning + seeds):"]
-    lines += ["    " + line for line in calibration_table(oof, a_b)]
+    lines += [f"  metric_confidence against correctness (out of fold, tuning + seeds, cut {CUT}):"]
+    lines += ["    " + line for line in calibration_table([(r[1], r[0] == p.example.label) for r, p in zip(results, oof, strict=True)])]
+    sources = Counter(r[2] for r in results)
     lines.append(
-        f"  out of fold, a rule's label is right {fallback['rule']}, the name guess (taken where no rule fires and p < {CUT}) "
-        f"{fallback['guess']}: their metric_confidence"
+        "  where the labels came from: "
+        + ", ".join(
+            f"{k} {sources[k]} (right {sum(r[0] == p.example.label for r, p in zip(results, oof, strict=True) if r[2] == k) / sources[k]:.3f})"
+            for k in sorted(sources)
+        )
+        + f"; a rule's label and an agreement carry their out-of-fold precision {fallback}"
     )
+    if confusion:
+        errors = Counter((p.example.label, r[0]) for r, p in zip(results, oof, strict=True) if r[0] != p.example.label)
+        lines.append(f"  most frequent errors out of fold (gold → reader), {sum(errors.values())} errors in {len(errors)} pairs:")
+        lines += [f"    {k} × {g} → {q}{' (same group)' if groups.get(g) == groups.get(q or '') else ''}" for (g, q), k in errors.most_common(confusion)]
     return lines
 
 
@@ -277,10 +305,12 @@ def build(out: Path) -> dict[str, Any]:
     data = fit(everything)
     oof = cross_validate(examples, seeds)
     a, b = platt(oof)
+    abc = definition_platt(oof)
     data.update(
         platt=[round(a, 4), round(b, 4)],
+        definition_platt=[round(x, 4) for x in abc],
         cut=CUT,
-        fallback=fallback_precision(oof, (a, b)),
+        fallback=fallback_precision(oof, (a, b), abc),
         meta={
             "trained_on": f"bench/corpus tuning split ({len(examples)} figures) and seeds {', '.join(sorted({e.source for e in seeds}))} "
             f"({len(seeds)} figures)",

@@ -72,19 +72,27 @@ def test_the_classifier_labels_a_figure_no_rule_knows_from_its_context() -> None
     assert by_quote["1520条"].metric_confidence is not None
 
 
+FALLBACK = {"rule": 0.1, "rule_backed": 0.7, "agree": 0.75}
+
+
 @pytest.mark.parametrize(
-    "predicted, probability, rule, guess, expected",
+    "predicted, probability, rule, definition, d_probability, expected",
     [
-        ("甲", 0.9, "乙", "丙", ("乙", 0.4, "rule")),  # a rule fires: its label, with the rules' precision
-        ("甲", 0.35, None, "丙", ("甲", 0.35, "classifier")),  # no rule, the classifier sure enough
-        ("甲", 0.1, None, "丙", ("丙", 0.2, "guess")),  # no rule, the classifier unsure: the name guess
-        ("甲", 0.1, None, None, ("甲", 0.1, "classifier")),  # nothing else to say
+        ("甲", 0.9, "甲", "丙", 0.5, ("甲", 0.7, "rule")),  # a rule backed by the classifier: its label, the backed rules' precision
+        ("甲", 0.05, "乙", "乙", 0.3, ("乙", 0.7, "rule")),  # a rule backed by the definition scorer
+        ("甲", 0.05, "乙", "丙", 0.08, ("乙", 0.1, "rule")),  # a rule alone, nothing surer than a rule alone
+        ("甲", 0.05, "乙", "丙", 0.6, ("丙", 0.6, "definition")),  # a rule alone, a surer definition overrides it
+        ("甲", 0.2, None, "甲", 0.3, ("甲", 0.75, "agree")),  # no rule, both agree: the agreements' precision
+        ("甲", 0.8, None, "丙", 0.9, ("甲", 0.8, "classifier")),  # no rule, the classifier sure enough (cut 0.7)
+        ("甲", 0.4, None, "丙", 0.3, ("甲", 0.4, "classifier")),  # no rule, the classifier likelier right
+        ("甲", 0.2, None, "丙", 0.3, ("丙", 0.3, "definition")),  # no rule, the definition scorer likelier right
+        (None, 0.0, None, None, 0.0, (None, 0.0, "none")),  # nothing to say
     ],
 )
-def test_how_rules_classifier_and_guess_are_combined(
-    predicted: str, probability: float, rule: str | None, guess: str | None, expected: tuple[str, float, str]
+def test_how_rules_classifier_and_definition_scorer_are_combined(
+    predicted: str | None, probability: float, rule: str | None, definition: str | None, d_probability: float, expected: tuple[str | None, float, str]
 ) -> None:
-    assert classifier.combine(predicted, probability, rule, guess, 0.3, {"rule": 0.4, "guess": 0.2}) == expected
+    assert classifier.combine(predicted, probability, rule, definition, d_probability, 0.7, FALLBACK) == expected
 
 
 def test_a_low_confidence_label_is_marked_in_chinese_on_the_page() -> None:
