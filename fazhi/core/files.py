@@ -14,6 +14,15 @@ from django.conf import settings
 from fazhi.core.errors import ValidationFailed
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file on disk, read a megabyte at a time (backups, exports)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def file_path(sha256: str) -> Path:
     return Path(settings.FAZHI_EVIDENCE_DIR) / sha256[:2] / sha256
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from fazhi.audit import signing
 from fazhi.core.fieldcrypt import EncryptedMixin
+from fazhi.core.files import file_sha256
 from fazhi.core.models import Unit
 from fazhi.indicators.catalogue import catalogue, is_table, source_model, unit_path
 from fazhi.indicators.filters import where_q
@@ -213,14 +214,6 @@ def _state(value: Any, present: bool) -> str | None:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _write(path: Path, schema: Any, batches: Iterator[Any]) -> int:
     import pyarrow.parquet as pq
 
@@ -291,7 +284,7 @@ def export_parquet(target: Path, progress: Callable[[str, int | None], Callable[
         "rows": _write(target / "rollups.parquet", rollup_schema, _plain_batches(Rollup.objects.order_by("pk"), cols, city, rollup_schema, tick)),
     }
     for fname, entry in files.items():
-        entry["sha256"] = _sha256(target / fname)
+        entry["sha256"] = file_sha256(target / fname)
         entry["bytes"] = (target / fname).stat().st_size
     cp = checkpoint_take()  # recorded in the log's own checkpoints too
     # signed now with the instance's key (the stored note may be older, under a rotated key)
@@ -354,7 +347,7 @@ def export_verify(source: Path, verifier: str | None = None) -> Verified:
         path = source / name
         if not path.is_file():
             raise ExportError(f"清单中的文件 {name} 缺失")
-        if path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
+        if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
             raise ExportError(f"文件 {name} 的校验值与清单不符：文件被改动或损坏")
         if pq.ParquetFile(path).metadata.num_rows != entry["rows"]:
             raise ExportError(f"文件 {name} 的行数与清单不符")

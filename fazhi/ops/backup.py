@@ -22,7 +22,6 @@ protect, and must be restored from where they are kept.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -35,6 +34,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+
+from fazhi.core.files import file_sha256
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -49,14 +50,6 @@ class RestoreReport:
     files: int = 0
     leaves: int = 0
     problems: list[str] = field(default_factory=list)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _pg_tool(name: str) -> str:
@@ -141,7 +134,7 @@ def backup_create(target: Path, progress: Callable[[str], None] = lambda _: None
     if files.exists():
         shutil.copytree(files, target / "files", dirs_exist_ok=False)
     progress("计算校验值")
-    entries = {str(p.relative_to(target)): {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in sorted(target.rglob("*")) if p.is_file()}
+    entries = {str(p.relative_to(target)): {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in sorted(target.rglob("*")) if p.is_file()}
     manifest = {
         "format": FORMAT,
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -172,7 +165,7 @@ def backup_check(source: Path) -> dict[str, Any]:
         p = source / name
         if not p.is_file():
             problems.append(f"缺少文件 {name}")
-        elif p.stat().st_size != entry["bytes"] or _sha256(p) != entry["sha256"]:
+        elif p.stat().st_size != entry["bytes"] or file_sha256(p) != entry["sha256"]:
             problems.append(f"文件 {name} 与清单中的校验值不符（被改动或损坏）")
     extra = [str(p.relative_to(source)) for p in source.rglob("*") if p.is_file() and p.name != MANIFEST and str(p.relative_to(source)) not in listed]
     problems += [f"清单中没有的文件 {name}" for name in sorted(extra)]
