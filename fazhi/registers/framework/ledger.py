@@ -199,7 +199,19 @@ def ledger_import(
     result = ImportResult()
     seen: dict[str, int] = {}
     planned: list[Written] = []
-    rows = table.rows
+    # 0. Read every row first (units, case numbers, every cell): a malformed cell anywhere in the
+    # file is reported at once, before any step runs.
+    rows: list[_Row] = []
+    for number, raw_row in table.rows:
+        try:
+            rows.append(_row_read(reg, number, raw_row, by_header, units, actor, trusted, seen))
+        except _RowProblems as exc:
+            problems += exc.problems
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(f"错误过多，仅列出前 {MAX_PROBLEMS} 条")
+            break
+    if problems:
+        raise ImportFailed(problems)
     chunked = connection.vendor == "sqlite"
     position = 0
     # 1. Plan: every row through the services, in transactions rolled back; nothing is kept.
@@ -211,11 +223,11 @@ def ledger_import(
                 written_replay(reg, planned, effects=False)
             started = time.monotonic()
             while position < len(rows):
-                number, raw_row = rows[position]
+                row = rows[position]
                 position += 1
                 try:
                     with transaction.atomic():
-                        outcome, written = _import_row(reg, number, raw_row, by_header, units, actor, trusted, seen, filename)
+                        outcome, written = _import_row(reg, row, by_header, actor, trusted, filename)
                     setattr(result, outcome, getattr(result, outcome) + 1)
                     if written is not None:
                         planned.append(written)
@@ -290,7 +302,18 @@ class _RowProblems(Exception):
         self.problems = problems
 
 
-def _import_row(
+@dataclass
+class _Row:
+    """A ledger row as read, before any step runs."""
+
+    number: int
+    unit: Unit
+    case_number: str
+    carried: bool
+    values: dict[str, Any]
+
+
+def _row_read(
     reg: Register,
     number: int,
     raw_row: dict[str, Any],
@@ -299,11 +322,10 @@ def _import_row(
     actor: Actor,
     trusted: bool,
     seen: dict[str, int],
-    filename: str,
-) -> tuple[str, Written | None]:
+) -> _Row:
+    """The unit, case number and cells of a row, or every problem they have (nothing written)."""
     d = reg.definition
     problems: list[str] = []
-    headers = {c.field: c.header for c in by_header.values() if c.field}
 
     def fail(header: str | None, message: str) -> None:
         problems.append(f"第{number}行“{header}”：{message}" if header else f"第{number}行：{message}")
@@ -342,6 +364,19 @@ def _import_row(
     if problems:
         raise _RowProblems(problems)
     assert unit is not None
+    return _Row(number=number, unit=unit, case_number=case_number, carried=bool(carried), values=values)
+
+
+def _import_row(reg: Register, row: _Row, by_header: dict[str, Column], actor: Actor, trusted: bool, filename: str) -> tuple[str, Written | None]:
+    """The row's steps through the services (in the caller's planning transaction)."""
+    d = reg.definition
+    problems: list[str] = []
+    headers = {c.field: c.header for c in by_header.values() if c.field}
+    number, unit, case_number, carried, values = row.number, row.unit, row.case_number, row.carried, row.values
+    create_names = [*d.create.fields, *d.create.optional]
+
+    def fail(header: str | None, message: str) -> None:
+        problems.append(f"第{number}行“{header}”：{message}" if header else f"第{number}行：{message}")
 
     def run(call: Callable[..., Any], **kwargs: Any) -> Any:
         try:
