@@ -16,11 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from fazhi.core.http import xlsx_response
 from fazhi.core.models import Unit
+from fazhi.core.pagecache import RECORDS, cached
 from fazhi.core.selectors import unit_scope_q, units_visible_to, user_can_see_unit, user_scope_paths
 from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label, unit_path
 from fazhi.indicators.dashboard import layout, monthly, ranking
@@ -156,11 +159,11 @@ def _jsonable(v: Any) -> Any:
     return float(v) if isinstance(v, decimal.Decimal) else v
 
 
-@login_required
-@explained
-def dashboard(request: HttpRequest) -> HttpResponse:
-    form, unit, period, params = indicator_scope(request)
-    today = timezone.localdate()
+def _figures(unit: Unit, period: Period, today: dt.date, query: str, pquery: str) -> dict[str, str]:
+    """The dashboard's figures for one unit and period, rendered: the key figures, the monthly
+    trends, the rankings of the units below and every indicator. They depend on the unit, the
+    period and today's date (open matters past their deadline), never on who looks: cached until
+    the next write that changes them (fazhi/core/pagecache.py)."""
     cat = catalogue()
     lay = layout()
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
@@ -174,12 +177,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for code, ind in cat.items():
         sections.setdefault(ind.section, []).append((ind, mine[code]))
     ranked = [ranking(cat[code], better, children, values[code]) for code, better in lay.rank] if children else []
-    trend_until = min(period.end, today)
-    trends = monthly(unit, period.start.year, lay.trend, trend_until)
+    trends = monthly(unit, period.start.year, lay.trend, min(period.end, today))
     chart = {
         "months": [f"{m}月" for m in range(1, 13)],
         "series": [{"name": cat[c].name, "data": [_jsonable(v) for v in trends[c]]} for c in lay.trend],
     }
+    context = {"query": query, "pquery": pquery, "key": [(cat[c], mine[c], earlier.get(c)) for c in lay.key], "sections": sections, "ranked": ranked}
+    return {
+        "key": render_to_string("indicators/_dashboard_key.html", context),
+        "rest": render_to_string("indicators/_dashboard_rest.html", context),
+        "chart_json": json.dumps(chart, ensure_ascii=False),
+    }
+
+
+@login_required
+@explained
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, unit, period, params = indicator_scope(request)
+    today = timezone.localdate()
+    query, pquery = _query(unit, params), _query(None, params)
+    parts = ("dashboard", unit.pk, period.start, period.end, period.label, today, query)
+    figures = cached(RECORDS, parts, lambda: _figures(unit, period, today, query, pquery))
     return render(
         request,
         "indicators/dashboard.html",
@@ -187,14 +205,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "unit": unit,
             "period": period,
-            "query": _query(unit, params),
-            "pquery": _query(None, params),
-            "key": [(cat[c], mine[c], earlier.get(c)) for c in lay.key],
-            "sections": sections,
-            "ranked": ranked,
+            "pquery": pquery,
+            "figures": {"key": mark_safe(figures["key"]), "rest": mark_safe(figures["rest"]), "chart_json": figures["chart_json"]},
             "overdue": _overdue(request.user, unit, today),
-            "chart_json": json.dumps(chart, ensure_ascii=False),
-            "children": children,
+            "children": Unit.objects.filter(parent=unit).order_by("path"),
         },
     )
 
