@@ -137,6 +137,8 @@ def main() -> None:
         "FAZHI_FIELD_KEYS_FILE": args.keys,
         "FAZHI_STATIC_ROOT": str(static),
     }
+    # the copy gets this checkout's migrations, as scripts/run does before it serves
+    subprocess.run([str(VENV / "fazhi"), "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
     if not (static / "vendor").exists():
         print("collectstatic (once) ...", flush=True)
         subprocess.run([str(VENV / "fazhi"), "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)

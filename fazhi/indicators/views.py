@@ -259,10 +259,10 @@ def indicator_traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, 
     return ind, unit, period, params, Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
 
 
-@login_required
-@explained
-def trace_page(request: HttpRequest, code: str) -> HttpResponse:
-    ind, unit, period, params, value = indicator_traced(request, code)
+def _trace_body(ind: Indicator, unit: Unit, period: Period, params: dict[str, str], value: Value) -> str:
+    """The trace rendered: the definition, the value and the records of each role. It depends on
+    the indicator, the unit, the period and today's date (open overdue matters), never on who
+    looks: cached until the next write that changes it (fazhi/core/pagecache.py)."""
     base = catalogue()[ind.of] if ind.type == "yoy" else ind
     roles = []
     for role, qs in roles_of(ind, unit, period).items():
@@ -273,21 +273,33 @@ def trace_page(request: HttpRequest, code: str) -> HttpResponse:
     if ind.type == "yoy":
         before = period.year_before()
         previous = {"period": before, "query": _query(unit, {"start": before.start.isoformat(), "end": before.end.isoformat()})}
-    return render(
-        request,
-        "indicators/trace.html",
-        {
-            "ind": ind,
-            "base": base,
-            "unit": unit,
-            "period": period,
-            "value": value,
-            "roles": roles,
-            "source": source_label(base.register),
-            "query": _query(unit, params),
-            "previous": previous,
-        },
-    )
+    context = {
+        "ind": ind,
+        "base": base,
+        "unit": unit,
+        "period": period,
+        "value": value,
+        "roles": roles,
+        "source": source_label(base.register),
+        "query": _query(unit, params),
+        "previous": previous,
+    }
+    return render_to_string("indicators/_trace_body.html", context)
+
+
+@login_required
+@explained
+def trace_page(request: HttpRequest, code: str) -> HttpResponse:
+    ind = _indicator(code)
+    _form, unit, period, params = indicator_scope(request)
+    parts = ("trace", code, unit.pk, period.start, period.end, period.label, timezone.localdate(), _query(unit, params))
+
+    def compute() -> str:
+        value = Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
+        return _trace_body(ind, unit, period, params, value)
+
+    body = cached(RECORDS, parts, compute)
+    return render(request, "indicators/trace.html", {"ind": ind, "unit": unit, "body": mark_safe(body)})
 
 
 def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list[tuple[str, list[list[Any]]]]:

@@ -82,3 +82,18 @@ def test_a_cached_dashboard_never_reaches_a_user_who_may_not_see_its_unit(org: A
     assert "西山区" in own and "东湖区市场监督管理局" not in own
     # and the figures are the other district's: one request received there in 2025
     assert ">1 件<" in _received(own)
+
+
+def test_a_cached_trace_shows_a_new_record_at_once_and_only_to_who_sees_its_unit(org: Any, requests: Any) -> None:
+    dave, frank = client_for(org.dave), client_for(org.frank)
+    params = {"unit": org.district.pk, **PARAMS_2025}
+
+    def records() -> str:
+        html = dave.get("/zhibiao/gk.received/", params).content.decode()
+        return html[html.index('id="trace-value"') :]
+
+    assert ">3 件<" in records() and "市监依申〔2025〕4号" not in records()
+    new = request_(org, org.dept, org.erin, "2025-06-02")
+    assert ">4 件<" in records() and new.case_number in records()
+    refused = frank.get("/zhibiao/gk.received/", params)
+    assert refused.status_code == 400 and new.case_number not in refused.content.decode()
