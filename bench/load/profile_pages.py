@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--cold", action="store_true", help="empty the page cache before each request (the first view after a write)")
     ap.add_argument("--queries", action="store_true", help="print the SQL of one request")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fazhi_profile_"))
@@ -44,7 +45,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # this checkout's migrations, as run.py does
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -76,6 +81,8 @@ def main() -> None:
         client, path = pages[name]
         r = client.get(path)  # warm
         assert r.status_code == 200, (name, path, r.status_code)
+        if args.cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as ctx:
             t0 = time.perf_counter()
             client.get(path)
@@ -85,6 +92,8 @@ def main() -> None:
         t0 = time.perf_counter()
         prof.enable()
         for _ in range(args.repeat):
+            if args.cold:
+                cache.clear()
             client.get(path)
         prof.disable()
         avg = (time.perf_counter() - t0) / args.repeat

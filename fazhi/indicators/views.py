@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from fazhi.core.http import xlsx_response
 from fazhi.core.models import Unit
 from fazhi.core.pagecache import RECORDS, cached
-from fazhi.core.selectors import unit_scope_q, units_visible_to, user_can_see_unit, user_scope_paths
+from fazhi.core.selectors import unit_scope_q, units_visible_to, user_can_see_unit, user_memberships, user_scope_paths
 from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label, unit_path
 from fazhi.indicators.dashboard import layout, monthly, ranking
 from fazhi.indicators.engine import Computation, Period, Value, trace
@@ -155,6 +155,13 @@ def _overdue(user: Any, unit: Unit, today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def _overdue_cached(user: Any, unit: Unit, today: dt.date) -> list[dict[str, Any]]:
+    """The overdue counts of the matters the user sees in the unit's subtree: cached per (the
+    user's units and roles, unit, day) until the next write of a matter (fazhi/core/pagecache.py)."""
+    memberships = tuple(sorted((m.unit_id, m.unit.path, m.role) for m in user_memberships(user)))
+    return cached(RECORDS, ("overdue", memberships, unit.pk, unit.path, today), lambda: _overdue(user, unit, today))
+
+
 def _jsonable(v: Any) -> Any:
     return float(v) if isinstance(v, decimal.Decimal) else v
 
@@ -207,7 +214,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "period": period,
             "pquery": pquery,
             "figures": {"key": mark_safe(figures["key"]), "rest": mark_safe(figures["rest"]), "chart_json": figures["chart_json"]},
-            "overdue": _overdue(request.user, unit, today),
+            "overdue": _overdue_cached(request.user, unit, today),
             "children": Unit.objects.filter(parent=unit).order_by("path"),
         },
     )

@@ -219,7 +219,17 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             next_query = params.urlencode()
     party = reg.definition.party
     list_access_record(request.user, reg, f, page)
-    rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "", getattr(m, party) if party else "") for m in page]
+    open_states, states = reg.definition.open_states(), reg.definition.states
+    # (matter, due status, party, state in words): the labels looked up here, not by a template loop over every state per row
+    rows = [
+        (
+            m,
+            selectors.due_status(m.due_on, today) if m.state in open_states else "",
+            getattr(m, party) if party else "",
+            states[m.state].label if m.state in states else "",
+        )
+        for m in page
+    ]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
     filter_query = _query(request)
     return render(
