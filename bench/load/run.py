@@ -138,10 +138,10 @@ def main() -> None:
         "FAZHI_STATIC_ROOT": str(static),
     }
     # the copy gets this checkout's migrations, as scripts/run does before it serves
-    subprocess.run([str(VENV / "fazhi"), "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    subprocess.run([str(VENV / "python"), "-m", "fazhi", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
     if not (static / "vendor").exists():
         print("collectstatic (once) ...", flush=True)
-        subprocess.run([str(VENV / "fazhi"), "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+        subprocess.run([str(VENV / "python"), "-m", "fazhi", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
     port = _free_port()
     host = f"http://127.0.0.1:{port}"
     log = open(work / "gunicorn.log", "w")  # noqa: SIM115 (closed after the server stops)

@@ -19,7 +19,9 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from fazhi.core.http import xlsx_response
 from fazhi.core.models import Unit
@@ -266,6 +268,40 @@ def indicator_traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, 
     return ind, unit, period, params, Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
 
 
+def _shown(value: Any) -> str:
+    """A value as a template shows it (localized, escaped)."""
+    return str(conditional_escape(localize(value)))
+
+
+def _cell(value: Any) -> Any:
+    """As the ``cell`` filter of the staff pages (fazhi/web/templatetags/fazhi.py, a layer above) shows a value."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # as a template does before its date filter
+    if isinstance(value, dt.date):
+        return date_format(value, "Y-m-d")
+    return value
+
+
+def _records_html(rows: list[Any]) -> SafeString:
+    """The rows of a trace's table (up to TRACE_PAGE records of a few cells each), built here
+    rather than by template loops: the record's number links to its page, the other cells read
+    as ``cell`` shows them (a date as 2026-01-31, yes/no as 是/否, nothing as —)."""
+    out = []
+    for rec in rows:
+        tds = []
+        for i, c in enumerate(rec.cells):
+            if i == 0 and rec.url:
+                tds.append(f'<td><a href="{conditional_escape(rec.url)}">{_shown(c)}</a></td>')
+            else:
+                tds.append(f"<td>{_shown(_cell(c))}</td>")
+        out.append("<tr>" + "".join(tds) + "</tr>\n")
+    return mark_safe("".join(out))  # every value escaped above
+
+
 def _trace_body(ind: Indicator, unit: Unit, period: Period, params: dict[str, str], value: Value) -> str:
     """The trace rendered: the definition, the value and the records of each role. It depends on
     the indicator, the unit, the period and today's date (open overdue matters), never on who
@@ -275,7 +311,18 @@ def _trace_body(ind: Indicator, unit: Unit, period: Period, params: dict[str, st
     for role, qs in roles_of(ind, unit, period).items():
         total = qs.count()
         heads, records = listing(base.register, qs, TRACE_PAGE)
-        roles.append({"role": role, "label": ROLE_LABELS.get(role, role), "total": total, "heads": heads, "rows": list(records), "more": total > TRACE_PAGE})
+        rows = list(records)
+        roles.append(
+            {
+                "role": role,
+                "label": ROLE_LABELS.get(role, role),
+                "total": total,
+                "heads": heads,
+                "rows": rows,
+                "body": _records_html(rows),
+                "more": total > TRACE_PAGE,
+            }
+        )
     previous = None
     if ind.type == "yoy":
         before = period.year_before()
