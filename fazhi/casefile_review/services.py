@@ -22,6 +22,7 @@ from fazhi.casefile_review.selectors import WORKFLOW
 from fazhi.casefile_review.sheets import sheets
 from fazhi.core.errors import TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
+from fazhi.core.pagecache import RECORDS, bump
 from fazhi.core.selectors import require_role, user_has_role
 from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.inspections.draw import shuffled
@@ -74,6 +75,7 @@ def campaign_sample(*, campaign: ReviewCampaign, actor: Actor) -> int:
     if not files:
         raise ValidationFailed({"__all__": [f"评查范围内没有 {locked.year} 年结案的执法案卷"]})
     SampledFile.objects.bulk_create([SampledFile(campaign=locked, case=c, unit_id=c.unit_id, position=i) for i, c in enumerate(files, start=1)])
+    bump(RECORDS)  # bulk_create sends no post_save: the cached figures count these files
     rows = list(locked.files.order_by("position"))
     workflow_record(WORKFLOW, locked, "sample", actor=actor, label=f"按种子分层抽取案卷 {len(rows)} 卷", rows=rows)
     campaign.state = locked.state

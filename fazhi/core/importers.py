@@ -11,6 +11,7 @@ from django.db import transaction
 
 from fazhi.core.errors import ImportFailed, PermissionDenied
 from fazhi.core.models import Kind, Level, Membership, Role, Unit
+from fazhi.core.pagecache import RECORDS, bump
 from fazhi.core.selectors import user_is_admin
 from fazhi.core.services import unit_create
 from fazhi.core.tabular import parse_bool, read_table
@@ -102,6 +103,7 @@ def units_import(*, data: bytes, filename: str, actor: Actor | None = None, prog
                     result.unchanged += 1
                 else:
                     Unit.objects.filter(pk=unit.pk).update(**values)
+                    bump(RECORDS)  # an update sends no post_save: the cached figures show unit names
                     result.updated += 1
             else:
                 parent = existing.get(parent_code) if parent_code else None

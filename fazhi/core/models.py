@@ -145,3 +145,15 @@ class PersonalDataAccess(models.Model):
         verbose_name = "个人信息查阅记录"
         verbose_name_plural = "个人信息查阅记录"
         indexes = [models.Index(fields=["user", "at"], name="access_user_at")]
+
+
+class CacheVersion(models.Model):
+    """A counter bumped by every write that changes what a cached page part shows
+    (``fazhi/core/pagecache.py``): kept in the database so that every server process sees it."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "缓存版本"
+        verbose_name_plural = "缓存版本"

@@ -26,6 +26,11 @@ def _memberships(user: Any) -> list[Membership]:
     return cached
 
 
+def user_memberships(user: Any) -> list[Membership]:
+    """The user's memberships (unit and role), read once per request."""
+    return _memberships(user)
+
+
 def user_scope_paths(user: Any, roles: Iterable[str] | None = None) -> list[str]:
     """The unit paths a user reaches, optionally only through the given roles."""
     wanted = set(roles) if roles is not None else None

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from fazhi.core.pagecache import RECORDS, bump
 from fazhi.indicators.catalogue import Measure, all_measures, measures_of, source_model, unit_path
 from fazhi.indicators.filters import anchor_expression, contribution, where_q
 from fazhi.indicators.models import BuiltMeasure, Rollup
@@ -70,6 +71,7 @@ def _expand(deltas: Deltas) -> dict[tuple[str, dt.date, str, int, int], list[int
 
 def apply(deltas: Deltas, chunk: int = 500) -> None:
     """Add the deltas to the year, month and day rows (insert or increment, in key order)."""
+    bump(RECORDS)  # the cached dashboard figures read these rollups
     rows = sorted((k, v) for k, v in _expand(deltas).items() if v != [0, 0])
     if not rows:
         return

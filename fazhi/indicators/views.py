@@ -16,12 +16,17 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from fazhi.core.http import xlsx_response
 from fazhi.core.models import Unit
-from fazhi.core.selectors import unit_scope_q, units_visible_to, user_can_see_unit, user_scope_paths
+from fazhi.core.pagecache import RECORDS, cached
+from fazhi.core.selectors import unit_scope_q, units_visible_to, user_can_see_unit, user_memberships, user_scope_paths
 from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label, unit_path
 from fazhi.indicators.dashboard import layout, monthly, ranking
 from fazhi.indicators.engine import Computation, Period, Value, trace
@@ -152,15 +157,22 @@ def _overdue(user: Any, unit: Unit, today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def _overdue_cached(user: Any, unit: Unit, today: dt.date) -> list[dict[str, Any]]:
+    """The overdue counts of the matters the user sees in the unit's subtree: cached per (the
+    user's units and roles, unit, day) until the next write of a matter (fazhi/core/pagecache.py)."""
+    memberships = tuple(sorted((m.unit_id, m.unit.path, m.role) for m in user_memberships(user)))
+    return cached(RECORDS, ("overdue", memberships, unit.pk, unit.path, today), lambda: _overdue(user, unit, today))
+
+
 def _jsonable(v: Any) -> Any:
     return float(v) if isinstance(v, decimal.Decimal) else v
 
 
-@login_required
-@explained
-def dashboard(request: HttpRequest) -> HttpResponse:
-    form, unit, period, params = indicator_scope(request)
-    today = timezone.localdate()
+def _figures(unit: Unit, period: Period, today: dt.date, query: str, pquery: str) -> dict[str, str]:
+    """The dashboard's figures for one unit and period, rendered: the key figures, the monthly
+    trends, the rankings of the units below and every indicator. They depend on the unit, the
+    period and today's date (open matters past their deadline), never on who looks: cached until
+    the next write that changes them (fazhi/core/pagecache.py)."""
     cat = catalogue()
     lay = layout()
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
@@ -174,12 +186,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for code, ind in cat.items():
         sections.setdefault(ind.section, []).append((ind, mine[code]))
     ranked = [ranking(cat[code], better, children, values[code]) for code, better in lay.rank] if children else []
-    trend_until = min(period.end, today)
-    trends = monthly(unit, period.start.year, lay.trend, trend_until)
+    trends = monthly(unit, period.start.year, lay.trend, min(period.end, today))
     chart = {
         "months": [f"{m}月" for m in range(1, 13)],
         "series": [{"name": cat[c].name, "data": [_jsonable(v) for v in trends[c]]} for c in lay.trend],
     }
+    context = {"query": query, "pquery": pquery, "key": [(cat[c], mine[c], earlier.get(c)) for c in lay.key], "sections": sections, "ranked": ranked}
+    return {
+        "key": render_to_string("indicators/_dashboard_key.html", context),
+        "rest": render_to_string("indicators/_dashboard_rest.html", context),
+        "chart_json": json.dumps(chart, ensure_ascii=False),
+    }
+
+
+@login_required
+@explained
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, unit, period, params = indicator_scope(request)
+    today = timezone.localdate()
+    query, pquery = _query(unit, params), _query(None, params)
+    parts = ("dashboard", unit.pk, period.start, period.end, period.label, today, query)
+    figures = cached(RECORDS, parts, lambda: _figures(unit, period, today, query, pquery))
     return render(
         request,
         "indicators/dashboard.html",
@@ -187,14 +214,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "unit": unit,
             "period": period,
-            "query": _query(unit, params),
-            "pquery": _query(None, params),
-            "key": [(cat[c], mine[c], earlier.get(c)) for c in lay.key],
-            "sections": sections,
-            "ranked": ranked,
-            "overdue": _overdue(request.user, unit, today),
-            "chart_json": json.dumps(chart, ensure_ascii=False),
-            "children": children,
+            "pquery": pquery,
+            "figures": {"key": mark_safe(figures["key"]), "rest": mark_safe(figures["rest"]), "chart_json": figures["chart_json"]},
+            "overdue": _overdue_cached(request.user, unit, today),
+            "children": Unit.objects.filter(parent=unit).order_by("path"),
         },
     )
 
@@ -245,35 +268,92 @@ def indicator_traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, 
     return ind, unit, period, params, Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
 
 
-@login_required
-@explained
-def trace_page(request: HttpRequest, code: str) -> HttpResponse:
-    ind, unit, period, params, value = indicator_traced(request, code)
+def _shown(value: Any) -> str:
+    """A value as a template shows it (localized, escaped)."""
+    return str(conditional_escape(localize(value)))
+
+
+def _cell(value: Any) -> Any:
+    """As the ``cell`` filter of the staff pages (fazhi/web/templatetags/fazhi.py, a layer above) shows a value."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # as a template does before its date filter
+    if isinstance(value, dt.date):
+        return date_format(value, "Y-m-d")
+    return value
+
+
+def _records_html(rows: list[Any]) -> SafeString:
+    """The rows of a trace's table (up to TRACE_PAGE records of a few cells each), built here
+    rather than by template loops: the record's number links to its page, the other cells read
+    as ``cell`` shows them (a date as 2026-01-31, yes/no as 是/否, nothing as —)."""
+    out = []
+    for rec in rows:
+        tds = []
+        for i, c in enumerate(rec.cells):
+            if i == 0 and rec.url:
+                tds.append(f'<td><a href="{conditional_escape(rec.url)}">{_shown(c)}</a></td>')
+            else:
+                tds.append(f"<td>{_shown(_cell(c))}</td>")
+        out.append("<tr>" + "".join(tds) + "</tr>\n")
+    return mark_safe("".join(out))  # every value escaped above
+
+
+def _trace_body(ind: Indicator, unit: Unit, period: Period, params: dict[str, str], value: Value) -> str:
+    """The trace rendered: the definition, the value and the records of each role. It depends on
+    the indicator, the unit, the period and today's date (open overdue matters), never on who
+    looks: cached until the next write that changes it (fazhi/core/pagecache.py)."""
     base = catalogue()[ind.of] if ind.type == "yoy" else ind
     roles = []
     for role, qs in roles_of(ind, unit, period).items():
         total = qs.count()
         heads, records = listing(base.register, qs, TRACE_PAGE)
-        roles.append({"role": role, "label": ROLE_LABELS.get(role, role), "total": total, "heads": heads, "rows": list(records), "more": total > TRACE_PAGE})
+        rows = list(records)
+        roles.append(
+            {
+                "role": role,
+                "label": ROLE_LABELS.get(role, role),
+                "total": total,
+                "heads": heads,
+                "rows": rows,
+                "body": _records_html(rows),
+                "more": total > TRACE_PAGE,
+            }
+        )
     previous = None
     if ind.type == "yoy":
         before = period.year_before()
         previous = {"period": before, "query": _query(unit, {"start": before.start.isoformat(), "end": before.end.isoformat()})}
-    return render(
-        request,
-        "indicators/trace.html",
-        {
-            "ind": ind,
-            "base": base,
-            "unit": unit,
-            "period": period,
-            "value": value,
-            "roles": roles,
-            "source": source_label(base.register),
-            "query": _query(unit, params),
-            "previous": previous,
-        },
-    )
+    context = {
+        "ind": ind,
+        "base": base,
+        "unit": unit,
+        "period": period,
+        "value": value,
+        "roles": roles,
+        "source": source_label(base.register),
+        "query": _query(unit, params),
+        "previous": previous,
+    }
+    return render_to_string("indicators/_trace_body.html", context)
+
+
+@login_required
+@explained
+def trace_page(request: HttpRequest, code: str) -> HttpResponse:
+    ind = _indicator(code)
+    _form, unit, period, params = indicator_scope(request)
+    parts = ("trace", code, unit.pk, period.start, period.end, period.label, timezone.localdate(), _query(unit, params))
+
+    def compute() -> str:
+        value = Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
+        return _trace_body(ind, unit, period, params, value)
+
+    body = cached(RECORDS, parts, compute)
+    return render(request, "indicators/trace.html", {"ind": ind, "unit": unit, "body": mark_safe(body)})
 
 
 def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list[tuple[str, list[list[Any]]]]:

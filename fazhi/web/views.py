@@ -11,8 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from fazhi.audit.models import AuditLeaf, Checkpoint
@@ -22,7 +24,8 @@ from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.http import upload_bytes, xlsx_response
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
 from fazhi.core.models import AccessKind, Membership
-from fazhi.core.selectors import user_is_admin, user_units_with_role
+from fazhi.core.pagecache import RECORDS, cached
+from fazhi.core.selectors import user_is_admin, user_memberships, user_units_with_role
 from fazhi.core.todo import todo_sections
 from fazhi.registers.framework import selectors, todo
 from fazhi.registers.framework.clocks import matter_clocks
@@ -77,8 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    counts = todo.todo_counts(request.user, today)
-    selected = todo.todo_count(request.user, today, status=status, register=register) if (status or register) else counts.total
+    counts, selected, rows_html = _todo_registers(request.user, today, status, register, page)
     pages = max((selected + todo.TODO_PAGE_SIZE - 1) // todo.TODO_PAGE_SIZE, 1)
     page = min(page, pages)
     tab_counts = {"": counts.total, "overdue": counts.overdue, "due_today": counts.due_today, "due_soon": counts.due_soon}
@@ -93,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "sections": todo_sections(request.user, today),
             "waiting": workflow_waiting(request.user, today),
-            "rows": todo.todo_page(request.user, today, status=status, register=register, page=page),
+            "rows_html": mark_safe(rows_html),
             "today": today,
             "counts": counts,
             "status": status,
@@ -107,6 +109,24 @@ def home(request: HttpRequest) -> HttpResponse:
             "units": Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit"),
         },
     )
+
+
+def _todo_registers(user: Any, today: dt.date, status: str, register: str, page: int) -> tuple[todo.TodoCounts, int, str]:
+    """The register part of the to-do list: the counters, the selected tab's size and its page's
+    rows, rendered. They depend on the user's units and roles (what they see, the steps offered),
+    the day and the tab, and on the matters: cached per (units and roles, day, tab, page) until the
+    next write of a matter (fazhi/core/pagecache.py). The page number is clamped to the pages the
+    selection has (computed again after a write: a stale count never picks the page)."""
+    memberships = tuple(sorted((m.unit_id, m.unit.path, m.role) for m in user_memberships(user)))
+
+    def compute() -> tuple[todo.TodoCounts, int, str]:
+        counts = todo.todo_counts(user, today)
+        selected = todo.todo_count(user, today, status=status, register=register) if (status or register) else counts.total
+        shown = min(page, max((selected + todo.TODO_PAGE_SIZE - 1) // todo.TODO_PAGE_SIZE, 1))
+        rows = todo.todo_page(user, today, status=status, register=register, page=shown)
+        return counts, selected, render_to_string("web/_todo_rows.html", {"rows": rows})
+
+    return cached(RECORDS, ("todo", memberships, today, status, register, page), compute)
 
 
 def _page_numbers(page: int, pages: int) -> list[int]:
@@ -199,7 +219,17 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             next_query = params.urlencode()
     party = reg.definition.party
     list_access_record(request.user, reg, f, page)
-    rows = [(m, selectors.due_status(m.due_on, today) if m.state in reg.definition.open_states() else "", getattr(m, party) if party else "") for m in page]
+    open_states, states = reg.definition.open_states(), reg.definition.states
+    # (matter, due status, party, state in words): the labels looked up here, not by a template loop over every state per row
+    rows = [
+        (
+            m,
+            selectors.due_status(m.due_on, today) if m.state in open_states else "",
+            getattr(m, party) if party else "",
+            states[m.state].label if m.state in states else "",
+        )
+        for m in page
+    ]
     can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
     filter_query = _query(request)
     return render(

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -27,3 +29,12 @@ class FrameworkConfig(AppConfig):
         from fazhi.registers.framework.services import write_observer_add
 
         write_observer_add(on_matters_written)
+        write_observer_add(_records_changed)
+
+
+def _records_changed(*_: Any) -> None:
+    """Write observer: the values cached until the next write of a matter (the to-do list, the
+    dashboard: fazhi/core/pagecache.py) are forgotten, in the write's transaction."""
+    from fazhi.core.pagecache import RECORDS, bump
+
+    bump(RECORDS)

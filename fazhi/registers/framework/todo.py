@@ -80,6 +80,11 @@ class TodoRow:
     steps: list[Transition]
     party: str = ""
 
+    @property
+    def state_label(self) -> str:
+        state = self.register.definition.states.get(self.matter.state)
+        return state.label if state is not None else ""
+
 
 def _keys(user: Any, today: dt.date, status: str, register: str) -> QuerySet[Any]:
     """(register, pk, due date) of the selected open matters, as one UNION ALL."""

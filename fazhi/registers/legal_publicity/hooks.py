@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Min
 
+from fazhi.core.pagecache import RECORDS, bump
 from fazhi.registers.framework.checks import DateOrder, date_errors
 from fazhi.registers.framework.definition import CREATE
 
@@ -60,3 +61,4 @@ def refresh_coverage(item_id: int) -> None:
 
     first = PublicityActivity.objects.filter(duty_item_id=item_id).exclude(state="withdrawn").aggregate(first=Min("received_on"))["first"]
     DutyItem.objects.filter(pk=item_id).update(first_activity_on=first)
+    bump(RECORDS)  # an update sends no post_save: the cached figures count duty items

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -116,9 +117,11 @@ def test_the_home_page_costs_the_same_queries_with_ten_or_a_hundred_matters(org:
     erin = Client()
     erin.force_login(org.erin)
     erin.get("/")
+    cache.clear()  # the list as computed after a write, not as cached (fazhi/core/pagecache.py)
     with CaptureQueriesContext(connection) as few:
         assert erin.get("/").status_code == 200
     requests_(org, 90, start=10)
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         assert erin.get("/").status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
@@ -176,3 +179,51 @@ def test_the_page_lists_a_waiting_step_of_each_of_the_five_workflows_for_the_rig
     # each waits for its roles only: the department's clerk is not asked to check a lead or compute scores
     assert "核查属实" not in _table(clients["erin"], "todo-lead") and _table(clients["erin"], "todo-evaluation") == ""
     assert _table(clients["erin"], "todo-inspection_plan") == ""  # drawing is the head's or the reviewer's step
+
+
+def test_the_cached_to_do_list_shows_a_new_matter_and_a_step_at_once(org: Any) -> None:
+    """The register part of the list is cached until the next write of a matter
+    (fazhi/core/pagecache.py): a new request and a reply show on the next view."""
+    from conftest import do
+
+    requests_(org, 3)
+    erin = Client()
+    erin.force_login(org.erin)
+    html = erin.get("/").content.decode()
+    assert _count(html, "total") == 3
+    with CaptureQueriesContext(connection) as hit:
+        assert _count(erin.get("/").content.decode(), "total") == 3
+    assert not any("disclosure_disclosurerequest" in q["sql"] for q in hit.captured_queries)  # served from the cache
+    new = matter_create(
+        register="disclosure",
+        unit=org.dept,
+        actor=org.erin,
+        data={
+            "received_on": timezone.localdate(),
+            "applicant_type": "natural_person",
+            "applicant_name": "新申请人",
+            "channel": "in_person",
+            "content": "某文件",
+            "applicant_phone": "13800001234",
+        },
+    )
+    html = erin.get("/").content.decode()
+    assert _count(html, "total") == 4 and new.case_number in _rows(html)
+    do(new, "reply", org.erin, replied_on=timezone.localdate(), outcome="disclosed")
+    html = erin.get("/").content.decode()
+    assert _count(html, "total") == 3 and new.case_number not in _rows(html)
+
+
+def test_a_cached_to_do_list_never_reaches_a_user_of_other_units_or_roles(org: Any) -> None:
+    """Cached per (units and roles): the other district's clerk, and the district's 依法治区办 (who
+    sees the body's cases but takes none of their steps), each get their own list."""
+    case = matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(received_on=timezone.localdate()))
+    alice, frank, dave = Client(), Client(), Client()
+    alice.force_login(org.alice)
+    frank.force_login(org.frank)
+    dave.force_login(org.dave)
+    mine = _rows(alice.get("/").content.decode())
+    assert case.case_number in mine and "受理" in mine  # the clerk's step
+    assert case.case_number not in _rows(frank.get("/").content.decode())
+    theirs = _rows(dave.get("/").content.decode())
+    assert case.case_number in theirs and "通知补正" not in theirs  # no step of the clerk's offered
