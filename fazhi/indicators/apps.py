@@ -24,10 +24,13 @@ class IndicatorsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from fazhi.indicators.tables import TABLES
+        from fazhi.registers.framework.models import Matter
 
         models: list[Any] = [apps.get_model("core.Unit")]
         for app_label in sorted({t.model_label.split(".")[0] for t in TABLES.values()}):
-            models += list(apps.get_app_config(app_label).get_models())
+            # a register's matters are covered by its write observer, once per step: a save signal
+            # would also fire while a ledger import plans its rows (and lock the version row there)
+            models += [m for m in apps.get_app_config(app_label).get_models() if not issubclass(m, Matter)]
         for model in models:
             label = model._meta.label
             post_save.connect(_row_changed, sender=model, dispatch_uid=f"figures-{label}-save")

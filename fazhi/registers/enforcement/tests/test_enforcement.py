@@ -286,3 +286,23 @@ def test_evidence_upload_and_download_are_limited_to_the_unit(agency: Agency) ->
     # the reviewer of the unit sees the case but may not add evidence (clerk's step)
     with pytest.raises(PermissionDenied):
         evidence_add(case=case, actor=agency.reviewer, content=b"x", file_name="x", description="x", collected_on=dt.date(2025, 3, 4))
+
+
+def test_planning_an_import_leaves_the_page_cache_version_alone(agency: Agency, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version row every write bumps is locked until the bumping transaction ends
+    (PostgreSQL): bumped while an import plans its rows, it would stop every other write for the
+    whole planning. The case's save signal is not counted; its write observer bumps once, at the write."""
+    from fazhi.core import pagecache
+    from fazhi.registers.framework import services
+
+    bumps: list[bool] = []
+    real = pagecache.bump
+
+    def spy(name: str) -> None:
+        bumps.append(services._PLANNING.get())
+        real(name)
+
+    monkeypatch.setattr(pagecache, "bump", spy)
+    good = _ledger_row_file(agency, **{"提交法制审核日期": "2025-03-12", "法制审核日期": "2025-03-13", "审核人员": "李审", "法制审核意见": "同意"})
+    assert ledger_import(reg=register_get("enforcement"), data=good, filename="台账.csv", actor=agency.clerk).created == 1
+    assert bumps and not any(bumps), bumps
