@@ -226,9 +226,7 @@ def pdf_pages(data: bytes, *, scans: bool = True) -> list[str | bytes]:
                 pages.append("")
                 continue
             if sum(isinstance(p, bytes) for p in pages) >= PDF_MAX_SCANNED_PAGES:
-                raise ParseRefused(
-                    f"PDF 的扫描页（没有文字层的图片页）超过 {PDF_MAX_SCANNED_PAGES} 页，文字识别（OCR）太慢：请上传带文字层的 PDF，或拆分后再读"
-                )
+                raise ParseRefused(f"PDF 的扫描页（没有文字层的图片页）超过 {PDF_MAX_SCANNED_PAGES} 页，文字识别太慢：请上传带文字层的 PDF，或拆分后再读")
             if rendered is None:
                 import pypdfium2
 

@@ -85,7 +85,7 @@ def detect_format(name: str, data: bytes) -> str:
         return "html"
     if suffix in ("", ".dat"):
         return "txt"
-    raise ReaderError(f"不支持的文件类型“{suffix}”：请上传 .txt、.html、.pdf、.docx 文件，或保存网页得到的 .zip 压缩包")
+    raise ReaderError(f"不支持的文件类型“{suffix}”：请上传文本、网页、PDF 或 DOCX 文件，或把保存的网页打成 ZIP 压缩包")
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -160,13 +160,13 @@ def _pdf(data: bytes, progress: Progress | None) -> RawText:
         try:
             lines: list[str] = _limited("ocr_lines", pages[i], "扫描页", memory_mb=OCR_MEMORY_MB)  # type: ignore[arg-type]
         except ReaderError as exc:
-            raise ReaderError(f"PDF 第 {i + 1} 页是扫描图像，文字识别（OCR）失败：{exc}") from exc
+            raise ReaderError(f"PDF 第 {i + 1} 页是扫描图像，文字识别失败：请检查该页是否清晰，或另存为带文字层的 PDF 后再读") from exc
         pages[i] = "\n".join(lines)
         if progress is not None:
             progress(done, len(scanned))
     text = "\f".join(page for page in pages if isinstance(page, str))
     if scanned and not text.strip():
-        raise ReaderError("PDF 是扫描图像，文字识别（OCR）没有识别出文字：请检查扫描件是否清晰")
+        raise ReaderError("PDF 是扫描图像，文字识别没有识别出文字：请检查扫描件是否清晰")
     return RawText(text, "pdf", None, [i + 1 for i in scanned], len(pages))
 
 
@@ -212,7 +212,7 @@ def _framed(name: str, markup: str, text: str, companions: Companions | None, pr
         if framed is None:
             raise ReaderError(
                 f"网页“{page}”的正文在框架（iframe/frame）引用的文件“{path}”中，但没有一并提供该文件："
-                "请同时选择该文件上传，或把保存网页得到的文件夹连同网页打包成 .zip 上传"
+                "请同时选择该文件上传，或把保存网页得到的文件夹连同网页打成 ZIP 压缩包上传"
             )
         parts.append(read_bytes(path, framed, companions=companions, progress=progress, depth=depth + 1))
     first, single = parts[0], len(parts) == 1
@@ -254,7 +254,7 @@ def _zip(data: bytes, progress: Progress | None) -> RawText:
     if not candidates:
         candidates = [n for n in files if PurePath(n).suffix.lower() in FORMATS]
         if len(candidates) != 1:
-            raise ReaderError("压缩包中没有可读取的网页（.html），也不是只有一份报告文件：请上传保存网页得到的 .zip，或直接上传报告文件")
+            raise ReaderError("压缩包中没有可读取的网页，也不是只有一份报告文件：请上传保存的网页打成的压缩包，或直接上传报告文件")
     top = min(n.count("/") for n in candidates)
     main = sorted(n for n in candidates if n.count("/") == top)
     if len(main) > 1:

@@ -18,7 +18,7 @@ from fazhi.reader.loaders import MAX_BYTES, ReaderError, companions_of, frame_pa
 
 MAX_FILES = 20
 LOW_CONFIDENCE_NOTE = "（置信度低）"  # after a label the reader is less likely right than wrong about
-OCR_NOTE = "（OCR）"  # after a figure of a scanned report: read from the image, to be checked against it
+OCR_NOTE = "（识别）"  # after a figure of a scanned report: read from the image, to be checked against it
 
 
 def annotated_html(report: Report) -> SafeString:
@@ -28,7 +28,7 @@ def annotated_html(report: Report) -> SafeString:
     for i, f in enumerate(report.figures):
         low = LOW_CONFIDENCE_NOTE if f.low_confidence else ""
         confidence = f"（置信度 {round(f.metric_confidence * 100)}%）" if f.metric_confidence is not None else ""
-        scanned = "；文字识别（OCR）所得，请对照原件核对" if report.all_ocr else ""
+        scanned = "；文字识别所得，请对照原件核对" if report.all_ocr else ""
         title = escape(f"{f.metric or '未归类'}{confidence}：{f.value} {f.unit}{'（约数）' if f.approx else ''}{scanned}")
         events.append((f.start, 1, f'<mark class="figure" id="f{i}" data-metric="{escape(f.metric or "")}" title="{title}">'))
         note = f'<small class="low-confidence">{low}</small>' if low else ""
@@ -57,7 +57,7 @@ def ocr_note(report: Report) -> str:
     if not report.ocr_pages:
         return ""
     where = "全部页面" if report.all_ocr else f"第 {'、'.join(str(n) for n in report.ocr_pages[:20])}{' 等' if len(report.ocr_pages) > 20 else ''} 页"
-    return f"本报告{where}是扫描图像，文字由文字识别（OCR）读出，可能有误：请对照原件核对其中的数字。"
+    return f"本报告{where}是扫描图像，文字由文字识别读出，可能有误：请对照原件核对其中的数字。"
 
 
 def _read_uploads(request: HttpRequest) -> tuple[list[Report], list[str]]:

@@ -26,6 +26,7 @@ ALLOWED_WORDS = frozenset(
         "PDF",  # the document format, as on every government site
         "Excel",  # 导出 Excel: the name every Chinese office uses for a spreadsheet
         "DOCX",
+        "ZIP",  # a saved web page uploaded as one 压缩包
         "xlsx",  # a download or an upload is named by its format
         "XLSX",
         "CSV",

@@ -91,7 +91,7 @@ def test_a_scanned_pdf_is_read_by_ocr_with_progress_and_flagged_for_checking(sca
     assert _figures(report) == [("25件", 25, "件"), ("12场", 12, "场"), ("1500人次", 1500, "人次")]
     assert "全部页面是扫描图像" in ocr_note(report) and "核对" in ocr_note(report)
     html = str(annotated_html(report))
-    assert html.count('<small class="ocr">（OCR）</small>') == 3 and "文字识别（OCR）所得" in html
+    assert html.count('<small class="ocr">（识别）</small>') == 3 and "文字识别所得" in html
     # the verification page reads a PDF's text without OCR: a scan has none
     assert pdf_text((INPUTS / "scan.pdf").read_bytes()).strip() == ""
 
