@@ -175,6 +175,9 @@ FIRST = (
 )
 
 
+ONE_HALF_FIXTURES = {"browser", "spark"}
+
+
 def _first(item: Any) -> int:
     path = item.nodeid.split("::", 1)[0]
     return FIRST.index(path) if path in FIRST else len(FIRST)
@@ -189,7 +192,8 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         raise pytest.UsageError(f"FAZHI_TEST_HALF={half}: sqlite or postgresql")
     keep, elsewhere = [], []
     for item in items:
-        browser = "browser" in getattr(item, "fixturenames", ())
+        # browser journeys and the Spark job (a JVM each) run in one half only: the PostgreSQL one
+        browser = bool(ONE_HALF_FIXTURES & set(getattr(item, "fixturenames", ())))
         if browser and not _uses_database(item):
             raise pytest.UsageError(f"{item.nodeid}: a browser test without the database would run in neither half")
         runs_here = not browser if half == "sqlite" else _uses_database(item)
@@ -202,5 +206,6 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
     half = getattr(config, "_fazhi_half", None)
     if half:
-        other = "the browser journeys, in the PostgreSQL half" if half[0] == "sqlite" else "the tests that touch no database, in the SQLite half"
+        journeys = "the browser journeys and the Spark job, in the PostgreSQL half"
+        other = journeys if half[0] == "sqlite" else "the tests that touch no database, in the SQLite half"
         terminalreporter.write_line(f"FAZHI_TEST_HALF={half[0]}: {half[1]} tests run in the other half instead: {other}")
