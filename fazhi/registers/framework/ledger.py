@@ -206,10 +206,8 @@ def ledger_import(
         try:
             rows.append(_row_read(reg, number, raw_row, by_header, units, actor, trusted, seen))
         except _RowProblems as exc:
-            problems += exc.problems
-        if len(problems) >= MAX_PROBLEMS:
-            problems.append(f"错误过多，仅列出前 {MAX_PROBLEMS} 条")
-            break
+            if _too_many(problems, exc.problems):
+                break
     if problems:
         raise ImportFailed(problems)
     chunked = connection.vendor == "sqlite"
@@ -232,10 +230,8 @@ def ledger_import(
                     if written is not None:
                         planned.append(written)
                 except _RowProblems as exc:
-                    problems += exc.problems
-                if len(problems) >= MAX_PROBLEMS:
-                    problems.append(f"错误过多，仅列出前 {MAX_PROBLEMS} 条")
-                    break
+                    if _too_many(problems, exc.problems):
+                        break
                 if progress:
                     progress(1)
                 if chunked and time.monotonic() - started > PLAN_SECONDS:
@@ -250,6 +246,15 @@ def ledger_import(
             raise ImportFailed(problems)
         written_replay(reg, planned, effects=True)
     return result
+
+
+def _too_many(problems: list[str], more: list[str]) -> bool:
+    """Add a row's problems; at MAX_PROBLEMS say that the list stops there, and stop."""
+    problems += more
+    if len(problems) < MAX_PROBLEMS:
+        return False
+    problems.append(f"错误过多，仅列出前 {MAX_PROBLEMS} 条")
+    return True
 
 
 # SQLite: the longest a planning transaction holds the database's single write lock. Other

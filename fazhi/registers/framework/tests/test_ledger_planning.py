@@ -141,3 +141,14 @@ def test_a_malformed_cell_in_the_last_row_is_reported_before_any_step_runs(org: 
     rows[3][2] = "2025-09-29"
     ledger_import(reg=register_get("reconsideration"), data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice)
     assert len(calls) == 4
+
+
+@pytest.mark.django_db
+def test_the_list_of_problems_stops_at_its_limit(org: Any) -> None:
+    rows = ledger_rows()[:1] * (ledger.MAX_PROBLEMS + 5)
+    rows = [["NOPE", f"东复〔2025〕{100 + i}号", *row[2:]] for i, row in enumerate(rows)]
+    with pytest.raises(ImportFailed) as exc:
+        ledger_import(reg=register_get("reconsideration"), data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice)
+    problems = exc.value.problems
+    assert len(problems) == ledger.MAX_PROBLEMS + 1 and problems[-1] == f"错误过多，仅列出前 {ledger.MAX_PROBLEMS} 条"
+    assert problems[0] == "第2行“办理单位编码”：找不到单位 NOPE"
