@@ -11,6 +11,7 @@ run, a clerk's thread registering a 行政复议 case through the services every
 Run on a copy of a demo database (it writes to it):
 
     cp /tmp/bench_demo.sqlite3 /tmp/imp.sqlite3
+    DATABASE_URL=sqlite:////tmp/imp.sqlite3 .venv/bin/python -m fazhi migrate   # the copy at this code's schema
     DATABASE_URL=sqlite:////tmp/imp.sqlite3 FAZHI_FIELD_KEYS_FILE=/tmp/bench_keys.json \\
         .venv/bin/python bench/ledger_import.py --rows 200 --label after
 
@@ -76,7 +77,7 @@ def floor(values: list[tuple[Any, ...]]) -> float:
     return len(values) / seconds
 
 
-def clerk_loop(stop: threading.Event, waits: list[float], failures: list[str]) -> None:
+def clerk_loop(stop: threading.Event, working: threading.Event, waits: list[float], failures: list[str]) -> None:
     from fazhi.registers.reconsideration.models import ReconsiderationCase  # noqa: F401
 
     assignment = Membership.objects.filter(role=Role.CLERK, unit__is_reconsideration_body=True).select_related("user", "unit").first()
@@ -95,6 +96,7 @@ def clerk_loop(stop: threading.Event, waits: list[float], failures: list[str]) -
             try:
                 matter_create(register="reconsideration", unit=assignment.unit, actor=assignment.user, data=data)
                 waits.append(time.perf_counter() - start)
+                working.set()
             except Exception as exc:  # what the clerk would see as a server error
                 failures.append(f"{type(exc).__name__}: {exc}")
             stop.wait(0.25)
@@ -127,9 +129,11 @@ def main() -> None:
     stop = threading.Event()
     waits: list[float] = []
     failures: list[str] = []
-    clerk = threading.Thread(target=clerk_loop, args=(stop, waits, failures))
+    working = threading.Event()
+    clerk = threading.Thread(target=clerk_loop, args=(stop, working, waits, failures))
     clerk.start()
-    time.sleep(0.5)
+    if not working.wait(60):  # the import starts once the clerk has registered a first case
+        raise SystemExit(f"the clerk registered no case: {failures[:1]}")
     cpu, start = time.process_time(), time.perf_counter()
     result = ledger_import(reg=register_get("enforcement"), data=data, filename="bench.xlsx", cli=True)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
