@@ -101,7 +101,7 @@ def written_value(quote: str, unit: str) -> float | None:
     value = float(raw.replace(",", "")) if raw[0].isdigit() else _cn_number(raw)
     if value is None:
         return None
-    rest = quote[m.end() :]
+    rest = quote[m.end() :].lstrip("余多")  # 2000余万人次: the approximation word may stand before 万
     if rest[:1] in MULTIPLIER and not unit.startswith(rest[:1]):
         value *= MULTIPLIER[rest[:1]]
     return value
