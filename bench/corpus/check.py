@@ -187,8 +187,8 @@ def main() -> int:
     print(f"texts {len(ids)}, jurisdictions {len(jurisdictions)}, provinces {len(provinces)}, figures {figures}, labels used {len(used)}")
     if split:
         for s in sorted(texts_per_split):
-            jur = {r["jurisdiction"] for r in split.values() if r["split"] == s}
-            print(f"  {s}: {texts_per_split[s]} texts, {len(jur)} jurisdictions, {per_split[s]} figures")
+            members = {r["jurisdiction"] for r in split.values() if r["split"] == s}
+            print(f"  {s}: {texts_per_split[s]} texts, {len(members)} jurisdictions, {per_split[s]} figures")
     if args.verbose:
         for label, n in used.most_common():
             print(f"  {n:>4}  {label}")
