@@ -101,7 +101,7 @@ def written_value(quote: str, unit: str) -> float | None:
     value = float(raw.replace(",", "")) if raw[0].isdigit() else _cn_number(raw)
     if value is None:
         return None
-    rest = quote[m.end() :]
+    rest = quote[m.end() :].lstrip("余多")  # 2000余万人次: the approximation word may stand before 万
     if rest[:1] in MULTIPLIER and not unit.startswith(rest[:1]):
         value *= MULTIPLIER[rest[:1]]
     return value
@@ -187,8 +187,8 @@ def main() -> int:
     print(f"texts {len(ids)}, jurisdictions {len(jurisdictions)}, provinces {len(provinces)}, figures {figures}, labels used {len(used)}")
     if split:
         for s in sorted(texts_per_split):
-            jur = {r["jurisdiction"] for r in split.values() if r["split"] == s}
-            print(f"  {s}: {texts_per_split[s]} texts, {len(jur)} jurisdictions, {per_split[s]} figures")
+            members = {r["jurisdiction"] for r in split.values() if r["split"] == s}
+            print(f"  {s}: {texts_per_split[s]} texts, {len(members)} jurisdictions, {per_split[s]} figures")
     if args.verbose:
         for label, n in used.most_common():
             print(f"  {n:>4}  {label}")
