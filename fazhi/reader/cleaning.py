@@ -20,6 +20,9 @@ FURNITURE = re.compile(
     r"官方微博|分享到|上一篇|下一篇|浏览次数|访问量|阅读次数|返回顶部|当前位置|您现在的位置|首页\s*[>＞]|政务微博|手机版|English|邮编[:：]"
 )
 FURNITURE_MAX = 90
+# ... unless the line reads as a sentence of the report that counts something ("“XX”微信公众号发布信息108条。"):
+# a figure with a counted unit, and a sentence's punctuation (a footer's fields have neither together).
+REPORTED_FIGURE = re.compile(r"\d[\d.,]*\s*(?:余|多)?\s*[\u4e00-\u9fff%]")
 # Header fields of government-portal article pages and of red-headed documents.
 FIELD = re.compile(
     r"(文\s*号|信息分类|主题分类|发文机构|发文单位|成文日期|名\s*称|标\s*题|索\s*引\s*号|发布日期|发布时间|发布机构|文件分类|所属机构|来\s*源|签\s*发\s*人|生效日期|有\s*效\s*性)\s*[:：]"
@@ -125,6 +128,10 @@ def _blank(line: str) -> bool:
     return not line or set(line) <= set("|｜ -—")
 
 
+def _reports_a_figure(line: str) -> bool:
+    return bool(REPORTED_FIGURE.search(line)) and (line.endswith(tuple(TERMINAL)) or "，" in line or "," in line)
+
+
 def _cell_like(line: str) -> bool:
     """A line that reads as a cell of a table flattened to one cell per line: a bare number, or a
     short name that is not a heading."""
@@ -174,7 +181,7 @@ def clean(raw: str) -> Cleaned:
             for key, value in fields.items():
                 header.setdefault(key, value)
             continue
-        if len(line) <= FURNITURE_MAX and FURNITURE.search(line):
+        if len(line) <= FURNITURE_MAX and FURNITURE.search(line) and not _reports_a_figure(line):
             dropped.append(line)
             continue
         if PAGE_NUMBER.match(line) and _is_page_number(lines, i):

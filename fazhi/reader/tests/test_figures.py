@@ -106,6 +106,16 @@ def test_furniture_is_removed_and_broken_lines_are_rejoined() -> None:
     assert "设为首页" not in _read("002_a7e8ed6e7fa55bf6").text
 
 
+def test_a_sentence_of_the_report_naming_a_wechat_account_is_not_furniture() -> None:
+    text = (
+        "2023年区政府办主动公开信息158条，其中：政府网站发布信息50条，“彤心向阳”微信公众号发布信息108条。\n"
+        "微信公众号\n联系电话：0731-12345678\n浏览次数：1234次"
+    )
+    report = read_text(text, with_checks=False)
+    assert [(f.value, f.unit) for f in report.figures] == [(158, "条"), (50, "条"), (108, "条")]
+    assert "联系电话" not in report.text and "浏览次数" not in report.text and "\n微信公众号" not in report.text
+
+
 def test_outline_levels_follow_the_markers() -> None:
     items = outline(_read("000_3377e9b10d40cdb1").text)
     kinds = [(o.level, o.marker) for o in items[:4]]
