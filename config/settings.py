@@ -238,6 +238,9 @@ FAZHI_MAX_UPLOAD_BYTES = env_int("FAZHI_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # table may have at most so many rows and columns and so long a cell (Excel's own cell limit).
 FAZHI_PARSE_MEMORY_MB = env_int("FAZHI_PARSE_MEMORY_MB", 1024)
 FAZHI_PARSE_SECONDS = env_int("FAZHI_PARSE_SECONDS", 60)
+# Scanned PDF pages one upload to the report reader may read by OCR (seconds of CPU a page; the
+# production server ends a request after 300 s). The command line `fazhi reader` reads any number.
+FAZHI_READER_WEB_OCR_PAGES = env_int("FAZHI_READER_WEB_OCR_PAGES", 20)
 FAZHI_TABLE_MAX_ROWS = env_int("FAZHI_TABLE_MAX_ROWS", 200_000)
 FAZHI_TABLE_MAX_COLUMNS = env_int("FAZHI_TABLE_MAX_COLUMNS", 200)
 FAZHI_TABLE_MAX_CELL = 32_767

@@ -198,9 +198,15 @@ def read_text(raw: str, name: str = "", fmt: str = "txt", encoding: str | None =
 
 
 def read_bytes(
-    name: str, data: bytes, with_checks: bool = True, *, companions: loaders.Companions | None = None, progress: loaders.Progress | None = None
+    name: str,
+    data: bytes,
+    with_checks: bool = True,
+    *,
+    companions: loaders.Companions | None = None,
+    progress: loaders.Progress | None = None,
+    ocr: loaders.OcrBudget | None = None,
 ) -> Report:
-    raw = loaders.read_bytes(name, data, companions=companions, progress=progress)
+    raw = loaders.read_bytes(name, data, companions=companions, progress=progress, ocr=ocr)
     report = read_text(raw.text, name=name, fmt=raw.format, encoding=raw.encoding, with_checks=with_checks)
     report.ocr_pages, report.pages = raw.ocr_pages, raw.pages
     return report

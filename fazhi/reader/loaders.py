@@ -61,6 +61,25 @@ class ReaderError(ValueError):
 
 
 @dataclass
+class OcrBudget:
+    """How many scanned pages one web request may still read by OCR. A page costs seconds of CPU,
+    and a request that runs past the server's worker timeout ends in an error page: a PDF with more
+    scanned pages than are left is refused before any of them is read (the command line has no budget)."""
+
+    limit: int
+    used: int = 0
+
+    def take(self, pages: int) -> None:
+        if self.used + pages > self.limit:
+            used = f"（本次上传的其他文件已识别 {self.used} 页）" if self.used else ""
+            raise ReaderError(
+                f"PDF 有 {pages} 页是扫描图像，需要逐页文字识别，每页需数秒；网页上一次最多识别 {self.limit} 页{used}："
+                "请把 PDF 拆分后分批上传，或另存为带文字层的 PDF"
+            )
+        self.used += pages
+
+
+@dataclass
 class RawText:
     text: str
     format: str
@@ -107,9 +126,11 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def read_bytes(name: str, data: bytes, *, companions: Companions | None = None, progress: Progress | None = None, depth: int = 0) -> RawText:
+def read_bytes(
+    name: str, data: bytes, *, companions: Companions | None = None, progress: Progress | None = None, depth: int = 0, ocr: OcrBudget | None = None
+) -> RawText:
     """The text of one report file; ``companions`` gives the files a frame page refers to,
-    ``progress`` hears of each page read by OCR."""
+    ``progress`` hears of each page read by OCR, ``ocr`` limits how many pages may be."""
     if not data:
         raise ReaderError(f"文件“{PurePath(name).name}”是空的" if depth else "文件是空的")
     if len(data) > MAX_BYTES:
@@ -118,9 +139,9 @@ def read_bytes(name: str, data: bytes, *, companions: Companions | None = None, 
     if kind == "zip":
         if depth:
             raise ReaderError(f"压缩包中的“{name}”又是压缩包：请解压后再上传")
-        raw = _zip(data, progress)
+        raw = _zip(data, progress, ocr)
     elif kind == "pdf":
-        raw = _pdf(data, progress)
+        raw = _pdf(data, progress, ocr)
     elif kind == "docx":
         raw = RawText(_limited("docx_text", data, "DOCX"), kind, None)
     else:
@@ -130,7 +151,7 @@ def read_bytes(name: str, data: bytes, *, companions: Companions | None = None, 
             )
         if kind == "html":
             text, encoding, markup = _html_text(data)
-            raw = _framed(name, markup, text, companions, progress, depth) or RawText(text, kind, encoding)
+            raw = _framed(name, markup, text, companions, progress, depth, ocr) or RawText(text, kind, encoding)
         else:
             text, encoding = decode(data)
             raw = RawText(text, kind, encoding)
@@ -152,10 +173,12 @@ def _limited(job: str, data: bytes, label: str, *, memory_mb: int | None = None)
         raise ReaderError(f"{label} 文件结构异常或内容过多，读取时超出了{limit}：请另存为 TXT 文本后再读") from exc
 
 
-def _pdf(data: bytes, progress: Progress | None) -> RawText:
+def _pdf(data: bytes, progress: Progress | None, ocr: OcrBudget | None) -> RawText:
     """A PDF's pages; those without a text layer read by OCR, one child process a page."""
     pages: list[str | bytes] = _limited("pdf_pages", data, "PDF")
     scanned = [i for i, page in enumerate(pages) if isinstance(page, bytes)]
+    if ocr is not None and scanned:
+        ocr.take(len(scanned))
     for done, i in enumerate(scanned, start=1):
         try:
             lines: list[str] = _limited("ocr_lines", pages[i], "扫描页", memory_mb=OCR_MEMORY_MB)  # type: ignore[arg-type]
@@ -192,7 +215,7 @@ def _frame_path(page: str, src: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
 
 
-def _framed(name: str, markup: str, text: str, companions: Companions | None, progress: Progress | None, depth: int) -> RawText | None:
+def _framed(name: str, markup: str, text: str, companions: Companions | None, progress: Progress | None, depth: int, ocr: OcrBudget | None) -> RawText | None:
     """The text of the files a frame page shows, when the page itself is an empty shell."""
     sources = _frame_sources(markup)
     if not sources or len(re.sub(r"\s", "", text)) >= SHELL_CHARS:
@@ -214,7 +237,7 @@ def _framed(name: str, markup: str, text: str, companions: Companions | None, pr
                 f"网页“{page}”的正文在框架（iframe/frame）引用的文件“{path}”中，但没有一并提供该文件："
                 "请同时选择该文件上传，或把保存网页得到的文件夹连同网页打成 ZIP 压缩包上传"
             )
-        parts.append(read_bytes(path, framed, companions=companions, progress=progress, depth=depth + 1))
+        parts.append(read_bytes(path, framed, companions=companions, progress=progress, depth=depth + 1, ocr=ocr))
     first, single = parts[0], len(parts) == 1
     return RawText("\n".join(p.text for p in parts), first.format, first.encoding, first.ocr_pages if single else [], first.pages if single else 0)
 
@@ -235,7 +258,7 @@ def companions_of(files: dict[str, bytes]) -> Companions:
     return lookup
 
 
-def _zip(data: bytes, progress: Progress | None) -> RawText:
+def _zip(data: bytes, progress: Progress | None, ocr: OcrBudget | None) -> RawText:
     """A saved web page zipped with its folder: the page that no other page frames, at the top."""
     members = zip_members(data)
     if isinstance(members, str):
@@ -259,7 +282,7 @@ def _zip(data: bytes, progress: Progress | None) -> RawText:
     main = sorted(n for n in candidates if n.count("/") == top)
     if len(main) > 1:
         raise ReaderError(f"压缩包中有多个网页（{'、'.join(main[:5])}），无法判断哪一个是报告：请只打包报告所在的网页")
-    return read_bytes(main[0], files[main[0]], companions=companions_of(files), progress=progress, depth=1)
+    return read_bytes(main[0], files[main[0]], companions=companions_of(files), progress=progress, depth=1, ocr=ocr)
 
 
 def _member_name(member: zipfile.ZipInfo) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from fazhi.reader import compare as comparing
 from fazhi.reader.document import Report, read_bytes
 from fazhi.reader.labels import LabelError
-from fazhi.reader.loaders import MAX_BYTES, ReaderError, companions_of, frame_paths
+from fazhi.reader.loaders import MAX_BYTES, OcrBudget, ReaderError, companions_of, frame_paths
 
 MAX_FILES = 20
 LOW_CONFIDENCE_NOTE = "（置信度低）"  # after a label the reader is less likely right than wrong about
@@ -79,9 +80,10 @@ def _read_uploads(request: HttpRequest) -> tuple[list[Report], list[str]]:
     given = dict(uploads)
     framed = {PurePath(path).name for name, data in uploads for path in frame_paths(name, data) if PurePath(path).name != PurePath(name).name}
     pages = [(name, data) for name, data in uploads if PurePath(name).name not in framed] or uploads
+    ocr = OcrBudget(settings.FAZHI_READER_WEB_OCR_PAGES)  # shared by the files of one upload
     for name, data in pages:
         try:
-            reports.append(read_bytes(name, data, companions=companions_of(given)))
+            reports.append(read_bytes(name, data, companions=companions_of(given), ocr=ocr))
         except (ReaderError, LabelError) as exc:
             errors.append(f"{name}：{exc}")
     return reports, errors

@@ -61,3 +61,30 @@ def test_a_forged_post_without_the_csrf_token_is_refused(org: Any) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(org.alice)
     assert client.post("/yuedu/", {"files": _file("000_3377e9b10d40cdb1")}).status_code == 403
+
+
+def test_an_upload_with_more_scanned_pages_than_a_request_may_read_is_refused_before_any_ocr(
+    client: Client, org: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scanned page costs seconds of OCR: an upload that would run past the server's request
+    timeout gets a Chinese message instead of an error page, and its other files are still read."""
+    from fazhi.reader import loaders
+    from fazhi.reader.tests.test_inputs import INPUTS
+
+    jobs: list[str] = []
+    real = loaders.run_limited
+    monkeypatch.setattr(loaders, "run_limited", lambda job, data, **kw: jobs.append(job) or real(job, data, **kw))
+    settings.FAZHI_READER_WEB_OCR_PAGES = 0
+    client.force_login(org.alice)
+    files = [SimpleUploadedFile(n, (INPUTS / n).read_bytes(), content_type="application/pdf") for n in ("table.pdf", "scan.pdf")]
+    response = client.post("/yuedu/", {"files": files})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "scan.pdf：PDF 有 1 页是扫描图像" in html and "网页上一次最多识别 0 页" in html and "请把 PDF 拆分后分批上传" in html
+    assert '<mark class="figure"' in html  # table.pdf, which has a text layer, is read and shown
+    assert "ocr_lines" not in jobs and jobs.count("pdf_pages") == 2
+    # the pages are counted over the files of one upload
+    budget = loaders.OcrBudget(3)
+    budget.take(2)
+    with pytest.raises(loaders.ReaderError, match="本次上传的其他文件已识别 2 页"):
+        budget.take(2)
