@@ -156,7 +156,7 @@ def _fast_rows(ids: list[int]) -> list[tuple[Any, ...]]:
         return out
 
 
-def _protect_fast(pk: int, values: dict[str, Any], keys: set[str], mine: frozenset[str], ring: Any, mac: Any) -> None:
+def _protect_fast(pk: int, values: dict[str, Any], keys: frozenset[str], mine: frozenset[str], ring: Any, mac: Any) -> None:
     """The personal values of one event's before/after as its leaf holds them, in place: decrypted
     (every name some register declares personal is stored encrypted), then digested if this
     register declares it personal."""
