@@ -56,22 +56,24 @@ def stored_text(pk: int, column: str) -> str:
 
 
 def test_every_batch_size_verifies_what_the_leaf_by_leaf_pass_verifies(log: list[Any]) -> None:
-    for batch in (1, 2, 4, 8, 1 << 14):
-        report = services.audit_verify(batch=batch)
+    for batch in (1, 4):
+        report = services.audit_verify(batch=batch, projections=False)
         assert report.ok, (batch, report.problems)
-        assert (report.size, report.checkpoints_checked, report.rows_checked) == (13, 2, 7)
+        assert (report.size, report.checkpoints_checked) == (13, 2)
+    report = services.audit_verify()
+    assert report.ok and (report.size, report.checkpoints_checked, report.rows_checked) == (13, 2, 7), report.problems
 
 
-@pytest.mark.parametrize("batch", [4, 1 << 14])
-def test_a_node_inside_a_batch_one_above_it_a_leaf_and_a_checkpoint_are_found(log: list[Any], batch: int) -> None:
+def test_a_node_inside_a_batch_one_above_it_a_leaf_and_a_checkpoint_are_found(log: list[Any]) -> None:
     append_only_bypass("audit_auditleaf", "audit_merklenode", "audit_checkpoint")
     MerkleNode.objects.filter(level=1, index=2).update(hash=b"\0" * 32)  # leaves 4-5: inside the second batch of 4
     MerkleNode.objects.filter(level=3, index=0).update(hash=b"\1" * 32)  # leaves 0-7: completed when that batch is pushed
     AuditLeaf.objects.filter(index=9).update(data=b'{"forged":true}')
     Checkpoint.objects.filter(size=10).update(root_hash=hashlib.sha256(b"forged").digest())
-    problems = services.audit_verify(batch=batch).problems
-    for found in ("树节点 (1,2) 与叶子重算结果不符", "树节点 (3,0) 与叶子重算结果不符", "叶子 9 的哈希与其内容不符", "（大小 10）的根哈希与重算结果不符"):
-        assert any(found in p for p in problems), (found, problems)
+    for batch in (4, 1 << 14):
+        problems = services.audit_verify(batch=batch, projections=False).problems
+        for found in ("树节点 (1,2) 与叶子重算结果不符", "树节点 (3,0) 与叶子重算结果不符", "叶子 9 的哈希与其内容不符", "（大小 10）的根哈希与重算结果不符"):
+            assert any(found in p for p in problems), (batch, found, problems)
 
 
 def test_the_fast_encoding_of_the_events_is_the_exact_one(log: list[Any]) -> None:
