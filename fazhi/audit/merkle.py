@@ -60,6 +60,25 @@ def frontier_push(frontier: list[tuple[int, bytes]], leaf: bytes) -> list[tuple[
     return completed
 
 
+def frontier_push_subtree(frontier: list[tuple[int, bytes]], start: int, size: int, subtree: bytes) -> list[tuple[int, int, bytes]]:
+    """Append a whole perfect subtree (``size`` leaves, a power of two, from leaf ``start``, a
+    multiple of ``size``) to a compact range of ``start`` leaves; return the perfect subtrees
+    completed, the pushed one first, as :func:`frontier_push` does for a single leaf."""
+    if size & (size - 1) or start % size or sum(s for s, _ in frontier) != start:
+        raise ValueError("a subtree must be a power of two of leaves, aligned, right after the range")
+    level = size.bit_length() - 1
+    completed = [(level, start >> level, subtree)]
+    h = subtree
+    while frontier and frontier[-1][0] == size:
+        left_size, left = frontier.pop()
+        h = node_hash(left, h)
+        size += left_size
+        level = size.bit_length() - 1
+        completed.append((level, start >> level, h))
+    frontier.append((size, h))
+    return completed
+
+
 def frontier_root(frontier: Sequence[tuple[int, bytes]]) -> bytes:
     if not frontier:
         return EMPTY_ROOT

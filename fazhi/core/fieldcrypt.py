@@ -63,6 +63,10 @@ class FieldKeyError(RuntimeError):
     """A stored value cannot be read: its key is not in the key file, or it was altered."""
 
 
+class FieldKeyMissing(FieldKeyError):
+    """The key a stored value names is not in the key file (the configuration, not the value)."""
+
+
 @dataclass(frozen=True)
 class KeyRing:
     current: str
@@ -80,7 +84,7 @@ class KeyRing:
         if c is None:
             key = self.keys.get(key_id)
             if key is None:
-                raise FieldKeyError(f"个人信息加密密钥“{key_id}”不在密钥文件中，无法解密（请检查 FAZHI_FIELD_KEYS_FILE）")
+                raise FieldKeyMissing(f"个人信息加密密钥“{key_id}”不在密钥文件中，无法解密（请检查 FAZHI_FIELD_KEYS_FILE）")
             c = self.ciphers[key_id] = AESGCM(key)
         return c
 

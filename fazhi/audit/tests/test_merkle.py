@@ -101,6 +101,30 @@ def test_frontier_push_reports_every_completed_subtree() -> None:
         assert h == ref_mth(LEAVES[index * size : (index + 1) * size])
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.binary(max_size=8), min_size=1, max_size=70), st.integers(min_value=0, max_value=5))
+def test_pushing_whole_subtrees_gives_the_tree_and_nodes_of_pushing_leaves(d: list[bytes], bits: int) -> None:
+    """What verification does a batch at a time: the largest aligned subtrees, each pushed whole."""
+    by_leaf: list[tuple[int, bytes]] = []
+    expected = {}
+    for leaf in d:
+        expected.update({(level, index): h for level, index, h in merkle.frontier_push(by_leaf, merkle.leaf_hash(leaf))})
+    by_subtree: list[tuple[int, bytes]] = []
+    got = {}
+    at = 0
+    while at < len(d):
+        size = min(at & -at or 1 << bits, 1 << bits, 1 << ((len(d) - at).bit_length() - 1))
+        sub = ref_mth(d[at : at + size])
+        completed = merkle.frontier_push_subtree(by_subtree, at, size, sub)
+        assert completed[0] == (size.bit_length() - 1, at // size, sub)
+        got.update({(level, index): h for level, index, h in completed})
+        at += size
+    assert by_subtree == by_leaf and merkle.frontier_root(by_subtree) == ref_mth(d)
+    assert all(expected[k] == h for k, h in got.items())
+    with pytest.raises(ValueError):
+        merkle.frontier_push_subtree(list(by_leaf), len(d) + 1, 1, b"x")  # not right after the range
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.binary(max_size=8), min_size=1, max_size=70), st.data())
 def test_proofs_agree_with_the_reference_and_verify(d: list[bytes], data: st.DataObject) -> None:

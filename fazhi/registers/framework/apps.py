@@ -10,9 +10,9 @@ class FrameworkConfig(AppConfig):
 
     def ready(self) -> None:
         from fazhi.audit.services import leaf_source_register
-        from fazhi.registers.framework.events import batch_reencode, event_reencode
+        from fazhi.registers.framework.events import batch_reencode, event_reencode, event_reencode_exact
 
-        leaf_source_register("matter_event", event_reencode)
+        leaf_source_register("matter_event", event_reencode, exact=event_reencode_exact)
         leaf_source_register("generated_batch", batch_reencode)
 
         from fazhi.registers.framework import workflow

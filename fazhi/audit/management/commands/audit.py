@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fazhi.audit import services, signing
 from fazhi.audit.merkle import ProofError
 from fazhi.audit.models import AuditLeaf, Checkpoint
+from fazhi.core.fieldcrypt import FieldKeyMissing
 from fazhi.core.progress import progress_bar
 
 
@@ -68,8 +69,11 @@ class Command(BaseCommand):
             if since is None:
                 raise CommandError(f"没有编号为 {since_id} 的检查点（fazhi audit checkpoints 列出全部）")
         total = services.verify_total() if since is None else AuditLeaf.objects.filter(index__gte=since.size).count()
-        with progress_bar(total=total, desc="校验", stream=self.stderr) as bar:
-            report = services.audit_verify(progress=bar.update, anchors=anchors, since=since, workers=workers)
+        try:
+            with progress_bar(total=total, desc="校验", stream=self.stderr) as bar:
+                report = services.audit_verify(progress=bar.update, anchors=anchors, since=since, workers=workers)
+        except FieldKeyMissing as exc:  # the key file, not a row: nothing can be compared without the key
+            raise CommandError(str(exc)) from exc
         if report.ok:
             outside = f"，{report.anchors_checked} 个库外检查点一致" if against else ""
             if since is not None:
