@@ -344,6 +344,17 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
     rules = [_rule(ctx, f.unit) for ctx, f in zip(ctxs, figures, strict=True)]
     # the classifier and the definition scorer are asked for every figure: whether they back a rule's label decides it
     fig_ctxs = classifier.contexts(text, figures, seps, ctxs, outline)
+    if model.ranker is not None:
+        # a rule the classifier confirms, else the learnt choice among the candidates of the rules and the definition scorer (ranker.py)
+        from fazhi.reader import ranker
+
+        names = catalogue.scorer().names
+        ev = ranker.evidence(fig_ctxs, rules)
+        confirmed = [rule is not None and rule == p[0] for rule, p in zip(rules, model.predict(fig_ctxs), strict=True)]
+        for figure, (at, probability) in zip(figures, model.ranker.choose(ev, confirmed), strict=True):
+            figure.metric = names[at] if at is not None else None
+            figure.metric_confidence = round(probability, 3)
+        return
     predicted = model.predict(fig_ctxs)
     defined = catalogue.scorer(model.definition_platt).predict(fig_ctxs)
     for figure, rule, p, d in zip(figures, rules, predicted, defined, strict=True):
