@@ -350,7 +350,11 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
 
         names = catalogue.scorer().names
         ev = ranker.evidence(fig_ctxs, rules)
-        confirmed = [rule is not None and rule == p[0] for rule, p in zip(rules, model.predict(fig_ctxs), strict=True)]
+        # the classifier is asked only about the figures a rule labels
+        ruled = [k for k, rule in enumerate(rules) if rule is not None]
+        confirmed = [False] * len(figures)
+        for k, p in zip(ruled, model.predict([fig_ctxs[k] for k in ruled]), strict=True):
+            confirmed[k] = rules[k] == p[0]
         for figure, (at, probability) in zip(figures, model.ranker.choose(ev, confirmed), strict=True):
             figure.metric = names[at] if at is not None else None
             figure.metric_confidence = round(probability, 3)
