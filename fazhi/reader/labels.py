@@ -328,10 +328,12 @@ def label(text: str, figure: Figure, seps: Separators | None = None) -> str | No
 
 
 def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None) -> None:
-    """Label every figure: the rules of metrics.yaml where one fires, else the classifier
-    (``classifier.py``) and the definition scorer (``catalogue.py``), combined by
-    ``classifier.combine``; ``metric_confidence`` is the probability, measured out of fold, that
-    the label is right. Without a model file, the rules and the name guess alone."""
+    """Label every figure: a rule of metrics.yaml's label where the classifier (``classifier.py``)
+    confirms it, else the likeliest of the candidates of the definition scorer (``catalogue.py``)
+    and the rule, as the ranker (``ranker.py``) learnt to weigh them; ``metric_confidence`` is the
+    probability that the label is right, calibrated on the tuning data. A model file without a
+    ranker: the rules, the classifier and the definition scorer combined by ``classifier.combine``.
+    Without a model file, the rules and the name guess alone."""
     from fazhi.reader import catalogue, classifier
 
     seps = Separators(text)
