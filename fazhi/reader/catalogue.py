@@ -190,6 +190,20 @@ class DefinitionScorer:
         self.classes = [LABEL_CLASSES.index(_label_class(e)) for e in entries]
         self.index = SparseIndex(len(entries), chinese_only=True, label_class=self.classes)
         self.index.add(((g, self.idf[g], pairs) for g, pairs in index.items()), NGRAMS)
+        # the labels' names alone, for the words left of a figure (the ranker, ranker.py)
+        names: dict[str, list[tuple[int, float]]] = {}
+        for j, e in enumerate(entries):
+            vec = {g: (1.0 + math.log(k)) * self.idf[g] for g, k in Counter(grams(e.name)).items()}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            for g, v in vec.items():
+                if v / norm >= PRUNE and df[g] <= MAX_DF:
+                    names.setdefault(g, []).append((j, v / norm))
+        self.name_index = SparseIndex(len(entries), chinese_only=True, label_class=self.classes)
+        self.name_index.add(((g, self.idf[g], pairs) for g, pairs in names.items()), NGRAMS)
+        self.position = {name: j for j, name in enumerate(self.names)}
+        from fazhi.reader.ranker import suffix
+
+        self.suffixes = [suffix(name) for name in self.names]
         self.platt = platt or (-10.0, 3.0, -10.0)
         self._penalty: dict[str, np.ndarray] = {}
         self._ranges: dict[str, tuple[int, int]] = {}
@@ -218,6 +232,18 @@ class DefinitionScorer:
         out = np.zeros((len(ctxs), len(self.entries)))
         if not ctxs:
             return out
+        parts, penalty = self.part_scores(ctxs)
+        for weight, part in zip(CONTEXT_WEIGHTS.values(), parts, strict=True):
+            out += weight * part
+        return out + penalty
+
+    def part_scores(self, ctxs: list[FigureContext]) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per part of the context (``CONTEXT_WEIGHTS``' order), (figures, labels) cosine
+        similarities to the labels' documents, 0 on the labels the unit forbids; and (figures,
+        labels) -1e9 on those labels, 0 elsewhere."""
+        if not ctxs:
+            empty = np.zeros((0, len(self.entries)))
+            return [empty for _ in CONTEXT_WEIGHTS], empty
         at: dict[str, int] = {}
         picks: list[tuple[float, list[int]]] = []
         for part, weight in CONTEXT_WEIGHTS.items():
@@ -230,12 +256,22 @@ class DefinitionScorer:
             np.minimum.at(lo, pick, figure_lo)
             np.maximum.at(hi, pick, figure_hi)
         scores = self.index.scores(list(at), [0] * len(at), [1.0] * len(at), np.stack((lo, np.maximum(lo, hi)), axis=1))
-        for weight, pick in picks:
-            out += weight * scores[pick]
         units: dict[str, int] = {}
         which = [units.setdefault(c.unit, len(units)) for c in ctxs]
-        out += np.array([self.penalty(unit) for unit in units])[which]
-        return out
+        return [scores[pick] for _weight, pick in picks], np.array([self.penalty(unit) for unit in units])[which]
+
+    def name_scores(self, ctxs: list[FigureContext]) -> np.ndarray:
+        """(figures, labels): the cosine similarity of the words left of each figure to each label's
+        name alone, over the labels its unit allows (0 on the others)."""
+        if not ctxs:
+            return np.zeros((0, len(self.entries)))
+        at: dict[str, int] = {}
+        pick = [at.setdefault(text, len(at)) for text in _part_texts(ctxs, "left")]
+        lo, hi = np.full(len(at), len(LABEL_CLASSES), dtype=np.int64), np.zeros(len(at), dtype=np.int64)
+        figure_lo, figure_hi = np.array([self.class_range(c.unit) for c in ctxs], dtype=np.int64).T
+        np.minimum.at(lo, pick, figure_lo)
+        np.maximum.at(hi, pick, figure_hi)
+        return self.name_index.scores(list(at), [0] * len(at), [1.0] * len(at), np.stack((lo, np.maximum(lo, hi)), axis=1))[pick]
 
     def probability(self, top: float, lead: float) -> float:
         return definition_probability(self.platt, top, lead)

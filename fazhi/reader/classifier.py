@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from fazhi.reader.figures import Figure
+from fazhi.reader.ranker import Ranker
 from fazhi.reader.sparse import SparseIndex
 
 MODEL = Path(__file__).resolve().parent / "model.json"
@@ -117,6 +118,7 @@ class Model:
     by_kind: dict[str, np.ndarray]  # the labels a rate, a sum of money or a count can have
     penalty: dict[str, np.ndarray]  # per kind, -1e9 on the labels it cannot have, 0 elsewhere
     definition_platt: tuple[float, float, float]  # calibration of the definition scorer (catalogue.py)
+    ranker: Any = None  # ranker.Ranker: the learnt choice among the candidates of the three (ranker.py); None in an older model file
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -147,6 +149,7 @@ class Model:
             {k: np.array(v, dtype=np.int64) for k, v in kinds.items()},
             {k: np.where(np.isin(np.arange(n), v), 0.0, -1e9) for k, v in kinds.items()},
             tuple(float(x) for x in data.get("definition_platt", (-10.0, 3.0, -10.0))),  # type: ignore[arg-type]
+            Ranker.from_json(data["ranker"]) if "ranker" in data else None,
         )
 
     def scores(self, ctxs: list[FigureContext]) -> np.ndarray:

@@ -328,10 +328,12 @@ def label(text: str, figure: Figure, seps: Separators | None = None) -> str | No
 
 
 def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None) -> None:
-    """Label every figure: the rules of metrics.yaml where one fires, else the classifier
-    (``classifier.py``) and the definition scorer (``catalogue.py``), combined by
-    ``classifier.combine``; ``metric_confidence`` is the probability, measured out of fold, that
-    the label is right. Without a model file, the rules and the name guess alone."""
+    """Label every figure: a rule of metrics.yaml's label where the classifier (``classifier.py``)
+    confirms it, else the likeliest of the candidates of the definition scorer (``catalogue.py``)
+    and the rule, as the ranker (``ranker.py``) learnt to weigh them; ``metric_confidence`` is the
+    probability that the label is right, calibrated on the tuning data. A model file without a
+    ranker: the rules, the classifier and the definition scorer combined by ``classifier.combine``.
+    Without a model file, the rules and the name guess alone."""
     from fazhi.reader import catalogue, classifier
 
     seps = Separators(text)
@@ -344,6 +346,21 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
     rules = [_rule(ctx, f.unit) for ctx, f in zip(ctxs, figures, strict=True)]
     # the classifier and the definition scorer are asked for every figure: whether they back a rule's label decides it
     fig_ctxs = classifier.contexts(text, figures, seps, ctxs, outline)
+    if model.ranker is not None:
+        # a rule the classifier confirms, else the learnt choice among the candidates of the rules and the definition scorer (ranker.py)
+        from fazhi.reader import ranker
+
+        names = catalogue.scorer().names
+        ev = ranker.evidence(fig_ctxs, rules)
+        # the classifier is asked only about the figures a rule labels
+        ruled = [k for k, rule in enumerate(rules) if rule is not None]
+        confirmed = [False] * len(figures)
+        for k, p in zip(ruled, model.predict([fig_ctxs[k] for k in ruled]), strict=True):
+            confirmed[k] = rules[k] == p[0]
+        for figure, (at, probability) in zip(figures, model.ranker.choose(ev, confirmed), strict=True):
+            figure.metric = names[at] if at is not None else None
+            figure.metric_confidence = round(probability, 3)
+        return
     predicted = model.predict(fig_ctxs)
     defined = catalogue.scorer(model.definition_platt).predict(fig_ctxs)
     for figure, rule, p, d in zip(figures, rules, predicted, defined, strict=True):

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "bench" / "corpus"
 FOLDS = 5
@@ -33,6 +35,7 @@ PRUNE = 0.05  # weights smaller than this are not kept in model.json
 # it, the classifier's or the definition scorer's, whichever is likelier right (chosen by the
 # cross-validation on the tuning split and the seeds).
 CUT = 0.7
+RANKER_C = 1.0  # the ranker's regularisation (LogisticRegression's C)
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,99 @@ def cross_validate(examples: list[Example], extra: list[Example]) -> list[Predic
     return [p for p in out if p is not None]
 
 
+def suffix_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
+    """unit → how many of the examples in that unit have a label of each suffix (``ranker.suffix``)."""
+    from fazhi.reader import ranker
+
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in examples:
+        counts[e.ctx.unit][ranker.suffix(e.label)] += 1
+    return {u: dict(sorted(c.items())) for u, c in sorted(counts.items())}
+
+
+def _without(counts: dict[str, dict[str, int]], part: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {u: {s: k - part.get(u, {}).get(s, 0) for s, k in c.items()} for u, c in counts.items()}
+
+
+def fit_ranker(examples: list[Example], counted: list[Example]) -> dict[str, Any]:
+    """The ranker (``ranker.py``) fitted on every candidate of ``examples``: a logistic regression
+    (lbfgs: deterministic) on the standardised features, the right label against the others, and
+    its calibration. The unit-suffix counts are those of ``counted``; a figure's own feature is read
+    from the counts without its jurisdiction (as for a report the ranker has not seen)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from fazhi.reader import catalogue, ranker
+
+    names = np.array(catalogue.scorer().names)
+    counts = suffix_counts(counted)
+    per_figure = []
+    by_group: dict[str, list[Example]] = defaultdict(list)
+    for e in examples:
+        by_group[e.group].append(e)
+    for group in sorted(by_group):
+        chosen = by_group[group]
+        own = _without(counts, suffix_counts([e for e in counted if e.group == group]))
+        rows: dict[str, Any] = {}
+        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen])
+        cands, x, valid = ranker.candidates(ev, lambda u, own=own, rows=rows: rows.setdefault(u, ranker.unit_suffix_row(own, u)))
+        per_figure.append((cands, x, valid, names[cands] == np.array([e.label for e in chosen])[:, None]))
+    x_all = np.concatenate([x[valid] for _, x, valid, _ in per_figure])
+    y_all = np.concatenate([right[valid] for _, _, valid, right in per_figure])
+    mean, scale = x_all.mean(axis=0), x_all.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    lr = LogisticRegression(C=RANKER_C, max_iter=5000).fit((x_all - mean) / scale, y_all)
+    data: dict[str, Any] = {
+        "features": list(ranker.FEATURES),
+        "coef": [round(float(c), 6) for c in lr.coef_[0]],
+        "intercept": round(float(lr.intercept_[0]), 6),
+        "mean": [round(float(m), 6) for m in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "unit_suffix": counts,
+    }
+    # the calibration: P(the chosen candidate is right | its score, its lead over the second), a
+    # logistic fit on the training figures as the fitted ranker labels them
+    fitted = ranker.Ranker.from_json(data)
+    tops, chosen_right = [], []
+    for cands, x, valid, right in per_figure:
+        best, top, lead = fitted.margins(cands, x, valid)
+        keep = np.isfinite(top)
+        tops.append(np.stack([top[keep], lead[keep]], axis=1))
+        chosen_right.append(right[np.arange(len(cands)), best][keep])
+    calibration = LogisticRegression(C=1e6, max_iter=1000).fit(np.concatenate(tops), np.concatenate(chosen_right))
+    a, c = (float(v) for v in calibration.coef_[0])
+    data["calibration"] = [round(a, 6), round(float(calibration.intercept_[0]), 6), round(c, 6)]
+    return data
+
+
+def rule_backed(oof: list[Prediction]) -> float:
+    """The share right, out of fold, of the rules' labels that the classifier's best label confirms."""
+    backed = [p.example.rule == p.example.label for p in oof if p.example.rule is not None and p.example.rule == p.label]
+    return round(sum(backed) / len(backed), 3) if backed else 0.0
+
+
+def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: list[Prediction]) -> list[tuple[str | None, float]]:
+    """Out-of-fold labels and confidences of the reader for ``examples``, GroupKFold by jurisdiction:
+    each fold is labelled, as the reader labels a report, by a ranker fitted on the other folds
+    (the unit-suffix counts also taken from ``extra``, the seeds) and the classifier's out-of-fold
+    labels ``oof`` (``cross_validate``, the same folds) confirming rules."""
+    from sklearn.model_selection import GroupKFold
+
+    from fazhi.reader import catalogue, ranker
+
+    names = catalogue.scorer().names
+    out: list[tuple[str | None, float]] = [(None, 0.0)] * len(examples)
+    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
+        training = [examples[i] for i in train_idx]
+        data = fit_ranker(training, training + extra)
+        data["rule_backed"] = rule_backed([oof[i] for i in train_idx])
+        fitted = ranker.Ranker.from_json(data)
+        ev = ranker.evidence([examples[i].ctx for i in test_idx], [examples[i].rule for i in test_idx])
+        confirmed = [examples[i].rule is not None and examples[i].rule == oof[i].label for i in test_idx]
+        for i, (at, probability) in zip(test_idx, fitted.choose(ev, confirmed), strict=True):
+            out[i] = (names[at] if at is not None else None, probability)
+    return out
+
+
 def platt(oof: list[Prediction]) -> tuple[float, float]:
     """Sigmoid P(right | score), fitted (logistic regression, lbfgs: deterministic) on the
     out-of-fold predictions; returned as (a, b) of 1 / (1 + exp(a * score + b))."""
@@ -292,9 +388,22 @@ def report_cv(examples: list[Example], seeds: list[Example], confusion: int = 0)
         )
         + f"; a rule's label and an agreement carry their out-of-fold precision {fallback}"
     )
+    ranked = cross_validate_ranker(examples, seeds, oof)
+    r_right = sum(label == e.label for (label, _), e in zip(ranked, examples, strict=True))
+    r_group = sum(groups.get(label or "") == groups.get(e.label) for (label, _), e in zip(ranked, examples, strict=True))
+    r_seen = [(label == p.example.label) for (label, _), p, k in zip(ranked, oof, seen_labels, strict=True) if k]
+    r_unseen = [(label == p.example.label) for (label, _), p, k in zip(ranked, oof, seen_labels, strict=True) if not k]
+    lines.append(
+        f"  cross-validation of the ranker (ranker.py; each fold labelled by a ranker fitted on the other folds' figures), "
+        f"unit-suffix counts from tuning + seeds: {r_right / n:.3f} ({r_right}/{n}), within the right group "
+        f"{r_group / n:.3f}; on the {len(r_seen)} figures whose label the fold's training data has {sum(r_seen) / max(1, len(r_seen)):.3f}, "
+        f"on the {len(r_unseen)} it lacks {sum(r_unseen) / max(1, len(r_unseen)):.3f}"
+    )
+    lines += ["  metric_confidence of the ranker against correctness (out of fold):"]
+    lines += ["    " + line for line in calibration_table([(q, label == e.label) for (label, q), e in zip(ranked, examples, strict=True)])]
     if confusion:
-        errors = Counter((p.example.label, r[0]) for r, p in zip(results, oof, strict=True) if r[0] != p.example.label)
-        lines.append(f"  most frequent errors out of fold (gold → reader), {sum(errors.values())} errors in {len(errors)} pairs:")
+        errors = Counter((e.label, label) for (label, _), e in zip(ranked, examples, strict=True) if label != e.label)
+        lines.append(f"  most frequent errors of the ranker out of fold (gold → reader), {sum(errors.values())} errors in {len(errors)} pairs:")
         lines += [f"    {k} × {g} → {q}{' (same group)' if groups.get(g) == groups.get(q or '') else ''}" for (g, q), k in errors.most_common(confusion)]
     return lines
 
@@ -307,6 +416,7 @@ def build(out: Path) -> dict[str, Any]:
     a, b = platt(oof)
     abc = definition_platt(oof)
     data.update(
+        ranker={**fit_ranker(examples, everything), "rule_backed": rule_backed(oof)},
         platt=[round(a, 4), round(b, 4)],
         definition_platt=[round(x, 4) for x in abc],
         cut=CUT,
