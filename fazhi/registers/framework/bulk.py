@@ -3,8 +3,9 @@ services write, in a few statements per batch.
 
 Two callers. Generators (demo, benchmarks) build histories that respect the procedure by
 construction (tests check a sample of them against the register's checks): :func:`bulk_write`.
-A ledger import runs every row through the services in a transaction it rolls back, then writes
-what the services produced: :func:`written_replay`. Everything else goes through the services.
+A ledger import checks every row by the services' own step procedure (services.*_checked) on
+matter objects in memory, then writes what they produced: :func:`written_replay`. Everything
+else goes through the services.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
@@ -37,14 +38,15 @@ class Step:
 
 @dataclass
 class Written:
-    """A matter as the services left it while an import planned its row (in a transaction rolled
-    back since): its row and the events they wrote, to be written again for real."""
+    """A matter as an import's plan left it after its row's steps: its row and the events of
+    those steps, to be written for real."""
 
     number: int  # the ledger row, for messages
     pk: int | None  # an existing matter's id; None: a new matter
     values: dict[str, Any]  # column (attname) -> value, the id left out
     events: list[dict[str, Any]]  # each event's columns, its id and the matter's left out
     last_event: int  # an existing matter's last event when the row was planned (0: none)
+    prepared: tuple[Any, ...] | None = None  # the row's values as the database takes them (replays)
 
 
 @dataclass
@@ -139,8 +141,8 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
 
     ``effects=False`` writes only the matters' rows: an import replays the rows it has planned so
     far before planning the next ones, so that each row's checks see the matters the rows before
-    it will have written (a proposal number used twice, a catalogue item already decided); no
-    check reads another matter's events. ``effects=True`` is the real write: the rows, the events
+    it will have written (a proposal number used twice, a catalogue item already decided); the
+    checks read a matter's events from the plan (clocks.events_known). ``effects=True`` is the real write: the rows, the events
     and their audit leaves, the
     case-number counters, the register's after-step hooks (which see the row's final state), the
     step observers and the write observers (rollups, search)."""
@@ -148,21 +150,19 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
     from fazhi.registers.framework.services import matters_written, sequences_advance, steps_observed
 
     model: Any = reg.model
-    previous: dict[int, Matter] = {}
-    if effects:
-        pks = [w.pk for w in written if w.pk is not None]
-        for i in range(0, len(pks), 900):
-            previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
-    fresh = [model(**w.values) for w in written if w.pk is None]
-    model.objects.bulk_create(fresh, batch_size=batch)
-    made = iter(fresh)
-    matters = [next(made) if w.pk is None else model(pk=w.pk, **w.values) for w in written]
-    existing = [m for w, m in zip(written, matters, strict=True) if w.pk is not None]
-    if existing:
-        names = sorted({n for w in written if w.pk is not None for n in w.values})
-        model.objects.bulk_update(existing, names, batch_size=200)
     if not effects:
+        rows_write(model, written)
         return
+    previous: dict[int, Matter] = {}
+    pks = [w.pk for w in written if w.pk is not None]
+    for i in range(0, len(pks), 900):
+        previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
+    rows_write(model, written)
+    numbers = [str(w.values["case_number"]) for w in written if w.pk is None]
+    ids: dict[str, int] = {}
+    for i in range(0, len(numbers), 900):
+        ids |= dict(model.objects.filter(case_number__in=numbers[i : i + 900]).values_list("case_number", "pk"))
+    matters = [model(pk=w.pk if w.pk is not None else ids[str(w.values["case_number"])], **w.values) for w in written]
     events = [MatterEvent(object_id=m.pk, **e) for w, m in zip(written, matters, strict=True) for e in w.events]
     events_append(events)
     highest: dict[tuple[int, int], int] = {}
@@ -181,3 +181,28 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
         steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
     for i in range(0, len(matters), 2000):
         matters_written(reg, [(previous.get(m.pk), m) for m in matters[i : i + 2000]])
+
+
+def rows_write(model: Any, written: list[Written], batch: int = 500) -> None:
+    """The planned matters' rows, inserted (new) or updated (existing) with executemany. Each row's
+    values are converted for the database once (the field conversions, encryption of personal
+    data included, cost far more than the statement) and kept for the import's next write of it."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for w in written:
+        if w.prepared is None:
+            obj = model(**w.values)
+            add = w.pk is None
+            w.prepared = tuple(f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields)
+            w.values |= {f.attname: getattr(obj, f.attname) for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))}
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [connection.ops.quote_name(f.column) for f in fields]
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    fresh = [w.prepared for w in written if w.pk is None and w.prepared is not None]
+    existing = [(*w.prepared, w.pk) for w in written if w.pk is not None and w.prepared is not None]
+    with connection.cursor() as cur:
+        insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+        update = f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} WHERE {pk} = %s"
+        for i in range(0, len(fresh), batch):
+            cur.executemany(insert, fresh[i : i + batch])
+        for i in range(0, len(existing), batch):
+            cur.executemany(update, existing[i : i + batch])

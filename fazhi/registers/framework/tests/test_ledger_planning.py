@@ -124,20 +124,20 @@ def test_the_office_keeps_writing_while_a_file_is_checked(org: Any, monkeypatch:
 
 @pytest.mark.django_db
 def test_a_malformed_cell_in_the_last_row_is_reported_before_any_step_runs(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    real = ledger.matter_create
+    calls: list[Any] = []
+    real = ledger.create_checked
 
-    def counted(**kwargs: Any) -> Any:
-        calls.append(kwargs["imported_number"])
-        return real(**kwargs)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["data"]["received_on"])
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(ledger, "matter_create", counted)
+    monkeypatch.setattr(ledger, "create_checked", counted)
     rows = ledger_rows()
     rows[3][2] = "2025-13-01"  # the last row's 收到日期
     with pytest.raises(ImportFailed) as exc:
         ledger_import(reg=register_get("reconsideration"), data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice)
     assert exc.value.problems == ["第5行“收到日期”：无法识别日期“2025-13-01”，请写成 2025-03-01"]
-    assert calls == [], "the rows before it were not run through the services first"
+    assert calls == [], "the rows before it were not checked first"
     rows[3][2] = "2025-09-29"
     ledger_import(reg=register_get("reconsideration"), data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice)
     assert len(calls) == 4
