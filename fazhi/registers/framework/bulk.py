@@ -44,7 +44,7 @@ class Written:
     number: int  # the ledger row, for messages
     pk: int | None  # an existing matter's id; None: a new matter
     values: dict[str, Any]  # column (attname) -> value, the id left out
-    events: list[dict[str, Any]]  # each event's columns, its id and the matter's left out
+    events: list[MatterEvent]  # the steps' events, unsaved (the matter's id set when written)
     last_event: int  # an existing matter's last event when the row was planned (0: none)
     prepared: tuple[Any, ...] | None = None  # the row's values as the database takes them (replays)
 
@@ -163,7 +163,11 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
     for i in range(0, len(numbers), 900):
         ids |= dict(model.objects.filter(case_number__in=numbers[i : i + 900]).values_list("case_number", "pk"))
     matters = [model(pk=w.pk if w.pk is not None else ids[str(w.values["case_number"])], **w.values) for w in written]
-    events = [MatterEvent(object_id=m.pk, **e) for w, m in zip(written, matters, strict=True) for e in w.events]
+    events = []
+    for w, m in zip(written, matters, strict=True):
+        for e in w.events:
+            e.object_id = m.pk
+            events.append(e)
     events_append(events)
     highest: dict[tuple[int, int], int] = {}
     for w, m in zip(written, matters, strict=True):

@@ -155,6 +155,18 @@ def events_known(matter: Matter | SimpleNamespace, events: list[Any]) -> None:
     setattr(matter, _EVENTS, events)
 
 
+def events_forget(matter: Matter | SimpleNamespace) -> None:
+    """The matter reads its events again (a service's step is over: others may follow)."""
+    vars(matter).pop(_EVENTS, None)
+
+
+def events_known_add(matter: Matter | SimpleNamespace, event: Any) -> None:
+    """A step's event joins the events the matter was given (if it was given any)."""
+    known = vars(matter).get(_EVENTS)
+    if known is not None:
+        events_known(matter, [*known, event])
+
+
 def matter_events(matter: Matter | SimpleNamespace, reg: Register | None = None) -> list[Any]:
     """The matter's events in recording order: those given by :func:`events_known`, or read."""
     known = vars(matter).get(_EVENTS)
@@ -177,8 +189,12 @@ def matter_clocks(
     if events is None:
         events = matter_events(matter, reg)
     cal = cal or current_calendar()
+    return _running(_walk(matter, events, reg, cal), cal, explain=explain)
+
+
+def _running(walked: Iterable[tuple[ClockUse, str, list[Run]]], cal: WorkCalendar, *, explain: bool) -> list[RunningClock]:
     running: list[RunningClock] = []
-    for use, rule, runs in _walk(matter, events, reg, cal):
+    for use, rule, runs in walked:
         if not runs or runs[-1].stopped_on is not None or rule == NO_CLOCK:
             continue
         run = runs[-1]
@@ -255,8 +271,12 @@ def matter_deadlines(
     fact (视为受理) is not a deadline and is left out."""
     reg = reg or register_of(matter)  # type: ignore[arg-type]
     cal = cal or current_calendar()
+    return _kept(_walk(matter, events, reg, cal), cal)
+
+
+def _kept(walked: Iterable[tuple[ClockUse, str, list[Run]]], cal: WorkCalendar) -> dict[str, str]:
     out: dict[str, str] = {}
-    for use, rule, runs in _walk(matter, events, reg, cal):
+    for use, rule, runs in walked:
         if use.on_expiry or rule == NO_CLOCK:
             continue
         for run in runs:
@@ -320,8 +340,9 @@ def due_values(matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | 
     running deadlines (with its rule and calendar version) and whether the stopped deadlines were
     kept. Raises the clock's refusal (an extension beyond the law's limit, a date before the law)."""
     cal = current_calendar()
-    values: dict[str, object] = _due_values(matter, matter_clocks(matter, events, cal=cal, explain=False, reg=reg), reg)
-    values["deadlines"] = matter_deadlines(matter, events, cal=cal, reg=reg)
+    walked = list(_walk(matter, events, reg, cal))  # one walk for both
+    values: dict[str, object] = _due_values(matter, _running(walked, cal, explain=False), reg)
+    values["deadlines"] = _kept(walked, cal)
     return values
 
 

@@ -157,13 +157,15 @@ def _foreign_key(reg: Register, f: models.ForeignKey[Any, Any], text: str, row: 
     assert isinstance(target, type) and issubclass(target, models.Model)
     names = {g.name for g in target._meta.get_fields()}
     label = _fk_label(target)
-    cond = models.Q(**{label: text}) | (models.Q(name=text) if "name" in names and label != "name" else models.Q(pk__in=[]))
-    qs = target._default_manager.filter(cond)
     # a mediator is named within the committee of the same row
     within = tuple(sorted((other, row[other]) for other in names & set(row) if isinstance(row[other], int)))
-    for other, value in within:
-        qs = qs.filter(**{f"{other}_id": value})
-    pks = memoized(("ledger.cell", target._meta.label, text, within), lambda: list(qs.values_list("pk", flat=True)[:2]))
+
+    def read() -> list[Any]:
+        cond = models.Q(**{label: text}) | (models.Q(name=text) if "name" in names and label != "name" else models.Q(pk__in=[]))
+        qs = target._default_manager.filter(cond).filter(**{f"{other}_id": value for other, value in within})
+        return list(qs.values_list("pk", flat=True)[:2])
+
+    pks = memoized(("ledger.cell", target._meta.label, text, within), read)
     if not pks:
         raise CellError(f"找不到“{text}”")
     if len(pks) > 1:
@@ -326,9 +328,7 @@ def _changed_meanwhile(reg: Register, planned: list[Written]) -> list[str]:
 def _written(reg: Register, number: int, matter: Matter, existing: bool, events: list[MatterEvent], last_event: int) -> Written:
     """What a row's plan writes: the matter's row and its new events."""
     values = {f.attname: getattr(matter, f.attname) for f in reg.model._meta.concrete_fields if not f.primary_key}
-    skip = {"id", "object_id"}
-    rows = [{f.attname: getattr(e, f.attname) for f in MatterEvent._meta.concrete_fields if f.attname not in skip} for e in events]
-    return Written(number=number, pk=matter.pk if existing else None, values=values, events=rows, last_event=last_event)
+    return Written(number=number, pk=matter.pk if existing else None, values=values, events=events, last_event=last_event)
 
 
 class _RowProblems(Exception):

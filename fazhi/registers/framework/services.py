@@ -25,7 +25,7 @@ from fazhi.core.models import Unit
 from fazhi.core.selectors import role_labels, user_has_role, user_roles_for_unit
 from fazhi.core.types import Actor, actor_row
 from fazhi.law.clocks import ExtensionNotAllowed, NoRuleInForce
-from fazhi.registers.framework.clocks import EventFact, due_values, events_known, matter_events
+from fazhi.registers.framework.clocks import EventFact, due_values, events_forget, events_known, events_known_add, matter_events
 from fazhi.registers.framework.definition import CREATE, SAME, Transition
 from fazhi.registers.framework.events import event_leaf_bytes
 from fazhi.registers.framework.memo import memoized
@@ -156,12 +156,30 @@ def event_new(*, reg: Register, matter: Matter, step: Checked, actor: Actor, not
     )
 
 
-def _write_event(*, reg: Register, matter: Matter, step: Checked, actor: Actor, note: str) -> MatterEvent:
+def _event_record(*, reg: Register, matter: Matter, step: Checked, actor: Actor, note: str) -> MatterEvent:
+    """Save the step's event and append its audit leaf (in the caller's transaction)."""
     event = event_new(reg=reg, matter=matter, step=step, actor=actor, note=note)
     event.save(force_insert=True)
     audit_append(source="matter_event", source_id=event.pk, data=event_leaf_bytes(event))
-    events_known(matter, [*matter_events(matter, reg), event])
+    events_known_add(matter, event)
     return event
+
+
+def _write_event(
+    *,
+    reg: Register,
+    matter: Matter,
+    transition: str,
+    actor: Actor,
+    event_date: dt.date,
+    state_before: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    note: str,
+) -> MatterEvent:
+    """An event that is no step of the procedure (evidence added, a document issued)."""
+    step = Checked(transition, event_date, state_before, before, after, None)
+    return _event_record(reg=reg, matter=matter, step=step, actor=actor, note=note)
 
 
 def _assign(matter: Matter, values: dict[str, Any]) -> None:
@@ -398,12 +416,13 @@ def _create(
 
     matter, step = create_checked(reg, t, unit=unit, data=data, fixed=fixed, number=number)
     matter.save(force_insert=True)
-    event = _write_event(reg=reg, matter=matter, step=step, actor=actor, note=note)
+    event = _event_record(reg=reg, matter=matter, step=step, actor=actor, note=note)
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(matter, CREATE, None)
     steps_observed(reg, matter, CREATE, event, imported=bool(imported_number))
     matters_written(reg, [(None, type(matter).objects.get(pk=matter.pk))])
+    events_forget(matter)  # the caller's object: its next step reads its events anew
     return matter
 
 
@@ -417,13 +436,14 @@ def matter_transition(
     locked = type(matter).objects.select_for_update().get(pk=matter.pk)
     step = transition_checked(reg, locked, transition, data or {}, actor=actor, imported=imported)
     locked.save()
-    event = _write_event(reg=reg, matter=locked, step=step, actor=actor, note=note)
+    event = _event_record(reg=reg, matter=locked, step=step, actor=actor, note=note)
     after = getattr(reg.hooks, "after", None)
     if after is not None:
         after(locked, step.transition, event)
     steps_observed(reg, locked, step.transition, event, imported=imported)
     matters_written(reg, [(step.previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
+    events_forget(matter)
     return event
 
 
@@ -434,9 +454,10 @@ def matter_amend(*, matter: Matter, actor: Actor, changes: dict[str, Any], reaso
     locked = type(matter).objects.select_for_update().get(pk=matter.pk)
     step = amend_checked(reg, locked, changes, reason, actor=actor, imported=imported)
     locked.save()
-    event = _write_event(reg=reg, matter=locked, step=step, actor=actor, note=reason)
+    event = _event_record(reg=reg, matter=locked, step=step, actor=actor, note=reason)
     matters_written(reg, [(step.previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
+    events_forget(matter)
     return event
 
 
