@@ -14,7 +14,8 @@ from __future__ import annotations
 import decimal
 import io
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,9 +214,7 @@ def _ledger_import(*, reg: Register, data: bytes, filename: str, actor: Actor | 
     trusted = cli or user_is_admin(actor)
     units = {u.code: u for u in Unit.objects.all()}
     problems: list[str] = []
-    result = ImportResult()
     seen: dict[str, int] = {}
-    planned: list[Written] = []
     # 0. Read every row first (units, case numbers, every cell): a malformed cell anywhere in the
     # file is reported at once, before any step runs.
     rows: list[_Row] = []
@@ -227,36 +226,27 @@ def _ledger_import(*, reg: Register, data: bytes, filename: str, actor: Actor | 
                 break
     if problems:
         raise ImportFailed(problems)
-    chunked = connection.vendor == "sqlite"
-    known = _matters_known(reg, rows)
-    position = 0
     # 1. Plan: every row's steps checked and applied to matter objects in memory, by the same
-    # procedure as the services (services.*_checked), the matters' events from the plan. Each
-    # planned row's matter is saved in a transaction rolled back, for the register's checks that
-    # look at other matters (a proposal number used twice); nothing else is written.
-    while position < len(rows) and len(problems) < MAX_PROBLEMS:
-        if position:
-            time.sleep(PLAN_PAUSE)  # writers queued for the lock get it before the next chunk
-        with transaction.atomic(), calendar_pinned():
-            if chunked and planned:
-                written_replay(reg, planned, effects=False)
-            started = time.monotonic()
-            while position < len(rows):
-                row = rows[position]
-                position += 1
-                try:
-                    outcome, written = _import_row(reg, row, by_header, actor, trusted, filename, known)
-                    setattr(result, outcome, getattr(result, outcome) + 1)
-                    if written is not None:
-                        planned.append(written)
-                except _RowProblems as exc:
-                    if _too_many(problems, exc.problems):
-                        break
-                if progress:
-                    progress(1)
-                if chunked and time.monotonic() - started > PLAN_SECONDS:
-                    break  # SQLite has one writer: let the office's own writes through between chunks
-            transaction.set_rollback(True)
+    # procedure as the services (services.*_checked), each matter's events from the plan.
+    # Nothing is written and no transaction is open: the office works on. A register whose checks
+    # look at its other matters (a proposal number used twice) must see the file's rows before:
+    # the first such read stops this plan, and the file is planned again with each planned row
+    # written in transactions rolled back.
+    counted = 0
+
+    def tick(position: int) -> None:  # rows planned; a second plan counts only the rows beyond the first
+        nonlocal counted
+        if progress and position > counted:
+            progress(position - counted)
+            counted = position
+
+    try:
+        known = _matters_known(reg, rows)
+        with _reads_only(reg):
+            planned, result, problems = _plan(reg, rows, known, by_header, actor, trusted, filename, tick, rows_written=False)
+    except _ReadsMatters:
+        known = _matters_known(reg, rows)  # as read again: the first plan changed its objects
+        planned, result, problems = _plan(reg, rows, known, by_header, actor, trusted, filename, tick, rows_written=True)
     if problems:
         raise ImportFailed(problems)
     # 2. Write what was planned, in one short transaction.
@@ -266,6 +256,73 @@ def _ledger_import(*, reg: Register, data: bytes, filename: str, actor: Actor | 
             raise ImportFailed(problems)
         written_replay(reg, planned, effects=True)
     return result
+
+
+class _ReadsMatters(Exception):
+    """The register's checks read its matters: the file's planned rows must be in the table."""
+
+
+@contextmanager
+def _reads_only(reg: Register) -> Iterator[None]:
+    """Planning in memory: a statement that writes is a bug (refused); a read of the register's
+    own table means its checks look at other matters (_ReadsMatters)."""
+    table = connection.ops.quote_name(reg.model._meta.db_table)
+
+    def guard(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            raise RuntimeError(f"a ledger import's planning must not write: {sql[:60]}")
+        if table in sql:
+            raise _ReadsMatters()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(guard):
+        yield
+
+
+def _plan(
+    reg: Register,
+    rows: list[_Row],
+    known: dict[str, Matter],
+    by_header: dict[str, Column],
+    actor: Actor,
+    trusted: bool,
+    filename: str,
+    tick: Callable[[int], None],
+    *,
+    rows_written: bool,
+) -> tuple[list[Written], ImportResult, list[str]]:
+    """Every row planned (``rows_written``: each planned row's matter written in a transaction
+    rolled back, so that the rows after it see it; on SQLite in chunks of PLAN_SECONDS with a
+    pause between them, for the office's writes to get in)."""
+    planned: list[Written] = []
+    problems: list[str] = []
+    result = ImportResult()
+    chunked = rows_written and connection.vendor == "sqlite"
+    position = 0
+    while position < len(rows) and len(problems) < MAX_PROBLEMS:
+        if position:
+            time.sleep(PLAN_PAUSE)  # writers queued for the lock get it before the next chunk
+        with transaction.atomic() if rows_written else nullcontext(), calendar_pinned():
+            if chunked and planned:
+                written_replay(reg, planned, effects=False)
+            started = time.monotonic()
+            while position < len(rows):
+                row = rows[position]
+                position += 1
+                try:
+                    outcome, written = _import_row(reg, row, by_header, actor, trusted, filename, known, rows_written=rows_written)
+                    setattr(result, outcome, getattr(result, outcome) + 1)
+                    if written is not None:
+                        planned.append(written)
+                except _RowProblems as exc:
+                    if _too_many(problems, exc.problems):
+                        break
+                tick(position)
+                if chunked and time.monotonic() - started > PLAN_SECONDS:
+                    break  # SQLite has one writer: let the office's own writes through between chunks
+            if rows_written:
+                transaction.set_rollback(True)
+    return planned, result, problems
 
 
 def _matters_known(reg: Register, rows: list[_Row]) -> dict[str, Matter]:
@@ -402,10 +459,18 @@ def _row_read(
 
 
 def _import_row(
-    reg: Register, row: _Row, by_header: dict[str, Column], actor: Actor, trusted: bool, filename: str, known: dict[str, Matter]
+    reg: Register,
+    row: _Row,
+    by_header: dict[str, Column],
+    actor: Actor,
+    trusted: bool,
+    filename: str,
+    known: dict[str, Matter],
+    *,
+    rows_written: bool,
 ) -> tuple[str, Written | None]:
-    """The row's steps checked and applied in memory (services.*_checked); its matter saved in the
-    caller's planning transaction when the row changes it."""
+    """The row's steps checked and applied in memory (services.*_checked); ``rows_written``: its
+    matter written in the caller's planning transaction when the row changes it."""
     d = reg.definition
     problems: list[str] = []
     headers = {c.field: c.header for c in by_header.values() if c.field}
@@ -496,7 +561,8 @@ def _import_row(
     if outcome == "unchanged":
         return outcome, None
     written = _written(reg, number, matter, existing, new_events, last_event)
-    rows_write(reg.model, [written])  # the rows after it see it (in the planning transaction)
+    if rows_written:
+        rows_write(reg.model, [written])  # the rows after it see it (in the planning transaction)
     return outcome, written
 
 
