@@ -3,8 +3,9 @@
 One row is one matter. Its columns are the fields of the matter's registration followed by the
 fields of the steps the register's ``ledger`` declaration lists; importing a row registers the
 matter under the row's 案号 and replays, in the declared order, every step whose columns are
-filled, through the same services as the web forms (so every check holds and every step is an
-event and an audit leaf). Re-importing a file is a no-op; a row that has gained columns since
+filled, checked by the same step procedure as the web forms' services (services.*_checked: every
+check holds) on matter objects in memory, then the whole file is written in one short
+transaction (every step an event and an audit leaf). Re-importing a file is a no-op; a row that has gained columns since
 adds the steps they imply, and changed registration facts become amendments with a reason.
 Export writes the same columns, so an exported list can be corrected and imported again.
 """

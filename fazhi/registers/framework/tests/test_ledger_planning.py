@@ -1,7 +1,8 @@
-"""A ledger import plans every row through the services in transactions it rolls back, then
-writes what they produced in one short transaction (ledger.py, bulk.written_replay): the rows
-planned in later chunks see the earlier ones, the office keeps writing while a file is checked,
-and a matter changed in between refuses the import."""
+"""A ledger import plans every row by the services' own step procedure on matter objects in
+memory, then writes the plan in one short transaction (ledger.py, bulk.written_replay): a
+register whose checks read its other matters sees the file's rows before (planned again with the
+rows written, in chunks on SQLite), the office keeps writing while a file is checked, and a
+matter changed in between refuses the import."""
 
 from __future__ import annotations
 
