@@ -1,8 +1,9 @@
 """A ledger import while the office works (issue 24, part 3).
 
 Takes the district demo's own 行政执法 ledger (exported from the database, case numbers renamed so
-that each row is a new case), imports its first N rows through `ledger_import` and, in the same
-run, a clerk's thread registering a 行政复议 case through the services every 0.25 s. Reports:
+that each row is a new case; beyond the demo's rows, its rows again under further new numbers),
+imports N rows through `ledger_import` and, in the same run, a clerk's thread registering a 行政复议
+case through the services every 0.25 s. Reports:
 
 - the import: rows/s, and how long it held the database's write lock for its final write;
 - the clerk: every write's wait, and whether any failed ("database is locked");
@@ -51,18 +52,27 @@ from fazhi.registers.framework.services import matter_create  # noqa: E402
 
 
 def ledger_file(rows: int) -> tuple[bytes, list[tuple[Any, ...]]]:
+    """The demo's ledger, each row renamed into a new case; a ledger longer than the demo's
+    repeats its rows, each copy under its own case numbers (-导入, -导入2, ...)."""
     reg = register_get("enforcement")
     data = ledger_export(reg, reg.model.objects.order_by("pk")[:rows])
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
     col = header.index(NUMBER_COLUMN)
+    source = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    out_wb = openpyxl.Workbook(write_only=True)
+    out_ws = out_wb.create_sheet(ws.title)
+    out_ws.append(header)
     values = []
-    for row in ws.iter_rows(min_row=2):
-        row[col].value = f"{row[col].value}-导入"
-        values.append(tuple("" if c.value is None else str(c.value) for c in row))
+    for i in range(rows):
+        row = list(source[i % len(source)])
+        copy = i // len(source)
+        row[col] = f"{row[col]}-导入{copy + 1 if copy else ''}"
+        out_ws.append(row)
+        values.append(tuple("" if v is None else str(v) for v in row))
     out = io.BytesIO()
-    wb.save(out)
+    out_wb.save(out)
     return out.getvalue(), values
 
 

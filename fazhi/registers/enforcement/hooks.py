@@ -15,6 +15,7 @@ from fazhi.registers.enforcement import rules
 from fazhi.registers.enforcement.models import ExcludedReason, Officer, PowerItem
 from fazhi.registers.framework.checks import DateOrder, date_errors
 from fazhi.registers.framework.definition import CREATE
+from fazhi.registers.framework.memo import memoized
 
 DATE_ORDER: DateOrder = [
     ("notified_on", ("received_on",), "立案日期"),
@@ -52,9 +53,8 @@ def officer_errors(unit: Any, lead_id: Any, second_id: Any, day: dt.date | None)
     errors: dict[str, list[str]] = {}
     if lead_id is not None and lead_id == second_id:
         errors["second_officer"] = ["主办与协办执法人员应为两名不同的人员（《行政处罚法》第四十二条）"]
-    officers = {o.pk: o for o in Officer.objects.filter(pk__in=[x for x in (lead_id, second_id) if x is not None])}
     for field, pk in (("lead_officer", lead_id), ("second_officer", second_id)):
-        officer = officers.get(pk)
+        officer = _officer(pk)
         if officer is None:
             continue
         if officer.unit_id != unit.pk:
@@ -64,6 +64,17 @@ def officer_errors(unit: Any, lead_id: Any, second_id: Any, day: dt.date | None)
                 f"{officer.name}的执法证在 {day:%Y-%m-%d} 不在有效期内（有效期至 {officer.certificate_valid_until:%Y-%m-%d}），不能办案"
             )
     return errors
+
+
+def _officer(pk: Any) -> Officer | None:
+    if pk is None:
+        return None
+    return memoized(("enforcement.officer", pk), lambda: Officer.objects.filter(pk=pk).first())
+
+
+def _power_item(pk: Any) -> PowerItem | None:
+    pk = pk or 0
+    return memoized(("enforcement.power_item", pk), lambda: PowerItem.objects.filter(pk=pk).first())
 
 
 def officers_certified(units: Any, day: dt.date) -> Any:
@@ -119,7 +130,7 @@ class EnforcementHooks:
             party_type = data.get("party_type", getattr(matter, "party_type", ""))
             errors |= party_number_errors(party_type, data.get("party_id_number", getattr(matter, "party_id_number", "")), "party_id_number")
         if transition == CREATE:
-            item = PowerItem.objects.filter(pk=data.get("power_item") or 0).first()
+            item = _power_item(data.get("power_item"))
             if item is not None and (item.unit_id != matter.unit_id or not item.active):
                 errors.setdefault("power_item", []).append(f"该事项不在{matter.unit.name}的有效权责清单中")
             if item is not None and data.get("joint_handling") and item.kind != "licence":
@@ -244,7 +255,7 @@ class EnforcementHooks:
 
     def derive(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, Any]:
         if transition == CREATE:
-            item = PowerItem.objects.filter(pk=data.get("power_item") or 0).first()
+            item = _power_item(data.get("power_item"))
             if item is None:
                 return {}
             return {"kind": item.kind, "term": rules.term_for(item.kind, item.sector, bool(data.get("joint_handling")), data["received_on"])}

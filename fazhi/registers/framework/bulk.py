@@ -3,8 +3,9 @@ services write, in a few statements per batch.
 
 Two callers. Generators (demo, benchmarks) build histories that respect the procedure by
 construction (tests check a sample of them against the register's checks): :func:`bulk_write`.
-A ledger import runs every row through the services in a transaction it rolls back, then writes
-what the services produced: :func:`written_replay`. Everything else goes through the services.
+A ledger import checks every row by the services' own step procedure (services.*_checked) on
+matter objects in memory, then writes what they produced: :func:`written_replay`. Everything
+else goes through the services.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
@@ -37,14 +38,15 @@ class Step:
 
 @dataclass
 class Written:
-    """A matter as the services left it while an import planned its row (in a transaction rolled
-    back since): its row and the events they wrote, to be written again for real."""
+    """A matter as an import's plan left it after its row's steps: its row and the events of
+    those steps, to be written for real."""
 
     number: int  # the ledger row, for messages
     pk: int | None  # an existing matter's id; None: a new matter
     values: dict[str, Any]  # column (attname) -> value, the id left out
-    events: list[dict[str, Any]]  # each event's columns, its id and the matter's left out
+    events: list[MatterEvent]  # the steps' events, unsaved (the matter's id set when written)
     last_event: int  # an existing matter's last event when the row was planned (0: none)
+    prepared: tuple[Any, ...] | None = None  # the row's values as the database takes them (replays)
 
 
 @dataclass
@@ -130,8 +132,46 @@ def bulk_write(reg: Register, planned: list[Planned], *, batch: int = 2000) -> i
 
 def events_append(events: list[MatterEvent], *, batch: int = 2000) -> None:
     """Insert events (ids in list order) and append their audit leaves in that order."""
-    MatterEvent.objects.bulk_create(events, batch_size=batch)
+    _events_insert(events, batch)
     audit_append_many([("matter_event", e.pk, event_leaf_bytes(e)) for e in events])
+
+
+def _events_insert(events: list[MatterEvent], batch: int) -> None:
+    """The events' rows with executemany, their ids taken in list order beforehand (the ORM's
+    bulk_create costs several times the statement for these rows)."""
+    if not events:
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("events are appended inside the transaction that writes their matters")
+    fields = [f for f in MatterEvent._meta.concrete_fields if not f.primary_key]
+    rows = []
+    for e, pk in zip(events, _ids_take(len(events)), strict=True):
+        e.pk = pk
+        rows.append((pk, *(f.get_db_prep_save(f.pre_save(e, True), connection) for f in fields)))
+        e._state.adding, e._state.db = False, connection.alias
+    q = connection.ops.quote_name
+    names = ", ".join(q(str(c)) for c in ["id", *(f.column for f in fields)])
+    insert = f"INSERT INTO {q(MatterEvent._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), batch):
+            cur.executemany(insert, rows[i : i + batch])
+
+
+def _ids_take(n: int) -> list[int]:
+    """``n`` new event ids, in order: from the table's sequence (PostgreSQL), or past the highest
+    id ever given (SQLite, whose write lock the caller's transaction holds)."""
+    table, pk = MatterEvent._meta.db_table, "id"
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
+            return [int(r[0]) for r in cur.fetchall()]
+        q = connection.ops.quote_name
+        cur.execute(f"SELECT MAX({q(pk)}) FROM {q(table)}")
+        highest = cur.fetchone()[0] or 0
+        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cur.fetchone()
+        start = max(highest, int(row[0]) if row else 0) + 1
+        return list(range(start, start + n))
 
 
 def written_replay(reg: Register, written: list[Written], *, effects: bool, batch: int = 1000) -> None:
@@ -139,8 +179,8 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
 
     ``effects=False`` writes only the matters' rows: an import replays the rows it has planned so
     far before planning the next ones, so that each row's checks see the matters the rows before
-    it will have written (a proposal number used twice, a catalogue item already decided); no
-    check reads another matter's events. ``effects=True`` is the real write: the rows, the events
+    it will have written (a proposal number used twice, a catalogue item already decided); the
+    checks read a matter's events from the plan (clocks.events_known). ``effects=True`` is the real write: the rows, the events
     and their audit leaves, the
     case-number counters, the register's after-step hooks (which see the row's final state), the
     step observers and the write observers (rollups, search)."""
@@ -148,22 +188,24 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
     from fazhi.registers.framework.services import matters_written, sequences_advance, steps_observed
 
     model: Any = reg.model
-    previous: dict[int, Matter] = {}
-    if effects:
-        pks = [w.pk for w in written if w.pk is not None]
-        for i in range(0, len(pks), 900):
-            previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
-    fresh = [model(**w.values) for w in written if w.pk is None]
-    model.objects.bulk_create(fresh, batch_size=batch)
-    made = iter(fresh)
-    matters = [next(made) if w.pk is None else model(pk=w.pk, **w.values) for w in written]
-    existing = [m for w, m in zip(written, matters, strict=True) if w.pk is not None]
-    if existing:
-        names = sorted({n for w in written if w.pk is not None for n in w.values})
-        model.objects.bulk_update(existing, names, batch_size=200)
     if not effects:
+        rows_write(model, written)
         return
-    events = [MatterEvent(object_id=m.pk, **e) for w, m in zip(written, matters, strict=True) for e in w.events]
+    previous: dict[int, Matter] = {}
+    pks = [w.pk for w in written if w.pk is not None]
+    for i in range(0, len(pks), 900):
+        previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
+    rows_write(model, written)
+    numbers = [str(w.values["case_number"]) for w in written if w.pk is None]
+    ids: dict[str, int] = {}
+    for i in range(0, len(numbers), 900):
+        ids |= dict(model.objects.filter(case_number__in=numbers[i : i + 900]).values_list("case_number", "pk"))
+    matters = [model(pk=w.pk if w.pk is not None else ids[str(w.values["case_number"])], **w.values) for w in written]
+    events = []
+    for w, m in zip(written, matters, strict=True):
+        for e in w.events:
+            e.object_id = m.pk
+            events.append(e)
     events_append(events)
     highest: dict[tuple[int, int], int] = {}
     for w, m in zip(written, matters, strict=True):
@@ -181,3 +223,28 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
         steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
     for i in range(0, len(matters), 2000):
         matters_written(reg, [(previous.get(m.pk), m) for m in matters[i : i + 2000]])
+
+
+def rows_write(model: Any, written: list[Written], batch: int = 500) -> None:
+    """The planned matters' rows, inserted (new) or updated (existing) with executemany. Each row's
+    values are converted for the database once (the field conversions, encryption of personal
+    data included, cost far more than the statement) and kept for the import's next write of it."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for w in written:
+        if w.prepared is None:
+            obj = model(**w.values)
+            add = w.pk is None
+            w.prepared = tuple(f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields)
+            w.values |= {f.attname: getattr(obj, f.attname) for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))}
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [connection.ops.quote_name(f.column) for f in fields]
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    fresh = [w.prepared for w in written if w.pk is None and w.prepared is not None]
+    existing = [(*w.prepared, w.pk) for w in written if w.pk is not None and w.prepared is not None]
+    with connection.cursor() as cur:
+        insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+        update = f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} WHERE {pk} = %s"
+        for i in range(0, len(fresh), batch):
+            cur.executemany(insert, fresh[i : i + batch])
+        for i in range(0, len(existing), batch):
+            cur.executemany(update, existing[i : i + batch])

@@ -144,6 +144,38 @@ def _walk(
         yield use, rule, runs
 
 
+# The events a step's checks read (max_times, the clocks a hook asks for): the service gives the
+# matter its events once per step, read from the database; a ledger import gives the events its
+# plan holds (those in the database and those of the file's rows before), nothing read again.
+_EVENTS = "_events_known"
+
+
+def events_known(matter: Matter | SimpleNamespace, events: list[Any]) -> None:
+    """Give the matter its events (in recording order) for the checks of its next step."""
+    setattr(matter, _EVENTS, events)
+
+
+def events_forget(matter: Matter | SimpleNamespace) -> None:
+    """The matter reads its events again (a service's step is over: others may follow)."""
+    vars(matter).pop(_EVENTS, None)
+
+
+def events_known_add(matter: Matter | SimpleNamespace, event: Any) -> None:
+    """A step's event joins the events the matter was given (if it was given any)."""
+    known = vars(matter).get(_EVENTS)
+    if known is not None:
+        events_known(matter, [*known, event])
+
+
+def matter_events(matter: Matter | SimpleNamespace, reg: Register | None = None) -> list[Any]:
+    """The matter's events in recording order: those given by :func:`events_known`, or read."""
+    known = vars(matter).get(_EVENTS)
+    if known is not None:
+        return list(known)
+    reg = reg or register_of(matter)  # type: ignore[arg-type]
+    return list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
+
+
 def matter_clocks(
     matter: Matter | SimpleNamespace,
     events: Sequence[MatterEvent | EventFact] | None = None,
@@ -155,10 +187,14 @@ def matter_clocks(
     """Every clock of the matter that is running now (started, not stopped)."""
     reg = reg or register_of(matter)  # type: ignore[arg-type]
     if events is None:
-        events = list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
+        events = matter_events(matter, reg)
     cal = cal or current_calendar()
+    return _running(_walk(matter, events, reg, cal), cal, explain=explain)
+
+
+def _running(walked: Iterable[tuple[ClockUse, str, list[Run]]], cal: WorkCalendar, *, explain: bool) -> list[RunningClock]:
     running: list[RunningClock] = []
-    for use, rule, runs in _walk(matter, events, reg, cal):
+    for use, rule, runs in walked:
         if not runs or runs[-1].stopped_on is not None or rule == NO_CLOCK:
             continue
         run = runs[-1]
@@ -235,8 +271,12 @@ def matter_deadlines(
     fact (视为受理) is not a deadline and is left out."""
     reg = reg or register_of(matter)  # type: ignore[arg-type]
     cal = cal or current_calendar()
+    return _kept(_walk(matter, events, reg, cal), cal)
+
+
+def _kept(walked: Iterable[tuple[ClockUse, str, list[Run]]], cal: WorkCalendar) -> dict[str, str]:
     out: dict[str, str] = {}
-    for use, rule, runs in _walk(matter, events, reg, cal):
+    for use, rule, runs in walked:
         if use.on_expiry or rule == NO_CLOCK:
             continue
         for run in runs:
@@ -259,7 +299,7 @@ def matter_last_dues(
     legal scenario checks. A clock that never ran is absent."""
     reg = reg or register_of(matter)  # type: ignore[arg-type]
     if events is None:
-        events = list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
+        events = matter_events(matter, reg)
     cal = cal or current_calendar()
     out: dict[str, dt.date | None] = {}
     for _use, rule, runs in _walk(matter, events, reg, cal):
@@ -295,13 +335,22 @@ def matter_due_on(matter: Matter | SimpleNamespace, events: Sequence[MatterEvent
     return due
 
 
+def due_values(matter: Matter | SimpleNamespace, events: Sequence[MatterEvent | EventFact], reg: Register) -> dict[str, object]:
+    """What the matter caches of its clocks after these events: the earliest due date among the
+    running deadlines (with its rule and calendar version) and whether the stopped deadlines were
+    kept. Raises the clock's refusal (an extension beyond the law's limit, a date before the law)."""
+    cal = current_calendar()
+    walked = list(_walk(matter, events, reg, cal))  # one walk for both
+    values: dict[str, object] = _due_values(matter, _running(walked, cal, explain=False), reg)
+    values["deadlines"] = _kept(walked, cal)
+    return values
+
+
 def matter_refresh_due(matter: Matter) -> None:
-    """Recompute the cached due date (the earliest due date among the running deadlines) and
-    whether the stopped deadlines were kept."""
+    """Recompute the cached due date and deadlines from the matter's events in the database."""
     reg = register_of(matter)
     events = list(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).order_by("id"))
-    values: dict[str, object] = _due_values(matter, matter_clocks(matter, events, explain=False, reg=reg), reg)
-    values["deadlines"] = matter_deadlines(matter, events, reg=reg)
+    values = due_values(matter, events, reg)
     type(matter).objects.filter(pk=matter.pk).update(**values)
     for k, v in values.items():
         setattr(matter, k, v)

@@ -3,8 +3,9 @@
 One row is one matter. Its columns are the fields of the matter's registration followed by the
 fields of the steps the register's ``ledger`` declaration lists; importing a row registers the
 matter under the row's 案号 and replays, in the declared order, every step whose columns are
-filled, through the same services as the web forms (so every check holds and every step is an
-event and an audit leaf). Re-importing a file is a no-op; a row that has gained columns since
+filled, checked by the same step procedure as the web forms' services (services.*_checked: every
+check holds) on matter objects in memory, then the whole file is written in one short
+transaction (every step an event and an audit leaf). Re-importing a file is a no-op; a row that has gained columns since
 adds the steps they imply, and changed registration facts become amendments with a reason.
 Export writes the same columns, so an exported list can be corrected and imported again.
 """
@@ -14,12 +15,12 @@ from __future__ import annotations
 import decimal
 import io
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Max
 
 from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
@@ -29,11 +30,21 @@ from fazhi.core.selectors import user_can_see_unit, user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table, xlsx_row
 from fazhi.core.types import Actor
 from fazhi.law.workdays import calendar_pinned
-from fazhi.registers.framework.bulk import Written, written_replay
+from fazhi.registers.framework.bulk import Written, rows_write, written_replay
+from fazhi.registers.framework.clocks import events_known, events_of, matter_events
 from fazhi.registers.framework.definition import LedgerStep, Transition
+from fazhi.registers.framework.memo import memoized, rows_memoized
 from fazhi.registers.framework.models import Matter, MatterEvent
 from fazhi.registers.framework.registry import Register, model_field
-from fazhi.registers.framework.services import matter_amend, matter_create, matter_transition, planning, system_user
+from fazhi.registers.framework.services import (
+    Checked,
+    amend_checked,
+    create_checked,
+    event_new,
+    imported_number_set,
+    system_user,
+    transition_checked,
+)
 
 UNIT_COLUMN = "办理单位编码"
 NUMBER_COLUMN = "案号"
@@ -148,13 +159,15 @@ def _foreign_key(reg: Register, f: models.ForeignKey[Any, Any], text: str, row: 
     assert isinstance(target, type) and issubclass(target, models.Model)
     names = {g.name for g in target._meta.get_fields()}
     label = _fk_label(target)
-    cond = models.Q(**{label: text}) | (models.Q(name=text) if "name" in names and label != "name" else models.Q(pk__in=[]))
-    qs = target._default_manager.filter(cond)
     # a mediator is named within the committee of the same row
-    for other in names & set(row):
-        if isinstance(row[other], int):
-            qs = qs.filter(**{f"{other}_id": row[other]})
-    pks = list(qs.values_list("pk", flat=True)[:2])
+    within = tuple(sorted((other, row[other]) for other in names & set(row) if isinstance(row[other], int)))
+
+    def read() -> list[Any]:
+        cond = models.Q(**{label: text}) | (models.Q(name=text) if "name" in names and label != "name" else models.Q(pk__in=[]))
+        qs = target._default_manager.filter(cond).filter(**{f"{other}_id": value for other, value in within})
+        return list(qs.values_list("pk", flat=True)[:2])
+
+    pks = memoized(("ledger.cell", target._meta.label, text, within), read)
     if not pks:
         raise CellError(f"找不到“{text}”")
     if len(pks) > 1:
@@ -182,7 +195,13 @@ def _when_holds(step: LedgerStep, values: dict[str, Any]) -> bool:
 def ledger_import(
     *, reg: Register, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None, cli: bool = False
 ) -> ImportResult:
-    """Import a ledger: all rows or none. ``cli``: run by the operator on the server (no user)."""
+    """Import a ledger: all rows or none. ``cli``: run by the operator on the server (no user).
+    The reference rows the cells and checks name (officers, items) are read once per file."""
+    with rows_memoized():
+        return _ledger_import(reg=reg, data=data, filename=filename, actor=actor, progress=progress, cli=cli)
+
+
+def _ledger_import(*, reg: Register, data: bytes, filename: str, actor: Actor | None, progress: Callable[[int], None] | None, cli: bool) -> ImportResult:
     columns = ledger_columns(reg)
     table = read_table(data, filename, required=[c.header for c in columns if c.required])
     by_header = {c.header: c for c in columns}
@@ -196,9 +215,7 @@ def ledger_import(
     trusted = cli or user_is_admin(actor)
     units = {u.code: u for u in Unit.objects.all()}
     problems: list[str] = []
-    result = ImportResult()
     seen: dict[str, int] = {}
-    planned: list[Written] = []
     # 0. Read every row first (units, case numbers, every cell): a malformed cell anywhere in the
     # file is reported at once, before any step runs.
     rows: list[_Row] = []
@@ -210,13 +227,83 @@ def ledger_import(
                 break
     if problems:
         raise ImportFailed(problems)
-    chunked = connection.vendor == "sqlite"
+    # 1. Plan: every row's steps checked and applied to matter objects in memory, by the same
+    # procedure as the services (services.*_checked), each matter's events from the plan.
+    # Nothing is written and no transaction is open: the office works on. A register whose checks
+    # look at its other matters (a proposal number used twice) must see the file's rows before:
+    # the first such read stops this plan, and the file is planned again with each planned row
+    # written in transactions rolled back.
+    counted = 0
+
+    def tick(position: int) -> None:  # rows planned; a second plan counts only the rows beyond the first
+        nonlocal counted
+        if progress and position > counted:
+            progress(position - counted)
+            counted = position
+
+    try:
+        known = _matters_known(reg, rows)
+        with _reads_only(reg):
+            planned, result, problems = _plan(reg, rows, known, by_header, actor, trusted, filename, tick, rows_written=False)
+    except _ReadsMatters:
+        known = _matters_known(reg, rows)  # as read again: the first plan changed its objects
+        planned, result, problems = _plan(reg, rows, known, by_header, actor, trusted, filename, tick, rows_written=True)
+    if problems:
+        raise ImportFailed(problems)
+    # 2. Write what was planned, in one short transaction.
+    with transaction.atomic():
+        problems = _changed_meanwhile(reg, planned)
+        if problems:
+            raise ImportFailed(problems)
+        written_replay(reg, planned, effects=True)
+    return result
+
+
+class _ReadsMatters(Exception):
+    """The register's checks read its matters: the file's planned rows must be in the table."""
+
+
+@contextmanager
+def _reads_only(reg: Register) -> Iterator[None]:
+    """Planning in memory: a statement that writes is a bug (refused); a read of the register's
+    own table means its checks look at other matters (_ReadsMatters)."""
+    table = connection.ops.quote_name(reg.model._meta.db_table)
+
+    def guard(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            raise RuntimeError(f"a ledger import's planning must not write: {sql[:60]}")
+        if table in sql:
+            raise _ReadsMatters()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(guard):
+        yield
+
+
+def _plan(
+    reg: Register,
+    rows: list[_Row],
+    known: dict[str, Matter],
+    by_header: dict[str, Column],
+    actor: Actor,
+    trusted: bool,
+    filename: str,
+    tick: Callable[[int], None],
+    *,
+    rows_written: bool,
+) -> tuple[list[Written], ImportResult, list[str]]:
+    """Every row planned (``rows_written``: each planned row's matter written in a transaction
+    rolled back, so that the rows after it see it; on SQLite in chunks of PLAN_SECONDS with a
+    pause between them, for the office's writes to get in)."""
+    planned: list[Written] = []
+    problems: list[str] = []
+    result = ImportResult()
+    chunked = rows_written and connection.vendor == "sqlite"
     position = 0
-    # 1. Plan: every row through the services, in transactions rolled back; nothing is kept.
     while position < len(rows) and len(problems) < MAX_PROBLEMS:
         if position:
             time.sleep(PLAN_PAUSE)  # writers queued for the lock get it before the next chunk
-        with transaction.atomic(), planning(), calendar_pinned():
+        with transaction.atomic() if rows_written else nullcontext(), calendar_pinned():
             if chunked and planned:
                 written_replay(reg, planned, effects=False)
             started = time.monotonic()
@@ -224,28 +311,31 @@ def ledger_import(
                 row = rows[position]
                 position += 1
                 try:
-                    with transaction.atomic():
-                        outcome, written = _import_row(reg, row, by_header, actor, trusted, filename)
+                    outcome, written = _import_row(reg, row, by_header, actor, trusted, filename, known, rows_written=rows_written)
                     setattr(result, outcome, getattr(result, outcome) + 1)
                     if written is not None:
                         planned.append(written)
                 except _RowProblems as exc:
                     if _too_many(problems, exc.problems):
                         break
-                if progress:
-                    progress(1)
+                tick(position)
                 if chunked and time.monotonic() - started > PLAN_SECONDS:
                     break  # SQLite has one writer: let the office's own writes through between chunks
-            transaction.set_rollback(True)
-    if problems:
-        raise ImportFailed(problems)
-    # 2. Write what the services produced, in one short transaction.
-    with transaction.atomic():
-        problems = _changed_meanwhile(reg, planned)
-        if problems:
-            raise ImportFailed(problems)
-        written_replay(reg, planned, effects=True)
-    return result
+            if rows_written:
+                transaction.set_rollback(True)
+    return planned, result, problems
+
+
+def _matters_known(reg: Register, rows: list[_Row]) -> dict[str, Matter]:
+    """The file's matters already registered, by case number, each with its events (read once)."""
+    numbers = [r.case_number for r in rows]
+    known: dict[str, Matter] = {}
+    for i in range(0, len(numbers), 900):
+        known |= {m.case_number: m for m in reg.model.objects.filter(case_number__in=numbers[i : i + 900]).select_related("unit")}
+    events = events_of(reg.name, [m.pk for m in known.values()])
+    for m in known.values():
+        events_known(m, events[m.pk])
+    return known
 
 
 def _too_many(problems: list[str], more: list[str]) -> bool:
@@ -276,7 +366,10 @@ def _changed_meanwhile(reg: Register, planned: list[Written]) -> list[str]:
             chunk = ids[i : i + 900]
             list(reg.model.objects.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
             last = dict(
-                MatterEvent.objects.filter(register=reg.name, object_id__in=chunk).values("object_id").annotate(last=Max("pk")).values_list("object_id", "last")
+                MatterEvent.objects.filter(register=reg.name, object_id__in=chunk)
+                .values("object_id")
+                .annotate(last=models.Max("pk"))
+                .values_list("object_id", "last")
             )
             for pk in chunk:
                 w = existing[pk]
@@ -290,15 +383,9 @@ def _changed_meanwhile(reg: Register, planned: list[Written]) -> list[str]:
     return problems[:MAX_PROBLEMS]
 
 
-def _written(reg: Register, number: int, matter: Matter, existing: bool, mark: int, last_event: int) -> Written:
-    """What the services wrote for one row: the matter's row and its new events."""
-    row = reg.model.objects.get(pk=matter.pk)
-    values = {f.attname: getattr(row, f.attname) for f in reg.model._meta.concrete_fields if not f.primary_key}
-    skip = {"id", "object_id"}
-    events = [
-        {f.attname: getattr(e, f.attname) for f in MatterEvent._meta.concrete_fields if f.attname not in skip}
-        for e in MatterEvent.objects.filter(register=reg.name, object_id=matter.pk, pk__gt=mark).order_by("pk")
-    ]
+def _written(reg: Register, number: int, matter: Matter, existing: bool, events: list[MatterEvent], last_event: int) -> Written:
+    """What a row's plan writes: the matter's row and its new events."""
+    values = {f.attname: getattr(matter, f.attname) for f in reg.model._meta.concrete_fields if not f.primary_key}
     return Written(number=number, pk=matter.pk if existing else None, values=values, events=events, last_event=last_event)
 
 
@@ -372,8 +459,19 @@ def _row_read(
     return _Row(number=number, unit=unit, case_number=case_number, carried=bool(carried), values=values)
 
 
-def _import_row(reg: Register, row: _Row, by_header: dict[str, Column], actor: Actor, trusted: bool, filename: str) -> tuple[str, Written | None]:
-    """The row's steps through the services (in the caller's planning transaction)."""
+def _import_row(
+    reg: Register,
+    row: _Row,
+    by_header: dict[str, Column],
+    actor: Actor,
+    trusted: bool,
+    filename: str,
+    known: dict[str, Matter],
+    *,
+    rows_written: bool,
+) -> tuple[str, Written | None]:
+    """The row's steps checked and applied in memory (services.*_checked); ``rows_written``: its
+    matter written in the caller's planning transaction when the row changes it."""
     d = reg.definition
     problems: list[str] = []
     headers = {c.field: c.header for c in by_header.values() if c.field}
@@ -383,9 +481,9 @@ def _import_row(reg: Register, row: _Row, by_header: dict[str, Column], actor: A
     def fail(header: str | None, message: str) -> None:
         problems.append(f"第{number}行“{header}”：{message}" if header else f"第{number}行：{message}")
 
-    def run(call: Callable[..., Any], **kwargs: Any) -> Any:
+    def run(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            return call(**kwargs)
+            return call(*args, **kwargs)
         except ValidationFailed as exc:
             for name, messages in exc.errors.items():
                 for message in messages:
@@ -396,47 +494,62 @@ def _import_row(reg: Register, row: _Row, by_header: dict[str, Column], actor: A
             raise _RowProblems(problems) from exc
 
     note = f"台账导入（{filename} 第{number}行）"
+    new_events: list[MatterEvent] = []
+
+    def recorded(matter: Matter, step: Checked, note: str) -> None:
+        event = event_new(reg=reg, matter=matter, step=step, actor=actor, note=note)
+        new_events.append(event)
+        events_known(matter, [*matter_events(matter, reg), event])
+
     create_data = {n: values[n] for n in create_names if n in values}
-    matter = reg.model.objects.select_for_update().filter(case_number=case_number).first()
-    existing = matter is not None
-    mark = MatterEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    found = known.get(case_number)
+    existing = found is not None
     last_event = 0
-    if matter is not None:
-        last_event = MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).aggregate(last=Max("pk"))["last"] or 0
     outcome = "unchanged"
-    if matter is None:
-        matter = run(
-            matter_create, register=reg.name, unit=unit, actor=actor, data=create_data, carried_in=bool(carried), note=note, imported_number=case_number
+    if found is None:
+        matter, step = run(
+            create_checked,
+            reg,
+            d.create,
+            unit=unit,
+            data=create_data,
+            fixed={"carried_in": bool(carried)},
+            number=lambda m: imported_number_set(reg, m, case_number, taken=case_number in known),
         )
+        recorded(matter, step, note)
         outcome = "created"
     else:
+        matter = found
         if matter.unit_id != unit.pk:
             # name the unit only to someone who may see it: an error never reveals another unit's record
             holder = f"已登记在{matter.unit.name}名下" if trusted or user_can_see_unit(actor, matter.unit) else "已被使用，不是本行所填单位的案件"
             fail(NUMBER_COLUMN, f"案号 {case_number} {holder}，请核对案号或单位")
             raise _RowProblems(problems)
+        last_event = max((e.pk for e in matter_events(matter, reg)), default=0)
         changes = {n: values[n] for n in d.amendable if n in create_data and not _same(matter, n, values[n])}
         if changes:
-            run(matter_amend, matter=matter, actor=actor, changes=changes, reason=f"{note}更正", imported=True)
+            step = run(amend_checked, reg, matter, changes, f"{note}更正", actor=actor, imported=True)
+            recorded(matter, step, f"{note}更正")
             outcome = "updated"
-    taken = set(MatterEvent.objects.filter(register=reg.name, object_id=matter.pk).values_list("transition", flat=True))
+    taken = {e.transition for e in matter_events(matter, reg)}
     consumed = set(create_names)
-    for step in d.ledger:
-        t = d.transitions[step.transition]
+    for step_declared in d.ledger:
+        t = d.transitions[step_declared.transition]
         names = _step_fields(t)
         if t.name in taken:
             consumed.update(names)
-            consumed.update(step.when)
+            consumed.update(step_declared.when)
             continue
-        if matter.state not in t.sources or not _when_holds(step, values):
+        if matter.state not in t.sources or not _when_holds(step_declared, values):
             continue
         trigger = t.date_field or (t.fields[0] if t.fields else None)
         if trigger is None or trigger not in values:
             continue
         step_data = {n: values[n] for n in (*t.fields, *t.optional) if n in values}
-        run(matter_transition, matter=matter, transition=t.name, actor=actor, data=step_data, note=note, imported=True)
+        step = run(transition_checked, reg, matter, t.name, step_data, actor=actor, imported=True)
+        recorded(matter, step, note)
         consumed.update(names)
-        consumed.update(step.when)
+        consumed.update(step_declared.when)
         outcome = "created" if outcome == "created" else "updated"
     # a column no step took is an error, unless the matter already holds that value (a closing
     # date set by a terminal step, a value derived by rule)
@@ -446,7 +559,12 @@ def _import_row(reg: Register, row: _Row, by_header: dict[str, Column], actor: A
         for name in leftover:
             fail(headers[name], f"已填写，但按本行内容无法执行对应的步骤（案件此时的状态为“{state}”）；请检查前序步骤的列是否漏填")
         raise _RowProblems(problems)
-    return outcome, (None if outcome == "unchanged" else _written(reg, number, matter, existing, mark, last_event))
+    if outcome == "unchanged":
+        return outcome, None
+    written = _written(reg, number, matter, existing, new_events, last_event)
+    if rows_written:
+        rows_write(reg.model, [written])  # the rows after it see it (in the planning transaction)
+    return outcome, written
 
 
 def _same(matter: Matter, name: str, value: Any) -> bool:

@@ -11,24 +11,24 @@ import copy
 import datetime as dt
 import decimal
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from fazhi.audit.services import audit_append, audit_deferred
+from fazhi.audit.services import audit_append
 from fazhi.core.errors import FazhiError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
 from fazhi.core.selectors import role_labels, user_has_role, user_roles_for_unit
 from fazhi.core.types import Actor, actor_row
 from fazhi.law.clocks import ExtensionNotAllowed, NoRuleInForce
-from fazhi.registers.framework.clocks import matter_refresh_due
+from fazhi.registers.framework.clocks import EventFact, due_values, events_forget, events_known, events_known_add, matter_events
 from fazhi.registers.framework.definition import CREATE, SAME, Transition
 from fazhi.registers.framework.events import event_leaf_bytes
+from fazhi.registers.framework.memo import memoized
 from fazhi.registers.framework.models import CaseNumberSequence, Matter, MatterEvent
 from fazhi.registers.framework.registry import Register, model_field, register_get, register_of
 
@@ -82,7 +82,7 @@ def _clean_fields(reg: Register, matter: Matter, t: Transition, data: dict[str, 
         if raw in (None, "") and name not in data:
             continue
         try:
-            cleaned[name] = f.clean(raw if raw != "" else f.get_default(), matter)
+            cleaned[name] = _field_clean(f, raw if raw != "" else f.get_default(), matter)
         except ValidationError as exc:
             errors.setdefault(name, []).extend(f"“{f.verbose_name}”：{m}" for m in exc.messages)
     if reg.definition.outcome_field and reg.definition.outcome_field in cleaned:
@@ -92,6 +92,18 @@ def _clean_fields(reg: Register, matter: Matter, t: Transition, data: dict[str, 
     if errors:
         raise ValidationFailed(errors)
     return cleaned
+
+
+def _field_clean(f: models.Field[Any, Any], raw: Any, matter: Matter) -> Any:
+    """The field's own cleaning; a foreign key's lookup of its row is made once per import."""
+    if isinstance(f, models.ForeignKey) and isinstance(raw, (int, str)):
+        return memoized(("field.clean", f.model._meta.label, f.name, raw), lambda: f.clean(raw, matter))
+    return f.clean(raw, matter)
+
+
+def _related_checked(reg: Register, cleaned: dict[str, Any], derived: dict[str, Any]) -> set[str]:
+    """The foreign keys the step's fields cleaned (their row found) and no rule changed since."""
+    return {n for n in cleaned if n not in derived and isinstance(model_field(reg.model, n), models.ForeignKey)}
 
 
 def _check_role(actor: Actor, unit: Unit, roles: tuple[str, ...], what: str) -> None:
@@ -106,6 +118,53 @@ def _snapshot(matter: Matter, names: list[str]) -> dict[str, Any]:
     return {n: json_value(getattr(matter, n if not isinstance(model_field(type(matter), n), models.ForeignKey) else f"{n}_id")) for n in names}
 
 
+@dataclass
+class Checked:
+    """A step checked on a matter object and applied to it in memory (nothing written yet): what
+    its event records. Made by :func:`create_checked`, :func:`transition_checked` and
+    :func:`amend_checked`, the one procedure of every path: the services below write it (row
+    lock, row, event, audit leaf, hooks, observers); a ledger import plans a whole file with it
+    and writes the file in bulk (ledger.py)."""
+
+    transition: str
+    event_date: dt.date
+    state_before: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    previous: Matter | None  # a copy of the matter before the step (None: created by it)
+
+
+def event_new(*, reg: Register, matter: Matter, step: Checked, actor: Actor, note: str) -> MatterEvent:
+    """The step's event, unsaved."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return MatterEvent(
+        content_type=ContentType.objects.get_for_model(reg.model),
+        object_id=matter.pk,
+        register=reg.name,
+        case_number=matter.case_number,
+        transition=step.transition,
+        actor=actor_row(actor),
+        unit=matter.unit,
+        occurred_at=timezone.now(),
+        event_date=step.event_date,
+        state_before=step.state_before,
+        state_after=matter.state,
+        before=step.before,
+        after=step.after,
+        note=note,
+    )
+
+
+def _event_record(*, reg: Register, matter: Matter, step: Checked, actor: Actor, note: str) -> MatterEvent:
+    """Save the step's event and append its audit leaf (in the caller's transaction)."""
+    event = event_new(reg=reg, matter=matter, step=step, actor=actor, note=note)
+    event.save(force_insert=True)
+    audit_append(source="matter_event", source_id=event.pk, data=event_leaf_bytes(event))
+    events_known_add(matter, event)
+    return event
+
+
 def _write_event(
     *,
     reg: Register,
@@ -118,26 +177,9 @@ def _write_event(
     after: dict[str, Any],
     note: str,
 ) -> MatterEvent:
-    from django.contrib.contenttypes.models import ContentType
-
-    event = MatterEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(reg.model),
-        object_id=matter.pk,
-        register=reg.name,
-        case_number=matter.case_number,
-        transition=transition,
-        actor=actor_row(actor),
-        unit=matter.unit,
-        occurred_at=timezone.now(),
-        event_date=event_date,
-        state_before=state_before,
-        state_after=matter.state,
-        before=before,
-        after=after,
-        note=note,
-    )
-    audit_append(source="matter_event", source_id=event.pk, data=event_leaf_bytes(event))
-    return event
+    """An event that is no step of the procedure (evidence added, a document issued)."""
+    step = Checked(transition, event_date, state_before, before, after, None)
+    return _event_record(reg=reg, matter=matter, step=step, actor=actor, note=note)
 
 
 def _assign(matter: Matter, values: dict[str, Any]) -> None:
@@ -149,8 +191,9 @@ def _assign(matter: Matter, values: dict[str, Any]) -> None:
             setattr(matter, name, value)
 
 
-def _full_clean(matter: Matter, names: list[str]) -> None:
-    exclude = [f.name for f in matter._meta.fields if f.name not in names]
+def _full_clean(matter: Matter, names: list[str], checked: set[str] | frozenset[str] = frozenset()) -> None:
+    """The model's validation of the step's fields (``checked``: foreign keys already cleaned)."""
+    exclude = [f.name for f in matter._meta.fields if f.name not in names or f.name in checked]
     try:
         matter.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as exc:
@@ -199,16 +242,19 @@ def matter_create_public(*, register: str, unit: Unit, data: dict[str, Any], fix
     return _create(reg, t, unit=unit, actor=portal_user(), data=data, fixed=fixed, note="公众通过门户网站提交")
 
 
-def _imported_sequence(reg: Register, unit: Unit, year: int, number: str) -> int:
-    """The sequence of an imported case number; the counter moves past it when it follows the template."""
+def imported_sequence(reg: Register, unit: Unit, year: int, number: str) -> int:
+    """The sequence of an imported case number when it follows the register's template (else 0)."""
     template = reg.definition.case_number_template.format(unit_short=unit.short_name, year=year, seq="SEQ")
     match = re.fullmatch(re.escape(template).replace("SEQ", r"(\d+)"), number)
-    if not match:
-        return 0
-    value = int(match.group(1))
-    if not _PLANNING.get():
-        sequences_advance(reg, {(unit.pk, year): value})
-    return value
+    return int(match.group(1)) if match else 0
+
+
+def imported_number_set(reg: Register, matter: Matter, number: str, *, taken: bool) -> None:
+    """Give a new matter the case number a ledger brings, refused when another matter has it."""
+    if taken:
+        raise ValidationFailed({"case_number": [f"案号 {number} 已被其他单位使用"]})
+    matter.case_number = number
+    matter.sequence = imported_sequence(reg, matter.unit, matter.year, number)
 
 
 def sequences_advance(reg: Register, highest: dict[tuple[int, int], int]) -> None:
@@ -220,23 +266,6 @@ def sequences_advance(reg: Register, highest: dict[tuple[int, int], int]) -> Non
         except IntegrityError:
             pass
         CaseNumberSequence.objects.filter(register=reg.name, unit_id=unit_id, year=year, last_value__lt=value).update(last_value=value)
-
-
-# Planning: a ledger import runs its rows through these services in a transaction it then rolls
-# back, and writes what they produced afterwards in bulk (ledger.py). While it plans, the shared
-# rows every writer touches are left alone: the audit log's head (audit_deferred), the case-number
-# counters and the derived stores the write observers keep; the import writes them with the rows.
-_PLANNING: ContextVar[bool] = ContextVar("matters_planning", default=False)
-
-
-@contextmanager
-def planning() -> Iterator[None]:
-    token = _PLANNING.set(True)
-    try:
-        with audit_deferred():
-            yield
-    finally:
-        _PLANNING.reset(token)
 
 
 # Called after every write of matters with (register, [(before or None, after)]): what derived
@@ -251,8 +280,6 @@ def write_observer_add(fn: WriteObserver) -> None:
 
 
 def matters_written(reg: Register, pairs: list[tuple[Matter | None, Matter]]) -> None:
-    if _PLANNING.get():
-        return
     for fn in WRITE_OBSERVERS:
         fn(reg, pairs)
 
@@ -271,59 +298,131 @@ def step_observer_add(fn: StepObserver) -> None:
 
 
 def steps_observed(reg: Register, matter: Matter, step: str, event: MatterEvent, *, imported: bool) -> None:
-    if _PLANNING.get():
-        return
     for fn in STEP_OBSERVERS:
         fn(reg, matter, step, event, imported)
 
 
-def _create(
-    reg: Register, t: Transition, *, unit: Unit, actor: Actor, data: dict[str, Any], fixed: dict[str, Any], note: str, imported_number: str = ""
-) -> Matter:
+def _dues_apply(reg: Register, matter: Matter, events: list[Any], date_field: str) -> None:
+    """The clocks after the step, cached on the matter; the clock's refusal refuses the step."""
+    try:
+        values = due_values(matter, events, reg)
+    except ExtensionNotAllowed as exc:
+        raise TransitionNotAllowed(str(exc)) from exc
+    except NoRuleInForce as exc:  # a date before the law the clock comes from
+        raise ValidationFailed({date_field: [str(exc)]}) from exc
+    for k, v in values.items():
+        setattr(matter, k, v)
+
+
+def create_checked(
+    reg: Register, t: Transition, *, unit: Unit, data: dict[str, Any], fixed: dict[str, Any], number: Callable[[Matter], None]
+) -> tuple[Matter, Checked]:
+    """A new matter from its registration, every check of the step held, in memory. ``number``
+    gives it its case number (the next of the sequence, or the one a ledger brings)."""
     matter = reg.model(unit=unit, state=reg.definition.initial)
+    events_known(matter, [])
     cleaned = _clean_fields(reg, matter, t, data)
     _assign(matter, fixed | cleaned)
     errors = reg.hooks.validate(matter, CREATE, cleaned)
     if errors:
         raise ValidationFailed(errors)
     derive = getattr(reg.hooks, "derive", None)
-    if derive is not None:
-        derived = derive(matter, CREATE, cleaned)
-        _assign(matter, derived)
-        cleaned |= derived
-    _full_clean(matter, list(cleaned))
+    derived = derive(matter, CREATE, cleaned) if derive is not None else {}
+    _assign(matter, derived)
+    checked = _related_checked(reg, cleaned, derived)
+    cleaned |= derived
+    _full_clean(matter, list(cleaned), checked)
     matter.year = matter.received_on.year
-    if imported_number:
-        if type(matter).objects.filter(case_number=imported_number).exists():
-            raise ValidationFailed({"case_number": [f"案号 {imported_number} 已被其他单位使用"]})
-        matter.case_number = imported_number
-        matter.sequence = _imported_sequence(reg, unit, matter.year, imported_number)
-    else:
-        matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
-    matter.save()
+    number(matter)
+    _dues_apply(reg, matter, [EventFact(CREATE, matter.received_on)], "received_on")
     # 上年结转 is recorded when it is set, so that `audit verify` can check the row against it
     recorded = [n for n in fixed if n != "carried_in" or fixed[n]] + list(cleaned)
-    event = _write_event(
-        reg=reg,
-        matter=matter,
-        transition=CREATE,
-        actor=actor,
-        event_date=matter.received_on,
-        state_before="",
-        before={},
-        after={**_snapshot(matter, recorded), "case_number": matter.case_number},
-        note=note,
-    )
-    try:
-        matter_refresh_due(matter)
-    except NoRuleInForce as exc:  # a date before the law the clock comes from: refused, nothing written
-        raise ValidationFailed({"received_on": [str(exc)]}) from exc
+    after = {**_snapshot(matter, recorded), "case_number": matter.case_number}
+    return matter, Checked(CREATE, matter.received_on, "", {}, after, None)
+
+
+def transition_checked(reg: Register, matter: Matter, transition: str, data: dict[str, Any], *, actor: Actor, imported: bool) -> Checked:
+    """One step on the matter object, every check held (state, roles unless ``imported``,
+    max_times, fields, the register's validate and derive, the clocks), applied in memory."""
+    t = reg.definition.transitions.get(transition)
+    if t is None:
+        raise TransitionNotAllowed(f"{reg.definition.label}没有“{transition}”这一步骤")
+    if matter.state not in t.sources:
+        state_label = reg.definition.states[matter.state].label
+        raise TransitionNotAllowed(f"案件 {matter.case_number} 当前状态为“{state_label}”，不能执行“{t.label}”")
+    if not imported:
+        _check_role(actor, matter.unit, t.roles, t.label)
+    events = matter_events(matter, reg)
+    events_known(matter, events)  # the register's checks read the clocks from these
+    if t.max_times is not None and sum(1 for e in events if e.transition == t.name) >= t.max_times:
+        raise TransitionNotAllowed(f"“{t.label}”最多只能执行 {t.max_times} 次")
+    cleaned = _clean_fields(reg, matter, t, data)
+    errors = reg.hooks.validate(matter, transition, cleaned)
+    if errors:
+        raise ValidationFailed(errors)
+    derive = getattr(reg.hooks, "derive", None)
+    # values that follow from the step by rule (e.g. 负责人出庭 counted per 审级), recorded in
+    # the same event as the step itself
+    derived = derive(matter, transition, cleaned) if derive is not None else {}
+    checked = _related_checked(reg, cleaned, derived)
+    cleaned |= derived
+    names = list(cleaned)
+    before = _snapshot(matter, names)
+    previous = copy.copy(matter)
+    state_before = matter.state
+    _assign(matter, cleaned)
+    matter.state = state_before if t.target == SAME else t.target
+    if reg.definition.states[matter.state].terminal and matter.closed_on is None:
+        matter.closed_on = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
+    _full_clean(matter, names, checked)
+    event_date: dt.date = (cleaned.get(t.date_field) if t.date_field else None) or timezone.localdate()
+    _dues_apply(reg, matter, [*events, EventFact(t.name, event_date)], t.date_field or "__all__")
+    return Checked(t.name, event_date, state_before, before, _snapshot(matter, names), previous)
+
+
+def amend_checked(reg: Register, matter: Matter, changes: dict[str, Any], reason: str, *, actor: Actor, imported: bool) -> Checked:
+    """A correction of recorded facts on the matter object, checked like the steps, in memory."""
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["更正必须说明理由"]})
+    if not imported:
+        _check_role(actor, matter.unit, reg.definition.amend_roles, "更正")
+    t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
+    cleaned = _clean_fields(reg, matter, t, changes)
+    changed = {k: v for k, v in cleaned.items() if _snapshot(matter, [k])[k] != json_value(v)}
+    if not changed:
+        raise ValidationFailed({"__all__": ["没有任何字段被更改"]})
+    # a correction must leave the record as consistent as the steps do (dates in order, sums
+    # that add up, a mediator of the case's committee): the register's own checks, as "amend"
+    errors = reg.hooks.validate(matter, "amend", changed)
+    if errors:
+        raise ValidationFailed(errors)
+    before = _snapshot(matter, list(changed))
+    previous = copy.copy(matter)
+    _assign(matter, changed)
+    _full_clean(matter, list(changed), _related_checked(reg, changed, {}))
+    return Checked("amend", timezone.localdate(), matter.state, before, _snapshot(matter, list(changed)), previous)
+
+
+def _create(
+    reg: Register, t: Transition, *, unit: Unit, actor: Actor, data: dict[str, Any], fixed: dict[str, Any], note: str, imported_number: str = ""
+) -> Matter:
+    def number(matter: Matter) -> None:
+        if imported_number:
+            imported_number_set(reg, matter, imported_number, taken=type(matter).objects.filter(case_number=imported_number).exists())
+            if matter.sequence:  # the counter moves past a number that follows the template
+                sequences_advance(reg, {(unit.pk, matter.year): matter.sequence})
+        else:
+            matter.sequence, matter.case_number = case_number_next(register=reg, unit=unit, year=matter.year)
+
+    matter, step = create_checked(reg, t, unit=unit, data=data, fixed=fixed, number=number)
+    matter.save(force_insert=True)
+    event = _event_record(reg=reg, matter=matter, step=step, actor=actor, note=note)
     after = getattr(reg.hooks, "after", None)
-    if after is not None and not _PLANNING.get():
+    if after is not None:
         after(matter, CREATE, None)
     steps_observed(reg, matter, CREATE, event, imported=bool(imported_number))
-    if not _PLANNING.get():
-        matters_written(reg, [(None, type(matter).objects.get(pk=matter.pk))])
+    matters_written(reg, [(None, type(matter).objects.get(pk=matter.pk))])
+    events_forget(matter)  # the caller's object: its next step reads its events anew
     return matter
 
 
@@ -335,62 +434,16 @@ def matter_transition(
     the actor's right to the unit; the step's own roles are waived, every other check holds."""
     reg = register_of(matter)
     locked = type(matter).objects.select_for_update().get(pk=matter.pk)
-    t = reg.definition.transitions.get(transition)
-    if t is None:
-        raise TransitionNotAllowed(f"{reg.definition.label}没有“{transition}”这一步骤")
-    if locked.state not in t.sources:
-        state_label = reg.definition.states[locked.state].label
-        raise TransitionNotAllowed(f"案件 {locked.case_number} 当前状态为“{state_label}”，不能执行“{t.label}”")
-    if not imported:
-        _check_role(actor, locked.unit, t.roles, t.label)
-    if t.max_times is not None:
-        done = MatterEvent.objects.filter(register=reg.name, object_id=locked.pk, transition=t.name).count()
-        if done >= t.max_times:
-            raise TransitionNotAllowed(f"“{t.label}”最多只能执行 {t.max_times} 次")
-    cleaned = _clean_fields(reg, locked, t, data or {})
-    errors = reg.hooks.validate(locked, transition, cleaned)
-    if errors:
-        raise ValidationFailed(errors)
-    derive = getattr(reg.hooks, "derive", None)
-    if derive is not None:
-        # values that follow from the step by rule (e.g. 负责人出庭 counted per 审级), recorded
-        # in the same event as the step itself
-        cleaned |= derive(locked, transition, cleaned)
-    names = list(cleaned)
-    before = _snapshot(locked, names)
-    previous = copy.copy(locked)
-    state_before = locked.state
-    _assign(locked, cleaned)
-    locked.state = state_before if t.target == SAME else t.target
-    if reg.definition.states[locked.state].terminal and locked.closed_on is None:
-        locked.closed_on = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
-    _full_clean(locked, names)
+    step = transition_checked(reg, locked, transition, data or {}, actor=actor, imported=imported)
     locked.save()
-    event_date: dt.date = (cleaned.get(t.date_field) if t.date_field else None) or timezone.localdate()
-    event = _write_event(
-        reg=reg,
-        matter=locked,
-        transition=t.name,
-        actor=actor,
-        event_date=event_date,
-        state_before=state_before,
-        before=before,
-        after=_snapshot(locked, names),
-        note=note,
-    )
-    try:
-        matter_refresh_due(locked)
-    except ExtensionNotAllowed as exc:  # the whole step is rolled back with the refusal
-        raise TransitionNotAllowed(str(exc)) from exc
-    except NoRuleInForce as exc:
-        raise ValidationFailed({t.date_field or "__all__": [str(exc)]}) from exc
+    event = _event_record(reg=reg, matter=locked, step=step, actor=actor, note=note)
     after = getattr(reg.hooks, "after", None)
-    if after is not None and not _PLANNING.get():
-        after(locked, t.name, event)
-    steps_observed(reg, locked, t.name, event, imported=imported)
-    if not _PLANNING.get():
-        matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
+    if after is not None:
+        after(locked, step.transition, event)
+    steps_observed(reg, locked, step.transition, event, imported=imported)
+    matters_written(reg, [(step.previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
+    events_forget(matter)
     return event
 
 
@@ -399,39 +452,12 @@ def matter_amend(*, matter: Matter, actor: Actor, changes: dict[str, Any], reaso
     """Correct recorded facts. Never a silent edit: the old and new values and the reason are an event."""
     reg = register_of(matter)
     locked = type(matter).objects.select_for_update().get(pk=matter.pk)
-    if not reason.strip():
-        raise ValidationFailed({"reason": ["更正必须说明理由"]})
-    if not imported:
-        _check_role(actor, locked.unit, reg.definition.amend_roles, "更正")
-    t = Transition(name="amend", label="更正", sources=(), target="", roles=reg.definition.amend_roles, fields=(), optional=reg.definition.amendable)
-    cleaned = _clean_fields(reg, locked, t, changes)
-    changed = {k: v for k, v in cleaned.items() if _snapshot(locked, [k])[k] != json_value(v)}
-    if not changed:
-        raise ValidationFailed({"__all__": ["没有任何字段被更改"]})
-    # a correction must leave the record as consistent as the steps do (dates in order, sums
-    # that add up, a mediator of the case's committee): the register's own checks, as "amend"
-    errors = reg.hooks.validate(locked, "amend", changed)
-    if errors:
-        raise ValidationFailed(errors)
-    before = _snapshot(locked, list(changed))
-    previous = copy.copy(locked)
-    _assign(locked, changed)
-    _full_clean(locked, list(changed))
+    step = amend_checked(reg, locked, changes, reason, actor=actor, imported=imported)
     locked.save()
-    event = _write_event(
-        reg=reg,
-        matter=locked,
-        transition="amend",
-        actor=actor,
-        event_date=timezone.localdate(),
-        state_before=locked.state,
-        before=before,
-        after=_snapshot(locked, list(changed)),
-        note=reason,
-    )
-    if not _PLANNING.get():
-        matters_written(reg, [(previous, type(matter).objects.get(pk=matter.pk))])
+    event = _event_record(reg=reg, matter=locked, step=step, actor=actor, note=reason)
+    matters_written(reg, [(step.previous, type(matter).objects.get(pk=matter.pk))])
     matter.refresh_from_db()
+    events_forget(matter)
     return event
 
 

@@ -293,16 +293,23 @@ def test_planning_an_import_leaves_the_page_cache_version_alone(agency: Agency, 
     (PostgreSQL): bumped while an import plans its rows, it would stop every other write for the
     whole planning. The case's save signal is not counted; its write observer bumps once, at the write."""
     from fazhi.core import pagecache
-    from fazhi.registers.framework import services
+    from fazhi.registers.framework import ledger
 
+    writing: list[bool] = []
     bumps: list[bool] = []
-    real = pagecache.bump
+    real, real_write = pagecache.bump, ledger.written_replay
 
     def spy(name: str) -> None:
-        bumps.append(services._PLANNING.get())
+        bumps.append(bool(writing))
         real(name)
 
+    def write(*args: Any, **kwargs: Any) -> None:
+        writing.append(bool(kwargs.get("effects")))
+        real_write(*args, **kwargs)
+
     monkeypatch.setattr(pagecache, "bump", spy)
+    monkeypatch.setattr(ledger, "written_replay", write)
     good = _ledger_row_file(agency, **{"提交法制审核日期": "2025-03-12", "法制审核日期": "2025-03-13", "审核人员": "李审", "法制审核意见": "同意"})
     assert ledger_import(reg=register_get("enforcement"), data=good, filename="台账.csv", actor=agency.clerk).created == 1
-    assert bumps and not any(bumps), bumps
+    assert writing == [True], "planned without writing, then written once"
+    assert bumps and all(bumps), bumps  # every bump in the final write, none while planning

@@ -1,7 +1,8 @@
-"""A ledger import plans every row through the services in transactions it rolls back, then
-writes what they produced in one short transaction (ledger.py, bulk.written_replay): the rows
-planned in later chunks see the earlier ones, the office keeps writing while a file is checked,
-and a matter changed in between refuses the import."""
+"""A ledger import plans every row by the services' own step procedure on matter objects in
+memory, then writes the plan in one short transaction (ledger.py, bulk.written_replay): a
+register whose checks read its other matters sees the file's rows before (planned again with the
+rows written, in chunks on SQLite), the office keeps writing while a file is checked, and a
+matter changed in between refuses the import."""
 
 from __future__ import annotations
 
@@ -124,20 +125,20 @@ def test_the_office_keeps_writing_while_a_file_is_checked(org: Any, monkeypatch:
 
 @pytest.mark.django_db
 def test_a_malformed_cell_in_the_last_row_is_reported_before_any_step_runs(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    real = ledger.matter_create
+    calls: list[Any] = []
+    real = ledger.create_checked
 
-    def counted(**kwargs: Any) -> Any:
-        calls.append(kwargs["imported_number"])
-        return real(**kwargs)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["data"]["received_on"])
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(ledger, "matter_create", counted)
+    monkeypatch.setattr(ledger, "create_checked", counted)
     rows = ledger_rows()
     rows[3][2] = "2025-13-01"  # the last row's 收到日期
     with pytest.raises(ImportFailed) as exc:
         ledger_import(reg=register_get("reconsideration"), data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice)
     assert exc.value.problems == ["第5行“收到日期”：无法识别日期“2025-13-01”，请写成 2025-03-01"]
-    assert calls == [], "the rows before it were not run through the services first"
+    assert calls == [], "the rows before it were not checked first"
     rows[3][2] = "2025-09-29"
     ledger_import(reg=register_get("reconsideration"), data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice)
     assert len(calls) == 4
@@ -152,3 +153,29 @@ def test_the_list_of_problems_stops_at_its_limit(org: Any) -> None:
     problems = exc.value.problems
     assert len(problems) == ledger.MAX_PROBLEMS + 1 and problems[-1] == f"错误过多，仅列出前 {ledger.MAX_PROBLEMS} 条"
     assert problems[0] == "第2行“办理单位编码”：找不到单位 NOPE"
+
+
+@pytest.mark.django_db
+def test_a_file_is_planned_in_memory_unless_the_checks_read_other_matters(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """行政复议's checks read no other case: the file is planned without a statement written
+    (the rows are written once, by the final write). 建议提案's do (a proposal number used twice):
+    its first read of the register's table stops the plan, which runs again with each planned row
+    written (in transactions rolled back), and still refuses the duplicate."""
+    written: list[str] = []
+    real = ledger.rows_write
+
+    def spy(model: Any, rows: Any) -> None:
+        written.append(model._meta.model_name)
+        real(model, rows)
+
+    monkeypatch.setattr(ledger, "rows_write", spy)
+    result = ledger_import(reg=register_get("reconsideration"), data=xlsx(ledger_rows()), filename="2025台账.xlsx", actor=org.alice)
+    assert result.created == 4 and written == []
+    assert MatterEvent.objects.filter(register="reconsideration").exists()
+
+    rows = [proposal_row("建〔2025〕1号", 11, "关于增设公交站点的建议"), proposal_row("建〔2025〕2号", 11, "关于路灯维修的建议")]
+    with pytest.raises(ImportFailed) as exc:
+        ledger_import(reg=register_get("proposals"), data=xlsx(rows, PROPOSAL_HEADER), filename="建议.xlsx", cli=True)
+    assert any(p.startswith("第3行“建议（提案）编号”：本单位已登记过该会议的第 11 号") for p in exc.value.problems), exc.value.problems
+    assert written == ["proposal"]  # the first row, planned again with its row written; the second refused
+    assert not Proposal.objects.exists()
