@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,25 +57,7 @@ def audit_append(*, source: str, source_id: int, data: bytes) -> AuditLeaf:
     return audit_append_many([(source, source_id, data)])[0]
 
 
-# While a ledger import validates its rows (in a transaction it rolls back), appends are not
-# written: the log's head is one row every writer locks, and holding it for the whole validation
-# would stop every other write. The import appends the leaves when it writes the rows for real.
-_DEFERRED: ContextVar[bool] = ContextVar("audit_deferred", default=False)
-
-
-@contextmanager
-def audit_deferred() -> Iterator[None]:
-    """Leaves appended inside are returned unsaved and never written (for work rolled back)."""
-    token = _DEFERRED.set(True)
-    try:
-        yield
-    finally:
-        _DEFERRED.reset(token)
-
-
 def audit_append_many(items: list[tuple[str, int, bytes]]) -> list[AuditLeaf]:
-    if _DEFERRED.get():
-        return [AuditLeaf(source=source, source_id=source_id, data=data, leaf_hash=merkle.leaf_hash(data)) for source, source_id, data in items]
     head = _head_locked()
     today = timezone.localdate()
     if head.last_day is not None and head.last_day < today and head.size:
