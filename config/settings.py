@@ -160,6 +160,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with select boxes written in a loop (fazhi/web/formrender.py)
+FORM_RENDERER = "fazhi.web.formrender.FormRenderer"
+
 _default_sqlite = f"sqlite:///{BASE_DIR / 'var' / 'fazhi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
