@@ -86,7 +86,7 @@ def main() -> None:
         # ends): count through a wrapper on the connection instead
         captured: list[dict[str, str]] = []
 
-        def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def record(execute, sql, params, many, context, captured=captured):  # type: ignore[no-untyped-def]
             t = time.perf_counter()
             try:
                 return execute(sql, params, many, context)

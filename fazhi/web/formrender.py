@@ -53,8 +53,8 @@ class FormRenderer(DjangoTemplates):
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 out.append(f'\n  <optgroup label="{_shown(group_name)}">')
-            for o in options:
-                out.append(f'\n  <option value="{_formatted(o["value"])}"{_attrs(o["attrs"])}>{_shown(o["label"])}</option>\n')  # the included template's last newline
+            for o in options:  # each option ends with its template's last newline
+                out.append(f'\n  <option value="{_formatted(o["value"])}"{_attrs(o["attrs"])}>{_shown(o["label"])}</option>\n')
             if group_name:
                 out.append("\n  </optgroup>")
         out.append("\n</select>")
