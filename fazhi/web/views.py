@@ -24,7 +24,7 @@ from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.http import upload_bytes, xlsx_response
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
 from fazhi.core.models import AccessKind, Membership
-from fazhi.core.pagecache import RECORDS, cached
+from fazhi.core.pagecache import RECORDS, TODO, cached
 from fazhi.core.selectors import user_is_admin, user_memberships, user_units_with_role
 from fazhi.core.todo import todo_sections
 from fazhi.registers.framework import selectors, todo
@@ -93,8 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
-            "sections": todo_sections(request.user, today),
-            "waiting": workflow_waiting(request.user, today),
+            "more_html": mark_safe(_todo_more(request.user, today)),
             "rows_html": mark_safe(rows_html),
             "today": today,
             "counts": counts,
@@ -127,6 +126,22 @@ def _todo_registers(user: Any, today: dt.date, status: str, register: str, page:
         return counts, selected, render_to_string("web/_todo_rows.html", {"rows": rows})
 
     return cached(RECORDS, ("todo", memberships, today, status, register, page), compute)
+
+
+def _todo_more(user: Any, today: dt.date) -> str:
+    """The to-do list beyond the registers, rendered: every workflow step waiting for the user and
+    the apps' sections. Their checks are the user's (roles over units, the administrator's
+    fallback), so the part is cached per user (and their units, roles and flags) and day, until
+    the next write of a matter (RECORDS) or of what the workflows and sections read (TODO:
+    fazhi/web/apps.py)."""
+    memberships = tuple(sorted((m.unit_id, m.unit.path, m.role) for m in user_memberships(user)))
+    who = (user.pk, user.is_active, user.is_superuser, user.is_staff, memberships)
+
+    def compute() -> str:
+        context = {"waiting": workflow_waiting(user, today), "sections": todo_sections(user, today), "today": today}
+        return render_to_string("web/_todo_more.html", context)
+
+    return cached((RECORDS, TODO), ("todo-more", who, today), compute)
 
 
 def _page_numbers(page: int, pages: int) -> list[int]:
