@@ -173,17 +173,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # sync of the log instead of the rollback journal's several (measured on the demo machine:
     # 17 ms -> 5 ms a commit; every list and matter page commits its personal-data access record).
     # synchronous stays FULL (SQLite's default): a committed transaction survives a power cut.
-    # FAZHI_SQLITE_SYNCHRONOUS=NORMAL syncs the log only at checkpoints (a commit costs no sync;
-    # the last commits before a power cut may be lost, never half of one): an operator's choice.
     # The mode is kept in the database file; the online backup (fazhi backup) copies it as usual.
-    _synchronous = env_str("FAZHI_SQLITE_SYNCHRONOUS", "FULL").upper()
-    if _synchronous not in ("FULL", "NORMAL"):
-        raise ValueError(f"FAZHI_SQLITE_SYNCHRONOUS must be FULL or NORMAL, got {_synchronous!r}")
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={_synchronous}",
-    }
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30, "init_command": "PRAGMA journal_mode=WAL"}
     # FAZHI_TEST_DB lets two test runs on one machine keep apart.
     DATABASES["default"]["TEST"] = {"NAME": env_str("FAZHI_TEST_DB", str(BASE_DIR / "var" / "test.sqlite3"))}
 
