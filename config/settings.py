@@ -160,13 +160,21 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with select boxes written in a loop (fazhi/web/formrender.py)
+FORM_RENDERER = "fazhi.web.formrender.FormRenderer"
+
 _default_sqlite = f"sqlite:///{BASE_DIR / 'var' / 'fazhi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_sqlite), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions make SQLite writers queue instead of failing with
     # "database is locked" half-way through a transaction; tests use a file so that
     # several connections (threads) can share it.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    # Write-ahead logging: readers are not blocked while a write commits, and a commit costs one
+    # sync of the log instead of the rollback journal's several (measured on the demo machine:
+    # 17 ms -> 5 ms a commit; every list and matter page commits its personal-data access record).
+    # synchronous stays FULL (SQLite's default): a committed transaction survives a power cut.
+    # The mode is kept in the database file; the online backup (fazhi backup) copies it as usual.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30, "init_command": "PRAGMA journal_mode=WAL"}
     # FAZHI_TEST_DB lets two test runs on one machine keep apart.
     DATABASES["default"]["TEST"] = {"NAME": env_str("FAZHI_TEST_DB", str(BASE_DIR / "var" / "test.sqlite3"))}
 

@@ -31,6 +31,10 @@ T = TypeVar("T")
 # fazhi/registers/framework/apps.py), the indicator rollups, the non-register tables the
 # catalogue counts and the units (fazhi/indicators/apps.py).
 RECORDS = "records"
+# The workflows' records and what decides who may take their steps: every model of the apps
+# that run a workflow or add a to-do section, the workflow events, the memberships and the users
+# (fazhi/web/apps.py). The to-do list's part beyond the registers is cached under both names.
+TODO = "todo"
 TIMEOUT = 3600  # seconds an entry is kept at most (memory), never a staleness bound
 
 
@@ -52,13 +56,22 @@ def bump(name: str) -> None:
         CacheVersion.objects.get_or_create(name=name, defaults={"value": 1})
 
 
-def cache_key(name: str, parts: Hashable) -> str:
+def versions(names: tuple[str, ...]) -> tuple[int, ...]:
+    """The versions of several names, read in one query."""
+    found = dict(CacheVersion.objects.filter(name__in=names).values_list("name", "value"))
+    return tuple(int(found.get(n, 0)) for n in names)
+
+
+def cache_key(name: str | tuple[str, ...], parts: Hashable) -> str:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    if isinstance(name, tuple):
+        return f"fazhi:{'+'.join(name)}:{'.'.join(map(str, versions(name)))}:{digest}"
     return f"fazhi:{name}:{version(name)}:{digest}"
 
 
-def cached(name: str, parts: Hashable, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
-    """``compute()``, or the value computed for the same ``parts`` since the last ``bump(name)``."""
+def cached(name: str | tuple[str, ...], parts: Hashable, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
+    """``compute()``, or the value computed for the same ``parts`` since the last ``bump(name)``
+    (of any of the names, given several)."""
     key = cache_key(name, parts)
     hit = cache.get(key)
     if hit is not None:

@@ -105,6 +105,9 @@ def backup_create(target: Path, progress: Callable[[str], None] = lambda _: None
         dest = sqlite3.connect(target / database)
         try:
             source.backup(dest)
+            # the copy takes the source's journal mode (WAL, config/settings.py): a backup is one
+            # self-contained file that reading it (the restore opens it read-only) leaves unchanged
+            dest.execute("PRAGMA journal_mode=DELETE")
         finally:
             dest.close()
     elif connection.vendor == "postgresql":

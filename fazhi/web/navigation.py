@@ -14,7 +14,8 @@ from typing import Any
 from django.urls import reverse
 
 from fazhi.core.models import Role
-from fazhi.core.selectors import user_is_admin, user_roles, user_units_with_role
+from fazhi.core.pagecache import RECORDS, TODO, cached
+from fazhi.core.selectors import user_is_admin, user_memberships, user_roles, user_units_with_role
 from fazhi.registers.framework.registry import REGISTRY
 
 # the public portal's sections (no login): url name, label
@@ -157,20 +158,34 @@ class NavMenu:
 
 
 def nav_for(user: Any, path: str = "") -> list[NavMenu]:
-    """The groups and entries this user's roles use, in declared order; empty groups are left out."""
+    """The groups and entries this user's roles use, in declared order; empty groups are left out.
+    What the user is offered is cached per user (units, roles, flags) until the next write of
+    what the entries' checks read (the units: RECORDS; the evaluation's schemes and results, the
+    memberships and users: TODO; fazhi/core/pagecache.py); the page being shown is marked here."""
     if not getattr(user, "is_authenticated", False):
         return []
+    memberships = tuple(sorted((m.unit_id, m.unit.path, m.role) for m in user_memberships(user)))
+    who = (user.pk, user.is_active, user.is_superuser, user.is_staff, memberships)
+    offered = cached((RECORDS, TODO), ("nav", who), lambda: _offered(user))
+    menus = []
+    for key, label, entries in offered:
+        links = tuple(NavLink(text, href, current=bool(path) and path.startswith(href), divider_before=divider) for text, href, divider in entries)
+        menus.append(NavMenu(key, label, links, current=any(link.current for link in links)))
+    return menus
+
+
+def _offered(user: Any) -> tuple[tuple[str, str, tuple[tuple[str, str, bool], ...]], ...]:
+    """(group key, group label, (entry label, href, divider before)) of what the user's roles use."""
     roles = user_roles(user)
     if user_is_admin(user):
         roles.add(Role.ADMIN)
     menus = []
     for group in navigation_structure():
-        links: list[NavLink] = []
+        links: list[tuple[str, str, bool]] = []
         for entry in group.entries:
             if not roles & entry.roles or (entry.check is not None and not entry.check(user)):
                 continue
-            href = entry.href()
-            links.append(NavLink(entry.label, href, current=bool(path) and path.startswith(href), divider_before=entry.divider_before and bool(links)))
+            links.append((entry.label, entry.href(), entry.divider_before and bool(links)))
         if links:
-            menus.append(NavMenu(group.key, group.label, tuple(links), current=any(link.current for link in links)))
-    return menus
+            menus.append((group.key, group.label, tuple(links)))
+    return tuple(menus)

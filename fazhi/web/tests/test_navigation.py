@@ -104,3 +104,25 @@ def test_the_page_marks_where_the_user_is_and_collapses_on_a_phone(demo_people: 
 def test_anonymous_visitors_get_no_staff_navigation(db: Any) -> None:
     html = Client().get("/login/").content.decode()
     assert "登记办理" not in html and "nav-main" not in html
+
+
+def test_the_cached_navigation_is_each_users_own_and_follows_a_new_role_at_once(org: Any) -> None:
+    """What a user is offered is cached per user until the next write of what it depends on
+    (fazhi/web/navigation.py): a role granted shows at once, and no user gets another's menus."""
+    from fazhi.core.models import Role
+    from fazhi.core.services import membership_grant
+
+    dave, erin = Client(), Client()
+    dave.force_login(org.dave)
+    erin.force_login(org.erin)
+
+    def labels(client: Client) -> set[str]:
+        return {link.label for menu in client.get("/").context["nav_menus"] for link in menu.links}
+
+    office = labels(dave)
+    assert "全过程记录" in office and labels(dave) == office  # the second view: from the cache
+    clerk = labels(erin)
+    assert "全过程记录" not in clerk and "驾驶舱" not in clerk and "文书打印" in clerk
+    membership_grant(user=org.erin, unit=org.dept, role=Role.HEAD)
+    assert "驾驶舱" in labels(erin) and "全过程记录" not in labels(erin)
+    assert labels(dave) == office

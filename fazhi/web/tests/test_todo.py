@@ -227,3 +227,41 @@ def test_a_cached_to_do_list_never_reaches_a_user_of_other_units_or_roles(org: A
     assert case.case_number not in _rows(frank.get("/").content.decode())
     theirs = _rows(dave.get("/").content.decode())
     assert case.case_number in theirs and "通知补正" not in theirs  # no step of the clerk's offered
+
+
+def test_the_cached_workflow_steps_show_a_new_lead_a_step_a_renamed_unit_and_a_new_role_at_once(org: Any) -> None:
+    """The part beyond the registers (the workflow steps waiting, the apps' sections) is cached per
+    user until the next write of what it shows (fazhi/web/views.py, _todo_more): each change below
+    shows on the next view, and no user ever gets another's part."""
+    from fazhi.core.models import Role
+    from fazhi.core.services import membership_grant
+    from fazhi.supervision.models import NoticeKind
+    from fazhi.supervision.services import lead_create, lead_find, lead_notice
+
+    today = timezone.localdate()
+    dave, erin, frank = Client(), Client(), Client()
+    dave.force_login(org.dave)
+    erin.force_login(org.erin)
+    frank.force_login(org.frank)
+    lead = lead_create(organiser=org.district, unit=org.dept, summary="执法案卷证据不足", actor=org.dave, on=today)
+    mine = _table(dave, "todo-lead")
+    check, notice = "<td>核查属实、核查不属实</td>", "<td>发函</td>"  # the steps offered
+    assert check in mine and org.dept.name in mine
+    with CaptureQueriesContext(connection) as hit:
+        assert _table(dave, "todo-lead") == mine
+    assert not any("supervision_lead" in q["sql"] for q in hit.captured_queries)  # served from the cache
+    assert _table(erin, "todo-lead") == "" and _table(frank, "todo-lead") == ""  # not the office's cached part
+    lead_create(organiser=org.district, unit=org.dept, summary="第二条线索", actor=org.dave, on=today)  # a new record
+    assert _table(dave, "todo-lead").count(check) == 2
+    lead_find(lead=lead, founded=True, text="属实", actor=org.dave, on=today)  # a step
+    mine = _table(dave, "todo-lead")
+    assert mine.count(check) == 1 and notice in mine
+    org.dept.name = "东湖区市场监督管理局（更名）"
+    org.dept.save()  # a unit renamed
+    assert "（更名）" in _table(dave, "todo-lead")
+    lead_notice(lead=lead, kind=NoticeKind.values[0], text="请整改", due_on=today + dt.timedelta(days=30), actor=org.dave, on=today)
+    theirs = _table(erin, "todo-lead")  # the department now answers: its clerk's own step, none of the office's
+    assert "<td>报送整改情况</td>" in theirs and check not in theirs and notice not in theirs
+    assert _table(frank, "todo-lead") == ""
+    membership_grant(user=org.frank, unit=org.district, role=Role.RULE_OF_LAW_OFFICE)  # a role granted
+    assert check in _table(frank, "todo-lead")
