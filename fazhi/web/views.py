@@ -288,7 +288,10 @@ STATUS_BADGES = {
 
 
 def _shown(value: Any) -> str:
-    """``{{ value }}``: localized, escaped unless safe (None reads "None", as in a template)."""
+    """``{{ value }}``: localized, escaped unless safe; nothing for None (a template would print "None",
+    English on a clerk's page: a matter with no party recorded)."""
+    if value is None:
+        return ""
     return str(conditional_escape(value if isinstance(value, str) else str(localize(value))))
 
 

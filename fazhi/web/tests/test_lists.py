@@ -209,3 +209,11 @@ def test_every_register_list_renders_its_search_hint_and_party_column(client: Cl
         else:
             assert page.count('<th scope="col"') == 6, name  # 案号, 单位, 收到日期, 状态, 期限, 提示
         assert 'for="id_q">检索</label>' in page and "可检索：案号、" in page, name
+
+
+def test_a_list_cell_is_escaped_localized_and_empty_for_nothing() -> None:
+    from fazhi.web.views import _shown
+
+    assert _shown(None) == ""  # never the English "None" on a clerk's page
+    assert _shown('<b>张"三"</b>') == "&lt;b&gt;张&quot;三&quot;&lt;/b&gt;"
+    assert _shown(1234) == "1234"
