@@ -250,6 +250,10 @@ FAZHI_PARSE_SECONDS = env_int("FAZHI_PARSE_SECONDS", 60)
 # production server ends a request after 300 s). The command line `fazhi reader` reads any number.
 FAZHI_READER_WEB_OCR_PAGES = env_int("FAZHI_READER_WEB_OCR_PAGES", 20)
 FAZHI_TABLE_MAX_ROWS = env_int("FAZHI_TABLE_MAX_ROWS", 200_000)
+# Rows one ledger import through the web page may bring: the import's final write is one
+# transaction (all or nothing) that others' steps wait for, ~4 ms a row on SQLite
+# (bench/results/ledger_import.txt). The command line `fazhi import` takes any size.
+FAZHI_LEDGER_WEB_ROWS = env_int("FAZHI_LEDGER_WEB_ROWS", 3000)
 FAZHI_TABLE_MAX_COLUMNS = env_int("FAZHI_TABLE_MAX_COLUMNS", 200)
 FAZHI_TABLE_MAX_CELL = 32_767
 DATA_UPLOAD_MAX_MEMORY_SIZE = FAZHI_MAX_UPLOAD_BYTES + 1024 * 1024

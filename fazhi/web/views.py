@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, QuerySet
@@ -450,7 +451,7 @@ def ledger_import_view(request: HttpRequest, register: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = ledger_import(reg=reg, data=upload_bytes(upload), filename=upload.name, actor=request.user)
+            result = ledger_import(reg=reg, data=upload_bytes(upload), filename=upload.name, actor=request.user, max_rows=settings.FAZHI_LEDGER_WEB_ROWS)
         except ImportFailed as exc:
             problems = exc.problems
         except FazhiError as exc:

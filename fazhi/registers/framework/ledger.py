@@ -193,17 +193,37 @@ def _when_holds(step: LedgerStep, values: dict[str, Any]) -> bool:
 
 
 def ledger_import(
-    *, reg: Register, data: bytes, filename: str, actor: Actor | None = None, progress: Callable[[int], None] | None = None, cli: bool = False
+    *,
+    reg: Register,
+    data: bytes,
+    filename: str,
+    actor: Actor | None = None,
+    progress: Callable[[int], None] | None = None,
+    cli: bool = False,
+    max_rows: int | None = None,
 ) -> ImportResult:
     """Import a ledger: all rows or none. ``cli``: run by the operator on the server (no user).
-    The reference rows the cells and checks name (officers, items) are read once per file."""
+    The reference rows the cells and checks name (officers, items) are read once per file.
+    ``max_rows``: a larger file is refused before any row is read (the web page's limit)."""
     with rows_memoized():
-        return _ledger_import(reg=reg, data=data, filename=filename, actor=actor, progress=progress, cli=cli)
+        return _ledger_import(reg=reg, data=data, filename=filename, actor=actor, progress=progress, cli=cli, max_rows=max_rows)
 
 
-def _ledger_import(*, reg: Register, data: bytes, filename: str, actor: Actor | None, progress: Callable[[int], None] | None, cli: bool) -> ImportResult:
+def _ledger_import(
+    *, reg: Register, data: bytes, filename: str, actor: Actor | None, progress: Callable[[int], None] | None, cli: bool, max_rows: int | None
+) -> ImportResult:
     columns = ledger_columns(reg)
     table = read_table(data, filename, required=[c.header for c in columns if c.required])
+    if max_rows is not None and len(table.rows) > max_rows:
+        # All or nothing means one final write transaction, and its length grows with the file:
+        # while it runs, everyone else's steps wait (on SQLite, a wait past 30 s fails).
+        raise ImportFailed(
+            [
+                f"台账有 {len(table.rows)} 行数据，网页上一次最多导入 {max_rows} 行：导入的最后一步在一次写入中保存全部数据，"
+                f"行数越多，其他人办理案件时等待越久。请把文件拆分为每份不超过 {max_rows} 行后分批导入，"
+                "或请系统管理员在办公时间以外用命令行导入整个文件"
+            ]
+        )
     by_header = {c.header: c for c in columns}
     unknown = [h for h in table.header if h and h not in by_header]
     if unknown:

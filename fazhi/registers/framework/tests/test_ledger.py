@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, override_settings
 from openpyxl import Workbook, load_workbook
 
 from conftest import PASSWORD
@@ -200,6 +200,9 @@ def test_the_web_import_page_template_and_permissions(org: Any) -> None:
     bad[0][2] = "2025-13-01"
     page = client.post("/r/reconsideration/import/", {"file": _upload(xlsx(bad))})
     assert page.status_code == 200 and "第2行“收到日期”：无法识别日期“2025-13-01”" in page.content.decode()
+    with override_settings(FAZHI_LEDGER_WEB_ROWS=3):  # a file longer than the page takes: refused, nothing read or written
+        page = client.post("/r/reconsideration/import/", {"file": _upload(xlsx(ledger_rows()))}).content.decode()
+    assert "台账有 4 行数据，网页上一次最多导入 3 行" in page and "分批导入" in page and not ReconsiderationCase.objects.exists()
     response = client.post("/r/reconsideration/import/", {"file": _upload(xlsx(ledger_rows()))})
     assert response.status_code == 302 and ReconsiderationCase.objects.count() == 4
     client.logout()
