@@ -34,8 +34,6 @@ NUMBER_CELL = re.compile(r"^[-+]?\d+(?:\.\d+)?%?$")
 # A table row as the loaders write it (fazhi.core.filetext.table_lines): cells between spaced bars,
 # not ending in a bar (rows flattened onto one line by a web page end each row with one).
 TABLE_ROW = re.compile(r"^[^|｜]*(?: [|｜] [^|｜]*)+(?<![|｜ ])$")
-# Empty cells at a row's end, as a web page's table flattened row by row writes them ("规章 | 0 | 0 | |").
-TRAILING_EMPTY_CELLS = re.compile(r"(?:\s*[|｜])+\s*$")
 CELL_MAX = 12  # a line this short that is no heading is a table cell or a row/column name
 DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号$")
 RED_HEAD = re.compile(r"^(.{2,40}?)(?:文件|函|通知|纪要)$")
@@ -130,11 +128,6 @@ def _blank(line: str) -> bool:
     return not line or set(line) <= set("|｜ -—")
 
 
-def _table_row(line: str) -> bool:
-    """A row of a table: cells between spaced bars, perhaps with empty cells at its end."""
-    return bool(TABLE_ROW.match(line) or TABLE_ROW.match(TRAILING_EMPTY_CELLS.sub("", line)))
-
-
 def _reports_a_figure(line: str) -> bool:
     return bool(REPORTED_FIGURE.search(line)) and (line.endswith(tuple(TERMINAL)) or "，" in line or "," in line)
 
@@ -163,7 +156,7 @@ def _continues(line: str, nxt: str, first: bool) -> bool:
     """Whether ``nxt`` continues the sentence ``line`` left unfinished (a page or line break)."""
     if NUMBER_CELL.match(nxt) or NUMBER_CELL.match(line):
         return False  # cells of a flattened table stay apart
-    if _table_row(line) or _table_row(nxt):
+    if TABLE_ROW.match(line) or TABLE_ROW.match(nxt):
         return False  # so do the rows of a table read from HTML, DOCX or PDF
     if first or _ends_sentence(line) or _is_heading(nxt) or DATE_LINE.match(nxt) or NEW_PARAGRAPH.match(nxt):
         return False

@@ -106,11 +106,6 @@ def test_furniture_is_removed_and_broken_lines_are_rejoined() -> None:
     assert "设为首页" not in _read("002_a7e8ed6e7fa55bf6").text
 
 
-def test_rows_of_a_flattened_table_ending_in_empty_cells_stay_apart() -> None:
-    rows = ["信息内容 | 本年制发件数 | 本年废止件数 | 对外公开总数量 | |", "规章 | 0 | 0 | 0 | |", "规范性文件 | 3 | 1 | 12 | |"]
-    assert read_text("二、主动公开政府信息情况\n" + "\n".join(rows), with_checks=False).text.split("\n")[1:] == rows
-
-
 def test_a_sentence_of_the_report_naming_a_wechat_account_is_not_furniture() -> None:
     text = (
         "2023年区政府办主动公开信息158条，其中：政府网站发布信息50条，“彤心向阳”微信公众号发布信息108条。\n"
