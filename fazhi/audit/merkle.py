@@ -47,17 +47,7 @@ def frontier_push(frontier: list[tuple[int, bytes]], leaf: bytes) -> list[tuple[
     Each completed subtree is ``(level, index, hash)``: level 0 is the leaf itself, a node at
     level L and index i covers leaves [i * 2**L, (i + 1) * 2**L).
     """
-    total = sum(size for size, _ in frontier)
-    completed = [(0, total, leaf)]
-    size, h = 1, leaf
-    while frontier and frontier[-1][0] == size:
-        left_size, left = frontier.pop()
-        h = node_hash(left, h)
-        size += left_size
-        level = size.bit_length() - 1
-        completed.append((level, total >> level, h))
-    frontier.append((size, h))
-    return completed
+    return frontier_push_subtree(frontier, sum(size for size, _ in frontier), 1, leaf)
 
 
 def frontier_push_subtree(frontier: list[tuple[int, bytes]], start: int, size: int, subtree: bytes) -> list[tuple[int, int, bytes]]:
