@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/load/run.py --label before [--seconds 20] [--users 8] [--pages home,dashboard]
 
-Copies the demo database (``--db``, default /tmp/bench_demo.sqlite3) to a private file, serves it
+Copies the demo database (``--db``, default /tmp/bench_demo.sqlite3) to a private file (or, with
+``--database-url``, serves a PostgreSQL database in place: the city dataset), serves it
 with gunicorn on 127.0.0.1 and a free port the way ``scripts/run`` does (the same WSGI application,
 workers by cores, static files through WhiteNoise, ``FAZHI_DEMO=1`` so that the development keys are
 accepted, DEBUG off), then runs locust headless against one page at a time (``--users`` simulated
@@ -108,6 +109,11 @@ def main() -> None:
     ap.add_argument("--label", required=True, help="what is measured (before/after ...), written in the summary")
     ap.add_argument("--db", default="/tmp/bench_demo.sqlite3", help="the demo database, copied first (never written)")
     ap.add_argument("--keys", default="/tmp/bench_keys.json", help="its key file of personal data")
+    ap.add_argument(
+        "--database-url",
+        help="serve this database instead of a copy of --db (PostgreSQL: the city dataset of bench/city_build.sh); "
+        "the logins write their sessions to it, nothing else is written",
+    )
     ap.add_argument("--seconds", type=int, default=20, help="seconds of load per page")
     ap.add_argument("--warm", type=int, default=3, help="seconds of the same load before each page's timed part (each worker's first requests fill its caches)")
     ap.add_argument("--users", type=int, default=8, help="simulated users (concurrent clients)")
@@ -126,14 +132,19 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="fazhi_load_"))
-    db = work / "demo.sqlite3"
-    shutil.copyfile(args.db, db)
+    if args.database_url:
+        database_url, db_desc = args.database_url, args.database_url.split("@")[-1] + " (served in place)"
+    else:
+        db = work / "demo.sqlite3"
+        shutil.copyfile(args.db, db)
+        database_url, db_desc = f"sqlite:///{db}", f"{args.db} (copied)"
+    vendor = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     static = Path(os.environ.get("FAZHI_BENCH_STATIC", "/tmp/fazhi_load_static"))
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "FAZHI_DEMO": "1",
         "DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{db}",
+        "DATABASE_URL": database_url,
         "FAZHI_FIELD_KEYS_FILE": args.keys,
         "FAZHI_STATIC_ROOT": str(static),
     }
@@ -205,9 +216,9 @@ def main() -> None:
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "fazhi", "config"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     lines = [
         f"## {args.label} — {dt.datetime.now():%Y-%m-%d %H:%M} — git {rev}{' + uncommitted changes' if dirty else ''}",
-        f"# machine: {platform.machine()}, {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, SQLite; "
+        f"# machine: {platform.machine()}, {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {vendor}; "
         f"1-min load average before/after the run: {load_before:.1f}/{os.getloadavg()[0]:.1f}",
-        f"# gunicorn {args.workers} workers (scripts/run's 2*nproc+1), WhiteNoise, FAZHI_DEMO=1, DEBUG off; database {args.db} (copied);",
+        f"# gunicorn {args.workers} workers (scripts/run's 2*nproc+1), WhiteNoise, FAZHI_DEMO=1, DEBUG off; database {db_desc};",
         f"# locust 2.47.0 on the same machine, {args.users} users each sending the next request when the last is answered, {args.seconds} s a page",
         f"# after {args.warm} s of the same load not counted;",
         "# the login page first and last (the floor, same run).",

@@ -122,6 +122,20 @@ def note_sign(*, size: int, root: bytes, taken_at: dt.datetime) -> str | None:
     return body.decode("utf-8") + "\n" + f"— {name} {base64.b64encode(key_id(name, public) + sig).decode('ascii')}\n"
 
 
+def note_current(text: str) -> bool:
+    """Whether a stored note is what `note_sign` would give now: signed by this site's current key
+    (after a key rotation, a note of the old key is not), or anything when no key is configured."""
+    key = private_key()
+    if key is None:
+        return True
+    try:
+        note = note_parse(text)
+    except NoteError:  # also the empty note of a checkpoint taken while no key was configured
+        return False
+    name = key_name()
+    return note.key_name == name and note.key_id == key_id(name, _raw_public(key.public_key()))
+
+
 def note_parse(text: str) -> Note:
     head, sep, sigs = text.partition("\n\n")
     if not sep:
@@ -144,11 +158,66 @@ def note_parse(text: str) -> Note:
     raise NoteError("检查点文件没有签名")
 
 
+def retired_file() -> Path:
+    """The public halves of the signing keys used before a rotation (beside the key file), one
+    ``<verifier key> <log size>`` line each: the size is the last tree that key signed."""
+    return Path(str(settings.FAZHI_CHECKPOINT_KEY_FILE) + ".retired")
+
+
+def retired_keys() -> list[tuple[str, int]]:
+    path = retired_file()
+    if not path.is_file():
+        return []
+    keys = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        verifier, _, size = line.strip().rpartition(" ")
+        if verifier and not line.startswith("#"):
+            keys.append((verifier, int(size)))
+    return keys
+
+
+def key_rotate(signed_up_to: int) -> str:
+    """Replace the signing key with a new one. The old key's public half is kept in
+    `retired_file` with the last tree size it signed (its checkpoints stay verifiable; one it
+    signed for a larger tree is then a forgery), and the old private key is gone. Returns the new
+    verifier key."""
+    path = Path(settings.FAZHI_CHECKPOINT_KEY_FILE)
+    old = verifier_key()
+    if old is None:
+        raise NoteError("尚未配置签名密钥，无需轮换：请先执行 fazhi audit keygen")
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    key_generate(fresh)
+    with open(retired_file(), "a", encoding="utf-8") as fh:
+        fh.write(f"{old} {signed_up_to}\n")
+    os.replace(fresh, path)
+    new = verifier_key()
+    assert new is not None
+    return new
+
+
 def note_verify(text: str, verifier: str | None = None) -> Note:
-    """Parse a note and check its signature against the verifier key (default: this site's)."""
-    verifier = verifier or verifier_key()
-    if verifier is None:
+    """Parse a note and check its signature against the verifier key. Without one: this site's
+    keys, the current one and those retired by a rotation (a retired key only up to the tree size
+    it last signed)."""
+    if verifier is not None:
+        return _note_verify_with(text, verifier)
+    current = verifier_key()
+    known: list[tuple[str, int | None]] = [*([(current, None)] if current else []), *retired_keys()]
+    if not known:
         raise NoteError("未配置签名密钥，也未提供公钥，无法核验检查点签名")
+    note = note_parse(text)
+    for candidate, last_size in known:
+        name, kid, _public = verifier_parse(candidate)
+        if (note.key_name, note.key_id) == (name, kid):
+            _note_verify_with(text, candidate)
+            if last_size is not None and note.size > last_size:
+                raise NoteError(f"检查点由已停用的密钥签名，但该密钥停用前只签到大小 {last_size}（停用后出现的签名为伪造）")
+            return note
+    return _note_verify_with(text, known[0][0])  # none matches: says which key signed it
+
+
+def _note_verify_with(text: str, verifier: str) -> Note:
     name, kid, public = verifier_parse(verifier)
     note = note_parse(text)
     if note.key_name != name or note.key_id != kid:

@@ -243,7 +243,7 @@ def disclosure_document(request: HttpRequest) -> HttpResponse:
 
 def log_checkpoints(request: HttpRequest) -> HttpResponse:
     """记录校验: the signed checkpoints of the log, for anyone to keep and check against later."""
-    signed = Checkpoint.objects.exclude(note="").order_by("-size")
+    signed = Checkpoint.objects.exclude(note="").order_by("-size", "-pk")
     return render(
         request,
         "web/portal/checkpoints.html",
@@ -252,7 +252,7 @@ def log_checkpoints(request: HttpRequest) -> HttpResponse:
 
 
 def log_checkpoint_file(request: HttpRequest, size: int) -> HttpResponse:
-    cp = Checkpoint.objects.exclude(note="").filter(size=size).first()
+    cp = Checkpoint.objects.exclude(note="").filter(size=size).order_by("-pk").first()  # the newest key's
     if cp is None:
         raise Http404("没有这个检查点")
     response = HttpResponse(cp.note, content_type="text/plain; charset=utf-8")

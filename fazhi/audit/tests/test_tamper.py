@@ -304,3 +304,53 @@ def test_verify_since_a_checkpoint_checks_only_what_came_after_and_still_catches
     assert any("与存储的树节点不符" in p for p in report.problems), report.problems
     with pytest.raises(CommandError, match="没有编号为 999 的检查点"):
         call_command("audit", "verify", "--since", "999", stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_key_rotation_keeps_the_old_checkpoints_verifiable_and_refuses_the_old_key_afterwards(
+    log: list[Any], key: Path, make_case: Any, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """`fazhi audit rotate-key`: the tree as it stands is signed by the old key, then by the new
+    one; the old checkpoints (and witness files) still verify through the kept public half; a
+    checkpoint the old key signs for a later tree (a leaked retired key) is reported."""
+    first = Checkpoint.objects.get()
+    assert services.checkpoint_take().pk == first.pk  # nothing appended: the same checkpoint
+    make_case(received_on=dt.date(2025, 10, 9))
+    leaked = tmp_path / "leaked.pem"
+    leaked.write_bytes(Path(settings.FAZHI_CHECKPOINT_KEY_FILE).read_bytes())
+    old_verifier = signing.verifier_key()
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("audit", "rotate-key", stdout=out)
+    new_verifier = signing.verifier_key()
+    assert new_verifier and new_verifier != old_verifier and new_verifier in out.getvalue()
+    last_old, first_new = Checkpoint.objects.order_by("-size", "-pk")[1], Checkpoint.objects.order_by("-size", "-pk")[0]
+    assert last_old.size == first_new.size == AuditLeaf.objects.count() > first.size
+    assert bytes(last_old.root_hash) == bytes(first_new.root_hash)
+    assert signing.note_verify(first_new.note, new_verifier).size == first_new.size
+    with pytest.raises(signing.NoteError, match="另一把密钥"):
+        signing.note_verify(last_old.note, new_verifier)  # a third party holding only the new key
+    assert signing.note_verify(last_old.note).size == last_old.size  # the site: its retired key too
+    assert (key / "latest.checkpoint").read_text(encoding="utf-8") == first_new.note
+    assert services.checkpoint_take().pk == first_new.pk  # reused from then on
+    # the whole log, and the witness directory, still verify after the rotation
+    assert services.audit_verify().ok
+    call_command("audit", "verify", "--against", str(key), stdout=StringIO(), stderr=StringIO())
+    # the retired key signing a later tree: not accepted
+    make_case(received_on=dt.date(2025, 10, 10))
+    later = services.checkpoint_take()
+    assert later.size > first_new.size and signing.note_verify(later.note).size == later.size
+    settings.FAZHI_CHECKPOINT_KEY_FILE = leaked
+    forged_note = signing.note_sign(size=later.size, root=bytes(later.root_hash), taken_at=later.created_at)
+    settings.FAZHI_CHECKPOINT_KEY_FILE = Path(str(tmp_path / "keys" / "checkpoint.pem"))
+    assert forged_note
+    with pytest.raises(signing.NoteError, match="已停用的密钥"):
+        signing.note_verify(forged_note)
+    guards_off()
+    Checkpoint.objects.filter(pk=later.pk).update(note=forged_note)
+    assert any("已停用的密钥" in p for p in services.audit_verify().problems)
+
+
+def test_rotate_key_without_a_key_says_so(org: Any, settings: Any, tmp_path: Path) -> None:
+    settings.FAZHI_CHECKPOINT_KEY_FILE = tmp_path / "absent.pem"
+    with pytest.raises(CommandError, match="尚未配置签名密钥"):
+        call_command("audit", "rotate-key", stdout=StringIO())

@@ -1,4 +1,5 @@
-"""fazhi audit verify [--against CHECKPOINT] [--since CHECKPOINT_ID] [--workers N] | checkpoint | keygen | pubkey | prove EVENT_ID | consistency OLD NEW"""
+"""fazhi audit verify [--against CHECKPOINT] [--since CHECKPOINT_ID] [--workers N] | checkpoint | keygen
+| rotate-key | pubkey | prove EVENT_ID | consistency OLD NEW"""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         keygen = sub.add_parser("keygen", help="生成检查点签名密钥（Ed25519，保存在数据库之外）")
         keygen.add_argument("--path", help="密钥文件路径，默认 FAZHI_CHECKPOINT_KEY_FILE")
         keygen.add_argument("--if-missing", action="store_true", help="密钥已存在时不做任何事（安装脚本用）")
+        sub.add_parser("rotate-key", help="轮换检查点签名密钥：旧密钥签最后一个检查点后停用（保留其公钥），新密钥重签同一棵树")
         sub.add_parser("pubkey", help="打印检查点签名公钥（供第三方核验）")
         sub.add_parser("checkpoints", help="列出检查点（JSON，可公布）")
         prove = sub.add_parser("prove", help="某一事件的包含证明（JSON）")
@@ -51,6 +53,15 @@ class Command(BaseCommand):
             self._verify(options["against"], options.get("key"), options.get("since"), max(1, options["workers"]))
         elif action == "keygen":
             self._keygen(options.get("path"), options["if_missing"])
+        elif action == "rotate-key":
+            try:
+                last_old, first_new = services.checkpoint_key_rotate()
+            except signing.NoteError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                f"已轮换签名密钥：旧密钥最后签署大小 {last_old.size} 的检查点 #{last_old.pk}，其公钥保留在 {signing.retired_file()}；"
+                f"新密钥已签署同一棵树（检查点 #{first_new.pk}）。新公钥：{signing.verifier_key()}（请重新公布）"
+            )
         elif action == "pubkey":
             key = signing.verifier_key()
             if key is None:
