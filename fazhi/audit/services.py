@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -37,10 +39,16 @@ def leaf_source_register(name: str, reencode: LeafSource, *, exact: LeafSource |
 # their rows, so a row changed or deleted in the database is found, not only a changed event.
 ProjectionCheck = Callable[[Callable[[int], None] | None], tuple[int, list[str]]]
 PROJECTION_CHECKS: dict[str, tuple[ProjectionCheck, Callable[[], int]]] = {}
+# A check that cuts into parts (picklable descriptions, each checked on its own, together the
+# whole check): `audit_verify(workers=N)` checks the parts in N processes.
+ProjectionParts = tuple[Callable[[], list[Any]], Callable[[Any], tuple[int, list[str]]]]
+PROJECTION_PARTS: dict[str, ProjectionParts] = {}
 
 
-def projection_check_register(name: str, check: ProjectionCheck, count: Callable[[], int]) -> None:
+def projection_check_register(name: str, check: ProjectionCheck, count: Callable[[], int], *, parts: ProjectionParts | None = None) -> None:
     PROJECTION_CHECKS[name] = (check, count)
+    if parts is not None:
+        PROJECTION_PARTS[name] = parts
 
 
 def _head_locked() -> LogHead:
@@ -447,10 +455,21 @@ def _range_task(r: _Range) -> _RangeResult:
         connections.close_all()
 
 
+def _projection_task(task: tuple[str, Any], progress: Callable[[int], None] | None = None) -> tuple[int, list[str]]:
+    """One projection check, or one part of one; (rows checked, problems)."""
+    name, part = task
+    try:
+        if part is not None:
+            return PROJECTION_PARTS[name][1](part)
+        return PROJECTION_CHECKS[name][0](progress)
+    except FieldKeyMissing:
+        raise  # the key file, not a row
+    except FieldKeyError as exc:  # a stored value that no longer decrypts: the log check names its row
+        return 0, [f"台账记录与其事件的核对未能完成：{exc}"]
+
+
 def _ranges_in_processes(ranges: list[_Range], workers: int, progress: Callable[[int], None] | None) -> list[_RangeResult]:
     """The stretches in ``workers`` forked processes, each with its own database connection."""
-    import multiprocessing
-
     from django.db import connections
 
     connections.close_all()  # a forked child must never use the parent's connection
@@ -548,14 +567,20 @@ def audit_verify(
     if not checkpoints:
         report.problems.append("尚无检查点：请先执行 fazhi audit checkpoint")
     if projections and since is None:
-        for check, _ in PROJECTION_CHECKS.values():
-            try:
-                checked, found = check(progress)
-            except FieldKeyMissing:
-                raise  # the key file, not a row
-            except FieldKeyError as exc:  # a stored value that no longer decrypts: the log check names its row
-                report.problems.append(f"台账记录与其事件的核对未能完成：{exc}")
-                continue
+        tasks = [(name, part) for name in PROJECTION_CHECKS for part in (PROJECTION_PARTS[name][0]() if name in PROJECTION_PARTS and workers > 1 else [None])]
+        if workers > 1:
+            from django.db import connections
+
+            connections.close_all()  # a forked child must never use the parent's connection
+            parts: list[tuple[int, list[str]]] = []
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap(_projection_task, tasks):
+                    parts.append(part)
+                    if progress:
+                        progress(part[0])
+        else:
+            parts = [_projection_task(task, progress) for task in tasks]
+        for checked, found in parts:
             report.rows_checked += checked
             report.problems.extend(found)
     return report

@@ -14,7 +14,9 @@ from django.db import DatabaseError
 from fazhi.audit import services
 from fazhi.audit.models import AuditLeaf, MerkleNode
 from fazhi.audit.testing import append_only_bypassed
+from fazhi.registers.framework import projection
 from fazhi.registers.framework.services import matter_transition
+from fazhi.registers.reconsideration.models import ReconsiderationCase
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,3 +62,21 @@ def test_the_guards_are_back_after_the_intruder(log: int) -> None:
         AuditLeaf.objects.filter(index=1).update(data=b"x")
     with pytest.raises(DatabaseError):
         AuditLeaf.objects.filter(index=2).update(data=b"y")
+
+
+def test_the_rows_checked_in_parts_find_what_the_single_pass_finds(log: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matters cut into ranges of 3 keys (20 cases: 7 parts of this register, the first open
+    below, the last open above): a changed row, a deleted row and the last row's deletion are
+    each found once, by one process or two."""
+    monkeypatch.setattr(projection, "PART_SPAN", 3)
+    parts = [p for p in projection.matters_parts() if p[0] == "reconsideration"]
+    assert len(parts) == 7 and parts[0][1] is None and parts[-1][2] is None
+    ids = list(ReconsiderationCase.objects.order_by("pk").values_list("pk", flat=True))
+    changed = ReconsiderationCase.objects.get(pk=ids[4])
+    ReconsiderationCase.objects.filter(pk=changed.pk).update(state="closed")
+    ReconsiderationCase.objects.filter(pk__in=[ids[9], ids[-1]]).delete()
+    single, parallel = services.audit_verify(), services.audit_verify(workers=2)
+    assert single.rows_checked == parallel.rows_checked == 18
+    for found in (f"{changed.case_number}：状态", f"记录 #{ids[9]} 已被删除", f"记录 #{ids[-1]} 已被删除"):
+        assert sum(found in p for p in single.problems) == 1, (found, single.problems)
+        assert sum(found in p for p in parallel.problems) == 1, (found, parallel.problems)

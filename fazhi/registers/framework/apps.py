@@ -20,9 +20,9 @@ class FrameworkConfig(AppConfig):
         leaf_source_register(workflow.SOURCE, workflow.event_reencode)
 
         from fazhi.audit.services import projection_check_register
-        from fazhi.registers.framework.projection import matters_check, matters_count
+        from fazhi.registers.framework.projection import matters_check, matters_count, matters_part_check, matters_parts
 
-        projection_check_register("matters", matters_check, matters_count)
+        projection_check_register("matters", matters_check, matters_count, parts=(matters_parts, matters_part_check))
         projection_check_register("workflows", workflow.workflows_check, workflow.workflows_count)
 
         from fazhi.registers.framework.search import on_matters_written
