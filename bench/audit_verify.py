@@ -10,10 +10,11 @@ Measures, CPU and wall time, in one run:
   3. the rows users see: every matter's events replayed against its row, clocks recomputed
      (``fazhi.registers.framework.projection.matters_check``);
   4. a signed checkpoint held outside checked (``--against``), on top of 2;
-  5. 2 in as many processes as there are CPUs (``--workers``), beside 2 in one process again.
+  5. 2 in as many processes as there are CPUs (``--workers``), beside 2 in one process again;
+  6. everything `fazhi audit verify` does (2 and 3) in one process and in as many as there are CPUs.
 
 ``--before DIR``: the code of another checkout (e.g. ``git archive main | tar -x -C DIR``) measured
-against this one on the same database, part 2 alternately in fresh processes (``--rounds`` each).
+against this one on the same database, parts 2 and 3 alternately in fresh processes (``--rounds`` each).
 
     DATABASE_URL=sqlite:////path/demo.sqlite3 .venv/bin/python bench/audit_verify.py [--before DIR]
 
@@ -44,9 +45,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django
 django.setup()
 from fazhi.audit.services import audit_verify
+from fazhi.registers.framework.projection import matters_check
 wall, cpu = time.perf_counter(), time.process_time()
 report = audit_verify(projections=False)
-print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "size": report.size, "problems": len(report.problems)}))
+cpu, wall, cpu3 = time.process_time() - cpu, time.perf_counter() - wall, time.process_time()
+rows, found = matters_check()
+cpu3 = time.process_time() - cpu3
+out = {"cpu": cpu, "wall": wall, "size": report.size, "problems": len(report.problems)}
+print(json.dumps(out | {"rows": rows, "rows_cpu": cpu3, "rows_problems": len(found)}))
 """
 
 
@@ -109,6 +115,8 @@ def main() -> None:
     workers = os.cpu_count() or 1
     w2b = timed(lambda: audit_verify(projections=False))[1]  # single again, beside the parallel run
     par, w5, _ = timed(lambda: audit_verify(projections=False, workers=workers))
+    whole1, w6a, _ = timed(audit_verify)
+    whole2, w6b, _ = timed(lambda: audit_verify(workers=workers))
     load = os.getloadavg()[0]
     lines = [
         f"# bench/audit_verify.py — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC — {platform.machine()}, {os.cpu_count()} CPUs, "
@@ -123,6 +131,8 @@ def main() -> None:
         f"log + rows + {len(anchors)} checkpoint held outside: {w4:.2f} s wall, {c4:.2f} s CPU",
         f"log + rows in {workers} processes (--workers): {w5:.2f} s wall ({par.size / w5:,.0f} leaves/s wall; one process just before: "
         f"{w2b:.2f} s wall, {full.size / w2b:,.0f} leaves/s wall); problems {len(par.problems)}",
+        f"all of `audit verify` (log, source rows, rows users see): one process {w6a:.2f} s wall, {workers} processes {w6b:.2f} s wall; "
+        f"{whole1.rows_checked:,} / {whole2.rows_checked:,} rows; problems {len(whole1.problems)} / {len(whole2.problems)}",
     ]
     if args.before:
         runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
@@ -134,6 +144,8 @@ def main() -> None:
             walls = " / ".join(f"{r['wall']:.2f}" for r in runs[name])
             found = runs[name][-1]["problems"]
             lines.append(f"{name} ({code}): log + source rows, alternated fresh processes: {figures} leaves/s CPU ({walls} s wall); problems {found:.0f}")
+            rows = " / ".join(f"{r['rows'] / r['rows_cpu']:,.0f}" for r in runs[name])
+            lines.append(f"{name} ({code}): rows users see, the same processes: {rows} rows/s CPU; problems {runs[name][-1]['rows_problems']:.0f}")
     print("\n".join(lines))
     with (ROOT / "bench" / "results" / "audit_verify.txt").open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
