@@ -158,7 +158,14 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
 
     weights = list(catalogue.CONTEXT_WEIGHTS.values())
     parts = ev.picks[: len(weights)]
-    total = sum(w * ev.scores[pick] for w, pick in zip(weights, parts, strict=True)) + ev.penalty
+    # the weighted sum of the parts, in place (the same sums, in the same order, as sum() of them)
+    total = ev.scores[parts[0]] * weights[0]
+    step = np.empty_like(total)
+    for w, pick in zip(weights[1:], parts[1:], strict=True):
+        np.take(ev.scores, pick, axis=0, out=step)
+        step *= w
+        total += step
+    total += ev.penalty
     k = min(CANDIDATES, total.shape[1])
     # the definition scorer's best k, best first, ties in the catalogue's order: k times, every
     # row's best label (argmax: the first of equal ones), then struck out. On ~60 figures x ~640
@@ -178,13 +185,15 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
     # the rule's label is a candidate where the unit allows it and the definition scorer has not proposed it
     rule_new = (rules >= 0) & allowed[rows, np.maximum(rules, 0)] & ~(by_definition == rules).any(axis=1, keepdims=True)
     valid = np.concatenate([total[rows, by_definition] > -1e8, rule_new], axis=1)
-    suffixes = np.array([suffix_row(u) for u in ev.units])
+    units: dict[str, int] = {}
+    which = np.array([units.setdefault(u, len(units)) for u in ev.units], dtype=np.int64)
+    suffixes = np.array([suffix_row(u) for u in units])  # a row per distinct unit
     x = np.stack(
         [
             *(ev.scores[pick[:, None], cands] for pick in parts),
             ev.scores[ev.picks[len(weights)][:, None], cands],
             (cands == rules).astype(np.float64),
-            suffixes[rows, cands],
+            suffixes[which[:, None], cands],
         ],
         axis=2,
     )
