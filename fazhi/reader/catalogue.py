@@ -190,7 +190,8 @@ class DefinitionScorer:
         self.classes = [LABEL_CLASSES.index(_label_class(e)) for e in entries]
         self.index = SparseIndex(len(entries), chinese_only=True, label_class=self.classes)
         self.index.add(((g, self.idf[g], pairs) for g, pairs in index.items()), NGRAMS)
-        # the labels' names alone, for the words left of a figure (the ranker, ranker.py)
+        # the labels' names alone, for the words left of a figure (the ranker, ranker.py): a second
+        # vocabulary of the same index, so that both are scored in one pass
         names: dict[str, list[tuple[int, float]]] = {}
         for j, e in enumerate(entries):
             vec = {g: (1.0 + math.log(k)) * self.idf[g] for g, k in Counter(grams(e.name)).items()}
@@ -198,8 +199,7 @@ class DefinitionScorer:
             for g, v in vec.items():
                 if v / norm >= PRUNE and df[g] <= MAX_DF:
                     names.setdefault(g, []).append((j, v / norm))
-        self.name_index = SparseIndex(len(entries), chinese_only=True, label_class=self.classes)
-        self.name_index.add(((g, self.idf[g], pairs) for g, pairs in names.items()), NGRAMS)
+        self.names_vocabulary = self.index.add(((g, self.idf[g], pairs) for g, pairs in names.items()), NGRAMS)
         self.position = {name: j for j, name in enumerate(self.names)}
         from fazhi.reader.ranker import suffix
 
@@ -241,37 +241,43 @@ class DefinitionScorer:
         """Per part of the context (``CONTEXT_WEIGHTS``' order), (figures, labels) cosine
         similarities to the labels' documents, 0 on the labels the unit forbids; and (figures,
         labels) -1e9 on those labels, 0 elsewhere."""
-        if not ctxs:
-            empty = np.zeros((0, len(self.entries)))
-            return [empty for _ in CONTEXT_WEIGHTS], empty
-        at: dict[str, int] = {}
-        picks: list[tuple[float, list[int]]] = []
-        for part, weight in CONTEXT_WEIGHTS.items():
-            # setdefault numbers each distinct text once, in the order first met
-            picks.append((weight, [at.setdefault(text, len(at)) for text in _part_texts(ctxs, part)]))
-        # a text's labels are summed only over the classes its figures' units allow (the others get -1e9 below)
-        figure_lo, figure_hi = np.array([self.class_range(c.unit) for c in ctxs], dtype=np.int64).T
-        lo, hi = np.full(len(at), len(LABEL_CLASSES), dtype=np.int64), np.zeros(len(at), dtype=np.int64)
-        for _weight, pick in picks:
-            np.minimum.at(lo, pick, figure_lo)
-            np.maximum.at(hi, pick, figure_hi)
-        scores = self.index.scores(list(at), [0] * len(at), [1.0] * len(at), np.stack((lo, np.maximum(lo, hi)), axis=1))
-        units: dict[str, int] = {}
-        which = [units.setdefault(c.unit, len(units)) for c in ctxs]
-        return [scores[pick] for _weight, pick in picks], np.array([self.penalty(unit) for unit in units])[which]
+        scores, picks, penalty = self.text_scores(ctxs, with_names=False)
+        return [scores[pick] for pick in picks], penalty
 
     def name_scores(self, ctxs: list[FigureContext]) -> np.ndarray:
         """(figures, labels): the cosine similarity of the words left of each figure to each label's
         name alone, over the labels its unit allows (0 on the others)."""
+        scores, picks, _penalty = self.text_scores(ctxs)
+        return scores[picks[-1]]
+
+    def text_scores(self, ctxs: list[FigureContext], with_names: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``part_scores`` and ``name_scores`` in one pass of the index, kept by distinct text: every
+        distinct text of every part, and the words left of the figures once more against the names,
+        counted and scored together. Returns (texts, labels) scores; (parts, figures) which text is
+        each part of each figure's context, the parts in ``CONTEXT_WEIGHTS``' order and then (with
+        ``with_names``) the words left of it against the names; and the (figures, labels) penalty."""
         if not ctxs:
-            return np.zeros((0, len(self.entries)))
-        at: dict[str, int] = {}
-        pick = [at.setdefault(text, len(at)) for text in _part_texts(ctxs, "left")]
-        lo, hi = np.full(len(at), len(LABEL_CLASSES), dtype=np.int64), np.zeros(len(at), dtype=np.int64)
+            empty = np.zeros((0, len(self.entries)))
+            return empty, np.zeros((len(CONTEXT_WEIGHTS) + with_names, 0), dtype=np.int64), empty
+        at: dict[tuple[int, str], int] = {}
+        picks: list[list[int]] = []
+        for part in CONTEXT_WEIGHTS:
+            # setdefault numbers each distinct text once, in the order first met
+            picks.append([at.setdefault((0, text), len(at)) for text in _part_texts(ctxs, part)])
+        if with_names:
+            picks.append([at.setdefault((self.names_vocabulary, text), len(at)) for text in _part_texts(ctxs, "left")])
+        # a text's labels are summed only over the classes its figures' units allow (the others get -1e9 below)
         figure_lo, figure_hi = np.array([self.class_range(c.unit) for c in ctxs], dtype=np.int64).T
-        np.minimum.at(lo, pick, figure_lo)
-        np.maximum.at(hi, pick, figure_hi)
-        return self.name_index.scores(list(at), [0] * len(at), [1.0] * len(at), np.stack((lo, np.maximum(lo, hi)), axis=1))[pick]
+        lo, hi = np.full(len(at), len(LABEL_CLASSES), dtype=np.int64), np.zeros(len(at), dtype=np.int64)
+        for pick in picks:
+            np.minimum.at(lo, pick, figure_lo)
+            np.maximum.at(hi, pick, figure_hi)
+        keys = list(at)
+        texts, vocabularies = [text for _, text in keys], [vocabulary for vocabulary, _ in keys]
+        scores = self.index.scores(texts, vocabularies, [1.0] * len(at), np.stack((lo, np.maximum(lo, hi)), axis=1))
+        units: dict[str, int] = {}
+        which = [units.setdefault(c.unit, len(units)) for c in ctxs]
+        return scores, np.array(picks, dtype=np.int64), np.array([self.penalty(unit) for unit in units])[which]
 
     def probability(self, top: float, lead: float) -> float:
         return definition_probability(self.platt, top, lead)

@@ -43,7 +43,11 @@ TERMINAL = "。！？；：:!?;…"
 CLOSERS = "”’」』）)】》"
 DATE_LINE = re.compile(r"^\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日\s*$")
 SPACE_DIGIT = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”《》（）])[ \t\u3000\xa0]+(?=[\d.%])|(?<=[\d%])[ \t\u3000\xa0]+(?=[\u4e00-\u9fff%])")
+BULLET = re.compile(r"^[-*•·]\s+")
 FULLWIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "%", "﹪": "%"})
+# translate looks every character up in its table (most of a report's cleaning time): only a text
+# that holds one of the table's characters, which a regular expression finds far faster, is translated
+HAS_FULLWIDTH = re.compile("[" + "".join(chr(c) for c in FULLWIDTH) + "]")
 FIELD_NAMES = {
     "文号": "doc_number",
     "签发人": "signers",
@@ -90,7 +94,9 @@ def _header_fields(line: str) -> dict[str, str] | None:
 
 def normalise(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(FULLWIDTH).replace("\u200b", "").replace("\ufeff", "")
+    if HAS_FULLWIDTH.search(text):
+        text = text.translate(FULLWIDTH)
+    text = text.replace("\u200b", "").replace("\ufeff", "")
     return text.replace("**", "").replace("__", "")
 
 
@@ -168,7 +174,7 @@ def _continues(line: str, nxt: str, first: bool) -> bool:
 
 
 def clean(raw: str) -> Cleaned:
-    lines = [re.sub(r"^[-*•·]\s+", "", ln.strip(" \t\u3000\xa0\f")).strip() for ln in normalise(raw).replace("\f", "\n").split("\n")]
+    lines = [BULLET.sub("", ln.strip(" \t\u3000\xa0\f")).strip() for ln in normalise(raw).replace("\f", "\n").split("\n")]
     header: dict[str, str] = {}
     red_head = ""
     dropped: list[str] = []

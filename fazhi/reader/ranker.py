@@ -3,14 +3,18 @@ definition scorer weighed by a logistic regression fitted on the tuning data, in
 precedence.
 
 For each figure a few candidate labels are gathered: the definition scorer's best ``CANDIDATES``
-(``catalogue.py``: every label of the catalogue the unit allows) and the label of the first rule of
-metrics.yaml that holds, where the unit allows it. Each candidate is described by ``FEATURES``: its
-similarity to each part of the figure's context (the words left of the figure, right of it, its
-clause, the headings above it), the similarity of its name alone to the words left of the figure,
-whether the rule gives it, and how often labels ending as its name ends (案件数, 事项数, 人次 …) were
-counted in the figure's unit in the training data. None of these is tied to one label, so weights
-learnt on the labels of the training data hold for the labels it never saw (about half of a new
-jurisdiction's).
+(``catalogue.py``: every label of the catalogue the unit allows), the label of the first rule of
+metrics.yaml that holds, where the unit allows it, and the classifier's best
+``CLASSIFIER_CANDIDATES`` labels the unit allows (``classifier.py``: character n-grams of the words
+left of the figure, its clause and heading path, and its unit; only labels its training data has),
+so that a label no rule and no definition proposes can be chosen. Each candidate is described by
+``FEATURES``: its similarity to each part of the figure's context (the words left of the figure,
+right of it, its clause, the headings above it), the similarity of its name alone to the words left
+of the figure, whether the rule gives it, how often labels ending as its name ends (案件数, 事项数,
+人次 …) were counted in the figure's unit in the training data, the classifier's score of it less
+the figure's best one, and whether the classifier knows it. None of these is tied to one label, so
+weights learnt on the labels of the training data hold for the labels it never saw (about a third of
+a new jurisdiction's).
 
 One precedence stays: a rule's label that the classifier's best label confirms is taken as it is
 (the classifier, ``classifier.py``, learnt the annotated reports; the reports the rules were written
@@ -21,9 +25,11 @@ every training figure, the right label against the others; the figure gets its b
 the probability that it is right (a logistic fit of the best score and its lead over the second,
 ``calibration``) is its ``metric_confidence``.
 
-The classifier's score for a candidate is not a feature: taken out of fold it
-lowered the jurisdiction-held-out accuracy of the ranker (0.594 without it, 0.578 with it, on the
-tuning split), the classifier's labels being those of a few reports each.
+The classifier's scores the ranker is fitted on are out of fold (each training figure scored by a
+classifier trained without its jurisdiction, ``train.classifier_scores``), as they are for a report
+the reader has not seen: in-sample scores would make it trust the classifier far too much. (With
+the first 308 tuning figures the classifier's score as a feature lowered the jurisdiction-held-out
+accuracy, 0.594 -> 0.578; with 682 and its best labels as candidates it raises it, 0.597 -> 0.635.)
 """
 
 from __future__ import annotations
@@ -43,8 +49,14 @@ FEATURES = (
     "name_left",
     "rule",
     "unit_suffix",
+    "classifier",
+    "classifier_known",
 )
 CANDIDATES = 10  # the definition scorer's best labels taken as candidates
+CLASSIFIER_CANDIDATES = 3  # and the classifier's best labels (those the unit allows) that are not among them
+# the classifier's score of a candidate is read as its gap to the figure's best one, no lower than
+# this; a label the classifier does not know (its training data never had it) gets this gap
+CLASSIFIER_FLOOR = -2.0
 BRACKETED = re.compile(r"[(（][^()（）]*[)）]$")
 
 
@@ -59,21 +71,27 @@ class Evidence:
     """What the rules, the classifier and the definition scorer say about a list of figures; every
     matrix is (figures, labels of the catalogue)."""
 
-    parts: list[np.ndarray]  # per part of the context (catalogue.CONTEXT_WEIGHTS' order), the similarity to each label
+    scores: np.ndarray  # (distinct texts, labels): the similarity of each text of the figures' contexts to each label
+    # (parts, figures): the row of ``scores`` of each part of each figure's context (catalogue.CONTEXT_WEIGHTS'
+    # order), then that of the words left of the figure against the labels' names alone
+    picks: np.ndarray
     penalty: np.ndarray  # 0 where the figure's unit allows the label, -1e9 elsewhere
-    names_left: np.ndarray  # the similarity of the words left of the figure to each label's name alone
     rules: list[int]  # the rule's label (its position in the catalogue) per figure, -1 where no rule holds
     units: list[str]
+    # (figures, labels): the classifier's score (classifier.Model.catalogue_scores), NaN where it does
+    # not know the label; None: no classifier (its features then say "unknown" for every label)
+    classifier: np.ndarray | None = None
 
 
-def evidence(ctxs: list[Any], rules: list[str | None]) -> Evidence:
-    """The evidence for the figures of ``ctxs`` (``classifier.FigureContext``), given their rules' labels."""
+def evidence(ctxs: list[Any], rules: list[str | None], classifier: np.ndarray | None = None) -> Evidence:
+    """The evidence for the figures of ``ctxs`` (``classifier.FigureContext``), given their rules'
+    labels and the classifier's scores (``classifier.Model.catalogue_scores``)."""
     from fazhi.reader import catalogue
 
     scorer = catalogue.scorer()
-    parts, penalty = scorer.part_scores(ctxs)
+    scores, picks, penalty = scorer.text_scores(ctxs)
     at = scorer.position
-    return Evidence(parts, penalty, scorer.name_scores(ctxs), [at.get(rule, -1) if rule else -1 for rule in rules], [c.unit for c in ctxs])
+    return Evidence(scores, picks, penalty, [at.get(rule, -1) if rule else -1 for rule in rules], [c.unit for c in ctxs], classifier)
 
 
 @dataclass
@@ -155,34 +173,82 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
     from fazhi.reader import catalogue
 
     weights = list(catalogue.CONTEXT_WEIGHTS.values())
-    total = sum(w * p for w, p in zip(weights, ev.parts, strict=True)) + ev.penalty
+    parts = ev.picks[: len(weights)]
+    # the weighted sum of the parts, in place (the same sums, in the same order, as sum() of them)
+    total = ev.scores[parts[0]] * weights[0]
+    step = np.empty_like(total)
+    for w, pick in zip(weights[1:], parts[1:], strict=True):
+        np.take(ev.scores, pick, axis=0, out=step)
+        step *= w
+        total += step
+    total += ev.penalty
     k = min(CANDIDATES, total.shape[1])
-    # the definition scorer's best k, best first, ties in the catalogue's order (the k best found by
-    # a partition, then only they sorted: a sort of every label was a tenth of the reader's time)
+    # the definition scorer's best k, best first, ties in the catalogue's order: k times, every
+    # row's best label (argmax: the first of equal ones), then struck out. On ~60 figures x ~640
+    # labels this is several times faster than a partition of each row and a sort of its best k.
+    # Equal scores (0 where a label shares nothing with the context) keep the order they had with
+    # the partition: a label's score less 1e-12 times its position in the catalogue
     rows = np.arange(n)[:, None]
-    # equal scores (0 where a label shares nothing with the context) made the partition slow: a
-    # label's score less 1e-12 times its position parts them in the catalogue's order
-    total -= np.arange(total.shape[1]) * 1e-12
-    best_k = np.argpartition(-total, k - 1, axis=1)[:, :k] if k < total.shape[1] else np.tile(np.arange(k), (n, 1))
-    # a label ranks after another when its score is lower, or equal and later in the catalogue;
-    # the k-th score may be shared by labels outside best_k: those in it are then not the first in
-    # the catalogue's order, but every label of best_k scores at least as much as every other
-    order = np.lexsort((best_k, -total[rows, best_k]), axis=1)
-    by_definition = best_k[rows, order]
+    left = total - np.arange(total.shape[1]) * 1e-12
+    by_definition = np.empty((n, k), dtype=np.int64)
+    for j in range(k):
+        best = left.argmax(axis=1)
+        by_definition[:, j] = best
+        left[rows[:, 0], best] = -np.inf
     allowed = ev.penalty > -1e8
     rules = np.array(ev.rules, dtype=np.int64)[:, None]
-    cands = np.concatenate([by_definition, np.maximum(rules, 0)], axis=1)
     # the rule's label is a candidate where the unit allows it and the definition scorer has not proposed it
     rule_new = (rules >= 0) & allowed[rows, np.maximum(rules, 0)] & ~(by_definition == rules).any(axis=1, keepdims=True)
-    valid = np.concatenate([total[rows, by_definition] > -1e8, rule_new], axis=1)
-    suffixes = np.array([suffix_row(u) for u in ev.units])
+    best, known, by_classifier = classifier_evidence(ev, allowed)
+    proposed = np.concatenate([by_definition, np.where(rule_new, rules, -1)], axis=1)
+    # the classifier's best labels are candidates where it knows them and nothing else proposed them
+    classifier_new = (by_classifier >= 0) & ~(by_classifier[:, :, None] == proposed[:, None, :]).any(axis=2)
+    cands = np.concatenate([by_definition, np.maximum(rules, 0), np.maximum(by_classifier, 0)], axis=1)
+    valid = np.concatenate([total[rows, by_definition] > -1e8, rule_new, classifier_new], axis=1)
+    units: dict[str, int] = {}
+    which = np.array([units.setdefault(u, len(units)) for u in ev.units], dtype=np.int64)
+    suffixes = np.array([suffix_row(u) for u in units])  # a row per distinct unit
     x = np.stack(
         [
-            *(p[rows, cands] for p in ev.parts),
-            ev.names_left[rows, cands],
+            *(ev.scores[pick[:, None], cands] for pick in parts),
+            ev.scores[ev.picks[len(weights)][:, None], cands],
             (cands == rules).astype(np.float64),
-            suffixes[rows, cands],
+            suffixes[which[:, None], cands],
+            classifier_gap(ev, best, known, cands),
+            known[rows, cands].astype(np.float64),
         ],
         axis=2,
     )
     return cands, x, valid
+
+
+def classifier_evidence(ev: Evidence, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per figure, the classifier's best score among the labels the unit allows (-inf where it
+    knows none), whether it knows each label and the unit allows it (figures, labels), and its
+    best ``CLASSIFIER_CANDIDATES`` labels of those, best first (-1 where it knows fewer)."""
+    n, width = allowed.shape
+    k = min(CLASSIFIER_CANDIDATES, width)
+    if ev.classifier is None:
+        return np.full(n, -np.inf), np.zeros((n, width), dtype=bool), np.full((n, k), -1, dtype=np.int64)
+    known = allowed & ~np.isnan(ev.classifier)
+    score = np.where(known, ev.classifier, -np.inf)
+    best = score.max(axis=1)
+    rows = np.arange(n)
+    by_classifier = np.empty((n, k), dtype=np.int64)
+    for j in range(k):
+        at = score.argmax(axis=1)
+        # a figure with fewer known labels than k: its last ones are repeated, no candidates
+        by_classifier[:, j] = np.where(np.isfinite(score[rows, at]), at, -1)
+        score[rows, at] = -np.inf
+    return best, known, by_classifier
+
+
+def classifier_gap(ev: Evidence, best: np.ndarray, known: np.ndarray, cands: np.ndarray) -> np.ndarray:
+    """(figures, candidates): the classifier's score of each candidate less the figure's best
+    (``classifier_evidence``), no lower than ``CLASSIFIER_FLOOR``, which a label it does not know gets."""
+    if ev.classifier is None:
+        return np.full(cands.shape, CLASSIFIER_FLOOR)
+    rows = np.arange(len(cands))[:, None]
+    ok = known[rows, cands]
+    gap = np.where(ok, ev.classifier[rows, cands] - np.where(np.isfinite(best), best, 0.0)[:, None], CLASSIFIER_FLOOR)
+    return np.maximum(gap, CLASSIFIER_FLOOR)
