@@ -119,7 +119,6 @@ class Model:
     penalty: dict[str, np.ndarray]  # per kind, -1e9 on the labels it cannot have, 0 elsewhere
     definition_platt: tuple[float, float, float]  # calibration of the definition scorer (catalogue.py)
     ranker: Any = None  # ranker.Ranker: the learnt choice among the candidates of the three (ranker.py); None in an older model file
-    _columns: np.ndarray | None = None  # each label's column in the catalogue (-1: none), found when first asked
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -183,33 +182,19 @@ class Model:
     def probability(self, score: float) -> float:
         return platt_probability(self.platt, score)
 
-    def predict(self, ctxs: list[FigureContext], scores: np.ndarray | None = None) -> list[tuple[str | None, float, float]]:
+    def predict(self, ctxs: list[FigureContext]) -> list[tuple[str | None, float, float]]:
         """For each figure: the best label among those of its unit's kind, the calibrated
-        probability that it is right, and its raw score; ``scores``: ``self.scores(ctxs)`` where
-        the caller has them."""
+        probability that it is right, and its raw score."""
         if not ctxs:
             return []
         from fazhi.reader.labels import _kind_of
 
-        scores = self.scores(ctxs) if scores is None else scores.copy()
+        scores = self.scores(ctxs)
         kinds = list(self.penalty)
         scores += np.array(list(self.penalty.values()))[[kinds.index(_kind_of(c.unit)) for c in ctxs]]
         best = scores.argmax(axis=1)
         top = scores[np.arange(len(ctxs)), best]
         return [(self.labels[j], self.probability(t), t) if t > -1e8 else (None, 0.0, -9.0) for j, t in zip(best.tolist(), top.tolist(), strict=True)]
-
-    def catalogue_scores(self, scores: np.ndarray) -> np.ndarray:
-        """``scores`` (figures, the model's labels) put in the columns of the label catalogue
-        (``catalogue.py``), NaN in those of the labels the model does not know."""
-        from fazhi.reader import catalogue
-
-        if self._columns is None:
-            at = catalogue.scorer().position
-            self._columns = np.array([at.get(label, -1) for label in self.labels], dtype=np.int64)
-        out = np.full((len(scores), len(catalogue.scorer().names)), np.nan)
-        known = self._columns >= 0
-        out[:, self._columns[known]] = scores[:, known]
-        return out
 
     def allowed(self, unit: str) -> np.ndarray:
         from fazhi.reader.labels import _kind_of

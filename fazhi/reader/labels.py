@@ -329,8 +329,8 @@ def label(text: str, figure: Figure, seps: Separators | None = None) -> str | No
 
 def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None) -> None:
     """Label every figure: a rule of metrics.yaml's label where the classifier (``classifier.py``)
-    confirms it, else the likeliest of the candidates of the definition scorer (``catalogue.py``),
-    the classifier and the rule, as the ranker (``ranker.py``) learnt to weigh them; ``metric_confidence`` is the
+    confirms it, else the likeliest of the candidates of the definition scorer (``catalogue.py``)
+    and the rule, as the ranker (``ranker.py``) learnt to weigh them; ``metric_confidence`` is the
     probability that the label is right, calibrated on the tuning data. A model file without a
     ranker: the rules, the classifier and the definition scorer combined by ``classifier.combine``.
     Without a model file, the rules and the name guess alone."""
@@ -347,14 +347,16 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
     # the classifier and the definition scorer are asked for every figure: whether they back a rule's label decides it
     fig_ctxs = classifier.contexts(text, figures, seps, ctxs, outline)
     if model.ranker is not None:
-        # a rule the classifier confirms, else the learnt choice among the candidates of the rules, the definition scorer
-        # and the classifier (ranker.py); the classifier scores every figure once, for both
+        # a rule the classifier confirms, else the learnt choice among the candidates of the rules and the definition scorer (ranker.py)
         from fazhi.reader import ranker
 
         names = catalogue.scorer().names
-        scores = model.scores(fig_ctxs)
-        ev = ranker.evidence(fig_ctxs, rules, model.catalogue_scores(scores))
-        confirmed = [rule is not None and rule == p[0] for rule, p in zip(rules, model.predict(fig_ctxs, scores), strict=True)]
+        ev = ranker.evidence(fig_ctxs, rules)
+        # the classifier is asked only about the figures a rule labels
+        ruled = [k for k, rule in enumerate(rules) if rule is not None]
+        confirmed = [False] * len(figures)
+        for k, p in zip(ruled, model.predict([fig_ctxs[k] for k in ruled]), strict=True):
+            confirmed[k] = rules[k] == p[0]
         for figure, (at, probability) in zip(figures, model.ranker.choose(ev, confirmed), strict=True):
             figure.metric = names[at] if at is not None else None
             figure.metric_confidence = round(probability, 3)

@@ -3,18 +3,14 @@ definition scorer weighed by a logistic regression fitted on the tuning data, in
 precedence.
 
 For each figure a few candidate labels are gathered: the definition scorer's best ``CANDIDATES``
-(``catalogue.py``: every label of the catalogue the unit allows), the label of the first rule of
-metrics.yaml that holds, where the unit allows it, and the classifier's best
-``CLASSIFIER_CANDIDATES`` labels the unit allows (``classifier.py``: character n-grams of the words
-left of the figure, its clause and heading path, and its unit; only labels its training data has),
-so that a label no rule and no definition proposes can be chosen. Each candidate is described by
-``FEATURES``: its similarity to each part of the figure's context (the words left of the figure,
-right of it, its clause, the headings above it), the similarity of its name alone to the words left
-of the figure, whether the rule gives it, how often labels ending as its name ends (案件数, 事项数,
-人次 …) were counted in the figure's unit in the training data, the classifier's score of it less
-the figure's best one, and whether the classifier knows it. None of these is tied to one label, so
-weights learnt on the labels of the training data hold for the labels it never saw (about a third of
-a new jurisdiction's).
+(``catalogue.py``: every label of the catalogue the unit allows) and the label of the first rule of
+metrics.yaml that holds, where the unit allows it. Each candidate is described by ``FEATURES``: its
+similarity to each part of the figure's context (the words left of the figure, right of it, its
+clause, the headings above it), the similarity of its name alone to the words left of the figure,
+whether the rule gives it, and how often labels ending as its name ends (案件数, 事项数, 人次 …) were
+counted in the figure's unit in the training data. None of these is tied to one label, so weights
+learnt on the labels of the training data hold for the labels it never saw (about half of a new
+jurisdiction's).
 
 One precedence stays: a rule's label that the classifier's best label confirms is taken as it is
 (the classifier, ``classifier.py``, learnt the annotated reports; the reports the rules were written
@@ -25,11 +21,9 @@ every training figure, the right label against the others; the figure gets its b
 the probability that it is right (a logistic fit of the best score and its lead over the second,
 ``calibration``) is its ``metric_confidence``.
 
-The classifier's scores the ranker is fitted on are out of fold (each training figure scored by a
-classifier trained without its jurisdiction, ``train.classifier_scores``), as they are for a report
-the reader has not seen: in-sample scores would make it trust the classifier far too much. (With
-the first 308 tuning figures the classifier's score as a feature lowered the jurisdiction-held-out
-accuracy, 0.594 -> 0.578; with 682 and its best labels as candidates it raises it, 0.597 -> 0.635.)
+The classifier's score for a candidate is not a feature: taken out of fold it
+lowered the jurisdiction-held-out accuracy of the ranker (0.594 without it, 0.578 with it, on the
+tuning split), the classifier's labels being those of a few reports each.
 """
 
 from __future__ import annotations
@@ -49,14 +43,8 @@ FEATURES = (
     "name_left",
     "rule",
     "unit_suffix",
-    "classifier",
-    "classifier_known",
 )
 CANDIDATES = 10  # the definition scorer's best labels taken as candidates
-CLASSIFIER_CANDIDATES = 3  # and the classifier's best labels (those the unit allows) that are not among them
-# the classifier's score of a candidate is read as its gap to the figure's best one, no lower than
-# this; a label the classifier does not know (its training data never had it) gets this gap
-CLASSIFIER_FLOOR = -2.0
 BRACKETED = re.compile(r"[(（][^()（）]*[)）]$")
 
 
@@ -78,20 +66,16 @@ class Evidence:
     penalty: np.ndarray  # 0 where the figure's unit allows the label, -1e9 elsewhere
     rules: list[int]  # the rule's label (its position in the catalogue) per figure, -1 where no rule holds
     units: list[str]
-    # (figures, labels): the classifier's score (classifier.Model.catalogue_scores), NaN where it does
-    # not know the label; None: no classifier (its features then say "unknown" for every label)
-    classifier: np.ndarray | None = None
 
 
-def evidence(ctxs: list[Any], rules: list[str | None], classifier: np.ndarray | None = None) -> Evidence:
-    """The evidence for the figures of ``ctxs`` (``classifier.FigureContext``), given their rules'
-    labels and the classifier's scores (``classifier.Model.catalogue_scores``)."""
+def evidence(ctxs: list[Any], rules: list[str | None]) -> Evidence:
+    """The evidence for the figures of ``ctxs`` (``classifier.FigureContext``), given their rules' labels."""
     from fazhi.reader import catalogue
 
     scorer = catalogue.scorer()
     scores, picks, penalty = scorer.text_scores(ctxs)
     at = scorer.position
-    return Evidence(scores, picks, penalty, [at.get(rule, -1) if rule else -1 for rule in rules], [c.unit for c in ctxs], classifier)
+    return Evidence(scores, picks, penalty, [at.get(rule, -1) if rule else -1 for rule in rules], [c.unit for c in ctxs])
 
 
 @dataclass
@@ -197,14 +181,10 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
         left[rows[:, 0], best] = -np.inf
     allowed = ev.penalty > -1e8
     rules = np.array(ev.rules, dtype=np.int64)[:, None]
+    cands = np.concatenate([by_definition, np.maximum(rules, 0)], axis=1)
     # the rule's label is a candidate where the unit allows it and the definition scorer has not proposed it
     rule_new = (rules >= 0) & allowed[rows, np.maximum(rules, 0)] & ~(by_definition == rules).any(axis=1, keepdims=True)
-    best, known, by_classifier = classifier_evidence(ev, allowed)
-    proposed = np.concatenate([by_definition, np.where(rule_new, rules, -1)], axis=1)
-    # the classifier's best labels are candidates where it knows them and nothing else proposed them
-    classifier_new = (by_classifier >= 0) & ~(by_classifier[:, :, None] == proposed[:, None, :]).any(axis=2)
-    cands = np.concatenate([by_definition, np.maximum(rules, 0), np.maximum(by_classifier, 0)], axis=1)
-    valid = np.concatenate([total[rows, by_definition] > -1e8, rule_new, classifier_new], axis=1)
+    valid = np.concatenate([total[rows, by_definition] > -1e8, rule_new], axis=1)
     units: dict[str, int] = {}
     which = np.array([units.setdefault(u, len(units)) for u in ev.units], dtype=np.int64)
     suffixes = np.array([suffix_row(u) for u in units])  # a row per distinct unit
@@ -214,41 +194,7 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
             ev.scores[ev.picks[len(weights)][:, None], cands],
             (cands == rules).astype(np.float64),
             suffixes[which[:, None], cands],
-            classifier_gap(ev, best, known, cands),
-            known[rows, cands].astype(np.float64),
         ],
         axis=2,
     )
     return cands, x, valid
-
-
-def classifier_evidence(ev: Evidence, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per figure, the classifier's best score among the labels the unit allows (-inf where it
-    knows none), whether it knows each label and the unit allows it (figures, labels), and its
-    best ``CLASSIFIER_CANDIDATES`` labels of those, best first (-1 where it knows fewer)."""
-    n, width = allowed.shape
-    k = min(CLASSIFIER_CANDIDATES, width)
-    if ev.classifier is None:
-        return np.full(n, -np.inf), np.zeros((n, width), dtype=bool), np.full((n, k), -1, dtype=np.int64)
-    known = allowed & ~np.isnan(ev.classifier)
-    score = np.where(known, ev.classifier, -np.inf)
-    best = score.max(axis=1)
-    rows = np.arange(n)
-    by_classifier = np.empty((n, k), dtype=np.int64)
-    for j in range(k):
-        at = score.argmax(axis=1)
-        # a figure with fewer known labels than k: its last ones are repeated, no candidates
-        by_classifier[:, j] = np.where(np.isfinite(score[rows, at]), at, -1)
-        score[rows, at] = -np.inf
-    return best, known, by_classifier
-
-
-def classifier_gap(ev: Evidence, best: np.ndarray, known: np.ndarray, cands: np.ndarray) -> np.ndarray:
-    """(figures, candidates): the classifier's score of each candidate less the figure's best
-    (``classifier_evidence``), no lower than ``CLASSIFIER_FLOOR``, which a label it does not know gets."""
-    if ev.classifier is None:
-        return np.full(cands.shape, CLASSIFIER_FLOOR)
-    rows = np.arange(len(cands))[:, None]
-    ok = known[rows, cands]
-    gap = np.where(ok, ev.classifier[rows, cands] - np.where(np.isfinite(best), best, 0.0)[:, None], CLASSIFIER_FLOOR)
-    return np.maximum(gap, CLASSIFIER_FLOOR)

@@ -69,7 +69,6 @@ class SparseIndex:
         order = np.flatnonzero(~single)[np.argsort(keys[~single])]
         self.pairs, self.pair_rows = keys[order], order
         self.idf = np.array(self._idf, dtype=np.float64)
-        self.wants = np.array([[1 in sizes, 2 in sizes] for sizes in self.sizes], dtype=bool).reshape(len(self.sizes), 2)  # per vocabulary: 1-grams, 2-grams
         self.ptr = np.array(self._ptr, dtype=np.int64).reshape(len(self._ptr), self.n_classes + 1)
         self.labels = np.array(self._labels, dtype=np.int64)
         self.weights = np.array(self._weights, dtype=np.float64)
@@ -110,7 +109,7 @@ class SparseIndex:
         if not valid.any() or not len(self.idf):
             return empty, empty, empty
         vocabulary = np.array(vocabularies, dtype=np.int64)
-        wants = self.wants[vocabulary]
+        wants = np.array([[1 in self.sizes[v], 2 in self.sizes[v]] for v in vocabularies], dtype=bool)
         one = np.flatnonzero(valid & wants[text_of, 0])
         two = np.flatnonzero(valid[:-1] & valid[1:] & wants[text_of[:-1], 1])
         # n-grams are taken within runs of valid characters, a run's 1-grams before its 2-grams:

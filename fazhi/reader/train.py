@@ -192,22 +192,6 @@ def cross_validate(examples: list[Example], extra: list[Example]) -> list[Predic
     return [p for p in out if p is not None]
 
 
-def classifier_scores(examples: list[Example], extra: list[Example]) -> np.ndarray:
-    """(examples, labels of the catalogue): each example's classifier scores out of fold (GroupKFold
-    by jurisdiction, ``extra`` added to every fold's training data), as the reader has them for a
-    report the classifier never saw (``classifier.Model.catalogue_scores``: NaN where the fold's
-    model does not know the label)."""
-    from sklearn.model_selection import GroupKFold
-
-    from fazhi.reader import catalogue
-
-    out = np.full((len(examples), len(catalogue.scorer().names)), np.nan)
-    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
-        model = _model(json.loads(json.dumps(fit([examples[i] for i in train_idx] + extra))))
-        out[test_idx] = model.catalogue_scores(model.scores([examples[i].ctx for i in test_idx]))
-    return out
-
-
 def suffix_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
     """unit → how many of the examples in that unit have a label of each suffix (``ranker.suffix``)."""
     from fazhi.reader import ranker
@@ -222,13 +206,11 @@ def _without(counts: dict[str, dict[str, int]], part: dict[str, dict[str, int]])
     return {u: {s: k - part.get(u, {}).get(s, 0) for s, k in c.items()} for u, c in counts.items()}
 
 
-def fit_ranker(examples: list[Example], counted: list[Example], classified: np.ndarray) -> dict[str, Any]:
+def fit_ranker(examples: list[Example], counted: list[Example]) -> dict[str, Any]:
     """The ranker (``ranker.py``) fitted on every candidate of ``examples``: a logistic regression
     (lbfgs: deterministic) on the standardised features, the right label against the others, and
     its calibration. The unit-suffix counts are those of ``counted``; a figure's own feature is read
-    from the counts without its jurisdiction (as for a report the ranker has not seen), and its
-    classifier scores ``classified`` (a row per example) from a classifier that did not see it
-    (``classifier_scores``)."""
+    from the counts without its jurisdiction (as for a report the ranker has not seen)."""
     from sklearn.linear_model import LogisticRegression
 
     from fazhi.reader import catalogue, ranker
@@ -239,12 +221,11 @@ def fit_ranker(examples: list[Example], counted: list[Example], classified: np.n
     by_group: dict[str, list[Example]] = defaultdict(list)
     for e in examples:
         by_group[e.group].append(e)
-    row_of = {id(e): i for i, e in enumerate(examples)}
     for group in sorted(by_group):
         chosen = by_group[group]
         own = _without(counts, suffix_counts([e for e in counted if e.group == group]))
         rows: dict[str, Any] = {}
-        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen], classified[[row_of[id(e)] for e in chosen]])
+        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen])
         cands, x, valid = ranker.candidates(ev, lambda u, own=own, rows=rows: rows.setdefault(u, ranker.unit_suffix_row(own, u)))
         per_figure.append((cands, x, valid, names[cands] == np.array([e.label for e in chosen])[:, None]))
     x_all = np.concatenate([x[valid] for _, x, valid, _ in per_figure])
@@ -292,15 +273,12 @@ def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: li
 
     names = catalogue.scorer().names
     out: list[tuple[str | None, float]] = [(None, 0.0)] * len(examples)
-    # each fold's classifier scores from the model trained on the other folds (the one that labels it);
-    # the training figures' own from models trained without their fold of the training folds
-    outer = classifier_scores(examples, extra)
     for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
         training = [examples[i] for i in train_idx]
-        data = fit_ranker(training, training + extra, classifier_scores(training, extra))
+        data = fit_ranker(training, training + extra)
         data["rule_backed"] = rule_backed([oof[i] for i in train_idx])
         fitted = ranker.Ranker.from_json(data)
-        ev = ranker.evidence([examples[i].ctx for i in test_idx], [examples[i].rule for i in test_idx], outer[test_idx])
+        ev = ranker.evidence([examples[i].ctx for i in test_idx], [examples[i].rule for i in test_idx])
         confirmed = [examples[i].rule is not None and examples[i].rule == oof[i].label for i in test_idx]
         for i, (at, probability) in zip(test_idx, fitted.choose(ev, confirmed), strict=True):
             out[i] = (names[at] if at is not None else None, probability)
@@ -438,7 +416,7 @@ def build(out: Path) -> dict[str, Any]:
     a, b = platt(oof)
     abc = definition_platt(oof)
     data.update(
-        ranker={**fit_ranker(examples, everything, classifier_scores(examples, seeds)), "rule_backed": rule_backed(oof)},
+        ranker={**fit_ranker(examples, everything), "rule_backed": rule_backed(oof)},
         platt=[round(a, 4), round(b, 4)],
         definition_platt=[round(x, 4) for x in abc],
         cut=CUT,

@@ -38,18 +38,11 @@ def test_the_definition_scorer_parts_sum_to_its_scores_to_the_last_bit() -> None
     assert scorer.names[int(names[1].argmax())] in ("旁听庭审人数", "旁听庭审次数")
 
 
-def _evidence(ctxs: list[FigureContext], rules: list[str | None]) -> ranker.Evidence:
-    """The evidence as the reader gathers it (labels.label_all): with the shipped classifier's scores."""
-    model = classifier.load()
-    assert model is not None
-    return ranker.evidence(ctxs, rules, model.catalogue_scores(model.scores(ctxs)))
-
-
 def test_the_ranker_labels_a_report_at_once_as_it_labels_each_figure_alone() -> None:
     fitted = _ranker()
     rules: list[str | None] = [None, None, None, None]
-    together = fitted.choose(_evidence(CTXS, rules))
-    alone = [fitted.choose(_evidence([c], [r]))[0] for c, r in zip(CTXS, rules, strict=True)]
+    together = fitted.choose(ranker.evidence(CTXS, rules))
+    alone = [fitted.choose(ranker.evidence([c], [r]))[0] for c, r in zip(CTXS, rules, strict=True)]
     assert [t[0] for t in together] == [a[0] for a in alone]
     assert np.allclose([t[1] for t in together], [a[1] for a in alone])
     names = catalogue.scorer().names
@@ -75,29 +68,6 @@ def test_only_a_label_the_unit_allows_is_chosen_and_a_confirmed_rule_is_kept() -
     assert scorer.names[at] == "行政赔偿申请数"  # type: ignore[index]
 
 
-def test_the_classifier_proposes_its_best_labels_that_nothing_else_proposed() -> None:
-    names = catalogue.scorer().names
-    ctx = CTXS[0]  # 行政赔偿申请 … 件
-    plain = ranker.evidence([ctx], [None])
-    cands, _x, valid = ranker.candidates(plain, _ranker().suffix_row)
-    proposed = {int(c) for c, v in zip(cands[0], valid[0], strict=True) if v}
-    # a classifier sure of a count label the definition scorer did not propose, and surer still of a rate
-    far = next(j for j, name in enumerate(names) if j not in proposed and catalogue.scorer().penalty("件")[j] == 0.0)
-    rate = names.index("行政复议纠错率")
-    scores = np.full((1, len(names)), np.nan)
-    scores[0, far], scores[0, rate], scores[0, sorted(proposed)[0]] = 1.0, 5.0, 0.5
-    ev = ranker.evidence([ctx], [None], scores)
-    cands, x, valid = ranker.candidates(ev, _ranker().suffix_row)
-    chosen = {int(c): row for c, row, v in zip(cands[0], x[0], valid[0], strict=True) if v}
-    assert far in chosen and rate not in chosen  # the unit forbids the rate however sure the classifier is
-    assert set(chosen) == proposed | {far}  # a label already proposed is not proposed twice
-    gap, known = ranker.FEATURES.index("classifier"), ranker.FEATURES.index("classifier_known")
-    assert chosen[far][gap] == 0.0 and chosen[far][known] == 1.0  # the best label the unit allows
-    assert chosen[sorted(proposed)[0]][gap] == -0.5
-    unknown = sorted(proposed)[1]
-    assert chosen[unknown][gap] == ranker.CLASSIFIER_FLOOR and chosen[unknown][known] == 0.0
-
-
 def test_the_unit_suffix_counts_favour_the_labels_a_unit_counts() -> None:
     counts = {"人次": {"人次": 8, "次数": 1}}
     row = ranker.unit_suffix_row(counts, "人次")
@@ -117,7 +87,7 @@ def test_the_shipped_ranker_was_trained_on_tuning_data_and_is_surer_where_it_is_
     assert sum(sum(c.values()) for c in shipped["unit_suffix"].values()) == len(examples) + len(seeds)
     # the right label is the likeliest for most training figures, and the ones it gets right are the surer
     fitted = ranker.Ranker.from_json(shipped)
-    chosen = fitted.choose(_evidence([e.ctx for e in examples], [e.rule for e in examples]))
+    chosen = fitted.choose(ranker.evidence([e.ctx for e in examples], [e.rule for e in examples]))
     names = catalogue.scorer().names
     right = [at is not None and names[at] == e.label for (at, _), e in zip(chosen, examples, strict=True)]
     assert sum(right) / len(right) > 0.6
