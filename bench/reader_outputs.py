@@ -6,12 +6,11 @@ its outputs as they were.
     .venv/bin/python bench/reader_outputs.py --compare BEFORE.tsv     # dump again and compare
 
 bench/results/reader_outputs_6699153.tsv is the dump of the reader at 6699153 (the definition
-scorer as first merged, before it was made faster): ``--compare`` it to check a later reader gives
-the same labels and confidences.
+scorer as first merged, before it was made faster; the ranker has since changed the labels).
 
-Each line: text, start, end, value, unit, label, metric_confidence, then what ``classifier.combine``
-was given for the figure (the classifier's label and probability, the rule's label, the definition
-scorer's label and probability), floats as repr: full precision, so any change shows.
+Each line: text, start, end, value, unit, label, metric_confidence (repr: full precision, so any
+change shows). Dumps made before the ranker (issue 25) also held what ``classifier.combine`` was
+given; ``--compare`` reads their first seven fields.
 Only the reader's own outputs are written and compared, never the annotations: no accuracy is
 measured here, on any split.
 """
@@ -22,7 +21,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,6 +34,7 @@ from fazhi.reader import scoring  # noqa: E402
 from fazhi.reader.document import read_text  # noqa: E402
 
 CORPUS = ROOT / "bench" / "corpus" / "texts"
+FIELDS = 7  # text, start, end, value, unit, label, metric_confidence
 
 
 def texts() -> list[tuple[str, Path]]:
@@ -45,29 +44,12 @@ def texts() -> list[tuple[str, Path]]:
 
 
 def outputs() -> list[str]:
-    """One line per figure; ``classifier.combine`` is wrapped to record its inputs (called once per
-    figure, in the figures' order)."""
-    from fazhi.reader import classifier
-
-    inputs: list[tuple[object, ...]] = []
-    combine = classifier.combine
-
-    def recording(*args: Any) -> tuple[str | None, float, str]:
-        inputs.append(args[:5])
-        return combine(*args)
-
-    classifier.combine = recording  # type: ignore[assignment]
+    """One line per figure, in the figures' order."""
     lines = []
-    try:
-        for name, path in texts():
-            inputs.clear()
-            report = read_text(path.read_text(encoding="utf-8"), name=name)
-            assert len(inputs) == len(report.figures), name
-            for f, given in zip(report.figures, inputs, strict=True):
-                fields = [name, str(f.start), str(f.end), str(f.value), f.unit, f.metric or "-", repr(f.metric_confidence)]
-                lines.append("\t".join(fields + [repr(x) for x in given]))
-    finally:
-        classifier.combine = combine  # type: ignore[assignment]
+    for name, path in texts():
+        report = read_text(path.read_text(encoding="utf-8"), name=name)
+        for f in report.figures:
+            lines.append("\t".join([name, str(f.start), str(f.end), str(f.value), f.unit, f.metric or "-", repr(f.metric_confidence)]))
     return lines
 
 
@@ -82,7 +64,8 @@ def main() -> None:
         args.write.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{len(lines)} figures of {len(texts())} texts written to {args.write}")
         return
-    before = args.compare.read_text(encoding="utf-8").splitlines()
+    # the reader's outputs only (dumps before the ranker also held classifier.combine's inputs)
+    before = ["\t".join(line.split("\t")[:FIELDS]) for line in args.compare.read_text(encoding="utf-8").splitlines()]
     differ = [(a, b) for a, b in zip(before, lines, strict=False) if a != b]
     print(f"{len(texts())} texts; figures before {len(before)}, now {len(lines)}; lines that differ: {len(differ)}")
     for a, b in differ[:20]:
