@@ -175,6 +175,15 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
     pks = [w.pk for w in written if w.pk is not None]
     for i in range(0, len(pks), 900):
         previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
+    # Locks in the services' order, so that a clerk's step and this write cannot deadlock: the
+    # case-number counters (a clerk's registration takes its counter first), then the rows, and
+    # the audit log's head last (events_append).
+    highest: dict[tuple[int, int], int] = {}
+    for w in written:
+        if w.pk is None and w.values.get("sequence"):
+            key = (w.values["unit_id"], w.values["year"])
+            highest[key] = max(highest.get(key, 0), w.values["sequence"])
+    sequences_advance(reg, highest)
     fresh = ids_take(model, sum(1 for w in written if w.pk is None))
     rows_write(model, written, new_ids=fresh)
     given = iter(fresh)
@@ -185,12 +194,6 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
             e.object_id = m.pk
             events.append(e)
     events_append(events)
-    highest: dict[tuple[int, int], int] = {}
-    for w, m in zip(written, matters, strict=True):
-        if w.pk is None and m.sequence:
-            key = (m.unit_id, m.year)
-            highest[key] = max(highest.get(key, 0), m.sequence)
-    sequences_advance(reg, highest)
     by_pk = {m.pk: m for m in matters}
     # a correction runs no hook and issues nothing
     steps = [(by_pk[e.object_id], e.transition, None if e.transition == CREATE else e) for e in events if e.transition != "amend"]
