@@ -107,9 +107,10 @@ def test_the_office_keeps_writing_while_a_file_is_checked(org: Any, monkeypatch:
             connection.close()
 
     def progress(_: int) -> None:
-        if not clerk:  # the first row is being planned: the clerk starts working
+        if not clerk:  # the first row is planned: the clerk works, and the planning waits for it
             clerk.append(threading.Thread(target=clerk_registers_a_case))
             clerk[0].start()
+            clerk[0].join(timeout=40)  # a lock held by the planning would keep the clerk waiting past this
 
     result = ledger_import(reg=reg, data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice, progress=progress)
     finished["import"] = time.monotonic()
