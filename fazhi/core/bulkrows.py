@@ -7,10 +7,10 @@ given by the caller (:func:`ids_take`), so nothing has to be read back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, connections, models
+from django.db import connection, models
 
 
 def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, batch: int = 2000) -> None:
@@ -53,49 +53,3 @@ def ids_take(model: type[models.Model], n: int) -> list[int]:
         row = cur.fetchone()
         start = max(highest, int(row[0]) if row else 0) + 1
         return list(range(start, start + n))
-
-
-# Fields whose value, when it is exactly of the type below, goes to the database as it is: their
-# get_db_prep_save returns it unchanged. Exact classes only: a subclass (an encrypted text field)
-# converts its value and takes the full path.
-_AS_IS: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
-    models.CharField: (str,),
-    models.TextField: (str,),
-    models.IntegerField: (int,),
-    models.BigIntegerField: (int,),
-    models.SmallIntegerField: (int,),
-    models.PositiveIntegerField: (int,),
-    models.PositiveSmallIntegerField: (int,),
-    models.BooleanField: (bool,),
-    models.AutoField: (int,),
-    models.BigAutoField: (int,),
-}
-
-
-def db_values(fields: Sequence[models.Field[Any, Any]]) -> Callable[[models.Model, bool], tuple[Any, ...]]:
-    """A function giving an object's values of ``fields`` as the database takes them (what
-    ``field.get_db_prep_save(field.pre_save(obj, add), connection)`` gives, field by field),
-    with the field's conversion skipped where it would return the value unchanged: plain text,
-    numbers and foreign keys to an integer id (bulk writers convert hundreds of thousands)."""
-    conn = connections[connection.alias]  # the wrapper itself: each attribute of the proxy is a lookup
-    plans: list[tuple[models.Field[Any, Any], str, tuple[type, ...]]] = []
-    samples: dict[type, Any] = {str: "x", int: 1, bool: True}
-    for f in fields:
-        target = f.target_field if isinstance(f, models.ForeignKey) else f
-        kinds = _AS_IS.get(type(target), ()) if not (isinstance(f, models.ForeignKey) and type(f) is not models.ForeignKey) else ()
-        # the backend may still wrap the value (PostgreSQL: integers as psycopg's Int2/Int4/Int8)
-        kinds = tuple(k for k in kinds if type(f.get_db_prep_save(samples[k], conn)) is k)
-        plans.append((f, f.attname, kinds))
-
-    def values(obj: models.Model, add: bool) -> tuple[Any, ...]:
-        out = []
-        for f, attname, kinds in plans:
-            if kinds:
-                value = getattr(obj, attname)
-                if value is None or type(value) in kinds:
-                    out.append(value)
-                    continue
-            out.append(f.get_db_prep_save(f.pre_save(obj, add), conn))
-        return tuple(out)
-
-    return values

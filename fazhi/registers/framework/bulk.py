@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
-from fazhi.core.bulkrows import db_values, ids_take, rows_insert
+from fazhi.core.bulkrows import ids_take, rows_insert
 from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks, matter_deadlines
 from fazhi.registers.framework.events import event_leaf_bytes
@@ -145,12 +145,12 @@ def _events_insert(events: list[MatterEvent], batch: int) -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("events are appended inside the transaction that writes their matters")
     fields = [f for f in MatterEvent._meta.concrete_fields if not f.primary_key]
-    prepared = db_values(fields)
+    conn = connections[connection.alias]  # the wrapper itself: each attribute of the proxy is a lookup
     rows = []
     for e, pk in zip(events, ids_take(MatterEvent, len(events)), strict=True):
         e.pk = pk
-        rows.append((pk, *prepared(e, True)))
-        e._state.adding, e._state.db = False, connection.alias
+        rows.append((pk, *(f.get_db_prep_save(f.pre_save(e, True), conn) for f in fields)))
+        e._state.adding, e._state.db = False, conn.alias
     rows_insert(MatterEvent._meta.db_table, [str(c) for c in ["id", *(f.column for f in fields)]], rows, batch=batch)
 
 
@@ -218,12 +218,12 @@ def rows_write(model: Any, written: list[Written], batch: int = 500, *, new_ids:
     ``new_ids``: the new rows' ids, in order (the final write: inserted with them, by COPY on
     PostgreSQL); without, the database gives them (a planning transaction, rolled back)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    prepared = db_values(fields)
+    conn = connections[connection.alias]
     for w in written:
         if w.prepared is None:
             obj = model(**w.values)
             add = w.pk is None
-            w.prepared = prepared(obj, add)
+            w.prepared = tuple(f.get_db_prep_save(f.pre_save(obj, add), conn) for f in fields)
             w.values |= {f.attname: getattr(obj, f.attname) for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))}
     table = connection.ops.quote_name(model._meta.db_table)
     names = [connection.ops.quote_name(f.column) for f in fields]
