@@ -69,6 +69,37 @@ def frontier_push_subtree(frontier: list[tuple[int, bytes]], start: int, size: i
     return completed
 
 
+def subtree_levels(hashes: Sequence[bytes]) -> list[list[bytes]]:
+    """Every level of the perfect tree over 2^k leaf hashes: level L holds its 2^(k-L) subtrees."""
+    sha = hashlib.sha256
+    levels = [list(hashes)]
+    while len(levels[-1]) > 1:
+        cur = levels[-1]
+        levels.append([sha(b"\x01" + a + b).digest() for a, b in zip(cur[0::2], cur[1::2], strict=True)])
+    return levels
+
+
+def frontier_extend(frontier: list[tuple[int, bytes]], start: int, hashes: Sequence[bytes]) -> list[tuple[int, int, bytes]]:
+    """Append many leaf hashes to a compact range of ``start`` leaves in one pass: the batch cut
+    into the largest aligned perfect subtrees, each hashed level by level and pushed whole
+    (:func:`frontier_push_subtree`). Returns every perfect subtree completed above the leaves
+    (level >= 1): the same set, hash for hash, as :func:`frontier_push` leaf by leaf."""
+    completed: list[tuple[int, int, bytes]] = []
+    at, i = start, 0
+    while i < len(hashes):
+        left = len(hashes) - i
+        size = at & -at if at else 1 << (left.bit_length() - 1)
+        while size > left:
+            size >>= 1
+        levels = subtree_levels(hashes[i : i + size])
+        for level in range(1, len(levels)):
+            first = at >> level
+            completed += [(level, first + j, h) for j, h in enumerate(levels[level])]
+        completed += frontier_push_subtree(frontier, at, size, levels[-1][0])[1:]
+        at, i = at + size, i + size
+    return completed
+
+
 def frontier_root(frontier: Sequence[tuple[int, bytes]]) -> bytes:
     if not frontier:
         return EMPTY_ROOT

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fazhi.audit import merkle, signing
 from fazhi.audit.models import AuditLeaf, Checkpoint, LogHead, MerkleNode
+from fazhi.core.bulkrows import rows_insert
 from fazhi.core.fieldcrypt import FieldKeyError, FieldKeyMissing
 
 # Leaf sources: name -> function(ids) -> {id: canonical bytes recomputed from the source rows}.
@@ -58,14 +59,17 @@ def _head_locked() -> LogHead:
     return LogHead.objects.select_for_update().get(pk=1) if connection.vendor != "sqlite" else head
 
 
-def audit_append(*, source: str, source_id: int, data: bytes) -> AuditLeaf:
-    """Append one leaf. Must run inside the caller's transaction (the business write)."""
+def audit_append(*, source: str, source_id: int, data: bytes) -> int:
+    """Append one leaf; its index. Must run inside the caller's transaction (the business write)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction that writes the event")
-    return audit_append_many([(source, source_id, data)])[0]
+    return audit_append_many([(source, source_id, data)]).start
 
 
-def audit_append_many(items: list[tuple[str, int, bytes]]) -> list[AuditLeaf]:
+def audit_append_many(items: list[tuple[str, int, bytes]]) -> range:
+    """Append leaves in order, inside the caller's transaction; their indexes. Their hashes are
+    pushed onto the tree in one pass (merkle.frontier_extend), the leaves and the tree's new nodes
+    written in bulk as plain tuples (no model instance per leaf)."""
     head = _head_locked()
     today = timezone.localdate()
     if head.last_day is not None and head.last_day < today and head.size:
@@ -74,21 +78,20 @@ def audit_append_many(items: list[tuple[str, int, bytes]]) -> list[AuditLeaf]:
     head.last_day = today
     frontier = [(int(size), bytes.fromhex(h)) for size, h in head.frontier]
     now = timezone.now()
-    leaves: list[AuditLeaf] = []
-    nodes: list[MerkleNode] = []
-    for source, source_id, data in items:
-        lh = merkle.leaf_hash(data)
-        index = head.size + len(leaves)
-        for level, node_index, h in merkle.frontier_push(frontier, lh):
-            if level > 0:
-                nodes.append(MerkleNode(level=level, index=node_index, hash=h))
-        leaves.append(AuditLeaf(index=index, source=source, source_id=source_id, data=data, leaf_hash=lh, appended_at=now))
-    AuditLeaf.objects.bulk_create(leaves, batch_size=2000)
-    MerkleNode.objects.bulk_create(nodes, batch_size=2000)
-    head.size += len(leaves)
+    hashes = [merkle.leaf_hash(data) for _, _, data in items]
+    nodes = merkle.frontier_extend(frontier, head.size, hashes)
+    stamp = AuditLeaf._meta.get_field("appended_at").get_db_prep_save(now, connection)
+    first = head.size
+    rows_insert(
+        AuditLeaf._meta.db_table,
+        ["index", "source", "source_id", "data", "leaf_hash", "appended_at"],
+        ((first + i, source, source_id, data, lh, stamp) for i, ((source, source_id, data), lh) in enumerate(zip(items, hashes, strict=True))),
+    )
+    rows_insert(MerkleNode._meta.db_table, ["level", "index", "hash"], nodes)
+    head.size += len(items)
     head.frontier = [[size, h.hex()] for size, h in frontier]
     head.save(update_fields=["size", "frontier", "last_day"])
-    return leaves
+    return range(first, head.size)
 
 
 def tree_root() -> tuple[int, bytes]:
@@ -282,16 +285,6 @@ def _stored_level(level: int, first: int, stop: int) -> list[tuple[int, bytes]]:
     return rows if not rows or isinstance(rows[0][1], bytes) else [(i, bytes(h)) for i, h in rows]
 
 
-def _subtree_levels(hashes: list[bytes]) -> list[list[bytes]]:
-    """Every level of the perfect tree over 2^k leaf hashes: level L holds its 2^(k-L) subtrees."""
-    sha = hashlib.sha256
-    levels = [hashes]
-    while len(levels[-1]) > 1:
-        cur = levels[-1]
-        levels.append([sha(b"\x01" + a + b).digest() for a, b in zip(cur[0::2], cur[1::2], strict=True)])
-    return levels
-
-
 MIN_SPAN_BITS = 12  # a stretch holds at least 4,096 leaves: below that a process costs more than it saves
 
 
@@ -384,7 +377,7 @@ def _checkpoint_compare(r: _Range, out: _RangeResult, size: int, frontier: list[
 
 def _subtree_verify(r: _Range, out: _RangeResult, frontier: list[tuple[int, bytes]], start: int, hashes: list[bytes]) -> int:
     """A batch that is one whole subtree of the log (2^k leaves from a multiple of 2^k)."""
-    levels = _subtree_levels(hashes)
+    levels = merkle.subtree_levels(hashes)
     for level in range(1, len(levels)):
         computed = levels[level]
         first = start >> level

@@ -27,6 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
+from fazhi.core.bulkrows import rows_insert
 from fazhi.core.fieldcrypt import EncryptedMixin
 from fazhi.core.models import Unit
 from fazhi.core.services import unit_create
@@ -100,18 +101,8 @@ class Table:
         return out
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
-            return
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+        if rows:
+            rows_insert(self.model._meta.db_table, [str(c) for c in self.columns], rows, batch=max(len(rows), 1))
 
 
 class Ids:

@@ -125,6 +125,23 @@ def test_pushing_whole_subtrees_gives_the_tree_and_nodes_of_pushing_leaves(d: li
         merkle.frontier_push_subtree(list(by_leaf), len(d) + 1, 1, b"x")  # not right after the range
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.binary(max_size=8), min_size=0, max_size=40), st.lists(st.binary(max_size=8), min_size=0, max_size=70))
+def test_extending_by_a_batch_gives_the_tree_and_nodes_of_pushing_leaves(before: list[bytes], batch: list[bytes]) -> None:
+    """What an append of many leaves does (audit_append_many): the batch in one pass, after a log
+    of any size, completes the same nodes and leaves the same range as pushing leaf by leaf."""
+    by_leaf: list[tuple[int, bytes]] = []
+    for leaf in before:
+        merkle.frontier_push(by_leaf, merkle.leaf_hash(leaf))
+    extended = list(by_leaf)
+    expected = set()
+    for leaf in batch:
+        expected |= {(level, index, h) for level, index, h in merkle.frontier_push(by_leaf, merkle.leaf_hash(leaf)) if level > 0}
+    got = merkle.frontier_extend(extended, len(before), [merkle.leaf_hash(leaf) for leaf in batch])
+    assert sorted(got) == sorted(expected) and len(got) == len(expected)
+    assert extended == by_leaf and merkle.frontier_root(extended) == ref_mth(before + batch)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.binary(max_size=8), min_size=1, max_size=70), st.data())
 def test_proofs_agree_with_the_reference_and_verify(d: list[bytes], data: st.DataObject) -> None:

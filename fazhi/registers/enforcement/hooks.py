@@ -279,10 +279,13 @@ class EnforcementHooks:
         return {}
 
     def after(self, matter: Any, transition: str, event: Any) -> None:
-        if transition == "decide" and event is not None:
-            from fazhi.registers.enforcement.impunity import impunity_check
+        self.after_many([(matter, transition, event)])
 
-            impunity_check(matter, on=event.event_date)
+    def after_many(self, steps: list[tuple[Any, str, Any]]) -> None:
+        """A decision is checked against the criminal thresholds (以罚代刑), many at once."""
+        from fazhi.registers.enforcement.impunity import impunity_check_many
+
+        impunity_check_many([(matter, event.event_date) for matter, transition, event in steps if transition == "decide" and event is not None])
 
 
 def _running(matter: Any, transition: str) -> Any:

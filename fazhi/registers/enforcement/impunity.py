@@ -14,43 +14,67 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from fazhi.registers.enforcement import rules
-from fazhi.registers.enforcement.models import EnforcementCase, ImpunityFlag
+from fazhi.registers.enforcement.models import EnforcementCase, ImpunityFlag, PowerItem
 
 
-def _has_transfer(case: EnforcementCase) -> bool:
-    # the 两法衔接 register's transfers of this case, through its foreign key's reverse relation
-    # (the enforcement register does not import the register built on it)
-    return bool(case.transfers.exists()) or case.termination == "transferred"  # type: ignore[attr-defined]
+def _transferred(cases: list[EnforcementCase]) -> set[int]:
+    """The cases among ``cases`` with a transfer: the 两法衔接 register's rows pointing at them
+    (through the foreign key's reverse relation: the enforcement register does not import the
+    register built on it), or terminated by a transfer. One query for all of them."""
+    rel: Any = EnforcementCase._meta.get_field("transfers")
+    ids = [c.pk for c in cases]
+    found = set(rel.related_model._default_manager.filter(**{f"{rel.field.name}__in": ids}).values_list(rel.field.attname, flat=True))
+    return found | {c.pk for c in cases if c.termination == "transferred"}
 
 
-def impunity_check(case: EnforcementCase, *, on: dt.date) -> ImpunityFlag | None:
-    """Flag the case if it is a penalty above the threshold of its power item's offence, untransferred."""
-    if case.kind != "penalty" or case.outcome != "penalty_imposed" or case.amount_involved is None or not case.power_item.offence:
-        return None
-    threshold = rules.threshold_for(case.power_item.offence, case.party_type, case.decided_on or on)
-    if threshold is None:
-        return None
-    if case.amount_involved >= threshold.amount:
-        limit, citation = threshold.amount, threshold.reference
-    elif threshold.suspicion_amount is not None and case.amount_involved >= threshold.suspicion_amount:
-        limit = threshold.suspicion_amount
-        citation = f"{threshold.suspicion_reference}：知识产权领域存在犯罪合理嫌疑的应当移送（立案追诉标准 {threshold.amount} 元，{threshold.reference}）"
-    else:
-        return None
-    if _has_transfer(case):
-        return None
-    flag, _ = ImpunityFlag.objects.get_or_create(
-        case=case,
-        offence=threshold.offence,
-        defaults={
-            "offence_label": f"{threshold.label}（{threshold.article}）"[:100],
-            "threshold": limit,
-            "amount": case.amount_involved,
-            "citation": citation[:300],
-            "flagged_on": on,
-        },
-    )
-    return flag
+def impunity_check(case: EnforcementCase, *, on: dt.date) -> int:
+    """Flag the case if it is a penalty above the threshold of its power item's offence,
+    untransferred; the number of flags raised (0 or 1)."""
+    return impunity_check_many([(case, on)])
+
+
+def impunity_check_many(decisions: list[tuple[EnforcementCase, dt.date]]) -> int:
+    """:func:`impunity_check` for many decisions at once, in a few queries (a ledger import's final
+    write): the power items' offences, the transfers and the flags already raised read per batch,
+    the new flags inserted together. Returns the number of flags raised."""
+    penalties = [(c, on) for c, on in decisions if c.kind == "penalty" and c.outcome == "penalty_imposed" and c.amount_involved is not None]
+    if not penalties:
+        return 0
+    offences = dict(PowerItem.objects.filter(pk__in={c.power_item_id for c, _ in penalties}).values_list("pk", "offence"))
+    raised: dict[tuple[int, str], ImpunityFlag] = {}
+    for case, on in penalties:
+        offence = offences.get(case.power_item_id) or ""
+        threshold = rules.threshold_for(offence, case.party_type, case.decided_on or on) if offence else None
+        if threshold is None:
+            continue
+        assert case.amount_involved is not None
+        if case.amount_involved >= threshold.amount:
+            limit, citation = threshold.amount, threshold.reference
+        elif threshold.suspicion_amount is not None and case.amount_involved >= threshold.suspicion_amount:
+            limit = threshold.suspicion_amount
+            citation = f"{threshold.suspicion_reference}：知识产权领域存在犯罪合理嫌疑的应当移送（立案追诉标准 {threshold.amount} 元，{threshold.reference}）"
+        else:
+            continue
+        raised.setdefault(
+            (case.pk, threshold.offence),
+            ImpunityFlag(
+                case_id=case.pk,
+                offence=threshold.offence,
+                offence_label=f"{threshold.label}（{threshold.article}）"[:100],
+                threshold=limit,
+                amount=case.amount_involved,
+                citation=citation[:300],
+                flagged_on=on,
+            ),
+        )
+    if not raised:
+        return 0
+    transferred = _transferred([c for c, _ in penalties if c.pk in {pk for pk, _ in raised}])
+    flags = [f for (pk, _), f in raised.items() if pk not in transferred]
+    kept = set(ImpunityFlag.objects.filter(case_id__in={f.case_id for f in flags}).values_list("case_id", "offence"))
+    new = [f for f in flags if (f.case_id, f.offence) not in kept]  # a flag is kept, never raised twice
+    ImpunityFlag.objects.bulk_create(new)
+    return len(new)
 
 
 def impunity_clear(case: EnforcementCase, *, on: dt.date, reason: str) -> int:
@@ -64,11 +88,17 @@ def impunity_scan(cases: Iterable[EnforcementCase] | None = None, *, on: dt.date
         qs = (
             EnforcementCase.objects.filter(kind="penalty", outcome="penalty_imposed", amount_involved__isnull=False)
             .exclude(power_item__offence="")
-            .select_related("power_item")
             .iterator(chunk_size=2000)
         )
+    batch: list[tuple[EnforcementCase, dt.date]] = []
     for case in qs:
-        impunity_check(case, on=on)
-        if progress:
-            progress(1)
+        batch.append((case, on))
+        if len(batch) == 2000:
+            impunity_check_many(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    impunity_check_many(batch)
+    if progress and batch:
+        progress(len(batch))
     return ImpunityFlag.objects.filter(cleared_on__isnull=True).count()

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
+from fazhi.core.bulkrows import ids_take, rows_insert
 from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks, matter_deadlines
 from fazhi.registers.framework.events import event_leaf_bytes
@@ -137,41 +138,20 @@ def events_append(events: list[MatterEvent], *, batch: int = 2000) -> None:
 
 
 def _events_insert(events: list[MatterEvent], batch: int) -> None:
-    """The events' rows with executemany, their ids taken in list order beforehand (the ORM's
-    bulk_create costs several times the statement for these rows)."""
+    """The events' rows as plain tuples (COPY on PostgreSQL, executemany elsewhere), their ids taken
+    in list order beforehand (the ORM's bulk_create costs several times the statement for these rows)."""
     if not events:
         return
     if not connection.in_atomic_block:
         raise RuntimeError("events are appended inside the transaction that writes their matters")
     fields = [f for f in MatterEvent._meta.concrete_fields if not f.primary_key]
+    conn = connections[connection.alias]  # the wrapper itself: each attribute of the proxy is a lookup
     rows = []
-    for e, pk in zip(events, _ids_take(len(events)), strict=True):
+    for e, pk in zip(events, ids_take(MatterEvent, len(events)), strict=True):
         e.pk = pk
-        rows.append((pk, *(f.get_db_prep_save(f.pre_save(e, True), connection) for f in fields)))
-        e._state.adding, e._state.db = False, connection.alias
-    q = connection.ops.quote_name
-    names = ", ".join(q(str(c)) for c in ["id", *(f.column for f in fields)])
-    insert = f"INSERT INTO {q(MatterEvent._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
-    with connection.cursor() as cur:
-        for i in range(0, len(rows), batch):
-            cur.executemany(insert, rows[i : i + batch])
-
-
-def _ids_take(n: int) -> list[int]:
-    """``n`` new event ids, in order: from the table's sequence (PostgreSQL), or past the highest
-    id ever given (SQLite, whose write lock the caller's transaction holds)."""
-    table, pk = MatterEvent._meta.db_table, "id"
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
-            return [int(r[0]) for r in cur.fetchall()]
-        q = connection.ops.quote_name
-        cur.execute(f"SELECT MAX({q(pk)}) FROM {q(table)}")
-        highest = cur.fetchone()[0] or 0
-        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cur.fetchone()
-        start = max(highest, int(row[0]) if row else 0) + 1
-        return list(range(start, start + n))
+        rows.append((pk, *(f.get_db_prep_save(f.pre_save(e, True), conn) for f in fields)))
+        e._state.adding, e._state.db = False, conn.alias
+    rows_insert(MatterEvent._meta.db_table, [str(c) for c in ["id", *(f.column for f in fields)]], rows, batch=batch)
 
 
 def written_replay(reg: Register, written: list[Written], *, effects: bool, batch: int = 1000) -> None:
@@ -195,52 +175,65 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
     pks = [w.pk for w in written if w.pk is not None]
     for i in range(0, len(pks), 900):
         previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
-    rows_write(model, written)
-    numbers = [str(w.values["case_number"]) for w in written if w.pk is None]
-    ids: dict[str, int] = {}
-    for i in range(0, len(numbers), 900):
-        ids |= dict(model.objects.filter(case_number__in=numbers[i : i + 900]).values_list("case_number", "pk"))
-    matters = [model(pk=w.pk if w.pk is not None else ids[str(w.values["case_number"])], **w.values) for w in written]
+    # Locks in the services' order, so that a clerk's step and this write cannot deadlock: the
+    # case-number counters (a clerk's registration takes its counter first), then the rows, and
+    # the audit log's head last (events_append).
+    highest: dict[tuple[int, int], int] = {}
+    for w in written:
+        if w.pk is None and w.values.get("sequence"):
+            key = (w.values["unit_id"], w.values["year"])
+            highest[key] = max(highest.get(key, 0), w.values["sequence"])
+    sequences_advance(reg, highest)
+    fresh = ids_take(model, sum(1 for w in written if w.pk is None))
+    rows_write(model, written, new_ids=fresh)
+    given = iter(fresh)
+    matters = [model(pk=w.pk if w.pk is not None else next(given), **w.values) for w in written]
     events = []
     for w, m in zip(written, matters, strict=True):
         for e in w.events:
             e.object_id = m.pk
             events.append(e)
     events_append(events)
-    highest: dict[tuple[int, int], int] = {}
-    for w, m in zip(written, matters, strict=True):
-        if w.pk is None and m.sequence:
-            key = (m.unit_id, m.year)
-            highest[key] = max(highest.get(key, 0), m.sequence)
-    sequences_advance(reg, highest)
-    after = getattr(reg.hooks, "after", None)
     by_pk = {m.pk: m for m in matters}
+    # a correction runs no hook and issues nothing
+    steps = [(by_pk[e.object_id], e.transition, None if e.transition == CREATE else e) for e in events if e.transition != "amend"]
+    after_many = getattr(reg.hooks, "after_many", None)
+    after = getattr(reg.hooks, "after", None)
+    if after_many is not None:
+        after_many(steps)
+    elif after is not None:
+        for matter, transition, event in steps:
+            after(matter, transition, event)
     for e in events:
-        if e.transition == "amend":  # a correction runs no hook and issues nothing
-            continue
-        if after is not None:
-            after(by_pk[e.object_id], e.transition, None if e.transition == CREATE else e)
-        steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
+        if e.transition != "amend":
+            steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
     for i in range(0, len(matters), 2000):
         matters_written(reg, [(previous.get(m.pk), m) for m in matters[i : i + 2000]])
 
 
-def rows_write(model: Any, written: list[Written], batch: int = 500) -> None:
-    """The planned matters' rows, inserted (new) or updated (existing) with executemany. Each row's
-    values are converted for the database once (the field conversions, encryption of personal
-    data included, cost far more than the statement) and kept for the import's next write of it."""
+def rows_write(model: Any, written: list[Written], batch: int = 500, *, new_ids: list[int] | None = None) -> None:
+    """The planned matters' rows, inserted (new) or updated (existing) in bulk. Each row's values
+    are converted for the database once (the field conversions, encryption of personal data
+    included, cost far more than the statement) and kept for the import's next write of it.
+    ``new_ids``: the new rows' ids, in order (the final write: inserted with them, by COPY on
+    PostgreSQL); without, the database gives them (a planning transaction, rolled back)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    conn = connections[connection.alias]
     for w in written:
         if w.prepared is None:
             obj = model(**w.values)
             add = w.pk is None
-            w.prepared = tuple(f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields)
+            w.prepared = tuple(f.get_db_prep_save(f.pre_save(obj, add), conn) for f in fields)
             w.values |= {f.attname: getattr(obj, f.attname) for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))}
     table = connection.ops.quote_name(model._meta.db_table)
     names = [connection.ops.quote_name(f.column) for f in fields]
     pk = connection.ops.quote_name(model._meta.pk.column)
     fresh = [w.prepared for w in written if w.pk is None and w.prepared is not None]
     existing = [(*w.prepared, w.pk) for w in written if w.pk is not None and w.prepared is not None]
+    if new_ids is not None:
+        columns = [str(c) for c in [model._meta.pk.column, *(f.column for f in fields)]]
+        rows_insert(model._meta.db_table, columns, [(i, *row) for i, row in zip(new_ids, fresh, strict=True)], batch=batch)
+        fresh = []
     with connection.cursor() as cur:
         insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
         update = f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} WHERE {pk} = %s"

@@ -12,6 +12,7 @@ Export writes the same columns, so an exported list can be corrected and importe
 
 from __future__ import annotations
 
+import copy
 import decimal
 import io
 import time
@@ -40,6 +41,7 @@ from fazhi.registers.framework.services import (
     Checked,
     amend_checked,
     create_checked,
+    dues_apply,
     event_new,
     imported_number_set,
     system_user,
@@ -491,7 +493,35 @@ def _import_row(
     rows_written: bool,
 ) -> tuple[str, Written | None]:
     """The row's steps checked and applied in memory (services.*_checked); ``rows_written``: its
-    matter written in the caller's planning transaction when the row changes it."""
+    matter written in the caller's planning transaction when the row changes it.
+
+    The clocks are applied once, after the row's last step, over all its events (the same
+    refusals: the clocks walk the events in order). A row refused that way is planned again
+    with the clocks applied at each step, as the services do, so that its problems are named
+    exactly as they would be there (the step, its column, the first problem first)."""
+    found = known.get(row.case_number)
+    before = copy.copy(found) if found is not None else None
+    try:
+        return _row_planned(reg, row, by_header, actor, trusted, filename, known, rows_written=rows_written, clocks=False)
+    except _RowProblems:
+        if before is not None:
+            known[row.case_number] = before
+        return _row_planned(reg, row, by_header, actor, trusted, filename, known, rows_written=rows_written, clocks=True)
+
+
+def _row_planned(
+    reg: Register,
+    row: _Row,
+    by_header: dict[str, Column],
+    actor: Actor,
+    trusted: bool,
+    filename: str,
+    known: dict[str, Matter],
+    *,
+    rows_written: bool,
+    clocks: bool,
+) -> tuple[str, Written | None]:
+    """:func:`_import_row` once; ``clocks``: applied at each step (else once, after the last)."""
     d = reg.definition
     problems: list[str] = []
     headers = {c.field: c.header for c in by_header.values() if c.field}
@@ -525,6 +555,7 @@ def _import_row(
     found = known.get(case_number)
     existing = found is not None
     last_event = 0
+    stepped = False
     outcome = "unchanged"
     if found is None:
         matter, step = run(
@@ -535,7 +566,9 @@ def _import_row(
             data=create_data,
             fixed={"carried_in": bool(carried)},
             number=lambda m: imported_number_set(reg, m, case_number, taken=case_number in known),
+            clocks=clocks,
         )
+        stepped = True
         recorded(matter, step, note)
         outcome = "created"
     else:
@@ -566,11 +599,14 @@ def _import_row(
         if trigger is None or trigger not in values:
             continue
         step_data = {n: values[n] for n in (*t.fields, *t.optional) if n in values}
-        step = run(transition_checked, reg, matter, t.name, step_data, actor=actor, imported=True)
+        step = run(transition_checked, reg, matter, t.name, step_data, actor=actor, imported=True, keep_previous=False, clocks=clocks)
+        stepped = True
         recorded(matter, step, note)
         consumed.update(names)
         consumed.update(step_declared.when)
         outcome = "created" if outcome == "created" else "updated"
+    if stepped and not clocks:
+        run(dues_apply, reg, matter, matter_events(matter, reg), "__all__")
     # a column no step took is an error, unless the matter already holds that value (a closing
     # date set by a terminal step, a value derived by rule)
     leftover = [n for n in values if n not in consumed and not _same(matter, n, values[n])]

@@ -21,7 +21,9 @@ class RegisterHooks(Protocol):
     express (e.g. a decision date before the acceptance date). A hooks object may also have
     ``derive(matter, transition, data) -> dict``: values that follow from the step by rule,
     written and recorded in the same event; and ``after(matter, transition, event)``: work the
-    step causes elsewhere (e.g. a 以罚代刑 flag), in the same transaction.
+    step causes elsewhere (e.g. a 以罚代刑 flag), in the same transaction; and
+    ``after_many([(matter, transition, event), ...])``: the same work for many steps at once, in a
+    few queries (a ledger import's final write calls it instead of ``after`` for each step).
     """
 
     def validate(self, matter: Any, transition: str, data: dict[str, Any]) -> dict[str, list[str]]: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import decimal
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,6 +119,12 @@ def _snapshot(matter: Matter, names: list[str]) -> dict[str, Any]:
     return {n: json_value(getattr(matter, n if not isinstance(model_field(type(matter), n), models.ForeignKey) else f"{n}_id")) for n in names}
 
 
+@functools.lru_cache(maxsize=1024)
+def _excluded(model: type[Matter], names: frozenset[str], checked: frozenset[str]) -> frozenset[str]:
+    """The fields a step's validation leaves out: the same for every row of a ledger's step."""
+    return frozenset(f.name for f in model._meta.fields if f.name not in names or f.name in checked)
+
+
 @dataclass
 class Checked:
     """A step checked on a matter object and applied to it in memory (nothing written yet): what
@@ -193,9 +200,8 @@ def _assign(matter: Matter, values: dict[str, Any]) -> None:
 
 def _full_clean(matter: Matter, names: list[str], checked: set[str] | frozenset[str] = frozenset()) -> None:
     """The model's validation of the step's fields (``checked``: foreign keys already cleaned)."""
-    exclude = [f.name for f in matter._meta.fields if f.name not in names or f.name in checked]
     try:
-        matter.full_clean(exclude=exclude, validate_unique=False)
+        matter.full_clean(exclude=_excluded(type(matter), frozenset(names), frozenset(checked)), validate_unique=False)
     except ValidationError as exc:
         raise ValidationFailed({k: list(v) for k, v in exc.message_dict.items()}) from exc
 
@@ -302,7 +308,7 @@ def steps_observed(reg: Register, matter: Matter, step: str, event: MatterEvent,
         fn(reg, matter, step, event, imported)
 
 
-def _dues_apply(reg: Register, matter: Matter, events: list[Any], date_field: str) -> None:
+def dues_apply(reg: Register, matter: Matter, events: list[Any], date_field: str) -> None:
     """The clocks after the step, cached on the matter; the clock's refusal refuses the step."""
     try:
         values = due_values(matter, events, reg)
@@ -315,10 +321,18 @@ def _dues_apply(reg: Register, matter: Matter, events: list[Any], date_field: st
 
 
 def create_checked(
-    reg: Register, t: Transition, *, unit: Unit, data: dict[str, Any], fixed: dict[str, Any], number: Callable[[Matter], None]
+    reg: Register,
+    t: Transition,
+    *,
+    unit: Unit,
+    data: dict[str, Any],
+    fixed: dict[str, Any],
+    number: Callable[[Matter], None],
+    clocks: bool = True,
 ) -> tuple[Matter, Checked]:
     """A new matter from its registration, every check of the step held, in memory. ``number``
-    gives it its case number (the next of the sequence, or the one a ledger brings)."""
+    gives it its case number (the next of the sequence, or the one a ledger brings).
+    ``clocks=False``: the caller applies the clocks (:func:`dues_apply`) once after its last step."""
     matter = reg.model(unit=unit, state=reg.definition.initial)
     events_known(matter, [])
     cleaned = _clean_fields(reg, matter, t, data)
@@ -334,16 +348,31 @@ def create_checked(
     _full_clean(matter, list(cleaned), checked)
     matter.year = matter.received_on.year
     number(matter)
-    _dues_apply(reg, matter, [EventFact(CREATE, matter.received_on)], "received_on")
+    if clocks:
+        dues_apply(reg, matter, [EventFact(CREATE, matter.received_on)], "received_on")
     # 上年结转 is recorded when it is set, so that `audit verify` can check the row against it
     recorded = [n for n in fixed if n != "carried_in" or fixed[n]] + list(cleaned)
     after = {**_snapshot(matter, recorded), "case_number": matter.case_number}
     return matter, Checked(CREATE, matter.received_on, "", {}, after, None)
 
 
-def transition_checked(reg: Register, matter: Matter, transition: str, data: dict[str, Any], *, actor: Actor, imported: bool) -> Checked:
+def transition_checked(
+    reg: Register,
+    matter: Matter,
+    transition: str,
+    data: dict[str, Any],
+    *,
+    actor: Actor,
+    imported: bool,
+    keep_previous: bool = True,
+    clocks: bool = True,
+) -> Checked:
     """One step on the matter object, every check held (state, roles unless ``imported``,
-    max_times, fields, the register's validate and derive, the clocks), applied in memory."""
+    max_times, fields, the register's validate and derive, the clocks), applied in memory.
+    ``keep_previous=False``: no copy of the matter before the step (a ledger import reads the
+    matters' rows before its write once, for the whole file). ``clocks=False``: the caller
+    applies the clocks once after its last step (:func:`dues_apply` over all the events: the
+    clocks walk the events in order, so a step's refusal is found there too)."""
     t = reg.definition.transitions.get(transition)
     if t is None:
         raise TransitionNotAllowed(f"{reg.definition.label}没有“{transition}”这一步骤")
@@ -368,7 +397,7 @@ def transition_checked(reg: Register, matter: Matter, transition: str, data: dic
     cleaned |= derived
     names = list(cleaned)
     before = _snapshot(matter, names)
-    previous = copy.copy(matter)
+    previous = copy.copy(matter) if keep_previous else None
     state_before = matter.state
     _assign(matter, cleaned)
     matter.state = state_before if t.target == SAME else t.target
@@ -376,7 +405,8 @@ def transition_checked(reg: Register, matter: Matter, transition: str, data: dic
         matter.closed_on = cleaned.get(t.date_field) if t.date_field else timezone.localdate()
     _full_clean(matter, names, checked)
     event_date: dt.date = (cleaned.get(t.date_field) if t.date_field else None) or timezone.localdate()
-    _dues_apply(reg, matter, [*events, EventFact(t.name, event_date)], t.date_field or "__all__")
+    if clocks:
+        dues_apply(reg, matter, [*events, EventFact(t.name, event_date)], t.date_field or "__all__")
     return Checked(t.name, event_date, state_before, before, _snapshot(matter, names), previous)
 
 

@@ -313,3 +313,88 @@ def test_planning_an_import_leaves_the_page_cache_version_alone(agency: Agency, 
     assert ledger_import(reg=register_get("enforcement"), data=good, filename="台账.csv", actor=agency.clerk).created == 1
     assert writing == [True], "planned without writing, then written once"
     assert bumps and all(bumps), bumps  # every bump in the final write, none while planning
+
+
+def _ledger_file(agency: Agency, rows: list[dict[str, str]]) -> bytes:
+    """Several rows of the default row of :func:`_ledger_row_file`, each changed by its cells."""
+    first, *others = (_ledger_row_file(agency, **cells).decode("utf-8").splitlines() for cells in rows)
+    return "\n".join([*first, *(lines[1] for lines in others)]).encode("utf-8") + b"\n"
+
+
+def _written_state() -> dict[str, Any]:
+    """What a write of matters leaves, ids and clock times left out: the rows, their events, the
+    events' audit leaves, the case-number counters, the 以罚代刑 flags, the rollups, the search rows."""
+    import json
+
+    from fazhi.indicators.models import Rollup
+    from fazhi.registers.framework.models import CaseNumberSequence, SearchEntry
+
+    skip = {"id", "created_at", "updated_at"}
+    cases = {c["case_number"]: {k: v for k, v in c.items() if k not in skip} for c in EnforcementCase.objects.values()}
+    numbers = dict(EnforcementCase.objects.values_list("pk", "case_number"))
+    events = MatterEvent.objects.filter(register="enforcement").order_by("pk")
+    leaves = []
+    for leaf in AuditLeaf.objects.filter(source="matter_event", source_id__in=events.values("pk")).order_by("index"):
+        value = json.loads(bytes(leaf.data))
+        # a personal value is a digest keyed by the event's id (fazhi/registers/framework/events.py):
+        # which value it is, audit_verify checks against the event's row
+        for part in ("before", "after"):
+            value[part] = {k: v.split(":")[0] if str(v).startswith("hmac-sha256:") else v for k, v in value[part].items()}
+        leaves.append({k: v for k, v in value.items() if k not in ("event", "matter", "occurred_at")})
+    return {
+        "cases": cases,
+        "events": [
+            (e.case_number, e.transition, e.actor_id, e.unit_id, e.event_date, e.state_before, e.state_after, e.before, e.after, e.note) for e in events
+        ],
+        "leaves": leaves,
+        "counters": sorted(CaseNumberSequence.objects.filter(register="enforcement").values_list("unit_id", "year", "last_value")),
+        "flags": sorted((numbers[f.case_id], f.offence, f.offence_label, f.threshold, f.amount, f.citation, f.flagged_on) for f in ImpunityFlag.objects.all()),
+        "rollups": sorted(Rollup.objects.values_list("measure", "unit_id", "grain", "start", "bucket", "count", "cents")),
+        "search": sorted((numbers[s.matter_id], s.text) for s in SearchEntry.objects.filter(register="enforcement")),
+    }
+
+
+def test_a_bulk_written_import_leaves_what_the_services_leave_for_the_same_steps(agency: Agency) -> None:
+    """The import's final write (rows, events and leaves in bulk, the 以罚代刑 check per batch,
+    rollups, search, counters) against the same steps taken one by one through the services."""
+    from django.db import transaction
+
+    from fazhi.audit.services import audit_verify, checkpoint_take
+    from fazhi.registers.framework.services import matter_transition
+
+    review = {"提交法制审核日期": "2025-03-12", "法制审核日期": "2025-03-13", "审核人员": "李审", "法制审核意见": "同意"}
+    rows = [
+        review | {"涉案金额（元）": "80000"},  # decided above the threshold: flagged
+        review | {"案号": "市监执〔2025〕8号", "涉案金额（元）": "49999", "决定书文号": "东市监罚〔2025〕10号"},  # below: not flagged
+        {"案号": "市监执〔2025〕9号"} | dict.fromkeys(["告知日期", "拟罚款、没收金额（元）", "决定日期", "决定类型", "决定书文号", "罚款、没收金额（元）"], ""),
+    ]
+    reg = register_get("enforcement")
+    with transaction.atomic():
+        result = ledger_import(reg=reg, data=_ledger_file(agency, rows), filename="台账.csv", actor=agency.clerk)
+        assert result.created == 3
+        imported = _written_state()
+        steps = list(MatterEvent.objects.filter(register="enforcement").order_by("pk"))
+        checkpoint_take()
+        report = audit_verify()
+        assert report.ok, report.problems
+        transaction.set_rollback(True)
+    assert not EnforcementCase.objects.exists() and not AuditLeaf.objects.exists()
+    assert len(imported["flags"]) == 1 and imported["flags"][0][0] == "市监执〔2025〕7号"
+    assert [e[1] for e in imported["events"]].count("decide") == 2 and imported["rollups"] and len(imported["leaves"]) == len(steps)
+
+    cases: dict[str, Any] = {}
+    for e in steps:
+        if e.transition == "register":
+            t = reg.definition.create
+            data = {k: v for k, v in e.after.items() if k in (*t.fields, *t.optional)}
+            cases[e.case_number] = matter_create(
+                register="enforcement", unit=agency.unit, actor=agency.clerk, data=data, note=e.note, imported_number=e.case_number
+            )
+        else:
+            t = reg.definition.transitions[e.transition]
+            data = {k: v for k, v in e.after.items() if k in (*t.fields, *t.optional)}
+            matter_transition(matter=cases[e.case_number], transition=e.transition, actor=agency.clerk, data=data, note=e.note, imported=True)
+    assert _written_state() == imported
+    checkpoint_take()
+    report = audit_verify()
+    assert report.ok, report.problems

@@ -107,9 +107,10 @@ def test_the_office_keeps_writing_while_a_file_is_checked(org: Any, monkeypatch:
             connection.close()
 
     def progress(_: int) -> None:
-        if not clerk:  # the first row is being planned: the clerk starts working
+        if not clerk:  # the first row is planned: the clerk works, and the planning waits for it
             clerk.append(threading.Thread(target=clerk_registers_a_case))
             clerk[0].start()
+            clerk[0].join(timeout=40)  # a lock held by the planning would keep the clerk waiting past this
 
     result = ledger_import(reg=reg, data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice, progress=progress)
     finished["import"] = time.monotonic()
@@ -179,3 +180,33 @@ def test_a_file_is_planned_in_memory_unless_the_checks_read_other_matters(org: A
     assert any(p.startswith("第3行“建议（提案）编号”：本单位已登记过该会议的第 11 号") for p in exc.value.problems), exc.value.problems
     assert written == ["proposal"]  # the first row, planned again with its row written; the second refused
     assert not Proposal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_clock_refusal_names_the_step_and_column_as_the_services_do(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row's clocks are applied once after its last step; a row they refuse is planned again
+    with the clocks at each step, so its message names the step's column as the services do."""
+    from fazhi.law.clocks import NoRuleInForce
+    from fazhi.registers.framework import services
+
+    calls: list[bool] = []
+    real_create, real_dues = services.create_checked, services.due_values
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("clocks", True))
+        return real_create(*args, **kwargs)
+
+    def dues(matter: Any, events: Any, reg: Any) -> Any:
+        if any(e.transition == "accept" for e in events):  # the acceptance starts a clock no rule covers
+            raise NoRuleInForce("受理审查：尚无施行中的法律规定")
+        return real_dues(matter, events, reg)
+
+    monkeypatch.setattr(ledger, "create_checked", create)
+    monkeypatch.setattr(services, "due_values", dues)
+    with pytest.raises(ImportFailed) as exc:
+        ledger_import(reg=register_get("reconsideration"), data=xlsx(ledger_rows()[:1]), filename="2025台账.xlsx", actor=org.alice)
+    assert calls == [False, True]  # planned with the clocks once at the end, then again step by step
+    assert exc.value.problems == ["第2行“受理日期”：受理审查：尚无施行中的法律规定"]
+    monkeypatch.setattr(services, "due_values", real_dues)
+    ok = ledger_import(reg=register_get("reconsideration"), data=xlsx(ledger_rows()), filename="2025台账.xlsx", actor=org.alice)
+    assert ok.created == 4 and calls[2:] == [False] * 4  # rows the clocks accept are planned once
