@@ -114,3 +114,17 @@ def test_a_renamed_actor_shows_at_once_on_a_page_already_viewed(org: Org, make_c
     org.alice.first_name = "艾丽斯"
     org.alice.save(update_fields=["first_name"])
     assert "艾丽斯" in _part(alice.get(url).content.decode(), 'id="timeline"', "</ol>")
+
+
+def test_the_running_clocks_show_by_their_names(org: Org, make_case: Any) -> None:
+    from fazhi.law.clocks import clock_rules
+    from fazhi.registers.framework.clocks import matter_clocks
+
+    case = make_case()
+    do(case, "accept", org.bob, accepted_on=dt.date(2025, 9, 30), procedure="ordinary")
+    running = matter_clocks(case)
+    assert running
+    page = _client(org.alice).get(f"/r/reconsideration/{case.pk}/").content.decode()
+    card = _part(page, "法定期限", "</ul>")
+    for c in running:
+        assert f"<strong>{clock_rules()[c.rule].label}</strong>：" in card and f"<strong>{c.result.due:%Y-%m-%d}</strong>" in card
