@@ -31,6 +31,7 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--cold", action="store_true", help="empty the page cache before each request (the first view after a write)")
+    ap.add_argument("--filter", default="", help="only functions whose file matches this regex")
     ap.add_argument("--queries", action="store_true", help="print the SQL of one request")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fazhi_profile_"))
@@ -112,7 +113,7 @@ def main() -> None:
             for q in captured:
                 print(f"  {q['time']} {q['sql'][:300]}")
         out = io.StringIO()
-        pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.top)
+        pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(*([args.filter] if args.filter else []), args.top)
         print("\n".join(out.getvalue().splitlines()[6:]))
     shutil.rmtree(work, ignore_errors=True)
 

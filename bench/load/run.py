@@ -39,6 +39,8 @@ from plan import LINKS
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv" / "bin"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+# locust (requirements-bench.txt) from another environment when this one lacks it
+LOCUST = os.environ.get("FAZHI_BENCH_LOCUST", str(VENV / "locust"))
 
 # tag of the locustfile -> (user class, the name its requests carry)
 PAGES = {
@@ -178,7 +180,7 @@ def main() -> None:
             for seconds, csv_prefix in ((args.warm, prefix + "_warm"), (args.seconds, prefix)):
                 subprocess.run(
                     [
-                        str(VENV / "locust"),
+                        LOCUST,
                         "-f",
                         str(LOCUSTFILE),
                         "--headless",

@@ -4,8 +4,10 @@ A cached value is stored under a key that holds the current *version* of what it
 from (a counter in the database, :class:`fazhi.core.models.CacheVersion`), so a write that bumps
 the version (in the write's own transaction) makes every older entry unreachable in every server
 process at once: each process's local-memory cache keeps its own entries, but all of them read
-the version from the database (one primary-key query). Nothing is ever served from an entry
-written before the last bump.
+the version from the database (one query a request: the versions are read together the first
+time a request needs one and kept until it ends; a request that bumps one reads them each time
+after its write). Nothing is ever served from an entry written before the last bump that preceded
+the request.
 
 The key also holds everything else the value depends on (the unit, the period, today's date,
 the user's units and roles): a value is never shared between users who would see different
@@ -15,10 +17,12 @@ things.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db.models import F
 from django.dispatch import receiver
 from django.test.signals import setting_changed
@@ -45,20 +49,51 @@ def _settings_changed(**_: object) -> None:
     cache.clear()
 
 
+class _Request(threading.local):
+    """The versions as read by the request this thread serves: ``read`` once a version was needed,
+    ``wrote`` once the request bumped one (it then reads them each time: a bump in a transaction
+    that is rolled back must not leave its value behind)."""
+
+    serving = False
+    wrote = False
+    read: dict[str, int] | None = None
+
+
+_request = _Request()
+
+
+@receiver(request_started)
+def _request_started(**_: object) -> None:
+    _request.serving, _request.wrote, _request.read = True, False, None
+
+
+@receiver(request_finished)
+def _request_finished(**_: object) -> None:
+    _request.serving, _request.wrote, _request.read = False, False, None
+
+
 def version(name: str) -> int:
-    row = CacheVersion.objects.filter(name=name).values_list("value", flat=True).first()
-    return int(row or 0)
+    return versions((name,))[0]
 
 
 def bump(name: str) -> None:
     """Invalidate every value cached under ``name`` (call it in the transaction of the write)."""
+    _request.wrote, _request.read = True, None
     if not CacheVersion.objects.filter(name=name).update(value=F("value") + 1):
         CacheVersion.objects.get_or_create(name=name, defaults={"value": 1})
 
 
 def versions(names: tuple[str, ...]) -> tuple[int, ...]:
-    """The versions of several names, read in one query."""
-    found = dict(CacheVersion.objects.filter(name__in=names).values_list("name", "value"))
+    """The versions of several names. A request that writes nothing reads every version in one
+    query the first time it needs one (the table holds a row per name: a handful) and keeps them
+    to its end (the home page needs them three times); a request that wrote, and code outside
+    requests (commands, tests between requests), reads them each time."""
+    if _request.serving and not _request.wrote:
+        if _request.read is None:
+            _request.read = dict(CacheVersion.objects.values_list("name", "value"))
+        found = _request.read
+    else:
+        found = dict(CacheVersion.objects.filter(name__in=names).values_list("name", "value"))
     return tuple(int(found.get(n, 0)) for n in names)
 
 

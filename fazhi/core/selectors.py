@@ -82,6 +82,13 @@ def user_units_with_role(user: Any, roles: Iterable[str]) -> QuerySet[Unit]:
     return Unit.objects.filter(unit_scope_q(user_scope_paths(user, roles)))
 
 
+def user_holds_role(user: Any, roles: Iterable[str]) -> bool:
+    """The user holds one of ``roles`` in some unit: ``user_units_with_role(user, roles).exists()``
+    answered from the memberships already read, without a query."""
+    wanted = set(roles)
+    return any(m.role in wanted for m in _memberships(user))
+
+
 def user_is_admin(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(m.role == Role.ADMIN for m in _memberships(user))
 

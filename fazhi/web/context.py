@@ -4,14 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from fazhi.web.navigation import PORTAL_LINKS, nav_for
+from fazhi.web.navigation import PORTAL_LINKS, nav_for, nav_html
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    from fazhi.law.clocks import clock_rules
-
+    menus = nav_for(request.user, request.path)
     return {
-        "clock_labels": {rule_id: rule.label for rule_id, rule in clock_rules().items()},
-        "nav_menus": nav_for(request.user, request.path),
+        "nav_menus": menus,
+        "nav_html": nav_html(menus),
         "portal_links": PORTAL_LINKS,
     }

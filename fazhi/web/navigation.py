@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from fazhi.core.models import Role
 from fazhi.core.pagecache import RECORDS, TODO, cached
@@ -172,6 +174,29 @@ def nav_for(user: Any, path: str = "") -> list[NavMenu]:
         links = tuple(NavLink(text, href, current=bool(path) and path.startswith(href), divider_before=divider) for text, href, divider in entries)
         menus.append(NavMenu(key, label, links, current=any(link.current for link in links)))
     return menus
+
+
+def _e(value: str) -> str:
+    return str(conditional_escape(value))
+
+
+def nav_html(menus: list[NavMenu]) -> SafeString:
+    """The menus as web/base.html's loop over them wrote them (byte for byte: the template is kept in
+    fazhi/web/tests/test_navigation.py, which compares both), written here: the loop's lookups and
+    conditions over some forty links cost ~1 ms of every staff page."""
+    out = []
+    for menu in menus:
+        out.append(
+            f'\n        <li class="nav-item dropdown">\n          <button class="nav-link dropdown-toggle{" active" if menu.current else ""}" type="button" '
+            f'id="{_e(menu.key)}" data-bs-toggle="dropdown" aria-expanded="false">{_e(menu.label)}</button>\n'
+            f'          <ul class="dropdown-menu" aria-labelledby="{_e(menu.key)}">\n            '
+        )
+        for link in menu.links:
+            divider = '<li><hr class="dropdown-divider"></li>' if link.divider_before else ""
+            active, current = (" active", ' aria-current="page"') if link.current else ("", "")
+            out.append(f'{divider}<li><a class="dropdown-item{active}" href="{_e(link.href)}"{current}>{_e(link.label)}</a></li>\n            ')
+        out.append("\n          </ul>\n        </li>\n        ")
+    return mark_safe("".join(out))  # every value escaped above
 
 
 def _offered(user: Any) -> tuple[tuple[str, str, tuple[tuple[str, str, bool], ...]], ...]:

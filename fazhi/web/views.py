@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -26,10 +28,12 @@ from fazhi.core.access import common_unit, personal_access_record
 from fazhi.core.errors import FazhiError, ImportFailed, ValidationFailed
 from fazhi.core.http import upload_bytes, xlsx_response
 from fazhi.core.importers import UNIT_COLUMNS, UNIT_OPTIONAL, USER_COLUMNS, USER_OPTIONAL, units_import, users_import
-from fazhi.core.models import AccessKind, Membership
+from fazhi.core.models import AccessKind
 from fazhi.core.pagecache import RECORDS, TODO, cached
-from fazhi.core.selectors import user_is_admin, user_memberships, user_units_with_role
+from fazhi.core.selectors import user_holds_role, user_is_admin, user_memberships, user_units_with_role
 from fazhi.core.todo import todo_sections
+from fazhi.law.clocks import clock_rules
+from fazhi.law.workdays import current_calendar
 from fazhi.registers.framework import selectors, todo
 from fazhi.registers.framework.clocks import matter_clocks
 from fazhi.registers.framework.definition import Transition
@@ -108,7 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": page,
             "pages": pages,
             "page_links": [(n, query(page=str(n))) for n in _page_numbers(page, pages)],
-            "units": Membership.objects.filter(user_id=request.user.pk or 0).select_related("unit"),
+            "units": user_memberships(request.user),
         },
     )
 
@@ -198,7 +202,11 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]
 
 def _batch_steps(request: HttpRequest, reg: Register) -> list[Transition]:
     """The batchable steps of the register the user holds a role for in some unit."""
-    return [t for t in reg.definition.batch_transitions() if user_units_with_role(request.user, t.roles).exists()]
+    return [t for t in reg.definition.batch_transitions() if user_holds_role(request.user, t.roles)]
+
+
+# The columns of a register's list (_list_rows_html) and the unit's path its access record needs.
+LIST_COLUMNS = ("case_number", "carried_in", "received_on", "state", "due_on", "unit__name", "unit__path")
 
 
 @login_required
@@ -209,6 +217,10 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
     d = f.cleaned_data if f.is_valid() else {}
     sort = d.get("sort") or ""
     total = qs.count()
+    party = reg.definition.party
+    # only the columns the rows show (and the unit the access log names): the fields a list does not
+    # show (most of them, the personal ones encrypted) are neither read nor decrypted
+    qs = qs.only(*LIST_COLUMNS, *([party] if party else []))
     next_query = prev_query = None
     page_links: list[tuple[int, str]] = []
     page_no = 1
@@ -235,7 +247,6 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             params = request.GET.copy()
             params["after"] = str(page[-1].pk)
             next_query = params.urlencode()
-    party = reg.definition.party
     list_access_record(request.user, reg, f, page)
     open_states, states = reg.definition.open_states(), reg.definition.states
     # (matter, due status, party, state in words): the labels looked up here, not by a template loop over every state per row
@@ -248,7 +259,7 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
         )
         for m in page
     ]
-    can_create = user_units_with_role(request.user, reg.definition.create.roles).exists()
+    can_create = user_holds_role(request.user, reg.definition.create.roles)
     filter_query = _query(request)
     batch_steps = _batch_steps(request, reg)
     return render(
@@ -268,7 +279,7 @@ def matter_list(request: HttpRequest, register: str) -> HttpResponse:
             "sort_links": _sort_links(request, sort),
             "party_label": model_field(reg.model, party).verbose_name if party else "",
             "can_create": can_create,
-            "can_import": user_units_with_role(request.user, STAFF_ROLES).exists(),
+            "can_import": user_holds_role(request.user, STAFF_ROLES),
             "first_page": not request.GET.get("after") and page_no == 1,
             "export_query": filter_query,
             "filter_query": filter_query,
@@ -444,7 +455,7 @@ class LedgerImportForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def ledger_import_view(request: HttpRequest, register: str) -> HttpResponse:
     reg = _register(register)
-    if not (user_units_with_role(request.user, STAFF_ROLES).exists() or user_is_admin(request.user)):
+    if not (user_holds_role(request.user, STAFF_ROLES) or user_is_admin(request.user)):
         raise Http404("您没有可导入台账的单位")
     form = LedgerImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
@@ -464,8 +475,6 @@ def ledger_import_view(request: HttpRequest, register: str) -> HttpResponse:
 
 def deadlines_in_words(deadlines: dict[str, str]) -> str:
     """Whether each stopped deadline was kept, as a clerk reads it: 作出复议决定（普通程序）：按期."""
-    from fazhi.law.clocks import clock_rules
-
     rules = clock_rules()
     words = {"met": "按期", "late": "超期"}
     return "；".join(f"{rules[r].label if r in rules else r}：{words.get(v, v)}" for r, v in sorted(deadlines.items()))
@@ -504,13 +513,9 @@ def _display_fields(reg: Register, matter: Matter) -> list[tuple[str, Any]]:
 def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
     reg = _register(register)
     matter = _matter(request, reg, pk)
-    events = list(selectors.matter_events(matter))
-    labels = {t.name: t.label for t in reg.definition.transitions.values()} | {"register": "登记", "amend": "更正"} | reg.event_labels
-    leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
-    timeline = [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events]
-    clocks = matter_clocks(matter, events) if reg.definition.states[matter.state].open else []
+    today = timezone.localdate()
+    history = _matter_history(reg, matter, today)
     matter_access_record(request.user, reg, matter)
-    generated = None if events else GeneratedBatch.objects.filter(register=reg.name, first_id__lte=matter.pk, last_id__gte=matter.pk).first()
     return render(
         request,
         "web/matter_detail.html",
@@ -518,19 +523,54 @@ def matter_detail(request: HttpRequest, register: str, pk: int) -> HttpResponse:
             "reg": reg,
             "matter": matter,
             "fields": _display_fields(reg, matter),
-            "timeline": timeline,
-            "clocks": clocks,
-            "status": selectors.due_status(matter.due_on, timezone.localdate()),
-            "actions": selectors.transitions_available(request.user, matter),
+            "timeline_html": mark_safe(history.timeline_html),
+            "clocks_html": mark_safe(history.clocks_html),
+            "status": selectors.due_status(matter.due_on, today),
+            "actions": selectors.transitions_available(request.user, matter, done=history.done),
             "can_amend": bool(set(reg.definition.amend_roles) & _roles(request, matter)),
             "panel": reg.detail_context(request, matter) if reg.detail_context else None,
             "extra_panels": [(template, context(request, matter)) for template, context in EXTRA_PANELS.get(reg.name, [])],
+        },
+    )
+
+
+@dataclass(frozen=True)
+class MatterHistory:
+    timeline_html: str  # web/_matter_timeline.html: the events, their audit leaves (or the generated batch)
+    clocks_html: str  # web/_matter_clocks.html: the clocks running now
+    done: dict[str, int]  # how many times each step was taken (the steps offered depend on it)
+
+
+def _matter_history(reg: Register, matter: Matter, today: dt.date) -> MatterHistory:
+    """What a matter's page shows of its history, the same for everyone who may see the matter (the
+    caller has checked that the user may): computed from the matter, its events and audit leaves,
+    the actors' names, the calendar and the day, so cached per (register, matter, day, calendar)
+    until the next write of a matter or an event (RECORDS) or of a user (TODO; fazhi/core/pagecache.py)."""
+    running = reg.definition.states[matter.state].open
+    cal = current_calendar() if running else None
+
+    def compute() -> MatterHistory:
+        events = list(selectors.matter_events(matter))
+        labels = {t.name: t.label for t in reg.definition.transitions.values()} | {"register": "登记", "amend": "更正"} | reg.event_labels
+        leaves = dict(AuditLeaf.objects.filter(source="matter_event", source_id__in=[e.pk for e in events]).values_list("source_id", "index"))
+        generated = None if events else GeneratedBatch.objects.filter(register=reg.name, first_id__lte=matter.pk, last_id__gte=matter.pk).first()
+        timeline = {
+            "reg": reg,
+            "timeline": [(e, labels.get(e.transition, e.transition), leaves.get(e.pk)) for e in events],
             "generated": generated,
             "generated_leaf": AuditLeaf.objects.filter(source="generated_batch", source_id=generated.pk).values_list("index", flat=True).first()
             if generated
             else None,
-        },
-    )
+        }
+        clocks = matter_clocks(matter, events, cal=cal) if cal is not None else []
+        clock_labels = {rule_id: rule.label for rule_id, rule in clock_rules().items()}
+        return MatterHistory(
+            timeline_html=render_to_string("web/_matter_timeline.html", timeline),
+            clocks_html=render_to_string("web/_matter_clocks.html", {"clocks": clocks, "clock_labels": clock_labels}),
+            done=dict(Counter(e.transition for e in events)),
+        )
+
+    return cached((RECORDS, TODO), ("matter-history", reg.name, matter.pk, today, cal.version if cal is not None else ""), compute)
 
 
 def _roles(request: HttpRequest, matter: Matter) -> set[str]:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from fazhi.audit.services import audit_append
 from fazhi.core.errors import FazhiError, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fazhi.core.models import Unit
+from fazhi.core.pagecache import RECORDS, bump
 from fazhi.core.selectors import role_labels, user_has_role, user_roles_for_unit
 from fazhi.core.types import Actor, actor_row
 from fazhi.law.clocks import ExtensionNotAllowed, NoRuleInForce
@@ -184,9 +185,13 @@ def _write_event(
     after: dict[str, Any],
     note: str,
 ) -> MatterEvent:
-    """An event that is no step of the procedure (evidence added, a document issued)."""
+    """An event that is no step of the procedure (evidence added, a document issued). The matter
+    is not written (no write observer runs), but its page shows the event: what is cached of the
+    page until the next write (its history: fazhi/web/views.py) is forgotten here."""
     step = Checked(transition, event_date, state_before, before, after, None)
-    return _event_record(reg=reg, matter=matter, step=step, actor=actor, note=note)
+    event = _event_record(reg=reg, matter=matter, step=step, actor=actor, note=note)
+    bump(RECORDS)
+    return event
 
 
 def _assign(matter: Matter, values: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from fazhi.core.demo import build_org, build_users
-from fazhi.web.navigation import NavMenu, nav_for, navigation_structure
+from fazhi.web.navigation import NavLink, NavMenu, nav_for, nav_html, navigation_structure
 
 # the demo's named accounts and one account of each kind of unit below them
 PERSONAS = [
@@ -126,3 +126,36 @@ def test_the_cached_navigation_is_each_users_own_and_follows_a_new_role_at_once(
     membership_grant(user=org.erin, unit=org.dept, role=Role.HEAD)
     assert "驾驶舱" in labels(erin) and "全过程记录" not in labels(erin)
     assert labels(dave) == office
+
+
+# web/base.html's loop over the menus (after its indentation) before fazhi/web/navigation.py:nav_html
+# wrote them in Python
+NAV_LOOP = (
+    "{% for menu in nav_menus %}\n"
+    '        <li class="nav-item dropdown">\n'
+    '          <button class="nav-link dropdown-toggle{% if menu.current %} active{% endif %}" type="butt'
+    'on" id="{{ menu.key }}" data-bs-toggle="dropdown" aria-expanded="false">{{ menu.label }}</button>\n'
+    '          <ul class="dropdown-menu" aria-labelledby="{{ menu.key }}">\n'
+    '            {% for link in menu.links %}{% if link.divider_before %}<li><hr class="dropdown-divider"'
+    '></li>{% endif %}<li><a class="dropdown-item{% if link.current %} active{% endif %}" href="{{ link.h'
+    'ref }}"{% if link.current %} aria-current="page"{% endif %}>{{ link.label }}</a></li>\n'
+    "            {% endfor %}\n"
+    "          </ul>\n"
+    "        </li>\n"
+    "        {% endfor %}"
+)
+
+
+def test_the_menus_written_in_python_are_the_templates_byte_for_byte(demo_people: dict[str, Any]) -> None:
+    from django.template import Context, Template
+
+    loop = Template(NAV_LOOP)
+    seen = set()
+    for user in demo_people.values():
+        for path in ("/", "/r/reconsideration/", "/zhibiao/"):
+            menus = nav_for(user, path)
+            seen |= {(link.current, link.divider_before) for m in menus for link in m.links}
+            assert str(nav_html(menus)) == loop.render(Context({"nav_menus": menus}))
+    assert seen == {(False, False), (True, False), (False, True)}  # current links and dividers were among them
+    odd = [NavMenu("m<1>", "A & B", (NavLink('<script>"', "/x/?a=1&b=2", current=True, divider_before=True),), current=True)]
+    assert str(nav_html(odd)) == loop.render(Context({"nav_menus": odd})) and "<script>" not in str(nav_html(odd))

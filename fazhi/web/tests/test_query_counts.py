@@ -84,3 +84,36 @@ def test_the_dashboard_and_a_trace_cost_no_query_per_record(org: Org, make_case:
         "trace computed": lambda: computed("/zhibiao/fy.received/"),
     }
     _same(pages, lambda: _cases(make_case, 90, 10))
+
+
+def test_a_records_page_costs_the_same_queries_with_ten_or_a_hundred_events(org: Org, make_case: Any) -> None:
+    from fazhi.registers.framework.models import MatterEvent
+    from fazhi.registers.framework.services import matter_amend
+
+    case = make_case()
+    do(case, "accept", org.bob, accepted_on=dt.date(2025, 9, 30), procedure="ordinary")  # open: its clocks run
+    alice = _client(org.alice)
+    url = f"/r/reconsideration/{case.pk}/"
+
+    def amend(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            matter_amend(matter=case, actor=org.alice if i % 2 else org.bob, changes={"remarks": f"备注{i}"}, reason="补充备注")
+
+    def computed() -> Any:
+        cache.clear()  # the history as computed on the first view after a write, not as cached
+        return alice.get(url)
+
+    amend(8, 0)
+    assert MatterEvent.objects.filter(register="reconsideration", object_id=case.pk).count() == 10
+    _same({"record": lambda: alice.get(url), "record computed": computed}, lambda: amend(90, 8))
+    assert MatterEvent.objects.filter(register="reconsideration", object_id=case.pk).count() == 100
+    assert alice.get(url).content.decode().count("补充备注") == 98
+
+
+def test_a_page_reads_the_cache_versions_once(org: Org) -> None:
+    """The home page asks for cached parts three times (its to-do rows, the rest of the to-do list,
+    the navigation): the versions they are keyed by are read in one query (fazhi/core/pagecache.py)."""
+    dave = _client(org.dave)
+    for path in ("/", "/r/reconsideration/"):
+        queries = _queries(lambda path=path: dave.get(path))  # type: ignore[misc]
+        assert sum("core_cacheversion" in q for q in queries) == 1, (path, [q[:100] for q in queries])
