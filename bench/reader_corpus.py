@@ -1,7 +1,9 @@
 """The reader on the development corpus (issue 25): reports of other jurisdictions, annotated by
-hand (bench/corpus/), scored per split (tuning / held-out, by jurisdiction) as bench/reader.py
+hand (bench/corpus/), scored per split (tuning / held-out / fresh, by jurisdiction) as bench/reader.py
 scores the seeds: a figure matches when its quote span, value and unit equal the annotation's;
-label accuracy is over the matches.
+label accuracy is over the matches. ``fresh`` (texts 113 onward) is a second held-out part, annotated
+before the reader was run on it, for an estimate no decision has seen yet: it gets its own block,
+after held-out and tuning, computed the same way.
 
     .venv/bin/python bench/reader_corpus.py [--split heldout] [-v] [--cv] [--speed SECONDS] [--append FILE --note TEXT]
 
@@ -9,7 +11,8 @@ label accuracy is over the matches.
 jurisdiction, ``fazhi/reader/train.py --cv``; needs scikit-learn), ``--speed`` the extraction speed
 of ``bench/reader.py``; ``--append`` appends the lines printed, under a heading naming ``--note``,
 the date and the commit, to a results file (bench/results/reader_corpus.txt). ``-v`` lists every
-miss and wrong label: never use it on the held-out split.
+miss and wrong label: never use it on the held-out or fresh split; ``--confusion`` lists no
+errors for the fresh split.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from fazhi.reader import scoring  # noqa: E402
 from fazhi.reader.document import read_text  # noqa: E402
 
 CORPUS = ROOT / "bench" / "corpus"
+SPLITS = ("heldout", "tuning", "fresh")  # the order of the blocks (held-out and tuning as before)
 
 
 def splits() -> dict[str, list[str]]:
@@ -150,7 +154,7 @@ def label_lines(split: str, names: list[str], figures: list[Labelled], confusion
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=["tuning", "heldout"])
+    parser.add_argument("--split", choices=list(SPLITS))
     parser.add_argument("-v", action="store_true")
     parser.add_argument("--labels", action="store_true", help="label measurements: groups, labels unseen in training, seen vs unseen")
     parser.add_argument("--confusion", type=int, default=0, help="with --labels: list this many most frequent label errors")
@@ -162,8 +166,11 @@ def main() -> None:
     if args.v and args.split != "tuning":
         parser.error("-v lists the reader's errors: only with --split tuning")
     lines: list[str] = []
-    for split, names in sorted(splits().items()):
-        if args.split and split != args.split:
+    by_split = splits()
+    assert set(by_split) <= set(SPLITS), f"split.tsv: unknown split {sorted(set(by_split) - set(SPLITS))}"
+    for split in SPLITS:
+        names = by_split.get(split, [])
+        if not names or (args.split and split != args.split):
             continue
         figures: list[Labelled] = []
         t = run(names, args.v, figures)
@@ -173,7 +180,7 @@ def main() -> None:
         )
         print(lines[-1], flush=True)
         if args.labels:
-            more = label_lines(split, names, figures, args.confusion)
+            more = label_lines(split, names, figures, 0 if split == "fresh" else args.confusion)
             lines += more
             print("\n".join(more), flush=True)
     if args.cv:

@@ -7,7 +7,7 @@ used: the reader's own figures are never looked at here), and ``gold/NNN.tsv`` i
 it the way ``fazhi.reader.scoring.load_gold`` loads a seed's annotations: six tab-separated
 columns, ``before + quote`` found exactly once. Every problem is reported (not only the first),
 plus some sanity checks of the annotations themselves: the value agrees with the number written
-in the quote, ``approx`` is 0 or 1, the label is one of LABELS.md, LABELS_ADDED.md or the seed
+in the quote, ``approx`` is 0 or 1, the label is one of LABELS.md, LABELS_ADDED.md, LABELS_FRESH.md or the seed
 annotations. ``--clean DIR`` also writes each clean text there (for annotating by reading).
 Prints the totals; exits 1 when anything is wrong.
 """
@@ -39,7 +39,8 @@ HERE = Path(__file__).resolve().parent
 TEXTS = HERE / "texts"
 GOLD = HERE / "gold"
 # definitions/reader/LABELS.md is shared/reader/LABELS.md plus the seed annotations' labels, each under its group
-LABEL_FILES = [ROOT / "definitions" / "reader" / "LABELS.md", ROOT / "definitions" / "reader" / "LABELS_ADDED.md"]
+# LABELS_FRESH.md: the labels of the fresh split's annotations, kept out of the reader's catalogue (see that file)
+LABEL_FILES = [ROOT / "definitions" / "reader" / "LABELS.md", ROOT / "definitions" / "reader" / "LABELS_ADDED.md", HERE / "LABELS_FRESH.md"]
 LABEL_LINE = re.compile(r"^- \*\*(.+?)\*\*")
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -161,7 +162,7 @@ def main() -> int:
                 problems.append(f"{path.name}: “{q1}”@{s1} 与 “{q2}”@{s2} 重叠")
         for g in items:
             if g.metric not in labels:
-                problems.append(f"{path.name}: 标签“{g.metric}”不在 LABELS.md、LABELS_ADDED.md 或种子标注中")
+                problems.append(f"{path.name}: 标签“{g.metric}”不在 LABELS.md、LABELS_ADDED.md、LABELS_FRESH.md 或种子标注中")
             w = written_value(g.quote, g.unit)
             if w is not None and abs(w - g.value) > 1e-6 * max(1.0, abs(w)):
                 problems.append(f"{path.name}: “{g.quote}”写的是 {w:g}，标注为 {g.value:g}")

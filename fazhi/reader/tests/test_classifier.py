@@ -31,6 +31,24 @@ def test_the_shipped_model_is_small_and_was_trained_on_tuning_data_only() -> Non
     assert held_out and not held_out & {e.source for e in train.corpus_examples()}
 
 
+def test_training_reads_the_tuning_split_only() -> None:
+    rows = [line.split("\t") for line in (train.CORPUS / "split.tsv").read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    tuning = {text_id for text_id, _, split in rows if split == "tuning"}
+    kept_out = {text_id for text_id, _, split in rows if split != "tuning"}
+    assert {"heldout", "fresh"} <= {split for _, _, split in rows}  # both held-out parts exist
+    assert {text_id for text_id, _ in train.tuning_split()} == tuning
+    sources = {e.source for e in train.corpus_examples()}
+    assert sources <= tuning and not sources & kept_out
+
+
+def test_tuning_split_selects_by_split_value_not_by_position(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "split.tsv").write_text(
+        "id\tjurisdiction\tsplit\n001\t甲县\ttuning\n002\t乙县\theldout\n003\t丙县\tfresh\n004\t丁县\ttuning\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(train, "CORPUS", tmp_path)
+    assert train.tuning_split() == [("001", "甲县"), ("004", "丁县")]
+
+
 def test_retraining_gives_the_same_model_and_predictions(tmp_path: Path) -> None:
     out = tmp_path / "model.json"
     train.build(out)
