@@ -430,6 +430,8 @@ def trace(ind: Indicator, unit: Unit, period: Period) -> dict[str, QuerySet[Any]
         out[role] = _in_subtree(qs, unit, ind.register)
     if ind.type == "on_time":
         overdue = overdue_open(ind, period, unit)
-        out["denominator"] = model._default_manager.filter(Q(pk__in=out["denominator"].values("pk")) | Q(pk__in=overdue.values("pk")))
+        # one WHERE (the measure's conditions OR the overdue ids), not an OR of two ``id IN (subquery)``:
+        # PostgreSQL answers that by scanning the whole table (3 s a query on the city's 6 million cases)
+        out["denominator"] = out["denominator"] | overdue
         out["overdue"] = overdue
     return out
