@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -253,7 +254,11 @@ def listing(source: str, qs: QuerySet[Any], limit: int) -> tuple[list[str], Iter
 
     # only the columns shown, read as values: no model instance, no decryption of the fields a
     # trace does not show, one reverse() for every row's link
-    rows = qs.order_by("received_on", "pk").values_list("pk", "case_number", "unit__name", "received_on", "state")[:limit].iterator(chunk_size=2000)
+    # ordered by an expression, not the column: with a LIMIT, PostgreSQL otherwise walks the whole
+    # received_on index in order, filtering, whenever it misjudges how few rows match (the open
+    # cases at a period's end: 3.1 s on the city's 6 million cases, 59 ms this way)
+    received = Coalesce("received_on", "received_on")
+    rows = qs.order_by(received, "pk").values_list("pk", "case_number", "unit__name", "received_on", "state")[:limit].iterator(chunk_size=2000)
     head, _, tail = reverse("matter_detail", args=[source, 999999999]).partition("999999999")
     heads = ["案号", "办理单位", "收到（立案）日期", "状态"]
     return heads, (Record([number, unit_name, received_on, state_label(s)], f"{head}{pk}{tail}", pk) for pk, number, unit_name, received_on, s in rows)
