@@ -301,7 +301,7 @@ def _running(matter: Any, transition: str) -> Any:
 def _extensions_left(matter: Any, transition: str, field: str) -> tuple[Any, dict[str, list[str]]]:
     """The running clock ``transition`` extends, or why it cannot be extended on the step's day."""
     from fazhi.law.clocks import clock_rules
-    from fazhi.registers.framework.models import MatterEvent
+    from fazhi.registers.framework.clocks import matter_events
 
     clock = _running(matter, transition)
     if clock is None:
@@ -312,7 +312,9 @@ def _extensions_left(matter: Any, transition: str, field: str) -> tuple[Any, dic
     value = rule.value_on(clock.result.start)
     if value is None or not value.extension:
         return None, {field: [f"{rule.label}的期限依法不能延长（{clock.result.citation}）"]}
-    done = MatterEvent.objects.filter(register="enforcement", object_id=matter.pk, transition=transition).count()
+    # the events the clocks read: the matter's rows, or those a ledger import's plan holds in memory
+    # (its earlier extensions are not rows yet: counting the table let a second one through)
+    done = sum(1 for e in matter_events(matter) if e.transition == transition)
     if done >= value.max_extensions:
         return None, {field: [f"{rule.label}的期限只能延长{value.max_extensions}次（{value.reference}）"]}
     return clock, {}

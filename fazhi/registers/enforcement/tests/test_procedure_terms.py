@@ -226,6 +226,20 @@ def test_a_licence_term_is_extended_by_ten_working_days_once(agency: Agency) -> 
     assert "只能延长1次" in errors_of(exc, "term_extended_on")
 
 
+def test_a_planned_extension_counts_as_one_taken(agency: Agency) -> None:
+    """A ledger import plans a row's steps in memory: an extension planned earlier in the row is an
+    event the plan holds, not yet a row of the events table; a second one is refused as the
+    services refuse it (行政许可法第四十二条: once)."""
+    from fazhi.registers.enforcement.hooks import term_errors
+    from fazhi.registers.framework.clocks import EventFact, events_known, matter_events
+
+    case = open_case(agency, item=agency.licence, party_type="legal_person", party_name="东湖餐饮有限公司")
+    assert term_errors(case, "extend_term", {"term_extended_on": D(2025, 3, 28)}) == {}
+    events_known(case, [*matter_events(case), EventFact("extend_term", D(2025, 3, 28))])
+    errors = term_errors(case, "extend_term", {"term_extended_on": D(2025, 4, 1)})
+    assert "只能延长1次" in "".join(errors.get("term_extended_on", []))
+
+
 def test_joint_handling_gives_forty_five_working_days_and_fifteen_more(agency: Agency) -> None:
     with pytest.raises(ValidationFailed) as exc:
         open_case(agency, joint_handling=True)
