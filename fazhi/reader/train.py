@@ -197,6 +197,39 @@ def cross_validate(examples: list[Example], extra: list[Example]) -> list[Predic
     return [p for p in out if p is not None]
 
 
+def regrouped(examples: list[Example]) -> list[Example]:
+    """The examples with their label's group of LABELS.md (``catalogue.groups``) as their label."""
+    from fazhi.reader import catalogue
+
+    groups = catalogue.groups()
+    return [Example(e.ctx, groups[e.label], e.group, e.rule, e.source) for e in examples]
+
+
+def fit_groups(examples: list[Example]) -> dict[str, Any]:
+    """The group classifier: ``fit`` with the labels' groups as the classes."""
+    return fit(regrouped(examples))
+
+
+def group_scores_of(examples: list[Example], training: list[Example]) -> np.ndarray:
+    """The group scores (``ranker.group_scores``) of ``examples`` by a group classifier trained on ``training``."""
+    from fazhi.reader import ranker
+
+    return ranker.group_scores(_model(json.loads(json.dumps(fit_groups(training)))), [e.ctx for e in examples])
+
+
+def out_of_fold_group_scores(examples: list[Example], extra: list[Example]) -> np.ndarray:
+    """Each example's group scores by a group classifier trained without its jurisdiction's fold
+    (GroupKFold, as the ranker meets them in a report it has not seen), ``extra`` in every fold."""
+    from sklearn.model_selection import GroupKFold
+
+    from fazhi.reader import ranker
+
+    out = np.zeros((len(examples), len(ranker.catalogue_groups()[0])))
+    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
+        out[test_idx] = group_scores_of([examples[i] for i in test_idx], [examples[i] for i in train_idx] + extra)
+    return out
+
+
 def suffix_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
     """unit → how many of the examples in that unit have a label of each suffix (``ranker.suffix``)."""
     from fazhi.reader import ranker
@@ -211,11 +244,12 @@ def _without(counts: dict[str, dict[str, int]], part: dict[str, dict[str, int]])
     return {u: {s: k - part.get(u, {}).get(s, 0) for s, k in c.items()} for u, c in counts.items()}
 
 
-def fit_ranker(examples: list[Example], counted: list[Example]) -> dict[str, Any]:
+def fit_ranker(examples: list[Example], counted: list[Example], groups: np.ndarray) -> dict[str, Any]:
     """The ranker (``ranker.py``) fitted on every candidate of ``examples``: a logistic regression
     (lbfgs: deterministic) on the standardised features, the right label against the others, and
     its calibration. The unit-suffix counts are those of ``counted``; a figure's own feature is read
-    from the counts without its jurisdiction (as for a report the ranker has not seen)."""
+    from the counts without its jurisdiction (as for a report the ranker has not seen). ``groups``:
+    the examples' group scores, out of fold (``out_of_fold_group_scores``)."""
     from sklearn.linear_model import LogisticRegression
 
     from fazhi.reader import catalogue, ranker
@@ -223,14 +257,14 @@ def fit_ranker(examples: list[Example], counted: list[Example]) -> dict[str, Any
     names = np.array(catalogue.scorer().names)
     counts = suffix_counts(counted)
     per_figure = []
-    by_group: dict[str, list[Example]] = defaultdict(list)
-    for e in examples:
-        by_group[e.group].append(e)
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        by_group[e.group].append(i)
     for group in sorted(by_group):
-        chosen = by_group[group]
+        chosen = [examples[i] for i in by_group[group]]
         own = _without(counts, suffix_counts([e for e in counted if e.group == group]))
         rows: dict[str, Any] = {}
-        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen])
+        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen], groups[by_group[group]])
         cands, x, valid = ranker.candidates(ev, lambda u, own=own, rows=rows: rows.setdefault(u, ranker.unit_suffix_row(own, u)))
         per_figure.append((cands, x, valid, names[cands] == np.array([e.label for e in chosen])[:, None]))
     x_all = np.concatenate([x[valid] for _, x, valid, _ in per_figure])
@@ -271,7 +305,9 @@ def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: li
     """Out-of-fold labels and confidences of the reader for ``examples``, GroupKFold by jurisdiction:
     each fold is labelled, as the reader labels a report, by a ranker fitted on the other folds
     (the unit-suffix counts also taken from ``extra``, the seeds) and the classifier's out-of-fold
-    labels ``oof`` (``cross_validate``, the same folds) confirming rules."""
+    labels ``oof`` (``cross_validate``, the same folds) confirming rules. The fold's group scores
+    come from a group classifier trained on the other folds and ``extra``; those the ranker is fitted
+    on, from a GroupKFold nested inside the other folds."""
     from sklearn.model_selection import GroupKFold
 
     from fazhi.reader import catalogue, ranker
@@ -280,10 +316,11 @@ def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: li
     out: list[tuple[str | None, float]] = [(None, 0.0)] * len(examples)
     for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
         training = [examples[i] for i in train_idx]
-        data = fit_ranker(training, training + extra)
+        testing = [examples[i] for i in test_idx]
+        data = fit_ranker(training, training + extra, out_of_fold_group_scores(training, extra))
         data["rule_backed"] = rule_backed([oof[i] for i in train_idx])
         fitted = ranker.Ranker.from_json(data)
-        ev = ranker.evidence([examples[i].ctx for i in test_idx], [examples[i].rule for i in test_idx])
+        ev = ranker.evidence([e.ctx for e in testing], [e.rule for e in testing], group_scores_of(testing, training + extra))
         confirmed = [examples[i].rule is not None and examples[i].rule == oof[i].label for i in test_idx]
         for i, (at, probability) in zip(test_idx, fitted.choose(ev, confirmed), strict=True):
             out[i] = (names[at] if at is not None else None, probability)
@@ -445,7 +482,8 @@ def build(out: Path) -> dict[str, Any]:
     a, b = platt(oof)
     abc = definition_platt(oof)
     data.update(
-        ranker={**fit_ranker(examples, everything), "rule_backed": rule_backed(oof)},
+        ranker={**fit_ranker(examples, everything, out_of_fold_group_scores(examples, seeds)), "rule_backed": rule_backed(oof)},
+        groups=fit_groups(everything),
         platt=[round(a, 4), round(b, 4)],
         definition_platt=[round(x, 4) for x in abc],
         cut=CUT,
