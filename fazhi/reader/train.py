@@ -442,9 +442,13 @@ def report_cv(examples: list[Example], seeds: list[Example], confusion: int = 0)
         f"on the {len(r_unseen)} it lacks {sum(r_unseen) / max(1, len(r_unseen)):.3f}"
     )
     ranked_right = [label == e.label for (label, _), e in zip(ranked, examples, strict=True)]
-    lines.append("  the ranker out of fold, " + known_unknown(ranked_right, known_labels(examples, seeds)))
+    known = known_labels(examples, seeds)
+    lines.append("  the ranker out of fold, " + known_unknown(ranked_right, known))
     lines += ["  metric_confidence of the ranker against correctness (out of fold):"]
     lines += ["    " + line for line in calibration_table([(q, label == e.label) for (label, q), e in zip(ranked, examples, strict=True)])]
+    for name, which in (("known", True), ("unknown", False)):
+        pairs = [(q, right) for (_, q), right, k in zip(ranked, ranked_right, known, strict=True) if k == which]
+        lines.append(f"    on {name} labels: " + "; ".join(calibration_table(pairs)))
     if confusion:
         errors = Counter((e.label, label) for (label, _), e in zip(ranked, examples, strict=True) if label != e.label)
         lines.append(f"  most frequent errors of the ranker out of fold (gold → reader), {sum(errors.values())} errors in {len(errors)} pairs:")
