@@ -187,7 +187,7 @@ def main() -> None:
         from fazhi.reader import train
 
         lines += train.report_cv(train.corpus_examples(), train.seed_examples())
-        print("\n".join(lines[-8:]), flush=True)
+        print("\n".join(lines[-11:]), flush=True)
     if args.speed:
         sys.path.insert(0, str(ROOT / "bench"))
         import reader as seed_bench

@@ -119,6 +119,7 @@ class Model:
     penalty: dict[str, np.ndarray]  # per kind, -1e9 on the labels it cannot have, 0 elsewhere
     definition_platt: tuple[float, float, float]  # calibration of the definition scorer (catalogue.py)
     ranker: Any = None  # ranker.Ranker: the learnt choice among the candidates of the three (ranker.py); None in an older model file
+    groups: Model | None = None  # the group classifier: the same fields, LABELS.md's groups as its labels (ranker.py's group features)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -150,6 +151,7 @@ class Model:
             {k: np.where(np.isin(np.arange(n), v), 0.0, -1e9) for k, v in kinds.items()},
             tuple(float(x) for x in data.get("definition_platt", (-10.0, 3.0, -10.0))),  # type: ignore[arg-type]
             Ranker.from_json(data["ranker"]) if "ranker" in data else None,
+            Model.from_json(data["groups"]) if "groups" in data else None,
         )
 
     def scores(self, ctxs: list[FigureContext]) -> np.ndarray:

@@ -346,12 +346,12 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
     rules = [_rule(ctx, f.unit) for ctx, f in zip(ctxs, figures, strict=True)]
     # the classifier and the definition scorer are asked for every figure: whether they back a rule's label decides it
     fig_ctxs = classifier.contexts(text, figures, seps, ctxs, outline)
-    if model.ranker is not None:
+    if model.ranker is not None and model.groups is not None:
         # a rule the classifier confirms, else the learnt choice among the candidates of the rules and the definition scorer (ranker.py)
         from fazhi.reader import ranker
 
         names = catalogue.scorer().names
-        ev = ranker.evidence(fig_ctxs, rules)
+        ev = ranker.evidence(fig_ctxs, rules, ranker.group_scores(model.groups, fig_ctxs))
         # the classifier is asked only about the figures a rule labels
         ruled = [k for k, rule in enumerate(rules) if rule is not None]
         confirmed = [False] * len(figures)

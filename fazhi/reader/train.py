@@ -36,6 +36,11 @@ PRUNE = 0.05  # weights smaller than this are not kept in model.json
 # cross-validation on the tuning split and the seeds).
 CUT = 0.7
 RANKER_C = 1.0  # the ranker's regularisation (LogisticRegression's C)
+# The held-out split's proportion of figures whose label the training data has (known) and has not
+# (unknown), counted from the label sets alone (bench/results/reader_corpus.txt, main 358ba18): the
+# cross-validation's two accuracies are weighted so, to read as an estimate for reports of new
+# jurisdictions rather than for the tuning split's own mix.
+HELDOUT_KNOWN, HELDOUT_UNKNOWN = 170, 58
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,39 @@ def cross_validate(examples: list[Example], extra: list[Example]) -> list[Predic
     return [p for p in out if p is not None]
 
 
+def regrouped(examples: list[Example]) -> list[Example]:
+    """The examples with their label's group of LABELS.md (``catalogue.groups``) as their label."""
+    from fazhi.reader import catalogue
+
+    groups = catalogue.groups()
+    return [Example(e.ctx, groups[e.label], e.group, e.rule, e.source) for e in examples]
+
+
+def fit_groups(examples: list[Example]) -> dict[str, Any]:
+    """The group classifier: ``fit`` with the labels' groups as the classes."""
+    return fit(regrouped(examples))
+
+
+def group_scores_of(examples: list[Example], training: list[Example]) -> np.ndarray:
+    """The group scores (``ranker.group_scores``) of ``examples`` by a group classifier trained on ``training``."""
+    from fazhi.reader import ranker
+
+    return ranker.group_scores(_model(json.loads(json.dumps(fit_groups(training)))), [e.ctx for e in examples])
+
+
+def out_of_fold_group_scores(examples: list[Example], extra: list[Example]) -> np.ndarray:
+    """Each example's group scores by a group classifier trained without its jurisdiction's fold
+    (GroupKFold, as the ranker meets them in a report it has not seen), ``extra`` in every fold."""
+    from sklearn.model_selection import GroupKFold
+
+    from fazhi.reader import ranker
+
+    out = np.zeros((len(examples), len(ranker.catalogue_groups()[0])))
+    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
+        out[test_idx] = group_scores_of([examples[i] for i in test_idx], [examples[i] for i in train_idx] + extra)
+    return out
+
+
 def suffix_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
     """unit → how many of the examples in that unit have a label of each suffix (``ranker.suffix``)."""
     from fazhi.reader import ranker
@@ -206,11 +244,12 @@ def _without(counts: dict[str, dict[str, int]], part: dict[str, dict[str, int]])
     return {u: {s: k - part.get(u, {}).get(s, 0) for s, k in c.items()} for u, c in counts.items()}
 
 
-def fit_ranker(examples: list[Example], counted: list[Example]) -> dict[str, Any]:
+def fit_ranker(examples: list[Example], counted: list[Example], groups: np.ndarray) -> dict[str, Any]:
     """The ranker (``ranker.py``) fitted on every candidate of ``examples``: a logistic regression
     (lbfgs: deterministic) on the standardised features, the right label against the others, and
     its calibration. The unit-suffix counts are those of ``counted``; a figure's own feature is read
-    from the counts without its jurisdiction (as for a report the ranker has not seen)."""
+    from the counts without its jurisdiction (as for a report the ranker has not seen). ``groups``:
+    the examples' group scores, out of fold (``out_of_fold_group_scores``)."""
     from sklearn.linear_model import LogisticRegression
 
     from fazhi.reader import catalogue, ranker
@@ -218,14 +257,14 @@ def fit_ranker(examples: list[Example], counted: list[Example]) -> dict[str, Any
     names = np.array(catalogue.scorer().names)
     counts = suffix_counts(counted)
     per_figure = []
-    by_group: dict[str, list[Example]] = defaultdict(list)
-    for e in examples:
-        by_group[e.group].append(e)
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        by_group[e.group].append(i)
     for group in sorted(by_group):
-        chosen = by_group[group]
+        chosen = [examples[i] for i in by_group[group]]
         own = _without(counts, suffix_counts([e for e in counted if e.group == group]))
         rows: dict[str, Any] = {}
-        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen])
+        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen], groups[by_group[group]])
         cands, x, valid = ranker.candidates(ev, lambda u, own=own, rows=rows: rows.setdefault(u, ranker.unit_suffix_row(own, u)))
         per_figure.append((cands, x, valid, names[cands] == np.array([e.label for e in chosen])[:, None]))
     x_all = np.concatenate([x[valid] for _, x, valid, _ in per_figure])
@@ -266,7 +305,9 @@ def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: li
     """Out-of-fold labels and confidences of the reader for ``examples``, GroupKFold by jurisdiction:
     each fold is labelled, as the reader labels a report, by a ranker fitted on the other folds
     (the unit-suffix counts also taken from ``extra``, the seeds) and the classifier's out-of-fold
-    labels ``oof`` (``cross_validate``, the same folds) confirming rules."""
+    labels ``oof`` (``cross_validate``, the same folds) confirming rules. The fold's group scores
+    come from a group classifier trained on the other folds and ``extra``; those the ranker is fitted
+    on, from a GroupKFold nested inside the other folds."""
     from sklearn.model_selection import GroupKFold
 
     from fazhi.reader import catalogue, ranker
@@ -275,10 +316,11 @@ def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: li
     out: list[tuple[str | None, float]] = [(None, 0.0)] * len(examples)
     for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
         training = [examples[i] for i in train_idx]
-        data = fit_ranker(training, training + extra)
+        testing = [examples[i] for i in test_idx]
+        data = fit_ranker(training, training + extra, out_of_fold_group_scores(training, extra))
         data["rule_backed"] = rule_backed([oof[i] for i in train_idx])
         fitted = ranker.Ranker.from_json(data)
-        ev = ranker.evidence([examples[i].ctx for i in test_idx], [examples[i].rule for i in test_idx])
+        ev = ranker.evidence([e.ctx for e in testing], [e.rule for e in testing], group_scores_of(testing, training + extra))
         confirmed = [examples[i].rule is not None and examples[i].rule == oof[i].label for i in test_idx]
         for i, (at, probability) in zip(test_idx, fitted.choose(ev, confirmed), strict=True):
             out[i] = (names[at] if at is not None else None, probability)
@@ -399,13 +441,41 @@ def report_cv(examples: list[Example], seeds: list[Example], confusion: int = 0)
         f"{r_group / n:.3f}; on the {len(r_seen)} figures whose label the fold's training data has {sum(r_seen) / max(1, len(r_seen)):.3f}, "
         f"on the {len(r_unseen)} it lacks {sum(r_unseen) / max(1, len(r_unseen)):.3f}"
     )
+    ranked_right = [label == e.label for (label, _), e in zip(ranked, examples, strict=True)]
+    known = known_labels(examples, seeds)
+    lines.append("  the ranker out of fold, " + known_unknown(ranked_right, known))
     lines += ["  metric_confidence of the ranker against correctness (out of fold):"]
     lines += ["    " + line for line in calibration_table([(q, label == e.label) for (label, q), e in zip(ranked, examples, strict=True)])]
+    for name, which in (("known", True), ("unknown", False)):
+        pairs = [(q, right) for (_, q), right, k in zip(ranked, ranked_right, known, strict=True) if k == which]
+        lines.append(f"    on {name} labels: " + "; ".join(calibration_table(pairs)))
     if confusion:
         errors = Counter((e.label, label) for (label, _), e in zip(ranked, examples, strict=True) if label != e.label)
         lines.append(f"  most frequent errors of the ranker out of fold (gold → reader), {sum(errors.values())} errors in {len(errors)} pairs:")
         lines += [f"    {k} × {g} → {q}{' (same group)' if groups.get(g) == groups.get(q or '') else ''}" for (g, q), k in errors.most_common(confusion)]
     return lines
+
+
+def known_labels(examples: list[Example], extra: list[Example]) -> list[bool]:
+    """Per example: whether its label is in the training data of its fold (another jurisdiction of
+    the tuning split, or ``extra``, the seeds), i.e. one a classifier trained there could give."""
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for e in examples:
+        by_label[e.label].add(e.group)
+    extra_labels = {e.label for e in extra}
+    return [e.label in extra_labels or bool(by_label[e.label] - {e.group}) for e in examples]
+
+
+def known_unknown(right: list[bool], known: list[bool]) -> str:
+    """Accuracy on known and unknown labels apart, and weighted in the held-out split's proportion."""
+    k = [r for r, kn in zip(right, known, strict=True) if kn]
+    u = [r for r, kn in zip(right, known, strict=True) if not kn]
+    ka, ua = sum(k) / max(1, len(k)), sum(u) / max(1, len(u))
+    weighted = (HELDOUT_KNOWN * ka + HELDOUT_UNKNOWN * ua) / (HELDOUT_KNOWN + HELDOUT_UNKNOWN)
+    return (
+        f"known labels {ka:.3f} ({sum(k)}/{len(k)}), unknown labels {ua:.3f} ({sum(u)}/{len(u)}), "
+        f"weighted {HELDOUT_KNOWN}:{HELDOUT_UNKNOWN} as the held-out split {weighted:.3f}"
+    )
 
 
 def build(out: Path) -> dict[str, Any]:
@@ -416,7 +486,8 @@ def build(out: Path) -> dict[str, Any]:
     a, b = platt(oof)
     abc = definition_platt(oof)
     data.update(
-        ranker={**fit_ranker(examples, everything), "rule_backed": rule_backed(oof)},
+        ranker={**fit_ranker(examples, everything, out_of_fold_group_scores(examples, seeds)), "rule_backed": rule_backed(oof)},
+        groups=fit_groups(everything),
         platt=[round(a, 4), round(b, 4)],
         definition_platt=[round(x, 4) for x in abc],
         cut=CUT,

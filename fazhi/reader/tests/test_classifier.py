@@ -62,6 +62,7 @@ def test_retraining_gives_the_same_model_and_predictions(tmp_path: Path) -> None
     assert np.allclose([p[1] for p in fresh.predict(ctxs)], [p[1] for p in model.predict(ctxs)], atol=1e-3)
     assert json.loads(rebuilt)["labels"] == json.loads(shipped)["labels"]
     assert json.loads(rebuilt)["ranker"] == json.loads(shipped)["ranker"]  # ranker.py: the learnt choice among the candidates
+    assert json.loads(rebuilt)["groups"] == json.loads(shipped)["groups"]  # the group classifier the ranker asks
 
 
 def test_scoring_a_whole_report_at_once_equals_scoring_each_figure_alone() -> None:

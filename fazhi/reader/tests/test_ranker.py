@@ -101,3 +101,21 @@ def test_a_figure_no_rule_knows_gets_a_label_from_a_report() -> None:
     (figure,) = report.figures
     assert figure.metric == "行政赔偿申请数"
     assert figure.metric_confidence is not None and 0.0 < figure.metric_confidence < 1.0
+
+
+def test_the_group_classifier_gives_the_group_features_of_every_candidate() -> None:
+    model = classifier.load()
+    assert model is not None and model.groups is not None
+    names, label_group = ranker.catalogue_groups()
+    assert set(model.groups.labels) <= set(names) and len(model.groups.labels) >= 9
+    scores = ranker.group_scores(model.groups, CTXS)
+    assert scores.shape == (len(CTXS), len(names))
+    assert names[int(scores[0].argmax())] == "行政复议、行政诉讼/应诉"  # 行政赔偿申请 under 一、行政复议
+    ev = ranker.evidence(CTXS, [None] * len(CTXS), scores)
+    cands, x, _valid = ranker.candidates(ev, _ranker().suffix_row)
+    group, best = x[..., ranker.FEATURES.index("group")], x[..., ranker.FEATURES.index("group_best")]
+    in_best = label_group[cands] == scores.argmax(axis=1)[:, None]
+    assert np.array_equal(best == 1.0, in_best)
+    assert (group[in_best] == 0).all() and (group[~in_best] < 0).all() and (group >= ranker.GROUP_FLOOR).all()
+    # the shipped model's group scores are those the reader uses by default
+    assert np.array_equal(ranker.evidence(CTXS, [None] * len(CTXS)).groups, scores)

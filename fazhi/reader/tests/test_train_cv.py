@@ -1,0 +1,29 @@
+"""The cross-validation's split of its figures into known and unknown labels (train.py)."""
+
+from __future__ import annotations
+
+from fazhi.reader import train
+from fazhi.reader.classifier import FigureContext
+
+CTX = FigureContext("", "", "", "件")
+
+
+def _example(label: str, group: str) -> train.Example:
+    return train.Example(CTX, label, group, None, group)
+
+
+def test_a_label_is_known_only_where_another_jurisdiction_or_the_seeds_have_it() -> None:
+    examples = [_example("甲数", "A"), _example("甲数", "A"), _example("乙数", "A"), _example("乙数", "B"), _example("丙数", "C")]
+    seeds = [_example("丙数", "seed 000")]
+    # 甲数 only in A's own fold: unknown; 乙数 in A and B: known to each; 丙数 in the seeds: known
+    assert train.known_labels(examples, seeds) == [False, False, True, True, True]
+    assert train.known_labels(examples, []) == [False, False, True, True, False]
+
+
+def test_known_and_unknown_accuracies_are_weighted_as_the_held_out_split() -> None:
+    line = train.known_unknown([True, False, True, False], [True, True, False, False])
+    assert "known labels 0.500 (1/2), unknown labels 0.500 (1/2)" in line
+    assert line.endswith("weighted 170:58 as the held-out split 0.500")
+    line = train.known_unknown([True, True, False], [True, True, False])
+    expected = train.HELDOUT_KNOWN / (train.HELDOUT_KNOWN + train.HELDOUT_UNKNOWN)
+    assert line.endswith(f"{expected:.3f}")
