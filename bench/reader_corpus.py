@@ -1,9 +1,9 @@
 """The reader on the development corpus (issue 25): reports of other jurisdictions, annotated by
-hand (bench/corpus/), scored per split (tuning / held-out / fresh, by jurisdiction) as bench/reader.py
-scores the seeds: a figure matches when its quote span, value and unit equal the annotation's;
-label accuracy is over the matches. ``fresh`` (texts 113 onward) is a second held-out part, annotated
-before the reader was run on it, for an estimate no decision has seen yet: it gets its own block,
-after held-out and tuning, computed the same way.
+hand (bench/corpus/), scored per split (tuning / held-out / fresh / fresh2, by jurisdiction) as
+bench/reader.py scores the seeds: a figure matches when its quote span, value and unit equal the
+annotation's; label accuracy is over the matches. ``fresh`` (texts 113–124) and ``fresh2`` (texts
+125–143) are further held-out parts, each annotated before the reader was run on it, for estimates no
+decision has seen yet: each gets its own block, after held-out and tuning, computed the same way.
 
     .venv/bin/python bench/reader_corpus.py [--split heldout] [-v] [--cv] [--speed SECONDS] [--append FILE --note TEXT]
 
@@ -11,8 +11,8 @@ after held-out and tuning, computed the same way.
 jurisdiction, ``fazhi/reader/train.py --cv``; needs scikit-learn), ``--speed`` the extraction speed
 of ``bench/reader.py``; ``--append`` appends the lines printed, under a heading naming ``--note``,
 the date and the commit, to a results file (bench/results/reader_corpus.txt). ``-v`` lists every
-miss and wrong label: never use it on the held-out or fresh split; ``--confusion`` lists no
-errors for the fresh split.
+miss and wrong label: never use it on the held-out or fresh splits; ``--confusion`` lists no
+errors for the fresh splits.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from fazhi.reader import scoring  # noqa: E402
 from fazhi.reader.document import read_text  # noqa: E402
 
 CORPUS = ROOT / "bench" / "corpus"
-SPLITS = ("heldout", "tuning", "fresh")  # the order of the blocks (held-out and tuning as before)
+SPLITS = ("heldout", "tuning", "fresh", "fresh2")  # the order of the blocks (held-out and tuning as before)
+FRESH = ("fresh", "fresh2")  # held-out parts whose errors are never listed (no -v, no --confusion)
 
 
 def splits() -> dict[str, list[str]]:
@@ -180,7 +181,7 @@ def main() -> None:
         )
         print(lines[-1], flush=True)
         if args.labels:
-            more = label_lines(split, names, figures, 0 if split == "fresh" else args.confusion)
+            more = label_lines(split, names, figures, 0 if split in FRESH else args.confusion)
             lines += more
             print("\n".join(more), flush=True)
     if args.cv:
