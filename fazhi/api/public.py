@@ -14,7 +14,7 @@ from fazhi.api.problems import ApiProblem
 from fazhi.api.schemas import UnitOut
 from fazhi.indicators.catalogue import catalogue
 from fazhi.indicators.engine import Computation, yoy_caution
-from fazhi.indicators.views import ROLE_LABELS, InvalidQuery, indicator_scope, indicator_traced, listing, roles_of
+from fazhi.indicators.views import InvalidQuery, indicator_scope, indicator_traced, role_tables
 from fazhi.registers.framework.services import json_value
 from fazhi.registers.normative_docs.catalogue import IN_FORCE, STATUS
 from fazhi.registers.normative_docs.catalogue import catalogue as normative_catalogue
@@ -171,18 +171,16 @@ def indicators_router(errors: dict[int, Any]) -> Router:
             raise ApiProblem(404, "没有这个指标")
         ind, unit, p, _params, value = _scope(indicator_traced, request, code)
         base = catalogue()[ind.of] if ind.type == "yoy" else ind
-        roles = []
-        for role, qs in roles_of(ind, unit, p).items():
-            heads, records = listing(base.register, qs, query.limit)
-            roles.append(
-                {
-                    "role": role,
-                    "label": ROLE_LABELS.get(role, role),
-                    "total": qs.count(),
-                    "headings": heads,
-                    "rows": [{"id": r.pk, "cells": [json_value(c) if not isinstance(c, decimal.Decimal) else str(c) for c in r.cells]} for r in records],
-                }
-            )
+        roles = [
+            {
+                "role": t.role,
+                "label": t.label,
+                "total": t.total,
+                "headings": t.heads,
+                "rows": [{"id": r.pk, "cells": [json_value(c) if not isinstance(c, decimal.Decimal) else str(c) for c in r.cells]} for r in t.records],
+            }
+            for t in role_tables(ind, unit, p, query.limit)
+        ]
         return {
             "indicator": _value(code, value),
             "unit": {"id": unit.pk, "name": unit.name},

@@ -29,7 +29,7 @@ from fazhi.core.http import xlsx_response
 from fazhi.core.models import Unit
 from fazhi.core.pagecache import RECORDS, cached
 from fazhi.core.selectors import unit_scope_q, units_visible_to, user_can_see_unit, user_memberships, user_scope_paths
-from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label, unit_path
+from fazhi.indicators.catalogue import Indicator, catalogue, is_table, source_label, source_model, unit_path
 from fazhi.indicators.dashboard import layout, monthly, ranking
 from fazhi.indicators.engine import Computation, Period, Value, trace
 from fazhi.indicators.tables import TABLES, cell
@@ -46,15 +46,15 @@ ROLE_LABELS = {
 }
 
 
-def roles_of(ind: Indicator, unit: Unit, period: Period) -> dict[str, QuerySet[Any]]:
+def roles_of(ind: Indicator, unit: Unit, period: Period, overdue: QuerySet[Any] | None = None) -> dict[str, QuerySet[Any]]:
     """The trace's querysets; for a share, first the records of the denominator that the
     numerator leaves out (for an on-time share: the late ones, the open overdue ones among them,
     also listed apart), the reason a share is not 100%."""
-    roles = trace(ind, unit, period)
+    roles = trace(ind, unit, period, overdue)
     if "numerator" in roles and "denominator" in roles:
         outside = roles["denominator"].exclude(pk__in=roles["numerator"].values("pk"))
-        overdue = {"overdue": roles["overdue"]} if "overdue" in roles else {}
-        return {"outside": outside, **overdue, "numerator": roles["numerator"], "denominator": roles["denominator"]}
+        late = {"overdue": roles["overdue"]} if "overdue" in roles else {}
+        return {"outside": outside, **late, "numerator": roles["numerator"], "denominator": roles["denominator"]}
     return roles
 
 
@@ -264,6 +264,62 @@ def listing(source: str, qs: QuerySet[Any], limit: int) -> tuple[list[str], Iter
     return heads, (Record([number, unit_name, received_on, state_label(s)], f"{head}{pk}{tail}", pk) for pk, number, unit_name, received_on, s in rows)
 
 
+# Up to this many records a role's ids and sort keys are read once (its total counted here, its
+# page read by id); beyond, it is counted in SQL and its page read with ORDER BY ... LIMIT, so that
+# a trace over a whole city's millions of cases never holds them in memory.
+KEYS_AT_MOST = 50_000
+
+
+def _keys(source: str, qs: QuerySet[Any]) -> list[tuple[Any, int]] | None:
+    """(sort key, pk) of every record of ``qs`` in the order ``listing`` shows them, or None when
+    there are more than KEYS_AT_MOST."""
+    if is_table(source):
+        rows = [(pk, pk) for pk in qs.order_by().values_list("pk", flat=True)[: KEYS_AT_MOST + 1]]
+    else:
+        rows = list(qs.order_by().values_list("received_on", "pk")[: KEYS_AT_MOST + 1])
+    if len(rows) > KEYS_AT_MOST:
+        return None
+    rows.sort()
+    return rows
+
+
+@dataclass
+class RoleTable:
+    role: str
+    label: str
+    total: int
+    heads: list[str]
+    records: list[Record]
+
+
+def role_tables(ind: Indicator, unit: Unit, period: Period, limit: int, overdue: QuerySet[Any] | None = None) -> list[RoleTable]:
+    """Each role of the trace with its total and its first ``limit`` records (the trace page and
+    the API). One scan of the records a role (numerator, denominator), not a COUNT and an ORDER BY
+    ... LIMIT each; the records of the denominator the numerator leaves out are taken from those
+    two in Python rather than by a third and fourth scan."""
+    base = catalogue()[ind.of] if ind.type == "yoy" else ind
+    roles = roles_of(ind, unit, period, overdue)
+    keys = {role: _keys(base.register, qs) for role, qs in roles.items() if role != "outside"}
+    if "outside" in roles:
+        num, den = keys["numerator"], keys["denominator"]
+        if num is not None and den is not None:
+            counted = {pk for _, pk in num}
+            keys["outside"] = [k for k in den if k[1] not in counted]
+        else:
+            keys["outside"] = _keys(base.register, roles["outside"])
+    manager = source_model(base.register)._default_manager
+    out = []
+    for role, qs in roles.items():
+        found = keys[role]
+        if found is None:
+            total, page = qs.count(), qs
+        else:
+            total, page = len(found), manager.filter(pk__in=[pk for _, pk in found[:limit]])
+        heads, records = listing(base.register, page, limit)
+        out.append(RoleTable(role, ROLE_LABELS.get(role, role), total, heads, list(records)))
+    return out
+
+
 def visible_part(user: Any, source: str, qs: QuerySet[Any]) -> QuerySet[Any]:
     """The records of ``qs`` in the units the user reaches: a list of records never shows
     another unit's (a district's figure is counted over every unit, listed over the user's)."""
@@ -315,27 +371,23 @@ def _records_html(rows: list[Any]) -> SafeString:
     return mark_safe("".join(out))  # every value escaped above
 
 
-def _trace_body(ind: Indicator, unit: Unit, period: Period, params: dict[str, str], value: Value) -> str:
+def _trace_body(ind: Indicator, unit: Unit, period: Period, params: dict[str, str], value: Value, overdue: QuerySet[Any] | None = None) -> str:
     """The trace rendered: the definition, the value and the records of each role. It depends on
     the indicator, the unit, the period and today's date (open overdue matters), never on who
     looks: cached until the next write that changes it (fazhi/core/pagecache.py)."""
     base = catalogue()[ind.of] if ind.type == "yoy" else ind
-    roles = []
-    for role, qs in roles_of(ind, unit, period).items():
-        total = qs.count()
-        heads, records = listing(base.register, qs, TRACE_PAGE)
-        rows = list(records)
-        roles.append(
-            {
-                "role": role,
-                "label": ROLE_LABELS.get(role, role),
-                "total": total,
-                "heads": heads,
-                "rows": rows,
-                "body": _records_html(rows),
-                "more": total > TRACE_PAGE,
-            }
-        )
+    roles = [
+        {
+            "role": t.role,
+            "label": t.label,
+            "total": t.total,
+            "heads": t.heads,
+            "rows": t.records,
+            "body": _records_html(t.records),
+            "more": t.total > TRACE_PAGE,
+        }
+        for t in role_tables(ind, unit, period, TRACE_PAGE, overdue)
+    ]
     previous = None
     if ind.type == "yoy":
         before = period.year_before()
@@ -362,8 +414,10 @@ def trace_page(request: HttpRequest, code: str) -> HttpResponse:
     parts = ("trace", code, unit.pk, period.start, period.end, period.label, timezone.localdate(), _query(unit, params))
 
     def compute() -> str:
-        value = Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
-        return _trace_body(ind, unit, period, params, value)
+        computed = Computation(period, [code], within=unit)
+        value = computed.values([unit.pk])[code][unit.pk]
+        base = catalogue()[ind.of] if ind.type == "yoy" else ind
+        return _trace_body(ind, unit, period, params, value, computed.overdue.get((base.code, period)))
 
     body = cached(RECORDS, parts, compute)
     return render(request, "indicators/trace.html", {"ind": ind, "unit": unit, "body": mark_safe(body)})

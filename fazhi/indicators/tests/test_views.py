@@ -127,3 +127,27 @@ def test_bad_parameters_get_a_chinese_message_not_a_server_error(org: Any, reque
     assert r.status_code == 400 and "晚于" in r.content.decode()
     assert c.get("/zhibiao/no.such/", {"year": 2025}).status_code == 404
     assert c.get("/zhibiao/", {"unit": 999999}).status_code == 400
+
+
+def test_a_traces_totals_and_records_are_the_same_read_once_or_counted_in_sql(org: Any, requests: Any, monkeypatch: Any) -> None:
+    """Each role's total and first records, taken from its ids read once (the records of the
+    denominator the numerator leaves out worked out from those two), equal what a COUNT and an
+    ORDER BY ... LIMIT of the role's own query give (the way taken beyond KEYS_AT_MOST records)."""
+    from fazhi.indicators import views
+    from fazhi.indicators.catalogue import catalogue
+    from fazhi.indicators.engine import Period
+
+    ind, period = catalogue()["gk.on_time_rate"], Period.year(2025)
+    for unit in (org.district, org.dept):
+        for limit in (1, 2, 200):
+            read_once = [(t.role, t.total, [r.pk for r in t.records]) for t in views.role_tables(ind, unit, period, limit)]
+            monkeypatch.setattr(views, "KEYS_AT_MOST", 0)
+            in_sql = [(t.role, t.total, [r.pk for r in t.records]) for t in views.role_tables(ind, unit, period, limit)]
+            monkeypatch.undo()
+            assert read_once == in_sql
+            counts = {role: qs.count() for role, qs in views.roles_of(ind, unit, period).items()}
+            assert {role: total for role, total, _ in read_once} == counts
+    a, b, c = (requests[k] for k in "abc")
+    tables = {t.role: t for t in views.role_tables(ind, org.district, period, 2)}
+    assert [r.pk for r in tables["denominator"].records] == [a.pk, b.pk]  # by date received, the first two
+    assert tables["denominator"].total == 3 and [r.pk for r in tables["outside"].records] == [c.pk]
