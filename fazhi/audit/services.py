@@ -66,10 +66,15 @@ def audit_append(*, source: str, source_id: int, data: bytes) -> int:
     return audit_append_many([(source, source_id, data)]).start
 
 
-def audit_append_many(items: list[tuple[str, int, bytes]]) -> range:
+def audit_append_many(items: list[tuple[str, int, bytes]], hashes: list[bytes] | None = None) -> range:
     """Append leaves in order, inside the caller's transaction; their indexes. Their hashes are
     pushed onto the tree in one pass (merkle.frontier_extend), the leaves and the tree's new nodes
-    written in bulk as plain tuples (no model instance per leaf)."""
+    written in bulk as plain tuples (no model instance per leaf). ``hashes``: the leaves' hashes
+    (merkle.leaf_hash of each leaf's data), computed by the caller before its transaction."""
+    if hashes is None:
+        hashes = [merkle.leaf_hash(data) for _, _, data in items]
+    elif len(hashes) != len(items):
+        raise ValueError("one hash a leaf")
     head = _head_locked()
     today = timezone.localdate()
     if head.last_day is not None and head.last_day < today and head.size:
@@ -78,7 +83,6 @@ def audit_append_many(items: list[tuple[str, int, bytes]]) -> range:
     head.last_day = today
     frontier = [(int(size), bytes.fromhex(h)) for size, h in head.frontier]
     now = timezone.now()
-    hashes = [merkle.leaf_hash(data) for _, _, data in items]
     nodes = merkle.frontier_extend(frontier, head.size, hashes)
     stamp = AuditLeaf._meta.get_field("appended_at").get_db_prep_save(now, connection)
     first = head.size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -46,15 +47,21 @@ def points(measures: Iterable[Measure], matter: Any) -> list[tuple[str, dt.date,
 
 def on_matters_written(reg: Register, pairs: list[tuple[Any, Any]]) -> None:
     """Write observer of the register services: apply what each write changed."""
+    deltas_ready(reg, pairs)()
+
+
+def deltas_ready(reg: Register, pairs: list[tuple[Any, Any]]) -> Callable[[], None]:
+    """What a write of ``pairs`` changes in the rollups, summed per key without touching them;
+    returns their application (a bulk write computes the deltas before its transaction)."""
     measures = measures_of(reg.name)
     if not measures:
-        return
+        return lambda: None
     deltas: Deltas = {}
     for before, after in pairs:
         if before is not None:
             contributions(measures, before, -1, deltas)
         contributions(measures, after, +1, deltas)
-    apply(deltas)
+    return functools.partial(apply, deltas)
 
 
 def _expand(deltas: Deltas) -> dict[tuple[str, dt.date, str, int, int], list[int]]:

@@ -283,16 +283,29 @@ def sequences_advance(reg: Register, highest: dict[tuple[int, int], int]) -> Non
 # stores (the indicator rollups) use to stay exact. ``before`` is a copy taken before the step.
 WriteObserver = Callable[[Register, list[tuple[Matter | None, Matter]]], None]
 WRITE_OBSERVERS: list[WriteObserver] = []
+# An observer's work in two halves: ``ready(register, pairs)`` computes, without writing or
+# locking anything, what the write needs (rollup deltas, search rows) and returns the writes
+# themselves; a bulk write makes them ready before its transaction (bulk.written_prepare).
+WriteReady = Callable[[Register, list[tuple[Matter | None, Matter]]], Callable[[], None]]
+WRITE_READY: dict[WriteObserver, WriteReady] = {}
 
 
-def write_observer_add(fn: WriteObserver) -> None:
+def write_observer_add(fn: WriteObserver, *, ready: WriteReady | None = None) -> None:
     if fn not in WRITE_OBSERVERS:
         WRITE_OBSERVERS.append(fn)
+    if ready is not None:
+        WRITE_READY[fn] = ready
 
 
 def matters_written(reg: Register, pairs: list[tuple[Matter | None, Matter]]) -> None:
     for fn in WRITE_OBSERVERS:
         fn(reg, pairs)
+
+
+def matters_written_ready(reg: Register, pairs: list[tuple[Matter | None, Matter]]) -> list[Callable[[], None]]:
+    """The write observers' work for ``pairs``, each made ready as far as it can be without the
+    write's locks; calling them in order (in the write's transaction) is :func:`matters_written`."""
+    return [WRITE_READY[fn](reg, pairs) if fn in WRITE_READY else functools.partial(fn, reg, pairs) for fn in WRITE_OBSERVERS]
 
 
 # Step observers: work another app does at a step, in the step's transaction (the documents the
