@@ -19,7 +19,8 @@ def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     names = ", ".join(q(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
+            # Django's errors (IntegrityError for a unique index...), as its own statements raise them
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from fazhi.core.bulkrows import rows_insert
 from fazhi.core.pagecache import RECORDS, bump
 from fazhi.indicators.catalogue import Measure, all_measures, measures_of, source_model, unit_path
 from fazhi.indicators.filters import anchor_expression, contribution, where_q
@@ -84,18 +85,28 @@ def apply(deltas: Deltas, chunk: int = 500) -> None:
         return
     table = Rollup._meta.db_table
     cols = "grain, start, measure, unit_id, bucket, count, cents"
+    upsert = (
+        f"ON CONFLICT (grain, start, measure, unit_id, bucket) DO UPDATE SET count = {table}.count + excluded.count, cents = {table}.cents + excluded.cents"
+    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > chunk:
+            # many rows (a bulk write): COPY into a temporary table and one upsert in key order,
+            # instead of multi-row VALUES statements for psycopg to build and the server to parse
+            cursor.execute(
+                "CREATE TEMPORARY TABLE rollup_delta (grain varchar(1), start date, measure varchar(24), unit_id bigint, bucket integer, "
+                "count bigint, cents bigint) ON COMMIT DROP"
+            )
+            rows_insert("rollup_delta", [c.strip() for c in cols.split(",")], ((*key, n, cents) for key, (n, cents) in rows))
+            cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM rollup_delta ORDER BY grain, start, measure, unit_id, bucket {upsert}")
+            cursor.execute("DROP TABLE rollup_delta")
+            return
         for i in range(0, len(rows), chunk):
             part = rows[i : i + chunk]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part))
             params: list[Any] = []
             for (grain, start, measure, unit, bucket), (n, cents) in part:
                 params += [grain, start, measure, unit, bucket, n, cents]
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) VALUES {values} ON CONFLICT (grain, start, measure, unit_id, bucket) "
-                f"DO UPDATE SET count = {table}.count + excluded.count, cents = {table}.cents + excluded.cents",
-                params,
-            )
+            cursor.execute(f"INSERT INTO {table} ({cols}) VALUES {values} {upsert}", params)
 
 
 def raw_totals(m: Measure, extra: dict[str, Any] | None = None, *, by_day: bool = True) -> Deltas:

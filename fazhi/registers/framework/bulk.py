@@ -211,9 +211,8 @@ def written_prepare(reg: Register, written: list[Written]) -> WritePlan:
     event_rows = _events_prepared(events)
     leaves = [("matter_event", e.pk, event_leaf_bytes(e)) for e in events]
     hashes = [leaf_hash(data) for _, _, data in leaves]
-    observed = []
-    for i in range(0, len(matters), 2000):
-        observed += matters_written_ready(reg, [(previous.get(m.pk), m) for m in matters[i : i + 2000]])
+    # all at once: the rollups' deltas summed over the whole file, one upsert
+    observed = matters_written_ready(reg, [(previous.get(m.pk), m) for m in matters])
     return WritePlan(reg, written, fresh, matters, events, event_rows, leaves, hashes, highest, observed)
 
 
