@@ -7,6 +7,7 @@ given by the caller (:func:`ids_take`), so nothing has to be read back.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,6 +34,18 @@ def rows_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                 chunk = []
         if chunk:
             cursor.executemany(insert, chunk)
+
+
+def values_ready(values: Iterable[Any]) -> tuple[Any, ...]:
+    """A row's values (each a field's ``get_db_prep_save``) as the insert sends them, the costly
+    part done now, before the write's transaction: on PostgreSQL, JSON values (psycopg's wrappers)
+    dumped to their text, which the server reads for a jsonb column (else COPY dumps them row by
+    row in the transaction)."""
+    if connection.vendor != "postgresql":
+        return tuple(values)
+    from psycopg.types.json import Json, Jsonb
+
+    return tuple((v.dumps or json.dumps)(v.obj) if isinstance(v, (Json, Jsonb)) else v for v in values)
 
 
 def ids_take(model: type[models.Model], n: int) -> list[int]:

@@ -28,7 +28,7 @@ class FrameworkConfig(AppConfig):
         from fazhi.registers.framework.search import on_matters_written, search_ready
         from fazhi.registers.framework.services import write_observer_add
 
-        write_observer_add(on_matters_written, ready=search_ready)
+        write_observer_add(on_matters_written, ready=search_ready, own_rows=True)
         write_observer_add(_records_changed)
 
 

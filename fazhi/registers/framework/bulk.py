@@ -22,7 +22,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from fazhi.audit.services import audit_append_many
-from fazhi.core.bulkrows import ids_take, rows_insert
+from fazhi.core.bulkrows import ids_take, rows_insert, values_ready
 from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks, matter_deadlines
 from fazhi.registers.framework.events import event_leaf_bytes
@@ -155,7 +155,7 @@ def _events_prepared(events: list[MatterEvent]) -> list[tuple[Any, ...]]:
     rows = []
     for e, pk in zip(events, ids_take(MatterEvent, len(events)), strict=True):
         e.pk = pk
-        rows.append((pk, *(f.get_db_prep_save(f.pre_save(e, True), conn) for f in fields)))
+        rows.append((pk, *values_ready(f.get_db_prep_save(f.pre_save(e, True), conn) for f in fields)))
         e._state.adding, e._state.db = False, conn.alias
     return rows
 
@@ -177,7 +177,8 @@ class WritePlan:
     leaves: list[tuple[str, int, bytes]]
     hashes: list[bytes]
     highest: dict[tuple[int, int], int]  # (unit, year) -> the highest sequence the new matters bring
-    observed: list[Callable[[], None]]
+    own: list[Callable[[], None]]  # the write observers' writes to rows of these matters alone (search)
+    shared: list[Callable[[], None]]  # ... and to rows others write too (rollups, the page cache's version)
 
 
 def written_prepare(reg: Register, written: list[Written]) -> WritePlan:
@@ -212,8 +213,8 @@ def written_prepare(reg: Register, written: list[Written]) -> WritePlan:
     leaves = [("matter_event", e.pk, event_leaf_bytes(e)) for e in events]
     hashes = [leaf_hash(data) for _, _, data in leaves]
     # all at once: the rollups' deltas summed over the whole file, one upsert
-    observed = matters_written_ready(reg, [(previous.get(m.pk), m) for m in matters])
-    return WritePlan(reg, written, fresh, matters, events, event_rows, leaves, hashes, highest, observed)
+    own, shared = matters_written_ready(reg, [(previous.get(m.pk), m) for m in matters])
+    return WritePlan(reg, written, fresh, matters, events, event_rows, leaves, hashes, highest, own, shared)
 
 
 def written_commit(plan: WritePlan) -> None:
@@ -223,9 +224,12 @@ def written_commit(plan: WritePlan) -> None:
     registration takes its counter before it inserts its row: taken after the rows, a clerk's
     case number equal to one of the file's would wait for this transaction while holding the
     counter this one waits for), the rows and events (inserts nobody else waits for), the
-    register's after-step hooks and step observers, then the audit log's head (the tree
-    extended by the leaves' hashes) and, last, what the write observers update (rollups, the page
-    cache's version), which a clerk's step too takes after the head."""
+    register's after-step hooks and step observers, the write observers' rows of these matters
+    alone (search rows: nobody else writes them while the matters are new or locked by the
+    re-check), the deferred foreign-key checks of all these rows (PostgreSQL: else they run at the
+    commit), then the audit log's head (the tree extended by the leaves' hashes) and, last, what
+    the write observers update that others write too (rollups, the page cache's version), which a
+    clerk's step too takes after the head."""
     from fazhi.registers.framework.definition import CREATE
     from fazhi.registers.framework.services import sequences_advance, steps_observed
 
@@ -246,8 +250,14 @@ def written_commit(plan: WritePlan) -> None:
     for e in plan.events:
         if e.transition != "amend":
             steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
+    for apply in plan.own:
+        apply()
+    if connection.vendor == "postgresql":  # the checks pending so far run now; later rows' at the commit, as before
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     audit_append_many(plan.leaves, plan.hashes)
-    for apply in plan.observed:
+    for apply in plan.shared:
         apply()
 
 
@@ -303,5 +313,5 @@ def rows_prepare(model: Any, written: list[Written]) -> None:
         if w.prepared is None:
             obj = model(**w.values)
             add = w.pk is None
-            w.prepared = tuple(f.get_db_prep_save(f.pre_save(obj, add), conn) for f in fields)
+            w.prepared = values_ready(f.get_db_prep_save(f.pre_save(obj, add), conn) for f in fields)
             w.values |= {f.attname: getattr(obj, f.attname) for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))}
