@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from fazhi.audit.services import audit_append_many
+from fazhi.audit.services import audit_append_many, audit_leaves_stage
 from fazhi.core.bulkrows import ids_take, rows_insert, values_ready
 from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks, matter_deadlines
@@ -226,8 +226,8 @@ def written_commit(plan: WritePlan) -> None:
     counter this one waits for), the rows and events (inserts nobody else waits for), the
     register's after-step hooks and step observers, the write observers' rows of these matters
     alone (search rows: nobody else writes them while the matters are new or locked by the
-    re-check), the deferred foreign-key checks of all these rows (PostgreSQL: else they run at the
-    commit), then the audit log's head (the tree extended by the leaves' hashes) and, last, what
+    re-check), on PostgreSQL the leaves copied into a temporary table and the deferred
+    foreign-key checks of all these rows run (else at the commit), then the audit log's head (the tree extended by the leaves' hashes) and, last, what
     the write observers update that others write too (rollups, the page cache's version), which a
     clerk's step too takes after the head."""
     from fazhi.registers.framework.definition import CREATE
@@ -252,11 +252,12 @@ def written_commit(plan: WritePlan) -> None:
             steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
     for apply in plan.own:
         apply()
+    staged = audit_leaves_stage(plan.leaves, plan.hashes)  # PostgreSQL: copied now, placed under the head
     if connection.vendor == "postgresql":  # the checks pending so far run now; later rows' at the commit, as before
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    audit_append_many(plan.leaves, plan.hashes)
+    audit_append_many(plan.leaves, plan.hashes, staged=staged)
     for apply in plan.shared:
         apply()
 
