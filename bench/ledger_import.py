@@ -18,7 +18,8 @@ Run on a copy of a demo database (it writes to it):
     DATABASE_URL=sqlite:////tmp/imp.sqlite3 FAZHI_FIELD_KEYS_FILE=/tmp/bench_keys.json \\
         .venv/bin/python bench/ledger_import.py --rows 200 --label after
 
-and append the printed block to bench/results/ledger_import.txt.
+and append the printed block to bench/results/ledger_import.txt. A file of more than ~70,000 rows
+is larger than the default upload limit: set FAZHI_MAX_UPLOAD_BYTES (e.g. 67108864) for the run.
 """
 
 from __future__ import annotations
