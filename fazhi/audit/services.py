@@ -66,10 +66,32 @@ def audit_append(*, source: str, source_id: int, data: bytes) -> int:
     return audit_append_many([(source, source_id, data)]).start
 
 
-def audit_append_many(items: list[tuple[str, int, bytes]]) -> range:
+STAGE = "audit_leaf_stage"
+
+
+def audit_leaves_stage(items: list[tuple[str, int, bytes]], hashes: list[bytes]) -> bool:
+    """PostgreSQL: a batch of leaves copied, in the caller's transaction, into a temporary table
+    before the log's head is taken (their positions not yet known), so that under the head one
+    INSERT ... SELECT places them (:func:`audit_append_many` with ``staged``). False elsewhere
+    (SQLite's single write lock is held for the whole transaction anyway)."""
+    if connection.vendor != "postgresql" or not items:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (i bigint, source varchar(40), source_id bigint, data bytea, leaf_hash bytea) ON COMMIT DROP")
+    rows_insert(STAGE, ["i", "source", "source_id", "data", "leaf_hash"], ((i, *item, h) for i, (item, h) in enumerate(zip(items, hashes, strict=True))))
+    return True
+
+
+def audit_append_many(items: list[tuple[str, int, bytes]], hashes: list[bytes] | None = None, *, staged: bool = False) -> range:
     """Append leaves in order, inside the caller's transaction; their indexes. Their hashes are
     pushed onto the tree in one pass (merkle.frontier_extend), the leaves and the tree's new nodes
-    written in bulk as plain tuples (no model instance per leaf)."""
+    written in bulk as plain tuples (no model instance per leaf). ``hashes``: the leaves' hashes
+    (merkle.leaf_hash of each leaf's data), computed by the caller before its transaction;
+    ``staged``: the same leaves are in :func:`audit_leaves_stage`'s table."""
+    if hashes is None:
+        hashes = [merkle.leaf_hash(data) for _, _, data in items]
+    elif len(hashes) != len(items):
+        raise ValueError("one hash a leaf")
     head = _head_locked()
     today = timezone.localdate()
     if head.last_day is not None and head.last_day < today and head.size:
@@ -78,15 +100,27 @@ def audit_append_many(items: list[tuple[str, int, bytes]]) -> range:
     head.last_day = today
     frontier = [(int(size), bytes.fromhex(h)) for size, h in head.frontier]
     now = timezone.now()
-    hashes = [merkle.leaf_hash(data) for _, _, data in items]
     nodes = merkle.frontier_extend(frontier, head.size, hashes)
     stamp = AuditLeaf._meta.get_field("appended_at").get_db_prep_save(now, connection)
     first = head.size
-    rows_insert(
-        AuditLeaf._meta.db_table,
-        ["index", "source", "source_id", "data", "leaf_hash", "appended_at"],
-        ((first + i, source, source_id, data, lh, stamp) for i, ((source, source_id, data), lh) in enumerate(zip(items, hashes, strict=True))),
-    )
+    columns = ["index", "source", "source_id", "data", "leaf_hash", "appended_at"]
+    if staged:
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {q(AuditLeaf._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+                f"SELECT %s + i, source, source_id, data, leaf_hash, %s FROM {STAGE} ORDER BY i",
+                [first, stamp],
+            )
+            if cursor.rowcount != len(items):
+                raise RuntimeError("the staged leaves are not the batch")
+            cursor.execute(f"DROP TABLE {STAGE}")
+    else:
+        rows_insert(
+            AuditLeaf._meta.db_table,
+            columns,
+            ((first + i, source, source_id, data, lh, stamp) for i, ((source, source_id, data), lh) in enumerate(zip(items, hashes, strict=True))),
+        )
     rows_insert(MerkleNode._meta.db_table, ["level", "index", "hash"], nodes)
     head.size += len(items)
     head.frontier = [[size, h.hex()] for size, h in frontier]

@@ -11,10 +11,10 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         import fazhi.core.pagecache  # noqa: F401 (its receiver forgets cached values when settings change)
-        from fazhi.indicators.rollups import on_matters_written
+        from fazhi.indicators.rollups import deltas_ready, on_matters_written
         from fazhi.registers.framework.services import write_observer_add
 
-        write_observer_add(on_matters_written)
+        write_observer_add(on_matters_written, ready=deltas_ready)
         post_migrate.connect(_backfill_after_migrate, sender=self)
         # the cached dashboard figures (fazhi/core/pagecache.py) are computed from the registers
         # (their write observer bumps the version: fazhi/registers/framework/apps.py), the tables the catalogue counts (and the rows their filters

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from fazhi.core.bulkrows import rows_insert
 from fazhi.core.pagecache import RECORDS, bump
 from fazhi.indicators.catalogue import Measure, all_measures, measures_of, source_model, unit_path
 from fazhi.indicators.filters import anchor_expression, contribution, where_q
@@ -46,15 +48,21 @@ def points(measures: Iterable[Measure], matter: Any) -> list[tuple[str, dt.date,
 
 def on_matters_written(reg: Register, pairs: list[tuple[Any, Any]]) -> None:
     """Write observer of the register services: apply what each write changed."""
+    deltas_ready(reg, pairs)()
+
+
+def deltas_ready(reg: Register, pairs: list[tuple[Any, Any]]) -> Callable[[], None]:
+    """What a write of ``pairs`` changes in the rollups, summed per key without touching them;
+    returns their application (a bulk write computes the deltas before its transaction)."""
     measures = measures_of(reg.name)
     if not measures:
-        return
+        return lambda: None
     deltas: Deltas = {}
     for before, after in pairs:
         if before is not None:
             contributions(measures, before, -1, deltas)
         contributions(measures, after, +1, deltas)
-    apply(deltas)
+    return functools.partial(apply, deltas)
 
 
 def _expand(deltas: Deltas) -> dict[tuple[str, dt.date, str, int, int], list[int]]:
@@ -77,18 +85,28 @@ def apply(deltas: Deltas, chunk: int = 500) -> None:
         return
     table = Rollup._meta.db_table
     cols = "grain, start, measure, unit_id, bucket, count, cents"
+    upsert = (
+        f"ON CONFLICT (grain, start, measure, unit_id, bucket) DO UPDATE SET count = {table}.count + excluded.count, cents = {table}.cents + excluded.cents"
+    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > chunk:
+            # many rows (a bulk write): COPY into a temporary table and one upsert in key order,
+            # instead of multi-row VALUES statements for psycopg to build and the server to parse
+            cursor.execute(
+                "CREATE TEMPORARY TABLE rollup_delta (grain varchar(1), start date, measure varchar(24), unit_id bigint, bucket integer, "
+                "count bigint, cents bigint) ON COMMIT DROP"
+            )
+            rows_insert("rollup_delta", [c.strip() for c in cols.split(",")], ((*key, n, cents) for key, (n, cents) in rows))
+            cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM rollup_delta ORDER BY grain, start, measure, unit_id, bucket {upsert}")
+            cursor.execute("DROP TABLE rollup_delta")
+            return
         for i in range(0, len(rows), chunk):
             part = rows[i : i + chunk]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part))
             params: list[Any] = []
             for (grain, start, measure, unit, bucket), (n, cents) in part:
                 params += [grain, start, measure, unit, bucket, n, cents]
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) VALUES {values} ON CONFLICT (grain, start, measure, unit_id, bucket) "
-                f"DO UPDATE SET count = {table}.count + excluded.count, cents = {table}.cents + excluded.cents",
-                params,
-            )
+            cursor.execute(f"INSERT INTO {table} ({cols}) VALUES {values} {upsert}", params)
 
 
 def raw_totals(m: Measure, extra: dict[str, Any] | None = None, *, by_day: bool = True) -> Deltas:

@@ -77,6 +77,21 @@ def test_rollups_follow_every_write_and_agree_with_the_raw_rows(org: Any, reques
     assert rollups.check() == []
 
 
+def test_many_rollup_deltas_at_once_add_up_as_a_few_do(org: Any) -> None:
+    """apply() of many rows at once (PostgreSQL: COPY into a temporary table and one upsert; a
+    bulk write's path) adds to the rows already there exactly as applies of a few rows do."""
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(40)]  # January and February
+    deltas: rollups.Deltas = {("bulk.test", org.district.pk, day, 0): [1, 100 * (i + 1)] for i, day in enumerate(days)}
+    rollups.apply(deltas)  # 40 days, 2 months, 1 year: under the bulk path's threshold
+    rollups.apply(deltas, chunk=1)  # the same, as many rows
+    stored = {(g, s): (n, c) for g, s, n, c in Rollup.objects.filter(measure="bulk.test").values_list("grain", "start", "count", "cents")}
+    assert stored[("D", dt.date(2025, 1, 3))] == (2, 600)
+    assert stored[("M", dt.date(2025, 1, 1))] == (62, 2 * 100 * sum(range(1, 32)))
+    assert stored[("M", dt.date(2025, 2, 1))] == (18, 2 * 100 * sum(range(32, 41)))
+    assert stored[("Y", dt.date(2025, 1, 1))] == (80, 2 * 100 * sum(range(1, 41)))
+    assert len(stored) == 40 + 2 + 1
+
+
 def test_check_finds_a_rollup_that_disagrees_and_rebuild_repairs_it(org: Any, requests: Any) -> None:
     row = Rollup.objects.filter(grain="Y", count__gt=0).first()
     assert row is not None

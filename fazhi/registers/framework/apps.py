@@ -25,10 +25,10 @@ class FrameworkConfig(AppConfig):
         projection_check_register("matters", matters_check, matters_count, parts=(matters_parts, matters_part_check))
         projection_check_register("workflows", workflow.workflows_check, workflow.workflows_count)
 
-        from fazhi.registers.framework.search import on_matters_written
+        from fazhi.registers.framework.search import on_matters_written, search_ready
         from fazhi.registers.framework.services import write_observer_add
 
-        write_observer_add(on_matters_written)
+        write_observer_add(on_matters_written, ready=search_ready, own_rows=True)
         write_observer_add(_records_changed)
 
 

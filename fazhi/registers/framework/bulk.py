@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from fazhi.audit.services import audit_append_many
-from fazhi.core.bulkrows import ids_take, rows_insert
+from fazhi.audit.services import audit_append_many, audit_leaves_stage
+from fazhi.core.bulkrows import ids_take, rows_insert, values_ready
 from fazhi.core.types import Actor, actor_row_or_none
 from fazhi.registers.framework.clocks import EventFact, _due_values, matter_clocks, matter_deadlines
 from fazhi.registers.framework.events import event_leaf_bytes
@@ -133,59 +134,74 @@ def bulk_write(reg: Register, planned: list[Planned], *, batch: int = 2000) -> i
 
 def events_append(events: list[MatterEvent], *, batch: int = 2000) -> None:
     """Insert events (ids in list order) and append their audit leaves in that order."""
-    _events_insert(events, batch)
+    if events and not connection.in_atomic_block:
+        raise RuntimeError("events are appended inside the transaction that writes their matters")
+    rows_insert(MatterEvent._meta.db_table, _event_columns(), _events_prepared(events), batch=batch)
     audit_append_many([("matter_event", e.pk, event_leaf_bytes(e)) for e in events])
 
 
-def _events_insert(events: list[MatterEvent], batch: int) -> None:
-    """The events' rows as plain tuples (COPY on PostgreSQL, executemany elsewhere), their ids taken
-    in list order beforehand (the ORM's bulk_create costs several times the statement for these rows)."""
+def _event_columns() -> list[str]:
+    return ["id", *(str(f.column) for f in MatterEvent._meta.concrete_fields if not f.primary_key)]
+
+
+def _events_prepared(events: list[MatterEvent]) -> list[tuple[Any, ...]]:
+    """The events' rows as plain tuples (for COPY on PostgreSQL, executemany elsewhere), their ids
+    taken in list order beforehand (the ORM's bulk_create costs several times the statement for
+    these rows)."""
     if not events:
-        return
-    if not connection.in_atomic_block:
-        raise RuntimeError("events are appended inside the transaction that writes their matters")
+        return []
     fields = [f for f in MatterEvent._meta.concrete_fields if not f.primary_key]
     conn = connections[connection.alias]  # the wrapper itself: each attribute of the proxy is a lookup
     rows = []
     for e, pk in zip(events, ids_take(MatterEvent, len(events)), strict=True):
         e.pk = pk
-        rows.append((pk, *(f.get_db_prep_save(f.pre_save(e, True), conn) for f in fields)))
+        rows.append((pk, *values_ready(f.get_db_prep_save(f.pre_save(e, True), conn) for f in fields)))
         e._state.adding, e._state.db = False, conn.alias
-    rows_insert(MatterEvent._meta.db_table, [str(c) for c in ["id", *(f.column for f in fields)]], rows, batch=batch)
+    return rows
 
 
-def written_replay(reg: Register, written: list[Written], *, effects: bool, batch: int = 1000) -> None:
-    """Write what an import planned: new matters inserted, existing ones updated, their events.
+@dataclass
+class WritePlan:
+    """An import's final write made ready before its transaction (:func:`written_prepare`): every
+    value as the database takes it (personal data encrypted), the ids, the events' audit leaves
+    and their hashes, the write observers' work (rollup deltas summed per key, search rows). What
+    is left for the transaction (:func:`written_commit`) is the locks, the statements and the
+    tree's extension by the leaves' hashes."""
 
-    ``effects=False`` writes only the matters' rows: an import replays the rows it has planned so
-    far before planning the next ones, so that each row's checks see the matters the rows before
-    it will have written (a proposal number used twice, a catalogue item already decided); the
-    checks read a matter's events from the plan (clocks.events_known). ``effects=True`` is the real write: the rows, the events
-    and their audit leaves, the
-    case-number counters, the register's after-step hooks (which see the row's final state), the
-    step observers and the write observers (rollups, search)."""
-    from fazhi.registers.framework.definition import CREATE
-    from fazhi.registers.framework.services import matters_written, sequences_advance, steps_observed
+    reg: Register
+    written: list[Written]
+    fresh: list[int]  # the new matters' ids, in order
+    matters: list[Matter]
+    events: list[MatterEvent]
+    event_rows: list[tuple[Any, ...]]
+    leaves: list[tuple[str, int, bytes]]
+    hashes: list[bytes]
+    highest: dict[tuple[int, int], int]  # (unit, year) -> the highest sequence the new matters bring
+    own: list[Callable[[], None]]  # the write observers' writes to rows of these matters alone (search)
+    shared: list[Callable[[], None]]  # ... and to rows others write too (rollups, the page cache's version)
+
+
+def written_prepare(reg: Register, written: list[Written]) -> WritePlan:
+    """Everything of an import's final write that needs no lock, outside any transaction: the
+    matters' and events' values converted, their ids reserved (bulkrows.ids_take), the events'
+    leaves and their hashes, the write observers' work made ready. A matter's state before
+    (for the rollups' deltas) is read here: the transaction re-checks that nobody stepped it
+    since it was planned (ledger._changed_meanwhile), so it still holds there."""
+    from fazhi.audit.merkle import leaf_hash
+    from fazhi.registers.framework.services import matters_written_ready
 
     model: Any = reg.model
-    if not effects:
-        rows_write(model, written)
-        return
     previous: dict[int, Matter] = {}
     pks = [w.pk for w in written if w.pk is not None]
     for i in range(0, len(pks), 900):
         previous |= {m.pk: m for m in model.objects.filter(pk__in=pks[i : i + 900])}
-    # Locks in the services' order, so that a clerk's step and this write cannot deadlock: the
-    # case-number counters (a clerk's registration takes its counter first), then the rows, and
-    # the audit log's head last (events_append).
+    rows_prepare(model, written)
     highest: dict[tuple[int, int], int] = {}
     for w in written:
         if w.pk is None and w.values.get("sequence"):
             key = (w.values["unit_id"], w.values["year"])
             highest[key] = max(highest.get(key, 0), w.values["sequence"])
-    sequences_advance(reg, highest)
     fresh = ids_take(model, sum(1 for w in written if w.pk is None))
-    rows_write(model, written, new_ids=fresh)
     given = iter(fresh)
     matters = [model(pk=w.pk if w.pk is not None else next(given), **w.values) for w in written]
     events = []
@@ -193,10 +209,37 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
         for e in w.events:
             e.object_id = m.pk
             events.append(e)
-    events_append(events)
-    by_pk = {m.pk: m for m in matters}
+    event_rows = _events_prepared(events)
+    leaves = [("matter_event", e.pk, event_leaf_bytes(e)) for e in events]
+    hashes = [leaf_hash(data) for _, _, data in leaves]
+    # all at once: the rollups' deltas summed over the whole file, one upsert
+    own, shared = matters_written_ready(reg, [(previous.get(m.pk), m) for m in matters])
+    return WritePlan(reg, written, fresh, matters, events, event_rows, leaves, hashes, highest, own, shared)
+
+
+def written_commit(plan: WritePlan) -> None:
+    """The final write of an import made ready by :func:`written_prepare`, in the caller's
+    transaction. Locks in the services' order, so that a clerk's step and this write cannot
+    deadlock, each as late as that order allows: the case-number counters (a clerk's
+    registration takes its counter before it inserts its row: taken after the rows, a clerk's
+    case number equal to one of the file's would wait for this transaction while holding the
+    counter this one waits for), the rows and events (inserts nobody else waits for), the
+    register's after-step hooks and step observers, the write observers' rows of these matters
+    alone (search rows: nobody else writes them while the matters are new or locked by the
+    re-check), on PostgreSQL the leaves copied into a temporary table and the deferred
+    foreign-key checks of all these rows run (else at the commit), then the audit log's head (the tree extended by the leaves' hashes) and, last, what
+    the write observers update that others write too (rollups, the page cache's version), which a
+    clerk's step too takes after the head."""
+    from fazhi.registers.framework.definition import CREATE
+    from fazhi.registers.framework.services import sequences_advance, steps_observed
+
+    reg = plan.reg
+    sequences_advance(reg, plan.highest)
+    rows_write(reg.model, plan.written, new_ids=plan.fresh)
+    rows_insert(MatterEvent._meta.db_table, _event_columns(), plan.event_rows)
+    by_pk = {m.pk: m for m in plan.matters}
     # a correction runs no hook and issues nothing
-    steps = [(by_pk[e.object_id], e.transition, None if e.transition == CREATE else e) for e in events if e.transition != "amend"]
+    steps = [(by_pk[e.object_id], e.transition, None if e.transition == CREATE else e) for e in plan.events if e.transition != "amend"]
     after_many = getattr(reg.hooks, "after_many", None)
     after = getattr(reg.hooks, "after", None)
     if after_many is not None:
@@ -204,11 +247,36 @@ def written_replay(reg: Register, written: list[Written], *, effects: bool, batc
     elif after is not None:
         for matter, transition, event in steps:
             after(matter, transition, event)
-    for e in events:
+    for e in plan.events:
         if e.transition != "amend":
             steps_observed(reg, by_pk[e.object_id], e.transition, e, imported=True)
-    for i in range(0, len(matters), 2000):
-        matters_written(reg, [(previous.get(m.pk), m) for m in matters[i : i + 2000]])
+    for apply in plan.own:
+        apply()
+    staged = audit_leaves_stage(plan.leaves, plan.hashes)  # PostgreSQL: copied now, placed under the head
+    if connection.vendor == "postgresql":  # the checks pending so far run now; later rows' at the commit, as before
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    audit_append_many(plan.leaves, plan.hashes, staged=staged)
+    for apply in plan.shared:
+        apply()
+
+
+def written_replay(reg: Register, written: list[Written], *, effects: bool) -> None:
+    """Write what an import planned: new matters inserted, existing ones updated, their events.
+
+    ``effects=False`` writes only the matters' rows: an import replays the rows it has planned so
+    far before planning the next ones, so that each row's checks see the matters the rows before
+    it will have written (a proposal number used twice, a catalogue item already decided); the
+    checks read a matter's events from the plan (clocks.events_known). ``effects=True`` is the
+    real write, in the caller's transaction (:func:`written_prepare` then :func:`written_commit`:
+    an import prepares before its transaction): the rows, the events and their audit leaves, the
+    case-number counters, the register's after-step hooks (which see the row's final state), the
+    step observers and the write observers (rollups, search)."""
+    if not effects:
+        rows_write(reg.model, written)
+        return
+    written_commit(written_prepare(reg, written))
 
 
 def rows_write(model: Any, written: list[Written], batch: int = 500, *, new_ids: list[int] | None = None) -> None:
@@ -217,14 +285,8 @@ def rows_write(model: Any, written: list[Written], batch: int = 500, *, new_ids:
     included, cost far more than the statement) and kept for the import's next write of it.
     ``new_ids``: the new rows' ids, in order (the final write: inserted with them, by COPY on
     PostgreSQL); without, the database gives them (a planning transaction, rolled back)."""
+    rows_prepare(model, written)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    conn = connections[connection.alias]
-    for w in written:
-        if w.prepared is None:
-            obj = model(**w.values)
-            add = w.pk is None
-            w.prepared = tuple(f.get_db_prep_save(f.pre_save(obj, add), conn) for f in fields)
-            w.values |= {f.attname: getattr(obj, f.attname) for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))}
     table = connection.ops.quote_name(model._meta.db_table)
     names = [connection.ops.quote_name(f.column) for f in fields]
     pk = connection.ops.quote_name(model._meta.pk.column)
@@ -241,3 +303,16 @@ def rows_write(model: Any, written: list[Written], batch: int = 500, *, new_ids:
             cur.executemany(insert, fresh[i : i + batch])
         for i in range(0, len(existing), batch):
             cur.executemany(update, existing[i : i + batch])
+
+
+def rows_prepare(model: Any, written: list[Written]) -> None:
+    """Each planned row's values converted for the database once (``Written.prepared``): the
+    field conversions, encryption of personal data included, cost far more than the statement."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    conn = connections[connection.alias]
+    for w in written:
+        if w.prepared is None:
+            obj = model(**w.values)
+            add = w.pk is None
+            w.prepared = values_ready(f.get_db_prep_save(f.pre_save(obj, add), conn) for f in fields)
+            w.values |= {f.attname: getattr(obj, f.attname) for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))}

@@ -21,7 +21,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from fazhi.core.errors import FazhiError, ImportFailed, PermissionDenied, ValidationFailed
 from fazhi.core.importers import ImportResult
@@ -31,7 +31,7 @@ from fazhi.core.selectors import user_can_see_unit, user_has_role, user_is_admin
 from fazhi.core.tabular import parse_bool, parse_date, read_table, xlsx_row
 from fazhi.core.types import Actor
 from fazhi.law.workdays import calendar_pinned
-from fazhi.registers.framework.bulk import Written, rows_write, written_replay
+from fazhi.registers.framework.bulk import WritePlan, Written, rows_write, written_commit, written_prepare, written_replay
 from fazhi.registers.framework.clocks import events_known, events_of, matter_events
 from fazhi.registers.framework.definition import LedgerStep, Transition
 from fazhi.registers.framework.memo import memoized, rows_memoized
@@ -272,13 +272,29 @@ def _ledger_import(
         planned, result, problems = _plan(reg, rows, known, by_header, actor, trusted, filename, tick, rows_written=True)
     if problems:
         raise ImportFailed(problems)
-    # 2. Write what was planned, in one short transaction.
-    with transaction.atomic():
-        problems = _changed_meanwhile(reg, planned)
-        if problems:
-            raise ImportFailed(problems)
-        written_replay(reg, planned, effects=True)
+    # 2. Write what was planned: made ready outside any transaction (values converted, ids
+    # reserved, leaves hashed, rollup deltas and search rows computed), then one short transaction.
+    final_write(reg, planned, written_prepare(reg, planned))
     return result
+
+
+def final_write(reg: Register, planned: list[Written], plan: WritePlan) -> None:
+    """The import's one write transaction: what someone else changed since the planning refuses
+    the whole file (nothing written), then the plan is written (bulk.written_commit). A case
+    number registered by someone else after the re-check (the unique index then refuses the
+    insert) is named the same way."""
+    try:
+        with transaction.atomic():
+            problems = _changed_meanwhile(reg, planned)
+            if problems:
+                raise ImportFailed(problems)
+            written_commit(plan)
+    except IntegrityError:
+        with transaction.atomic():
+            problems = _changed_meanwhile(reg, planned)
+        if not problems:
+            raise
+        raise ImportFailed(problems) from None
 
 
 class _ReadsMatters(Exception):
@@ -399,9 +415,13 @@ def _changed_meanwhile(reg: Register, planned: list[Written]) -> list[str]:
                     problems.append(f"第{w.number}行：案件 {w.values.get('case_number')} 在导入过程中被他人办理或更正，请重新导入该文件")
     new = {str(w.values["case_number"]): w for w in planned if w.pk is None}
     names = list(new)
-    for i in range(0, len(names), 900):
-        for number in reg.model.objects.filter(case_number__in=names[i : i + 900]).values_list("case_number", flat=True):
-            problems.append(f"第{new[number].number}行“{NUMBER_COLUMN}”：案号 {number} 在导入过程中已被他人登记，请核对后重新导入")
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:  # plain SQL: the ORM's IN list costs ~15 us a value, in the write's lock
+        for i in range(0, len(names), 900):
+            part = names[i : i + 900]
+            cursor.execute(f"SELECT {q('case_number')} FROM {q(reg.model._meta.db_table)} WHERE {q('case_number')} IN ({', '.join(['%s'] * len(part))})", part)
+            for (number,) in cursor.fetchall():
+                problems.append(f"第{new[number].number}行“{NUMBER_COLUMN}”：案号 {number} 在导入过程中已被他人登记，请核对后重新导入")
     return problems[:MAX_PROBLEMS]
 
 

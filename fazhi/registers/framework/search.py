@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
@@ -36,6 +36,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from fazhi.core.bulkrows import rows_insert
 from fazhi.core.fieldcrypt import index_digest
 from fazhi.core.masking import party_public
 from fazhi.registers.framework.models import Matter, SearchDigest, SearchEntry
@@ -119,44 +120,61 @@ def search_text(reg: Register, matter: Any) -> str:
 
 def search_index(reg: Register, matters: Iterable[Matter]) -> None:
     """Write (or rewrite) the search rows and digests of these matters."""
+    search_index_ready(reg, matters)()
+
+
+def search_index_ready(reg: Register, matters: Iterable[Matter], *, new: Collection[int] = ()) -> Callable[[], None]:
+    """The search rows and digests of these matters computed (the text, the digests of personal
+    values: no database); returns their writing. ``new``: the ids of matters just created, which
+    have no search rows yet (theirs are inserted without looking)."""
     matters = list(matters)
     texts = {m.pk: search_text(reg, m) for m in matters}
-    if not texts:
-        return
     digests = {m.pk: search_digests(reg, m) for m in matters} if search_fields(reg)[1] else {}
-    ids = list(texts)
-    if len(ids) == 1:
-        pk = ids[0]
-        SearchEntry.objects.update_or_create(register=reg.name, matter_id=pk, defaults={"text": texts[pk]})
-    else:
-        for i in range(0, len(ids), 900):
+
+    def write() -> None:
+        fresh = [pk for pk in texts if pk in new]
+        rows_insert(SearchEntry._meta.db_table, ["register", "matter_id", "text"], [(reg.name, pk, texts[pk]) for pk in fresh])
+        if digests:
+            rows_insert(SearchDigest._meta.db_table, ["register", "matter_id", "digest"], [(reg.name, pk, d) for pk in fresh for d in sorted(digests[pk])])
+        ids = [pk for pk in texts if pk not in new]
+        if len(ids) == 1:
+            SearchEntry.objects.update_or_create(register=reg.name, matter_id=ids[0], defaults={"text": texts[ids[0]]})
+        for i in range(0, len(ids), 900) if len(ids) > 1 else ():
             chunk = ids[i : i + 900]
             current = dict(SearchEntry.objects.filter(register=reg.name, matter_id__in=chunk).values_list("matter_id", "text"))
             stale = [pk for pk in chunk if pk in current and current[pk] != texts[pk]]
-            SearchEntry.objects.filter(register=reg.name, matter_id__in=stale).delete()
-            SearchEntry.objects.bulk_create(
-                [SearchEntry(register=reg.name, matter_id=pk, text=texts[pk]) for pk in chunk if pk not in current or pk in stale], batch_size=900
-            )
-    for i in range(0, len(ids), 900) if digests else ():
-        chunk = ids[i : i + 900]
-        held: dict[int, set[str]] = {pk: set() for pk in chunk}
-        for pk, d in SearchDigest.objects.filter(register=reg.name, matter_id__in=chunk).values_list("matter_id", "digest"):
-            held[pk].add(d)
-        stale = [pk for pk in chunk if held[pk] != digests[pk]]
-        if stale:
-            SearchDigest.objects.filter(register=reg.name, matter_id__in=stale).delete()
-            SearchDigest.objects.bulk_create([SearchDigest(register=reg.name, matter_id=pk, digest=d) for pk in stale for d in digests[pk]], batch_size=900)
+            if stale:
+                SearchEntry.objects.filter(register=reg.name, matter_id__in=stale).delete()
+            rows = [(reg.name, pk, texts[pk]) for pk in chunk if pk not in current or pk in stale]
+            rows_insert(SearchEntry._meta.db_table, ["register", "matter_id", "text"], rows)
+        for i in range(0, len(ids), 900) if digests else ():
+            chunk = ids[i : i + 900]
+            held: dict[int, set[str]] = {pk: set() for pk in chunk}
+            for pk, d in SearchDigest.objects.filter(register=reg.name, matter_id__in=chunk).values_list("matter_id", "digest"):
+                held[pk].add(d)
+            stale = [pk for pk in chunk if held[pk] != digests[pk]]
+            if stale:
+                SearchDigest.objects.filter(register=reg.name, matter_id__in=stale).delete()
+                rows_insert(SearchDigest._meta.db_table, ["register", "matter_id", "digest"], [(reg.name, pk, d) for pk in stale for d in sorted(digests[pk])])
+
+    return write
 
 
 def on_matters_written(reg: Register, pairs: list[tuple[Any, Any]]) -> None:
     """Write observer: a matter whose searched values changed gets its row rewritten."""
+    search_ready(reg, pairs)()
+
+
+def search_ready(reg: Register, pairs: list[tuple[Any, Any]]) -> Callable[[], None]:
+    """:func:`on_matters_written` made ready without the database (a bulk write's, before its transaction)."""
     hidden = search_fields(reg)[1]
 
     def personal(m: Any) -> list[Any]:
         return [getattr(m, n, None) for n in hidden]
 
     changed = [after for before, after in pairs if before is None or search_text(reg, before) != search_text(reg, after) or personal(before) != personal(after)]
-    search_index(reg, changed)
+    # a matter written for the first time (no state before) has no search rows yet
+    return search_index_ready(reg, changed, new={after.pk for before, after in pairs if before is None})
 
 
 def search_rebuild(reg: Register, *, batch: int = 5000, model: Any = None, apps: Any = None) -> int:

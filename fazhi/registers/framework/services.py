@@ -283,16 +283,40 @@ def sequences_advance(reg: Register, highest: dict[tuple[int, int], int]) -> Non
 # stores (the indicator rollups) use to stay exact. ``before`` is a copy taken before the step.
 WriteObserver = Callable[[Register, list[tuple[Matter | None, Matter]]], None]
 WRITE_OBSERVERS: list[WriteObserver] = []
+# An observer's work in two halves: ``ready(register, pairs)`` computes, without writing or
+# locking anything, what the write needs (rollup deltas, search rows) and returns the writes
+# themselves; a bulk write makes them ready before its transaction (bulk.written_prepare).
+# ``own_rows``: its writes touch only rows of the matters written (their search rows), which
+# nobody else writes while the matters are new or locked: a bulk write does them before it takes
+# the audit log's head, so that the office waits less for it.
+WriteReady = Callable[[Register, list[tuple[Matter | None, Matter]]], Callable[[], None]]
+WRITE_READY: dict[WriteObserver, WriteReady] = {}
+WRITE_OWN_ROWS: set[WriteObserver] = set()
 
 
-def write_observer_add(fn: WriteObserver) -> None:
+def write_observer_add(fn: WriteObserver, *, ready: WriteReady | None = None, own_rows: bool = False) -> None:
     if fn not in WRITE_OBSERVERS:
         WRITE_OBSERVERS.append(fn)
+    if ready is not None:
+        WRITE_READY[fn] = ready
+    if own_rows:
+        WRITE_OWN_ROWS.add(fn)
 
 
 def matters_written(reg: Register, pairs: list[tuple[Matter | None, Matter]]) -> None:
     for fn in WRITE_OBSERVERS:
         fn(reg, pairs)
+
+
+def matters_written_ready(reg: Register, pairs: list[tuple[Matter | None, Matter]]) -> tuple[list[Callable[[], None]], list[Callable[[], None]]]:
+    """The write observers' work for ``pairs``, each made ready as far as it can be without the
+    write's locks: (those that write only the matters' own rows, the others), each in the
+    observers' order; calling them all (in the write's transaction) is :func:`matters_written`."""
+    own: list[Callable[[], None]] = []
+    shared: list[Callable[[], None]] = []
+    for fn in WRITE_OBSERVERS:
+        (own if fn in WRITE_OWN_ROWS else shared).append(WRITE_READY[fn](reg, pairs) if fn in WRITE_READY else functools.partial(fn, reg, pairs))
+    return own, shared
 
 
 # Step observers: work another app does at a step, in the step's transaction (the documents the

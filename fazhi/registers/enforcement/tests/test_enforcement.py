@@ -297,18 +297,18 @@ def test_planning_an_import_leaves_the_page_cache_version_alone(agency: Agency, 
 
     writing: list[bool] = []
     bumps: list[bool] = []
-    real, real_write = pagecache.bump, ledger.written_replay
+    real, real_write = pagecache.bump, ledger.final_write
 
     def spy(name: str) -> None:
         bumps.append(bool(writing))
         real(name)
 
     def write(*args: Any, **kwargs: Any) -> None:
-        writing.append(bool(kwargs.get("effects")))
+        writing.append(True)
         real_write(*args, **kwargs)
 
     monkeypatch.setattr(pagecache, "bump", spy)
-    monkeypatch.setattr(ledger, "written_replay", write)
+    monkeypatch.setattr(ledger, "final_write", write)
     good = _ledger_row_file(agency, **{"提交法制审核日期": "2025-03-12", "法制审核日期": "2025-03-13", "审核人员": "李审", "法制审核意见": "同意"})
     assert ledger_import(reg=register_get("enforcement"), data=good, filename="台账.csv", actor=agency.clerk).created == 1
     assert writing == [True], "planned without writing, then written once"

@@ -85,6 +85,51 @@ def test_a_matter_changed_between_planning_and_writing_refuses_the_import(org: A
     assert not MatterEvent.objects.filter(case_number="东复〔2025〕6号", transition="decide").exists()
 
 
+@pytest.mark.django_db
+def test_a_case_number_registered_while_the_write_is_made_ready_refuses_the_whole_file(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The final write is made ready outside any transaction (values converted, ids reserved,
+    leaves hashed); a clerk registers one of the file's case numbers meanwhile. The write's
+    transaction re-checks: the whole file is refused, the row and column named, nothing of it
+    written, and the log verifies. Where the re-check ran before the clerk's commit (PostgreSQL,
+    read committed), the unique index refuses the insert and the refusal reads the same."""
+    reg = register_get("reconsideration")
+    prepare, check = ledger.written_prepare, ledger._changed_meanwhile
+    taken: list[str] = []
+    checks: list[list[str]] = []
+
+    def clerk_registers_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        plan = prepare(*args, **kwargs)
+        matter_create(register="reconsideration", unit=org.body, actor=org.alice, data=application(), imported_number=taken[-1])
+        return plan
+
+    def recheck_before_the_clerks_commit(reg: Any, planned: Any) -> list[str]:
+        checks.append(check(reg, planned))
+        return [] if len(checks) == 1 else checks[-1]  # the first saw nothing: the insert goes ahead
+
+    def refused(rows: list[list[Any]], number: str) -> list[str]:
+        taken.append(number)
+        events = set(MatterEvent.objects.values_list("pk", flat=True))
+        with pytest.raises(ImportFailed) as exc:
+            ledger_import(reg=reg, data=xlsx(rows), filename="2025台账.xlsx", actor=org.alice)
+        # nothing of the file: the clerk's cases and their registrations alone
+        assert sorted(ReconsiderationCase.objects.values_list("case_number", flat=True)) == sorted(taken)
+        assert {e.case_number for e in MatterEvent.objects.exclude(pk__in=events)} == {number}
+        assert MatterEvent.objects.exclude(pk__in=events).count() == 1
+        checkpoint_take()
+        report = audit_verify()
+        assert report.ok and report.size == MatterEvent.objects.count(), report.problems
+        return exc.value.problems
+
+    monkeypatch.setattr(ledger, "written_prepare", clerk_registers_meanwhile)
+    rows = ledger_rows()
+    assert refused(rows, "东复〔2025〕5号") == ["第4行“案号”：案号 东复〔2025〕5号 在导入过程中已被他人登记，请核对后重新导入"]
+    # the file without that row; the re-check runs before the clerk's registration commits
+    monkeypatch.setattr(ledger, "_changed_meanwhile", recheck_before_the_clerks_commit)
+    message = "第4行“案号”：案号 东复〔2025〕6号 在导入过程中已被他人登记，请核对后重新导入"
+    assert refused([r for r in rows if r[1] != "东复〔2025〕5号"], "东复〔2025〕6号") == [message]
+    assert checks == [[message], [message]]  # the second: the unique index refused the insert
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_office_keeps_writing_while_a_file_is_checked(org: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Before: the whole import was one transaction, and every other write (a clerk's step, a
