@@ -412,7 +412,7 @@ def _in_subtree(qs: QuerySet[Any], unit: Unit, source: str) -> QuerySet[Any]:
     units) rather than by a join on the unit's path: SQLite then starts from the rows' unit index
     (a department's 700 cases, not the register's 23,000 through its ``kind`` index and a unit
     lookup per row: 15 ms -> 1 ms a query on the district demo). PostgreSQL can read the same rows
-    through the same unit index either way (reasoned from the plans, not measured on the city dataset)."""
+    through the same unit index either way (the city dataset's trace page: p95 190 -> 130 ms, bench/results/pages.txt)."""
     units = Unit.objects.values_list("pk", "path")
     ids = [pk for pk, path in units if path.startswith(unit.path)]
     if connection.vendor == "sqlite" and unit_path(source) == "unit" and 2 * len(ids) < len(units):
