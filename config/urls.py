@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("fazhi.web.urls")),
 ]
+
+# the server's error page in Chinese; a write that found the database held by another gets 503 and "retry"
+handler500 = "fazhi.web.errors.server_error"
