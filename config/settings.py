@@ -70,6 +70,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# a form posted without a valid token is refused with a Chinese page (fazhi/web/errors.py)
+CSRF_FAILURE_VIEW = "fazhi.web.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 # Sessions end when the browser closes, after FAZHI_SESSION_IDLE_MINUTES without a request
 # (fazhi/web/middleware.py) and after a working day at most.

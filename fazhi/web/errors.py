@@ -40,3 +40,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if busy:
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)
     return response
+
+
+CSRF_MESSAGE = "页面已过期，或者无法确认这次提交来自本平台的页面，因此没有保存。请刷新页面后重新提交；如果问题一再出现，请重新登录。"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form posted without a valid token (an expired page, or a forged
+    request from another site) is refused in Chinese; Django's reason stays out of the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": CSRF_MESSAGE}, status=403)
+    return HttpResponse(render_to_string("web/errors/error.html", {"title": "提交未被接受", "message": CSRF_MESSAGE}), status=403)

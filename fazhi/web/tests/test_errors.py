@@ -81,3 +81,17 @@ def test_an_unexpected_error_gets_the_chinese_500_page_and_the_api_json() -> Non
     text = page.content.decode()
     assert ERROR_MESSAGE in text and "系统错误" in text and "ValueError" not in text and "unforeseen" not in text
     assert api.status_code == 500 and json.loads(api.content) == {"detail": ERROR_MESSAGE}
+
+
+def test_a_missing_page_and_a_forged_post_get_chinese_pages(org: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.alice)
+    missing = client.get("/fuyi/no-such-page/")
+    assert missing.status_code == 404
+    assert "页面不存在" in missing.content.decode() and "Not Found" not in missing.content.decode()
+    # a form posted from another site carries no token: refused, in Chinese, nothing saved
+    forged = client.post(reverse("saved_filter_save", args=["reconsideration"]), {"name": "伪造", "query": ""})
+    assert forged.status_code == 403
+    text = forged.content.decode()
+    assert "提交未被接受" in text and "刷新页面" in text and "CSRF" not in text and "Forbidden" not in text
+    assert not SavedFilter.objects.exists()
