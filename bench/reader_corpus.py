@@ -153,6 +153,38 @@ def label_lines(split: str, names: list[str], figures: list[Labelled], confusion
     return lines
 
 
+def same_figures_cv(first_new: str) -> list[str]:
+    """The ranker's jurisdiction-grouped cross-validation on the figures of the tuning texts numbered
+    below ``first_new`` only, once without the texts from ``first_new`` on and once with them added
+    to every fold's training data (with the seeds: the classifier's and the group classifier's
+    training data and the unit-suffix counts; the ranker itself is fitted on the folds' old figures,
+    as ``train.report_cv`` fits it on the tuning figures and not on the seeds). The folds are the
+    same both times, so the two accuracies compare the same figures. Known and unknown labels are
+    split as the training data without the new texts has them (the same partition both times), and
+    also as the data with them has them."""
+    from fazhi.reader import train
+
+    examples, seeds = train.corpus_examples(), train.seed_examples()
+    old = [e for e in examples if e.source < first_new]
+    new = [e for e in examples if e.source >= first_new]
+    known_before = train.known_labels(old, seeds)
+    known_after = train.known_labels(old, seeds + new)
+    lines = [
+        f"  same figures: the {len(old)} figures of the {len({e.source for e in old})} tuning texts below {first_new} "
+        f"({len({e.group for e in old})} jurisdictions, GroupKFold {train.FOLDS} folds, the same folds both times); "
+        f"{len(new)} figures of {len({e.source for e in new})} texts from {first_new} on"
+    ]
+    runs = (("without the new texts", seeds, known_before), (f"with texts {first_new}+ in every fold's training", seeds + new, known_after))
+    for name, extra, known in runs:
+        oof = train.cross_validate(old, extra)
+        ranked = train.cross_validate_ranker(old, extra, oof)
+        right = [label == e.label for (label, _), e in zip(ranked, old, strict=True)]
+        lines.append(f"    ranker out of fold, {name}: {sum(right) / len(right):.3f} ({sum(right)}/{len(right)})")
+        lines.append(f"      known/unknown as the data without the new texts has them: {train.known_unknown(right, known_before)}")
+        lines.append(f"      known/unknown as this run's training data has them: {train.known_unknown(right, known)}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", choices=list(SPLITS))
@@ -160,6 +192,9 @@ def main() -> None:
     parser.add_argument("--labels", action="store_true", help="label measurements: groups, labels unseen in training, seen vs unseen")
     parser.add_argument("--confusion", type=int, default=0, help="with --labels: list this many most frequent label errors")
     parser.add_argument("--cv", action="store_true", help="the label classifier's cross-validation on the tuning split")
+    parser.add_argument(
+        "--cv-same-figures", metavar="FIRST_NEW", help="the ranker's CV on the tuning texts below FIRST_NEW, without and with the texts from FIRST_NEW on"
+    )
     parser.add_argument("--speed", type=float, default=0.0, help="seconds of CPU for the speed of bench/reader.py")
     parser.add_argument("--append", type=Path, help="append the lines to this results file")
     parser.add_argument("--note", default="", help="what this run measures (with --append)")
@@ -189,6 +224,9 @@ def main() -> None:
 
         lines += train.report_cv(train.corpus_examples(), train.seed_examples())
         print("\n".join(lines[-11:]), flush=True)
+    if args.cv_same_figures:
+        lines += same_figures_cv(args.cv_same_figures)
+        print("\n".join(lines[-7:]), flush=True)
     if args.speed:
         sys.path.insert(0, str(ROOT / "bench"))
         import reader as seed_bench
