@@ -7,7 +7,7 @@ decision has seen yet: each gets its own block, after held-out and tuning, compu
 
     .venv/bin/python bench/reader_corpus.py [--split heldout] [-v] [--cv] [--speed SECONDS] [--append FILE --note TEXT]
 
-``--cv`` adds the label classifier's cross-validation on the tuning split (GroupKFold by
+``--cv`` (with ``--split tuning`` only) adds the label classifier's cross-validation on the tuning split (GroupKFold by
 jurisdiction, ``fazhi/reader/train.py --cv``; needs scikit-learn), ``--speed`` the extraction speed
 of ``bench/reader.py``; ``--append`` appends the lines printed, under a heading naming ``--note``,
 the date and the commit, to a results file (bench/results/reader_corpus.txt). ``-v`` lists every
@@ -201,6 +201,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.v and args.split != "tuning":
         parser.error("-v lists the reader's errors: only with --split tuning")
+    if (args.cv or args.cv_same_figures) and args.split != "tuning":
+        # a tuning run must not score the held-out parts on the side (each is run once, after a change)
+        parser.error("--cv and --cv-same-figures tune on the tuning split: only with --split tuning")
     lines: list[str] = []
     by_split = splits()
     assert set(by_split) <= set(SPLITS), f"split.tsv: unknown split {sorted(set(by_split) - set(SPLITS))}"
