@@ -169,7 +169,7 @@ def indicators_router(errors: dict[int, Any]) -> Router:
     def trace(request: HttpRequest, code: str, query: Query[TraceQuery]) -> Any:
         if code not in catalogue():
             raise ApiProblem(404, "没有这个指标")
-        ind, unit, p, _params, value = _scope(indicator_traced, request, code)
+        ind, unit, p, _params, value, overdue = _scope(indicator_traced, request, code)
         base = catalogue()[ind.of] if ind.type == "yoy" else ind
         roles = [
             {
@@ -179,7 +179,7 @@ def indicators_router(errors: dict[int, Any]) -> Router:
                 "headings": t.heads,
                 "rows": [{"id": r.pk, "cells": [json_value(c) if not isinstance(c, decimal.Decimal) else str(c) for c in r.cells]} for r in t.records],
             }
-            for t in role_tables(ind, unit, p, query.limit)
+            for t in role_tables(ind, unit, p, query.limit, overdue)
         ]
         return {
             "indicator": _value(code, value),

@@ -326,11 +326,20 @@ def visible_part(user: Any, source: str, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.filter(unit_scope_q(user_scope_paths(user), f"{unit_path(source)}__path"))
 
 
-def indicator_traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, dict[str, str], Value]:
-    """The indicator, unit and period asked for, and the value being traced."""
+def value_traced(ind: Indicator, unit: Unit, period: Period) -> tuple[Value, QuerySet[Any] | None]:
+    """The value being traced, and for an on-time share the open overdue matters its computation
+    read (given to the trace's roles, not read again)."""
+    computed = Computation(period, [ind.code], within=unit)
+    value = computed.values([unit.pk])[ind.code][unit.pk]
+    base = catalogue()[ind.of] if ind.type == "yoy" else ind
+    return value, computed.overdue.get((base.code, period))
+
+
+def indicator_traced(request: HttpRequest, code: str) -> tuple[Indicator, Unit, Period, dict[str, str], Value, QuerySet[Any] | None]:
+    """The indicator, unit and period asked for, the value being traced and its overdue matters (``value_traced``)."""
     ind = _indicator(code)
     _form, unit, period, params = indicator_scope(request)
-    return ind, unit, period, params, Computation(period, [code], within=unit).values([unit.pk])[code][unit.pk]
+    return ind, unit, period, params, *value_traced(ind, unit, period)
 
 
 def _shown(value: Any) -> str:
@@ -414,17 +423,14 @@ def trace_page(request: HttpRequest, code: str) -> HttpResponse:
     parts = ("trace", code, unit.pk, period.start, period.end, period.label, timezone.localdate(), _query(unit, params))
 
     def compute() -> str:
-        computed = Computation(period, [code], within=unit)
-        value = computed.values([unit.pk])[code][unit.pk]
-        base = catalogue()[ind.of] if ind.type == "yoy" else ind
-        return _trace_body(ind, unit, period, params, value, computed.overdue.get((base.code, period)))
+        return _trace_body(ind, unit, period, params, *value_traced(ind, unit, period))
 
     body = cached(RECORDS, parts, compute)
     return render(request, "indicators/trace.html", {"ind": ind, "unit": unit, "body": mark_safe(body)})
 
 
-def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list[tuple[str, list[list[Any]]]]:
-    """The trace as workbook sheets: the definition and value, then one sheet per role."""
+def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value, overdue: QuerySet[Any] | None = None) -> list[tuple[str, list[list[Any]]]]:
+    """The trace as workbook sheets: the definition and value, then one sheet per role (``overdue``: as ``value_traced`` gave them)."""
     base = catalogue()[ind.of] if ind.type == "yoy" else ind
     head = [
         ["项目", "内容"],
@@ -444,7 +450,7 @@ def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list
     if value.previous is not None:
         head += [["上年同期", _jsonable(value.previous)], ["增减（%）", _jsonable(value.change)]]
     sheets = [("定义", head)]
-    for role, qs in roles_of(ind, unit, period).items():
+    for role, qs in roles_of(ind, unit, period, overdue).items():
         heads, records = listing(base.register, qs, TRACE_EXPORT_LIMIT)
         rows: list[list[Any]] = [["序号", *heads, "记录编号"]]
         for i, record in enumerate(records, start=1):
@@ -458,6 +464,6 @@ def trace_rows(ind: Indicator, unit: Unit, period: Period, value: Value) -> list
 @login_required
 @explained
 def trace_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    ind, unit, period, _params, value = indicator_traced(request, code)
-    content = xlsx_bytes(trace_rows(ind, unit, period, value))
+    ind, unit, period, _params, value, overdue = indicator_traced(request, code)
+    content = xlsx_bytes(trace_rows(ind, unit, period, value, overdue))
     return xlsx_response(content, f"指标溯源-{ind.name}-{unit.name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")

@@ -119,3 +119,20 @@ def test_a_page_reads_the_cache_versions_once(org: Org) -> None:
     for path in ("/", "/r/reconsideration/"):
         queries = _queries(lambda path=path: dave.get(path))  # type: ignore[misc]
         assert sum("core_cacheversion" in q for q in queries) == 1, (path, [q[:100] for q in queries])
+
+
+def test_an_on_time_trace_reads_the_open_overdue_matters_once_on_the_page_and_in_its_workbook(org: Org, make_case: Any) -> None:
+    # the value's computation reads them (they count against the share); the trace's roles take them
+    # from there (``value_traced``) rather than reading them again: the page (its roles read once, its
+    # overdue matters once) and the workbook (every role listed) make the same reads of them
+    _cases(make_case, 10, 0)
+    dave = _client(org.dave)
+    params = {"unit": org.district.pk, "year": 2025}
+    reads = {}
+    for path in ("/zhibiao/fy.on_time_rate/", "/zhibiao/fy.on_time_rate/export.xlsx"):
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert dave.get(path, params).status_code == 200
+        # the open overdue matters: those whose cached due date of the share's clocks has passed
+        reads[path] = [q["sql"] for q in ctx.captured_queries if '"due_rule" IN' in q["sql"] and '"due_on" <' in q["sql"]]
+    assert len(reads["/zhibiao/fy.on_time_rate/export.xlsx"]) == len(reads["/zhibiao/fy.on_time_rate/"]), reads
