@@ -351,7 +351,7 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
         from fazhi.reader import ranker
 
         names = catalogue.scorer().names
-        ev = ranker.evidence(fig_ctxs, rules, ranker.group_scores(model.groups, fig_ctxs))
+        ev = ranker.evidence(fig_ctxs, rules, ranker.group_scores(model.groups, fig_ctxs), model.ranker.neighbour_scores(fig_ctxs))
         # the classifier is asked only about the figures a rule labels
         ruled = [k for k, rule in enumerate(rules) if rule is not None]
         confirmed = [False] * len(figures)

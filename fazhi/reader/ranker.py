@@ -22,6 +22,13 @@ hold for reports of new jurisdictions (jurisdiction-held-out cross-validation on
 once afterwards, unknown labels fell 44 -> 35 of 58 and known rose 84 -> 87 of 170: see
 bench/results/reader.txt, helper reader-labels-3).
 
+The training figures most like the figure (``neighbours.py``: the words just left of it and its
+unit, tf-idf cosine) give two more features, the similarity of the candidate's most similar
+training figure (``neighbour``, 0 where the training data has none of the label) and whether it has
+one (``neighbour_has``), and ``NEIGHBOUR_CANDIDATES`` more candidates, the labels of the most
+similar figures (jurisdiction-held-out cross-validation on the tuning split, 904 figures: 560 ->
+596 right; bench/results/reader_corpus.txt).
+
 One precedence stays: a rule's label that the classifier's best label confirms is taken as it is
 (the classifier, ``classifier.py``, learnt the annotated reports; the reports the rules were written
 on among them), with the share of such labels that were right out of fold as its confidence.
@@ -56,8 +63,11 @@ FEATURES = (
     "unit_suffix",
     "group",
     "group_best",
+    "neighbour",
+    "neighbour_has",
 )
-CANDIDATES = 10  # the definition scorer's best labels taken as candidates
+CANDIDATES = 8  # the definition scorer's best labels taken as candidates
+NEIGHBOUR_CANDIDATES = 8  # the labels of the most similar training figures taken as candidates besides (neighbours.py)
 GROUP_FLOOR = -2.0  # the group feature: the group classifier's score of the candidate's group less its best, at least this
 UNSCORED_GROUP = -5.0  # the score of a group the group classifier never saw
 BRACKETED = re.compile(r"[(（][^()（）]*[)）]$")
@@ -82,6 +92,8 @@ class Evidence:
     rules: list[int]  # the rule's label (its position in the catalogue) per figure, -1 where no rule holds
     units: list[str]
     groups: np.ndarray  # (figures, the catalogue's groups): the group classifier's score of each group
+    # (figures, labels): each label's most similar training figure (neighbours.py), 0 where it has none
+    neighbours: np.ndarray | None = None
 
 
 @lru_cache(maxsize=1)
@@ -110,22 +122,26 @@ def group_scores(model: Any, ctxs: list[Any]) -> np.ndarray:
     return out
 
 
-def evidence(ctxs: list[Any], rules: list[str | None], groups: np.ndarray | None = None) -> Evidence:
+def evidence(ctxs: list[Any], rules: list[str | None], groups: np.ndarray | None = None, neighbours: np.ndarray | None = None) -> Evidence:
     """The evidence for the figures of ``ctxs`` (``classifier.FigureContext``), given their rules'
-    labels and the group classifier's scores (``group_scores``; by default the shipped model's)."""
+    labels, the group classifier's scores (``group_scores``) and the nearest training figures'
+    similarities (``Ranker.neighbour_scores``); by default the shipped model's."""
     from fazhi.reader import catalogue
 
-    if groups is None:
+    if groups is None or neighbours is None:
         from fazhi.reader import classifier
 
         model = classifier.load()
-        if model is None or model.groups is None:
-            raise ValueError("the ranker needs the group classifier of model.json")
-        groups = group_scores(model.groups, ctxs)
+        if model is None or model.groups is None or model.ranker is None:
+            raise ValueError("the ranker needs the group classifier and the ranker of model.json")
+        if groups is None:
+            groups = group_scores(model.groups, ctxs)
+        if neighbours is None:
+            neighbours = model.ranker.neighbour_scores(ctxs)
     scorer = catalogue.scorer()
     scores, picks, penalty = scorer.text_scores(ctxs)
     at = scorer.position
-    return Evidence(scores, picks, penalty, [at.get(rule, -1) if rule else -1 for rule in rules], [c.unit for c in ctxs], groups)
+    return Evidence(scores, picks, penalty, [at.get(rule, -1) if rule else -1 for rule in rules], [c.unit for c in ctxs], groups, neighbours)
 
 
 @dataclass
@@ -137,6 +153,7 @@ class Ranker:
     unit_suffix: dict[str, dict[str, int]]  # how many training figures of a unit had a label of each suffix
     calibration: tuple[float, float, float] = (1.0, 0.0, 0.0)  # P(right) = sigmoid(a * top + b + c * lead) of the chosen candidate
     rule_backed: float = 0.0  # how often a rule's label that the classifier's best label confirms was right, out of fold
+    neighbours: Any = None  # neighbours.Neighbours: the training figures the neighbour features compare with
     _rows: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -151,7 +168,12 @@ class Ranker:
             {u: dict(c) for u, c in data["unit_suffix"].items()},
             tuple(float(v) for v in data.get("calibration", (1.0, 0.0, 0.0))),  # type: ignore[arg-type]
             float(data.get("rule_backed", 0.0)),
+            _neighbours(data),
         )
+
+    def neighbour_scores(self, ctxs: list[Any]) -> np.ndarray | None:
+        """(figures, labels): the ``Evidence.neighbours`` of the figures of ``ctxs``."""
+        return self.neighbours.scores(ctxs) if self.neighbours is not None else None
 
     def suffix_row(self, unit: str) -> np.ndarray:
         """log P(a label's suffix | the unit) for every label of the catalogue, smoothed."""
@@ -188,6 +210,15 @@ class Ranker:
             else:
                 out.append((None, 0.0))
         return out
+
+
+def _neighbours(data: dict[str, Any]) -> Any:
+    if "neighbours" not in data:
+        return None
+    from fazhi.reader import catalogue
+    from fazhi.reader.neighbours import Neighbours
+
+    return Neighbours.from_json(data["neighbours"], catalogue.scorer().names)
 
 
 def unit_suffix_row(counts: dict[str, dict[str, int]], unit: str) -> np.ndarray:
@@ -235,6 +266,21 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
     # the rule's label is a candidate where the unit allows it and the definition scorer has not proposed it
     rule_new = (rules >= 0) & allowed[rows, np.maximum(rules, 0)] & ~(by_definition == rules).any(axis=1, keepdims=True)
     valid = np.concatenate([total[rows, by_definition] > -1e8, rule_new], axis=1)
+    near = ev.neighbours if ev.neighbours is not None else np.zeros_like(total)
+    if ev.neighbours is not None:
+        # the labels of the most similar training figures the unit allows, best first, where not proposed already
+        m = min(NEIGHBOUR_CANDIDATES, near.shape[1])
+        # m times every row's best (the first of equal ones), then struck out: as for the definition scorer's
+        left = np.where(allowed, near, -1.0)
+        by_neighbour = np.empty((n, m), dtype=np.int64)
+        for j in range(m):
+            best = left.argmax(axis=1)
+            by_neighbour[:, j] = best
+            left[rows[:, 0], best] = -np.inf
+        proposed = np.where(valid, cands, -1)
+        fresh = (near[rows, by_neighbour] > 0) & allowed[rows, by_neighbour] & ~(by_neighbour[:, :, None] == proposed[:, None, :]).any(axis=2)
+        cands = np.concatenate([cands, by_neighbour], axis=1)
+        valid = np.concatenate([valid, fresh], axis=1)
     units: dict[str, int] = {}
     which = np.array([units.setdefault(u, len(units)) for u in ev.units], dtype=np.int64)
     suffixes = np.array([suffix_row(u) for u in units])  # a row per distinct unit
@@ -248,6 +294,8 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
             suffixes[which[:, None], cands],
             np.maximum(group, GROUP_FLOOR),
             (group >= 0).astype(np.float64),
+            near[rows, cands],
+            (near[rows, cands] > 0).astype(np.float64),
         ],
         axis=2,
     )

@@ -247,15 +247,18 @@ def _without(counts: dict[str, dict[str, int]], part: dict[str, dict[str, int]])
 def fit_ranker(examples: list[Example], counted: list[Example], groups: np.ndarray) -> dict[str, Any]:
     """The ranker (``ranker.py``) fitted on every candidate of ``examples``: a logistic regression
     (lbfgs: deterministic) on the standardised features, the right label against the others, and
-    its calibration. The unit-suffix counts are those of ``counted``; a figure's own feature is read
-    from the counts without its jurisdiction (as for a report the ranker has not seen). ``groups``:
+    its calibration. The unit-suffix counts and the neighbours (``neighbours.py``) are those of
+    ``counted``; a figure's own features are read from them without its jurisdiction (as for a
+    report the ranker has not seen). ``groups``:
     the examples' group scores, out of fold (``out_of_fold_group_scores``)."""
     from sklearn.linear_model import LogisticRegression
 
     from fazhi.reader import catalogue, ranker
+    from fazhi.reader.neighbours import Neighbours, text_of
 
     names = np.array(catalogue.scorer().names)
     counts = suffix_counts(counted)
+    near = Neighbours([text_of(e.ctx) for e in counted], [e.label for e in counted], list(names), [e.group for e in counted])
     per_figure = []
     by_group: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(examples):
@@ -264,7 +267,8 @@ def fit_ranker(examples: list[Example], counted: list[Example], groups: np.ndarr
         chosen = [examples[i] for i in by_group[group]]
         own = _without(counts, suffix_counts([e for e in counted if e.group == group]))
         rows: dict[str, Any] = {}
-        ev = ranker.evidence([e.ctx for e in chosen], [e.rule for e in chosen], groups[by_group[group]])
+        ctxs = [e.ctx for e in chosen]
+        ev = ranker.evidence(ctxs, [e.rule for e in chosen], groups[by_group[group]], near.scores(ctxs, without=group))
         cands, x, valid = ranker.candidates(ev, lambda u, own=own, rows=rows: rows.setdefault(u, ranker.unit_suffix_row(own, u)))
         per_figure.append((cands, x, valid, names[cands] == np.array([e.label for e in chosen])[:, None]))
     x_all = np.concatenate([x[valid] for _, x, valid, _ in per_figure])
@@ -279,6 +283,7 @@ def fit_ranker(examples: list[Example], counted: list[Example], groups: np.ndarr
         "mean": [round(float(m), 6) for m in mean],
         "scale": [round(float(v), 6) for v in scale],
         "unit_suffix": counts,
+        "neighbours": near.to_json(),
     }
     # the calibration: P(the chosen candidate is right | its score, its lead over the second), a
     # logistic fit on the training figures as the fitted ranker labels them
@@ -320,7 +325,8 @@ def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: li
         data = fit_ranker(training, training + extra, out_of_fold_group_scores(training, extra))
         data["rule_backed"] = rule_backed([oof[i] for i in train_idx])
         fitted = ranker.Ranker.from_json(data)
-        ev = ranker.evidence([e.ctx for e in testing], [e.rule for e in testing], group_scores_of(testing, training + extra))
+        ctxs = [e.ctx for e in testing]
+        ev = ranker.evidence(ctxs, [e.rule for e in testing], group_scores_of(testing, training + extra), fitted.neighbour_scores(ctxs))
         confirmed = [examples[i].rule is not None and examples[i].rule == oof[i].label for i in test_idx]
         for i, (at, probability) in zip(test_idx, fitted.choose(ev, confirmed), strict=True):
             out[i] = (names[at] if at is not None else None, probability)
