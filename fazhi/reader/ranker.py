@@ -23,11 +23,12 @@ once afterwards, unknown labels fell 44 -> 35 of 58 and known rose 84 -> 87 of 1
 bench/results/reader.txt, helper reader-labels-3).
 
 The training figures most like the figure (``neighbours.py``: the words just left of it and its
-unit, tf-idf cosine) give two more features, the similarity of the candidate's most similar
-training figure (``neighbour``, 0 where the training data has none of the label) and whether it has
-one (``neighbour_has``), and ``NEIGHBOUR_CANDIDATES`` more candidates, the labels of the most
-similar figures (jurisdiction-held-out cross-validation on the tuning split, 904 figures: 560 ->
-596 right; bench/results/reader_corpus.txt).
+unit, tf-idf cosine) propose ``NEIGHBOUR_CANDIDATES`` more candidates, the labels of the most similar
+ones, which the ranker weighs by the same features as the others. Their similarity is no feature:
+it is 0 for every label the training data lacks, and as a feature it put those labels down (tuning
+CV 560 -> 593 right, but the held-out part 122 -> 108 of 228, its labels outside the training data
+29 -> 12 of 53); as candidates alone: tuning CV 560 -> 582 (labels the training data has 405 -> 428
+of 672, the others 155 -> 154 of 232); bench/results/reader_corpus.txt, "NEIGHBOURS".
 
 One precedence stays: a rule's label that the classifier's best label confirms is taken as it is
 (the classifier, ``classifier.py``, learnt the annotated reports; the reports the rules were written
@@ -63,8 +64,6 @@ FEATURES = (
     "unit_suffix",
     "group",
     "group_best",
-    "neighbour",
-    "neighbour_has",
 )
 CANDIDATES = 8  # the definition scorer's best labels taken as candidates
 NEIGHBOUR_CANDIDATES = 8  # the labels of the most similar training figures taken as candidates besides (neighbours.py)
@@ -92,7 +91,7 @@ class Evidence:
     rules: list[int]  # the rule's label (its position in the catalogue) per figure, -1 where no rule holds
     units: list[str]
     groups: np.ndarray  # (figures, the catalogue's groups): the group classifier's score of each group
-    # (figures, labels): each label's most similar training figure (neighbours.py), 0 where it has none
+    # (figures, labels): each label's most similar training figure (neighbours.py), 0 where it has none: candidates
     neighbours: np.ndarray | None = None
 
 
@@ -153,7 +152,7 @@ class Ranker:
     unit_suffix: dict[str, dict[str, int]]  # how many training figures of a unit had a label of each suffix
     calibration: tuple[float, float, float] = (1.0, 0.0, 0.0)  # P(right) = sigmoid(a * top + b + c * lead) of the chosen candidate
     rule_backed: float = 0.0  # how often a rule's label that the classifier's best label confirms was right, out of fold
-    neighbours: Any = None  # neighbours.Neighbours: the training figures the neighbour features compare with
+    neighbours: Any = None  # neighbours.Neighbours: the training figures whose labels are proposed as candidates
     _rows: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -266,9 +265,9 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
     # the rule's label is a candidate where the unit allows it and the definition scorer has not proposed it
     rule_new = (rules >= 0) & allowed[rows, np.maximum(rules, 0)] & ~(by_definition == rules).any(axis=1, keepdims=True)
     valid = np.concatenate([total[rows, by_definition] > -1e8, rule_new], axis=1)
-    near = ev.neighbours if ev.neighbours is not None else np.zeros_like(total)
     if ev.neighbours is not None:
         # the labels of the most similar training figures the unit allows, best first, where not proposed already
+        near = ev.neighbours
         m = min(NEIGHBOUR_CANDIDATES, near.shape[1])
         # m times every row's best (the first of equal ones), then struck out: as for the definition scorer's
         left = np.where(allowed, near, -1.0)
@@ -294,8 +293,6 @@ def candidates(ev: Evidence, suffix_row: Any) -> tuple[np.ndarray, np.ndarray, n
             suffixes[which[:, None], cands],
             np.maximum(group, GROUP_FLOOR),
             (group >= 0).astype(np.float64),
-            near[rows, cands],
-            (near[rows, cands] > 0).astype(np.float64),
         ],
         axis=2,
     )
