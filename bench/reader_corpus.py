@@ -225,8 +225,9 @@ def main() -> None:
     if args.cv:
         from fazhi.reader import train
 
-        lines += train.report_cv(train.corpus_examples(), train.seed_examples())
-        print("\n".join(lines[-11:]), flush=True)
+        cv = train.report_cv(train.corpus_examples(), train.seed_examples())
+        lines += cv
+        print("\n".join(cv), flush=True)
     if args.cv_same_figures:
         lines += same_figures_cv(args.cv_same_figures)
         print("\n".join(lines[-7:]), flush=True)

@@ -27,3 +27,14 @@ def test_known_and_unknown_accuracies_are_weighted_as_the_held_out_split() -> No
     line = train.known_unknown([True, True, False], [True, True, False])
     expected = train.HELDOUT_KNOWN / (train.HELDOUT_KNOWN + train.HELDOUT_UNKNOWN)
     assert line.endswith(f"{expected:.3f}")
+
+
+def test_accuracy_is_split_by_where_the_label_is_defined() -> None:
+    added = train.added_labels()
+    assert "述法测评次数" in added and "行政复议纠错率" not in added  # LABELS_ADDED.md's, LABELS.md's
+    labels = ["行政复议纠错率", "述法测评次数", "行政复议纠错率", "述法测评次数", "述法测评次数"]
+    line = train.by_origin([True, False, False, True, True], [True, True, False, False, False], labels)
+    assert line == (
+        "known of LABELS.md 1.000 (1/1), known of LABELS_ADDED.md 0.000 (0/1), "
+        "unknown of LABELS.md 0.000 (0/1), unknown of LABELS_ADDED.md 1.000 (2/2)"
+    )
