@@ -46,6 +46,7 @@ PRUNE = 0.05
 MAX_DF = 100  # an n-gram in more labels than this (数, 事) is left out of the index
 LEFT_CHARS = 14
 RIGHT_CHARS = 10
+GENERIC_UNITS = frozenset({"个", "余个"})  # a count of anything, people included
 PERSON_UNITS = frozenset({"人", "人次", "名", "位", "余人", "户次", "家次"})
 TIME_UNITS = frozenset({"天", "日", "个工作日", "工作日", "小时", "个小时", "分钟", "学时", "秒", "个月", "月", "周"})
 YEAR_UNITS = frozenset({"年"})
@@ -104,7 +105,8 @@ def unit_compatible(entry: Entry, unit: str) -> bool:
     """Whether a label can name a figure of this unit (the hard filter): the kind must agree (a
     share, a sum of money, a count); a count of people (人, 人次), of time (天, 个工作日) or of years
     only gets a label counting that, and a label counting time or years needs such a unit. A bare
-    number or a generic measure word (个, 件, 次 …) may be any other count (述法人数 in 个)."""
+    number or 个 may be any other count (述法人数 in 个); another measure word (件, 家, 场, 项 …) never
+    counts people, so it gets no label counting people (述法单位数, not 述法人数, in 家)."""
     kind = _kind_of(unit)
     if entry.kind != kind:
         return False
@@ -113,7 +115,7 @@ def unit_compatible(entry: Entry, unit: str) -> bool:
     label_f, unit_f = entry.family, unit_family(unit)
     if unit_f != "count":
         return label_f == unit_f or (unit in {"户次", "家次"} and label_f == "count")
-    return label_f not in ("time", "year")
+    return label_f not in ("time", "year") and (label_f != "person" or unit in GENERIC_UNITS)
 
 
 def _keywords() -> dict[str, list[str]]:

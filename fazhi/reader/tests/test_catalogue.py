@@ -60,6 +60,10 @@ def test_the_unit_filter_refuses_a_label_of_another_kind() -> None:
     assert not catalogue.unit_compatible(_entry("行政复议受理数"), "人")
     assert not catalogue.unit_compatible(_entry("兑现政策资金"), "件") and catalogue.unit_compatible(_entry("兑现政策资金"), "万元")
     assert catalogue.unit_compatible(_entry("行政复议案件占比(按复议机关)"), "%")  # a bracketed breakdown keeps the kind
+    # a measure word of things never counts people; 个 and a bare number may
+    assert not catalogue.unit_compatible(_entry("述法人数"), "家") and not catalogue.unit_compatible(_entry("法治培训人次"), "场")
+    assert catalogue.unit_compatible(_entry("述法人数"), "个") and catalogue.unit_compatible(_entry("述法人数"), "")
+    assert catalogue.unit_compatible(_entry("述法单位数"), "家")
 
 
 def test_a_context_that_says_little_gets_a_low_confidence() -> None:
