@@ -1,9 +1,10 @@
 """The reader on the development corpus (issue 25): reports of other jurisdictions, annotated by
-hand (bench/corpus/), scored per split (tuning / held-out / fresh / fresh2, by jurisdiction) as
+hand (bench/corpus/), scored per split (tuning / held-out / fresh / fresh2 / fresh3, by jurisdiction) as
 bench/reader.py scores the seeds: a figure matches when its quote span, value and unit equal the
-annotation's; label accuracy is over the matches. ``fresh`` (texts 113–124) and ``fresh2`` (texts
-125–143) are further held-out parts, each annotated before the reader was run on it, for estimates no
-decision has seen yet: each gets its own block, after held-out and tuning, computed the same way.
+annotation's; label accuracy is over the matches. ``fresh`` (texts 113–124), ``fresh2`` (texts
+125–143) and ``fresh3`` (texts 166–185) are further held-out parts, each annotated before the reader was
+run on it, for estimates no decision has seen yet: each gets its own block, after held-out and tuning,
+computed the same way.
 
     .venv/bin/python bench/reader_corpus.py [--split heldout] [-v] [--cv] [--speed SECONDS] [--append FILE --note TEXT]
 
@@ -41,8 +42,8 @@ from fazhi.reader import scoring  # noqa: E402
 from fazhi.reader.document import read_text  # noqa: E402
 
 CORPUS = ROOT / "bench" / "corpus"
-SPLITS = ("heldout", "tuning", "fresh", "fresh2")  # the order of the blocks (held-out and tuning as before)
-FRESH = ("fresh", "fresh2")  # held-out parts whose errors are never listed (no -v, no --confusion)
+SPLITS = ("heldout", "tuning", "fresh", "fresh2", "fresh3")  # the order of the blocks (held-out and tuning as before)
+FRESH = ("fresh", "fresh2", "fresh3")  # held-out parts whose errors are never listed (no -v, no --confusion)
 
 
 def splits() -> dict[str, list[str]]:

@@ -35,7 +35,7 @@ def test_training_reads_the_tuning_split_only() -> None:
     rows = [line.split("\t") for line in (train.CORPUS / "split.tsv").read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
     tuning = {text_id for text_id, _, split in rows if split == "tuning"}
     kept_out = {text_id for text_id, _, split in rows if split != "tuning"}
-    assert {"heldout", "fresh", "fresh2"} <= {split for _, _, split in rows}  # every held-out part exists
+    assert {"heldout", "fresh", "fresh2", "fresh3"} <= {split for _, _, split in rows}  # every held-out part exists
     assert {text_id for text_id, _ in train.tuning_split()} == tuning
     sources = {e.source for e in train.corpus_examples()}
     assert sources <= tuning and not sources & kept_out
@@ -43,7 +43,7 @@ def test_training_reads_the_tuning_split_only() -> None:
 
 def test_tuning_split_selects_by_split_value_not_by_position(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "split.tsv").write_text(
-        "id\tjurisdiction\tsplit\n001\t甲县\ttuning\n002\t乙县\theldout\n003\t丙县\tfresh\n004\t丁县\ttuning\n005\t戊县\tfresh2\n",
+        "id\tjurisdiction\tsplit\n001\t甲县\ttuning\n002\t乙县\theldout\n003\t丙县\tfresh\n004\t丁县\ttuning\n005\t戊县\tfresh2\n006\t己县\tfresh3\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(train, "CORPUS", tmp_path)
