@@ -35,6 +35,5 @@ def test_accuracy_is_split_by_where_the_label_is_defined() -> None:
     labels = ["行政复议纠错率", "述法测评次数", "行政复议纠错率", "述法测评次数", "述法测评次数"]
     line = train.by_origin([True, False, False, True, True], [True, True, False, False, False], labels)
     assert line == (
-        "known of LABELS.md 1.000 (1/1), known of LABELS_ADDED.md 0.000 (0/1), "
-        "unknown of LABELS.md 0.000 (0/1), unknown of LABELS_ADDED.md 1.000 (2/2)"
+        "known of LABELS.md 1.000 (1/1), known of LABELS_ADDED.md 0.000 (0/1), unknown of LABELS.md 0.000 (0/1), unknown of LABELS_ADDED.md 1.000 (2/2)"
     )
