@@ -62,6 +62,7 @@ class Labelled:
     gold: str
     predicted: str | None
     confidence: float | None
+    alternatives: tuple[str, ...] = ()  # the reader's runners-up (Figure.metric_alternatives)
 
 
 def run(names: list[str], verbose: bool, labelled: list[Labelled] | None = None) -> scoring.Score:
@@ -77,7 +78,7 @@ def run(names: list[str], verbose: bool, labelled: list[Labelled] | None = None)
             for g in gold:
                 f = found.get((g.start, g.end))
                 if f is not None and abs(float(f.value) - g.value) <= 1e-9 and f.unit == g.unit:
-                    labelled.append(Labelled(g.metric, f.metric, f.metric_confidence))
+                    labelled.append(Labelled(g.metric, f.metric, f.metric_confidence, tuple(f.metric_alternatives)))
         if verbose and problems:
             print(f"--- {name}")
             for p in problems:
@@ -143,6 +144,11 @@ def label_lines(split: str, names: list[str], figures: list[Labelled], confusion
             b[0] += 1
             b[1] += f.predicted == f.gold
             b[2] += round(f.confidence * 1000)
+    from fazhi.reader import train
+
+    ranked = [(f.predicted, f.confidence if f.confidence is not None else 1.0) for f in figures]
+    runners_up = [list(f.alternatives) for f in figures]
+    lines.append("    the reader's labels with their runners-up: " + train.among_alternatives(ranked, runners_up, [f.gold for f in figures]))
     lines.append(
         "    metric_confidence against correctness: "
         + "; ".join(f"{k / 5:.1f}-{(k + 1) / 5:.1f}: {c} figures, mean {s / c / 1000:.2f}, right {r / c:.2f}" for k, (c, r, s) in sorted(bins.items()))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import cn2an
@@ -166,10 +166,17 @@ class Figure:
     metric: str | None = None
     # the calibrated probability that the metric is right (labels.py); None where no model gave one
     metric_confidence: float | None = None
+    # the next likeliest labels after ``metric``, likeliest first (labels.py; the ranker's runners-up)
+    metric_alternatives: list[str] = field(default_factory=list)
 
     @property
     def low_confidence(self) -> bool:
         return self.metric_confidence is not None and self.metric_confidence < LOW_CONFIDENCE
+
+    @property
+    def alternatives_note(self) -> str:
+        """For a reader of a low-confidence label: the labels it may be instead ("" for a sure one)."""
+        return f"其他可能：{'、'.join(self.metric_alternatives)}" if self.low_confidence and self.metric_alternatives else ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -181,6 +188,7 @@ class Figure:
             "approx": self.approx,
             "metric": self.metric,
             "metric_confidence": self.metric_confidence,
+            "metric_alternatives": self.metric_alternatives,
         }
 
 

@@ -357,9 +357,12 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
         confirmed = [False] * len(figures)
         for k, p in zip(ruled, model.predict([fig_ctxs[k] for k in ruled]), strict=True):
             confirmed[k] = rules[k] == p[0]
-        for figure, (at, probability) in zip(figures, model.ranker.choose(ev, confirmed), strict=True):
+        runners_up: list[list[int]] = []
+        chosen = model.ranker.choose(ev, confirmed, runners_up)
+        for figure, (at, probability), others in zip(figures, chosen, runners_up, strict=True):
             figure.metric = names[at] if at is not None else None
             figure.metric_confidence = round(probability, 3)
+            figure.metric_alternatives = [names[k] for k in others]
         return
     predicted = model.predict(fig_ctxs)
     defined = catalogue.scorer(model.definition_platt).predict(fig_ctxs)

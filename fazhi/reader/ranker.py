@@ -66,6 +66,7 @@ FEATURES = (
     "group_best",
 )
 CANDIDATES = 8  # the definition scorer's best labels taken as candidates
+ALTERNATIVES = 2  # the runners-up reported with a label (Figure.metric_alternatives): where it is uncertain, the right one is often among them
 NEIGHBOUR_CANDIDATES = 8  # the labels of the most similar training figures taken as candidates besides (neighbours.py)
 GROUP_FLOOR = -2.0  # the group feature: the group classifier's score of the candidate's group less its best, at least this
 UNSCORED_GROUP = -5.0  # the score of a group the group classifier never saw
@@ -183,31 +184,42 @@ class Ranker:
 
     def margins(self, cands: np.ndarray, x: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per figure: the best candidate (its column), its score and its lead over the second (0 where it is alone)."""
+        order, top, lead = self._ordered(cands, x, valid)
+        return order[:, 0], top, lead
+
+    def _ordered(self, cands: np.ndarray, x: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per figure: its candidates' columns best first (the invalid ones last), the best one's score and its lead over the second."""
         z = np.where(valid, ((x - self.mean) / self.scale) @ self.coef + self.intercept, -np.inf)
         order = np.argsort(-z, axis=1, kind="stable")
         rows = np.arange(len(cands))
         top = z[rows, order[:, 0]]
         second = z[rows, order[:, 1]] if z.shape[1] > 1 else np.full(len(cands), -np.inf)
         lead = np.where(np.isfinite(second), top - second, 0.0)
-        return order[:, 0], top, np.where(np.isfinite(top), lead, 0.0)
+        return order, top, np.where(np.isfinite(top), lead, 0.0)
 
-    def choose(self, ev: Evidence, confirmed: list[bool] | None = None) -> list[tuple[int | None, float]]:
+    def choose(self, ev: Evidence, confirmed: list[bool] | None = None, alternatives: list[list[int]] | None = None) -> list[tuple[int | None, float]]:
         """Per figure: the likeliest candidate (its position in the catalogue) and the calibrated
         probability that it is right; where ``confirmed`` (the classifier's best label is the rule's),
-        the rule's label and the share of such labels that were right."""
+        the rule's label and the share of such labels that were right. ``alternatives``, a list
+        given: each figure's next likeliest candidates after its label (``ALTERNATIVES`` at most),
+        appended to it, one list a figure."""
         cands, x, valid = candidates(ev, self.suffix_row)
         if not len(cands):
             return []
-        best, top, lead = self.margins(cands, x, valid)
+        order, top, lead = self._ordered(cands, x, valid)
         a, b, c = self.calibration
         out: list[tuple[int | None, float]] = []
-        for i, (k, t, d) in enumerate(zip(best.tolist(), top.tolist(), lead.tolist(), strict=True)):
+        for i, (k, t, d) in enumerate(zip(order[:, 0].tolist(), top.tolist(), lead.tolist(), strict=True)):
             if confirmed is not None and confirmed[i] and ev.rules[i] >= 0:
                 out.append((ev.rules[i], self.rule_backed))
             elif math.isfinite(t):
                 out.append((int(cands[i, k]), 1.0 / (1.0 + math.exp(-min(50.0, max(-50.0, a * t + b + c * d))))))
             else:
                 out.append((None, 0.0))
+            if alternatives is not None:
+                chosen = out[-1][0]
+                ranked = [int(cands[i, j]) for j in order[i].tolist() if valid[i, j]]
+                alternatives.append([at for at in ranked if at != chosen][:ALTERNATIVES])
         return out
 
 

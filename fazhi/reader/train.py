@@ -306,19 +306,23 @@ def rule_backed(oof: list[Prediction]) -> float:
     return round(sum(backed) / len(backed), 3) if backed else 0.0
 
 
-def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: list[Prediction]) -> list[tuple[str | None, float]]:
+def cross_validate_ranker(
+    examples: list[Example], extra: list[Example], oof: list[Prediction], alternatives: list[list[str]] | None = None
+) -> list[tuple[str | None, float]]:
     """Out-of-fold labels and confidences of the reader for ``examples``, GroupKFold by jurisdiction:
     each fold is labelled, as the reader labels a report, by a ranker fitted on the other folds
     (the unit-suffix counts also taken from ``extra``, the seeds) and the classifier's out-of-fold
     labels ``oof`` (``cross_validate``, the same folds) confirming rules. The fold's group scores
     come from a group classifier trained on the other folds and ``extra``; those the ranker is fitted
-    on, from a GroupKFold nested inside the other folds."""
+    on, from a GroupKFold nested inside the other folds. ``alternatives``, a list given: filled with
+    each example's runners-up (``Ranker.choose``), in the examples' order."""
     from sklearn.model_selection import GroupKFold
 
     from fazhi.reader import catalogue, ranker
 
     names = catalogue.scorer().names
     out: list[tuple[str | None, float]] = [(None, 0.0)] * len(examples)
+    others: list[list[str]] = [[] for _ in examples]
     for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(examples, groups=[e.group for e in examples]):
         training = [examples[i] for i in train_idx]
         testing = [examples[i] for i in test_idx]
@@ -328,8 +332,12 @@ def cross_validate_ranker(examples: list[Example], extra: list[Example], oof: li
         ctxs = [e.ctx for e in testing]
         ev = ranker.evidence(ctxs, [e.rule for e in testing], group_scores_of(testing, training + extra), fitted.neighbour_scores(ctxs))
         confirmed = [examples[i].rule is not None and examples[i].rule == oof[i].label for i in test_idx]
-        for i, (at, probability) in zip(test_idx, fitted.choose(ev, confirmed), strict=True):
+        runners_up: list[list[int]] = []
+        for i, (at, probability), more in zip(test_idx, fitted.choose(ev, confirmed, runners_up), runners_up, strict=True):
             out[i] = (names[at] if at is not None else None, probability)
+            others[i] = [names[k] for k in more]
+    if alternatives is not None:
+        alternatives += others
     return out
 
 
@@ -436,7 +444,8 @@ def report_cv(examples: list[Example], seeds: list[Example], confusion: int = 0)
         )
         + f"; a rule's label and an agreement carry their out-of-fold precision {fallback}"
     )
-    ranked = cross_validate_ranker(examples, seeds, oof)
+    runners_up: list[list[str]] = []
+    ranked = cross_validate_ranker(examples, seeds, oof, runners_up)
     r_right = sum(label == e.label for (label, _), e in zip(ranked, examples, strict=True))
     r_group = sum(groups.get(label or "") == groups.get(e.label) for (label, _), e in zip(ranked, examples, strict=True))
     r_seen = [(label == p.example.label) for (label, _), p, k in zip(ranked, oof, seen_labels, strict=True) if k]
@@ -451,6 +460,7 @@ def report_cv(examples: list[Example], seeds: list[Example], confusion: int = 0)
     known = known_labels(examples, seeds)
     lines.append("  the ranker out of fold, " + known_unknown(ranked_right, known))
     lines.append("  the same by where the label is defined: " + by_origin(ranked_right, known, [e.label for e in examples]))
+    lines.append("  the ranker out of fold with its runners-up: " + among_alternatives(ranked, runners_up, [e.label for e in examples]))
     lines += ["  metric_confidence of the ranker against correctness (out of fold):"]
     lines += ["    " + line for line in calibration_table([(q, label == e.label) for (label, q), e in zip(ranked, examples, strict=True)])]
     for name, which in (("known", True), ("unknown", False)):
@@ -471,6 +481,20 @@ def known_labels(examples: list[Example], extra: list[Example]) -> list[bool]:
         by_label[e.label].add(e.group)
     extra_labels = {e.label for e in extra}
     return [e.label in extra_labels or bool(by_label[e.label] - {e.group}) for e in examples]
+
+
+def among_alternatives(ranked: list[tuple[str | None, float]], runners_up: list[list[str]], labels: list[str]) -> str:
+    """How often the right label is the one given or one of its runners-up (``Figure.metric_alternatives``),
+    over all figures and over the low-confidence ones, whose runners-up a reader is shown."""
+    from fazhi.reader.figures import LOW_CONFIDENCE
+
+    parts = []
+    for name, keep in (("all figures", lambda p: True), (f"the low-confidence ones (under {LOW_CONFIDENCE})", lambda p: p < LOW_CONFIDENCE)):
+        chosen = [(label, more, gold) for (label, p), more, gold in zip(ranked, runners_up, labels, strict=True) if keep(p)]
+        first = sum(label == gold for label, _, gold in chosen)
+        within = sum(label == gold or gold in more for label, more, gold in chosen)
+        parts.append(f"{name} {len(chosen)}: the label right {first}, the label or a runner-up {within} ({within / max(1, len(chosen)):.3f})")
+    return "; ".join(parts)
 
 
 def added_labels() -> set[str]:

@@ -30,7 +30,8 @@ def annotated_html(report: Report) -> SafeString:
         low = LOW_CONFIDENCE_NOTE if f.low_confidence else ""
         confidence = f"（置信度 {round(f.metric_confidence * 100)}%）" if f.metric_confidence is not None else ""
         scanned = "；文字识别所得，请对照原件核对" if report.all_ocr else ""
-        title = escape(f"{f.metric or '未归类'}{confidence}：{f.value} {f.unit}{'（约数）' if f.approx else ''}{scanned}")
+        others = f"；{f.alternatives_note}" if f.alternatives_note else ""
+        title = escape(f"{f.metric or '未归类'}{confidence}：{f.value} {f.unit}{'（约数）' if f.approx else ''}{others}{scanned}")
         events.append((f.start, 1, f'<mark class="figure" id="f{i}" data-metric="{escape(f.metric or "")}" title="{title}">'))
         note = f'<small class="low-confidence">{low}</small>' if low else ""
         if report.all_ocr:

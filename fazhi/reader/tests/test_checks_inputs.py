@@ -134,6 +134,11 @@ def test_cli_extract_check_and_compare(tmp_path, capsys) -> None:  # type: ignor
     assert all(data["text"][f["start"] : f["end"]] == f["quote"] for f in data["figures"])
     first = next(f for f in data["figures"] if f["metric"] == "行政复议受理数")
     assert (first["quote"], first["value"], first["unit"], first["approx"]) == ("29件", 29, "件", False)
+    # the text listing marks a label the reader is unsure of, with the labels it may be instead
+    vague = tmp_path / "vague.txt"
+    vague.write_text("二、工作情况\n共计12个。", encoding="utf-8")
+    call_command("reader", "extract", str(vague))
+    assert "（置信度低；其他可能：" in capsys.readouterr().out
     call_command("reader", "check", str(scoring.SEEDS / "004_857e671b3a9549fe.txt"))
     assert "重复段落" in capsys.readouterr().out
     out = tmp_path / "cmp.xlsx"

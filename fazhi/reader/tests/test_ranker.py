@@ -119,3 +119,32 @@ def test_the_group_classifier_gives_the_group_features_of_every_candidate() -> N
     assert (group[in_best] == 0).all() and (group[~in_best] < 0).all() and (group >= ranker.GROUP_FLOOR).all()
     # the shipped model's group scores are those the reader uses by default
     assert np.array_equal(ranker.evidence(CTXS, [None] * len(CTXS)).groups, scores)
+
+
+def test_the_runners_up_are_the_next_likeliest_candidates_and_a_low_confidence_label_names_them() -> None:
+    fitted = _ranker()
+    names = catalogue.scorer().names
+    rules: list[str | None] = [None] * len(CTXS)
+    ev = ranker.evidence(CTXS, rules)
+    runners_up: list[list[int]] = []
+    chosen = fitted.choose(ev, None, runners_up)
+    assert chosen == fitted.choose(ev)  # asking for them changes no label
+    cands, x, valid = ranker.candidates(ev, fitted.suffix_row)
+    z = np.where(valid, ((x - fitted.mean) / fitted.scale) @ fitted.coef + fitted.intercept, -np.inf)
+    for i, ((at, _p), more) in enumerate(zip(chosen, runners_up, strict=True)):
+        ranked = [int(cands[i, j]) for j in np.argsort(-z[i], kind="stable") if valid[i, j]]
+        assert [at, *more] == ranked[: 1 + ranker.ALTERNATIVES]
+        assert at not in more and len(set(more)) == len(more)
+    # a confirmed rule's label is the label; the runners-up leave it out
+    confirmed: list[list[int]] = []
+    ((at, _p),) = fitted.choose(ranker.evidence(CTXS[:1], ["行政赔偿申请数"]), [True], confirmed)
+    assert names[at] == "行政赔偿申请数" and at not in confirmed[0] and len(confirmed[0]) == ranker.ALTERNATIVES  # type: ignore[index]
+    # the reader shows them only beside a label it is unsure of
+    report = read_text("二、工作情况\n共计12个。", with_checks=False)
+    (figure,) = report.figures
+    assert len(figure.metric_alternatives) == ranker.ALTERNATIVES and figure.metric not in figure.metric_alternatives
+    assert figure.as_dict()["metric_alternatives"] == figure.metric_alternatives
+    figure.metric_confidence = 0.3
+    assert figure.alternatives_note == "其他可能：" + "、".join(figure.metric_alternatives)
+    figure.metric_confidence = 0.9
+    assert figure.alternatives_note == ""

@@ -37,3 +37,11 @@ def test_accuracy_is_split_by_where_the_label_is_defined() -> None:
     assert line == (
         "known of LABELS.md 1.000 (1/1), known of LABELS_ADDED.md 0.000 (0/1), unknown of LABELS.md 0.000 (0/1), unknown of LABELS_ADDED.md 1.000 (2/2)"
     )
+
+
+def test_the_runners_up_count_where_they_hold_the_right_label() -> None:
+    ranked: list[tuple[str | None, float]] = [("甲数", 0.9), ("乙数", 0.3), ("乙数", 0.2), (None, 0.0)]
+    runners_up = [["乙数"], ["甲数", "丙数"], ["丁数"], []]
+    line = train.among_alternatives(ranked, runners_up, ["甲数", "丙数", "甲数", "甲数"])
+    assert "all figures 4: the label right 1, the label or a runner-up 2 (0.500)" in line
+    assert "the low-confidence ones (under 0.5) 3: the label right 0, the label or a runner-up 1 (0.333)" in line

@@ -34,6 +34,15 @@ def test_one_report_is_shown_annotated_with_its_checks(client: Client, org: Any)
     assert "重复段落" in html and "云溪区" in html
 
 
+def test_a_low_confidence_label_names_the_labels_it_may_be_instead(client: Client, org: Any) -> None:
+    client.force_login(org.alice)
+    upload = SimpleUploadedFile("r.txt", "二、工作情况\n共计12个。".encode(), content_type="text/plain")
+    html = client.post("/yuedu/", {"files": upload}).content.decode()
+    assert "（置信度低）" in html
+    title = html.split('<mark class="figure" id="f0"', 1)[1].split(">", 1)[0]
+    assert "其他可能：" in title and "、" in title
+
+
 def test_several_reports_are_compared_and_exported(client: Client, org: Any) -> None:
     client.force_login(org.alice)
     files = [_file(n) for n in scoring.TUNING + scoring.HELD_OUT]

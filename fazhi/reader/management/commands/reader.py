@@ -56,7 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{report.title}｜{report.jurisdiction or '地区不详'}｜{report.year or '年度不详'}年度｜{len(report.figures)} 个数字")
             for f in report.figures:
                 approx = "约" if f.approx else ""
-                self.stdout.write(f"{f.start:>6}  {f.quote:<16}{approx}{f.value:>14} {f.unit:<5} {f.metric or '（未归类）'}")
+                low = f"（置信度低；{f.alternatives_note}）" if f.alternatives_note else "（置信度低）" if f.low_confidence else ""
+                self.stdout.write(f"{f.start:>6}  {f.quote:<16}{approx}{f.value:>14} {f.unit:<5} {f.metric or '（未归类）'}{low}")
             return
         if action == "check":
             report = self._read(files[0])
