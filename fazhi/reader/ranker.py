@@ -209,6 +209,10 @@ class Ranker:
         order, top, lead = self._ordered(cands, x, valid)
         a, b, c = self.calibration
         out: list[tuple[int | None, float]] = []
+        if alternatives is not None:
+            # the best 1 + ALTERNATIVES candidates of each figure (the invalid ones sort last), as lists
+            head = order[:, : 1 + ALTERNATIVES]
+            firsts = np.where(np.take_along_axis(valid, head, axis=1), np.take_along_axis(cands, head, axis=1), -1).tolist()
         for i, (k, t, d) in enumerate(zip(order[:, 0].tolist(), top.tolist(), lead.tolist(), strict=True)):
             if confirmed is not None and confirmed[i] and ev.rules[i] >= 0:
                 out.append((ev.rules[i], self.rule_backed))
@@ -218,8 +222,7 @@ class Ranker:
                 out.append((None, 0.0))
             if alternatives is not None:
                 chosen = out[-1][0]
-                ranked = [int(cands[i, j]) for j in order[i].tolist() if valid[i, j]]
-                alternatives.append([at for at in ranked if at != chosen][:ALTERNATIVES])
+                alternatives.append([at for at in firsts[i] if at >= 0 and at != chosen][:ALTERNATIVES])
         return out
 
 
