@@ -1,7 +1,8 @@
-"""The reader in headless Chromium: upload a report, see it annotated; upload five, see the chart."""
+"""The reader in headless Chromium: upload a report, see it annotated (an unsure label with what else it may be); upload five, see the chart."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Browser, expect
@@ -21,6 +22,13 @@ def test_a_clerk_reads_a_report_and_compares_the_five_seeds(browser: Browser, li
     mark = page.locator("#annotated mark.figure", has_text="68件")
     expect(mark.locator("sup")).to_have_text("行政复议申请收到数")
     expect(page.locator("#checks li[data-kind='sum']")).to_contain_text("相差7件")
+    # a figure the text says little about: its label is marked unsure, and its hover text names what else it may be
+    vague = "二、工作情况\n共计12个。".encode()
+    page.set_input_files("#files", {"name": "vague.txt", "mimeType": "text/plain", "buffer": vague})
+    page.click("#read")
+    unsure = page.locator("#annotated mark.figure", has_text="12个")
+    expect(unsure.locator("small.low-confidence")).to_have_text("（置信度低）")
+    expect(unsure).to_have_attribute("title", re.compile("其他可能：.+、.+"))
     page.set_input_files("#files", [str(scoring.SEEDS / f"{n}.txt") for n in scoring.TUNING + scoring.HELD_OUT])
     page.click("#read")
     expect(page.locator("#chart")).to_have_attribute("data-drawn", "1")
