@@ -158,11 +158,17 @@ def _is_page_number(lines: list[str], i: int) -> bool:
     return not (prev and _cell_like(prev)) and not (nxt and _cell_like(nxt))
 
 
+def _table_row(line: str) -> bool:
+    """Whether ``line`` is a row of table cells between bars; its last cells may be empty (a row
+    ending in bars: ``规章 | 0 | 0 | 0 | |``), as merged or blank cells leave them."""
+    return bool(TABLE_ROW.match(line.rstrip("|｜ ")))
+
+
 def _continues(line: str, nxt: str, first: bool) -> bool:
     """Whether ``nxt`` continues the sentence ``line`` left unfinished (a page or line break)."""
     if NUMBER_CELL.match(nxt) or NUMBER_CELL.match(line):
         return False  # cells of a flattened table stay apart
-    if TABLE_ROW.match(line) or TABLE_ROW.match(nxt):
+    if _table_row(line) or _table_row(nxt):
         return False  # so do the rows of a table read from HTML, DOCX or PDF
     if first or _ends_sentence(line) or _is_heading(nxt) or DATE_LINE.match(nxt) or NEW_PARAGRAPH.match(nxt):
         return False

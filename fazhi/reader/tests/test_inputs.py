@@ -78,6 +78,22 @@ def test_rows_of_an_html_table_stay_apart_and_read_like_a_pdfs() -> None:
     assert clean("一行很长的正文没有结束，后面是一个表格的行而不是它的下文，\n行政复议 | 25").text.count("\n") == 1
 
 
+def test_rows_whose_last_cells_are_empty_stay_apart_and_each_cell_reads_its_headings() -> None:
+    """A row of the 政府信息公开 tables often ends in empty (merged or blank) cells: it is still a row,
+    not a broken line to join to the next, so each cell's row and column headings are found."""
+    from fazhi.reader.labels import context
+
+    page = (
+        "<html><body><p>二、主动公开政府信息情况</p><table><tr><th>信息内容</th><th>本年新制作数量</th><th>本年新公开数量</th><th>对外公开总数量</th><th></th></tr>"
+        "<tr><td>规章</td><td>2</td><td>2</td><td>15</td><td></td></tr><tr><td>行政规范性文件（含部门规范性文件）</td><td>5</td><td>5</td><td>120</td><td></td></tr></table></body></html>"
+    )
+    report = read_bytes("t.html", page.encode())
+    rows = ["信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |", "规章 | 2 | 2 | 15 |", "行政规范性文件（含部门规范性文件） | 5 | 5 | 120 |"]
+    assert report.text.split("\n")[1:] == rows
+    lefts = [context(report.text, f).left for f in report.figures]
+    assert lefts[2:4] == ["规章对外公开总数量", "行政规范性文件（含部门规范性文件）本年新制作数量"]
+
+
 @pytest.fixture(scope="module")
 def scanned() -> tuple[Report, list[tuple[int, int]]]:
     calls: list[tuple[int, int]] = []
