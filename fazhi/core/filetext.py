@@ -48,6 +48,55 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
+MAX_SPAN = 100  # a cell spans at most this many columns or rows (a forged span must not blow the grid up)
+VALUE_CELL = re.compile(r"[-+]?[\d,，.．]+\s*[%％]?")
+
+
+def _span(raw: object) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(str(raw).strip())))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _take(carried: dict[int, tuple[str, int]], c: int, out: dict[int, str], filled: set[int]) -> None:
+    """Column ``c`` of this row is a merged cell's from above: its text (a figure's, "") unless a
+    cell of this row stands there, one row fewer left."""
+    text, left = carried.pop(c)
+    out.setdefault(c, text)
+    filled.add(c)
+    if left > 1:
+        carried[c] = (text, left - 1)
+
+
+def span_grid(rows: Sequence[Sequence[tuple[str, int, int]]]) -> list[list[str]]:
+    """The rows of a table whose cells (text, columns spanned, rows spanned) may span several, as a
+    grid: a cell stands in every place it spans, so that a cell below or beside a merged heading
+    finds it in its own column or row; a figure (a number alone in its cell) stands only in the
+    first, so that it is read once. Rows spanned past the table's end are dropped."""
+    grid: list[list[str]] = []
+    carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still to fill)
+    for row in rows:
+        out: dict[int, str] = {}
+        filled: set[int] = set()
+        col = 0
+        for text, colspan, rowspan in row:
+            while col in carried and col not in filled:
+                _take(carried, col, out, filled)
+                col += 1
+            repeat = "" if VALUE_CELL.fullmatch(text.strip()) else text
+            for j in range(colspan):
+                out[col + j] = text if j == 0 else repeat
+                if rowspan > 1:
+                    carried[col + j] = (repeat, rowspan)  # this row is counted by _take below
+            col += colspan
+        for c in sorted(carried):
+            if c not in filled:
+                _take(carried, c, out, filled)
+        grid.append([out.get(i, "") for i in range(max(out) + 1)] if out else [])
+    return grid
+
+
 def table_lines(rows: Sequence[Sequence[str | None]]) -> list[str]:
     """A table's rows as text lines, cells between bars (``行政复议 | 25 | 21``): the form the
     reader's figure extractor reads a table cell in, with its column's heading above it. One
@@ -55,7 +104,10 @@ def table_lines(rows: Sequence[Sequence[str | None]]) -> list[str]:
     lines: list[str] = []
     for row in rows:
         cells = [re.sub(r"\s+", " ", cell or "").strip() for cell in row]
-        if any(cells):
+        named = set(cells)
+        if len(cells) > 1 and len(named) == 1 and cells[0] and not VALUE_CELL.fullmatch(cells[0]):
+            lines.append(cells[0])  # a caption merged across the table (第二十条第（一）项): a line of its own, once
+        elif any(cells):
             lines.append(" | ".join(cells))
     return lines
 
@@ -102,8 +154,8 @@ def _block_lines(container: object) -> list[str]:
             rows = []
             for row in _walk(child, (W + "tbl", MC_FALLBACK)):
                 if row.tag == W + "tr":  # type: ignore[attr-defined]
-                    rows.append([" ".join(_block_lines(tc)) for tc in row if isinstance(tc.tag, str) and tc.tag == W + "tc"])  # type: ignore[attr-defined]
-            lines.extend(table_lines(rows))
+                    rows.append([_docx_cell(tc) for tc in row if isinstance(tc.tag, str) and tc.tag == W + "tc"])  # type: ignore[attr-defined]
+            lines.extend(table_lines(_merged_down(span_grid(rows))))
         elif tag == W + "sdt":
             for content in child:
                 if content.tag == W + "sdtContent":
@@ -115,6 +167,34 @@ def _block_lines(container: object) -> list[str]:
             if choice is not None:
                 lines.extend(_block_lines(choice))
     return lines
+
+
+MERGED_DOWN = "\x00"  # a DOCX cell that continues the vertically merged cell above it
+
+
+def _docx_cell(tc: object) -> tuple[str, int, int]:
+    """A DOCX table cell as (text, columns spanned, 1); a cell continuing a vertical merge
+    (``w:vMerge`` without ``restart``) as MERGED_DOWN, to take the text of the cell above."""
+    span, merged = 1, False
+    for props in tc:  # type: ignore[attr-defined]
+        if isinstance(props.tag, str) and props.tag == W + "tcPr":
+            for prop in props:
+                if prop.tag == W + "gridSpan":
+                    span = _span(prop.get(W + "val"))
+                elif prop.tag == W + "vMerge":
+                    merged = prop.get(W + "val") in (None, "continue")
+    return (MERGED_DOWN if merged else " ".join(_block_lines(tc))), span, 1
+
+
+def _merged_down(grid: list[list[str]]) -> list[list[str]]:
+    """The grid with each vertically merged DOCX cell given the heading above it (a figure is
+    read once: its continuation stays empty)."""
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if cell == MERGED_DOWN:
+                above = grid[r - 1][c] if r and c < len(grid[r - 1]) else ""
+                row[c] = "" if VALUE_CELL.fullmatch(above.strip()) else above
+    return grid
 
 
 def _text_boxes(paragraph: object) -> list[object]:
@@ -299,8 +379,11 @@ def html_text(data: bytes) -> str:
         tag.insert_before("\n")
         tag.insert_after("\n")
     for table in reversed(soup.find_all("table")):  # innermost first: a nested table is a cell's text
-        rows = [[cell.get_text(" ") for cell in tr.find_all(["td", "th"], recursive=False)] for tr in table.find_all("tr")]
+        rows = [
+            [(cell.get_text(" "), _span(cell.get("colspan")), _span(cell.get("rowspan"))) for cell in tr.find_all(["td", "th"], recursive=False)]
+            for tr in table.find_all("tr")
+        ]
         rows = [row for row in rows if row]
         if rows:
-            table.replace_with("\n" + "\n".join(table_lines(rows)) + "\n")
+            table.replace_with("\n" + "\n".join(table_lines(span_grid(rows))) + "\n")
     return soup.get_text()

@@ -17,9 +17,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import cn2an
 
+from fazhi.core.filetext import VALUE_CELL
 from fazhi.reader import cleaning
 
 # Units as written, longest first so 人次 wins over 人 and 个工作日 over 个.
@@ -310,6 +312,7 @@ def extract(text: str, shadow: str | None = None) -> list[Figure]:
     if shares:
         masks = _merge(masks + [(f.start, f.end) for f in shares])
     figures: list[Figure] = list(shares)
+    bars = "|" in read or "｜" in read
     mi = 0
     pos = 0
     while True:
@@ -329,12 +332,30 @@ def extract(text: str, shadow: str | None = None) -> list[Figure]:
             continue
         if mi < len(masks) and figure.start < masks[mi][0] < figure.end:
             continue  # the quote would run into a masked span
+        if bars and _in_row_heading(read, figure):
+            continue
         figures.append(figure)
     figures.sort(key=lambda f: f.start)
     if read is not text:
         for f in figures:
             f.quote = text[f.start : f.end]
     return figures
+
+
+def _in_row_heading(text: str, figure: Figure) -> bool:
+    """Whether the figure is words of a table row's heading (``5.属于三类内部事务信息 | 0 | 0``): a
+    number in a cell with other words, left of cells that hold the row's figures."""
+    line_start = text.rfind("\n", 0, figure.start) + 1
+    line_end = text.find("\n", figure.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if not BAR.search(line):
+        return False
+    cell_start = max(line.rfind("|", 0, figure.start - line_start), line.rfind("｜", 0, figure.start - line_start)) + 1
+    after = BAR.split(line[figure.end - line_start :])
+    cell = (line[cell_start : figure.start - line_start] + after[0]).strip()
+    if not cell or VALUE_CELL.fullmatch(cell):
+        return False
+    return any(VALUE_CELL.fullmatch(c.strip()) for c in after[1:])
 
 
 def _inside(spans: list[tuple[int, int]], at: int) -> bool:
@@ -422,18 +443,29 @@ BAR = re.compile(r"[|｜]")
 MAX_HEADING_ROWS = 60
 
 
+PLACEHOLDER_CELL = frozenset({"无", "—", "——", "-", "/", "／", "空", "…"})
+
+
+def _heading_cell(cell: str) -> bool:
+    """A cell that names a row or a column: not a number (``12``, ``3.5%``), a placeholder (—, 无) or empty."""
+    return bool(cell) and cell not in PLACEHOLDER_CELL and not VALUE_CELL.fullmatch(cell)
+
+
 def column_heading(text: str, at: int) -> tuple[str, str, str] | None:
-    """For a table cell at ``at`` (rows are lines of cells between bars): the row's heading (its
-    first cell), the nearest heading above of the same column (a cell without digits; "" for a
-    table flattened onto one line), and the
-    column's unit, from the nearest heading above that names one, else from a caption line just
-    above the table (单位：件). None where ``at`` is in no table's cell after the first column."""
+    """For a table cell at ``at`` (rows are lines of cells between bars): the row's heading (the
+    cells left of it that name something, a merged heading once: ``三、本年度办理结果（三）不予公开1.属于国家秘密``),
+    the column's heading (the cells that name something above it in its column, the outermost
+    first, from the nearest up to the data of a table above: ``申请人情况法人或其他组织商业企业``; ""
+    for a table flattened onto one line), and the column's unit, from the nearest heading above
+    that names one, else from a caption line just above the table (单位：件). None where ``at``
+    is in no table's cell after the first column."""
     line_start = text.rfind("\n", 0, at) + 1
     column = len(BAR.findall(text, line_start, at))
     if not column:
         return None
-    row = BAR.split(text[line_start:at], 1)[0].strip()
-    heading, unit = "", ""
+    row = _joined(cell.strip() for cell in BAR.split(text[line_start:at])[:-1])
+    headings: list[str] = []
+    unit = ""
     end = line_start - 1
     for _ in range(MAX_HEADING_ROWS):
         if end <= 0:
@@ -446,14 +478,23 @@ def column_heading(text: str, at: int) -> tuple[str, str, str] | None:
             break
         cells = BAR.split(line)
         cell = cells[column].strip() if column < len(cells) else ""
-        if cell and not heading and not any(c.isdigit() for c in cell):
-            heading = cell
-        if not unit and (named := HEADING_UNIT.search(cell)):
-            unit = named.group(1) or named.group(2)
-        if heading and unit:
-            break
+        if _heading_cell(cell):
+            headings.append(cell)
+            if not unit and (named := HEADING_UNIT.search(cell)):
+                unit = named.group(1) or named.group(2)
+        elif headings and cell and cell not in PLACEHOLDER_CELL:
+            break  # a figure above the headings: the data of a table above
         end = start - 1
-    return row, heading, unit
+    return row, _joined(reversed(headings)), unit
+
+
+def _joined(cells: Any) -> str:
+    """Heading cells run together, a cell repeated by a merge (one after another) once."""
+    out: list[str] = []
+    for cell in cells:
+        if _heading_cell(cell) and (not out or out[-1] != cell):
+            out.append(cell)
+    return "".join(out)
 
 
 def _column_unit(text: str, at: int) -> str:

@@ -24,7 +24,7 @@ from fazhi.reader.figures import Figure
 LABEL_LINE = re.compile(r"^- \*\*(?P<name>.+?)\*\*\s*[—-]+\s*(?P<definition>.*)$")
 RATE_UNITS = {"%", "‰", "个百分点", "百分点", ":1"}
 MONEY_UNITS = {"元", "万元", "亿元"}
-CONDITIONS = ("near", "left", "right", "clause", "sentence", "paragraph", "not")
+CONDITIONS = ("near", "left", "right", "clause", "sentence", "paragraph", "not", "cell")
 NEAR_SPLIT = re.compile(r"[，,；;。：:、（(）)！？!?\n]")
 CLAUSE_SPLIT = re.compile(r"[，,；;。：:！？!?\n]")
 SENTENCE_SPLIT = re.compile(r"[；;。！？!?\n]")
@@ -102,7 +102,8 @@ def _units(raw: Any, where: str) -> frozenset[str] | None:
 @lru_cache(maxsize=4)
 def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
     path = path or definitions_dir() / "metrics.yaml"
-    labels = load_labels()
+    added = definitions_dir() / "LABELS_ADDED.md"
+    labels = {**load_labels(), **(load_labels(added) if path.parent == added.parent and added.exists() else {})}  # the labels a rule may name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -114,7 +115,7 @@ def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
         if unknown:
             raise LabelError(f"{where}：未知的键 {sorted(unknown)}")
         if raw.get("metric") not in labels:
-            raise LabelError(f"{where}：标签“{raw.get('metric')}”不在 LABELS.md 中")
+            raise LabelError(f"{where}：标签“{raw.get('metric')}”不在标签目录（LABELS.md、LABELS_ADDED.md）中")
         try:
             conditions = tuple((key, re.compile(str(raw[key]))) for key in CONDITIONS if key in raw)
         except re.error as exc:
@@ -131,6 +132,7 @@ class Context:
     clause: str
     sentence: str
     paragraph: str
+    cell: str = ""  # a table cell's headings, its row's then its column's (规章本年制发件数); "" for a figure of the prose
 
 
 LINE_REACH = 1000  # characters of a line either side of a figure that its context may take
@@ -178,7 +180,7 @@ def context(text: str, figure: Figure, seps: Separators | None = None) -> Contex
 
         if (found := column_heading(text, figure.start)) is not None and found[1]:
             headings = found[0] + found[1]
-            return Context(headings + masked, headings, "", headings + masked, cut(ss, se), cut(line_start, line_end))
+            return Context(headings + masked, headings, "", headings + masked, cut(ss, se), cut(line_start, line_end), headings)
     return Context(cut(ns, ne), text[ns : figure.start], text[figure.end : ne], cut(cs, ce), cut(ss, se), cut(line_start, line_end))
 
 
@@ -283,6 +285,8 @@ def _rule_index(unit: str) -> tuple[tuple[int, ...], tuple[tuple[str, re.Pattern
     index: dict[str, dict[str, list[int]]] = {}
     rules = [rule for rule in load_rules() if _unit_ok(rule.units, unit)]
     for i, rule in enumerate(rules):
+        if any(key == "cell" for key, _ in rule.conditions):
+            continue  # tried only for a table cell (``_rule``)
         chosen = [
             (PREFILTER_FIELDS.index(key), len(needs), key, needs) for key, pattern in rule.conditions if key in PREFILTER_FIELDS and (needs := _needs(pattern))
         ]
@@ -297,9 +301,32 @@ def _rule_index(unit: str) -> tuple[tuple[int, ...], tuple[tuple[str, re.Pattern
     )
 
 
+@lru_cache(maxsize=256)
+def _cell_rules(unit: str) -> tuple[int, ...]:
+    """The positions in ``_rules_for(unit)`` of the rules that read a table cell's headings (``cell``)."""
+    return tuple(i for i, (_, conditions) in enumerate(_rules_for(unit)) if any(key == "cell" for key, _, _ in conditions))
+
+
+def cell_rule(ctx: Context, unit: str) -> str | None:
+    """The label a ``cell`` rule gives a table cell by its headings (the statistics tables of the
+    national 政府信息公开 report format): taken as it is, the headings naming what the cell counts."""
+    if not ctx.cell:
+        return None
+    fields = vars(ctx)
+    rules = _rules_for(unit)
+    for i in _cell_rules(unit):
+        metric, conditions = rules[i]
+        if all((search(fields[key]) is None) == negated for key, negated, search in conditions):
+            return metric
+    return None
+
+
 def _rule(ctx: Context, unit: str) -> str | None:
     """The first rule (in the order of metrics.yaml) whose conditions all hold. Only the rules the
-    prefilter (``_rule_index``) leaves are tried, in their order: the others cannot hold."""
+    prefilter (``_rule_index``) leaves are tried, in their order: the others cannot hold; a rule on
+    a table cell's headings (``cell``) only for a table cell, before any other."""
+    if ctx.cell and (metric := cell_rule(ctx, unit)) is not None:
+        return metric
     fields = vars(ctx)
     rules = _rules_for(unit)
     always, index = _rule_index(unit)
@@ -356,7 +383,7 @@ def label_all(text: str, figures: list[Figure], outline: list[Any] | None = None
         ruled = [k for k, rule in enumerate(rules) if rule is not None]
         confirmed = [False] * len(figures)
         for k, p in zip(ruled, model.predict([fig_ctxs[k] for k in ruled]), strict=True):
-            confirmed[k] = rules[k] == p[0]
+            confirmed[k] = rules[k] == p[0] or cell_rule(ctxs[k], figures[k].unit) is not None
         runners_up: list[list[int]] = []
         chosen = model.ranker.choose(ev, confirmed, runners_up)
         for figure, (at, probability), others in zip(figures, chosen, runners_up, strict=True):

@@ -50,6 +50,7 @@ class Example:
     group: str  # the jurisdiction
     rule: str | None  # what the hand-written rules say, None where no rule fires
     source: str  # corpus text id or seed name
+    sure: bool = False  # the rule is one on a table cell's headings (``labels.cell_rule``), taken as it is
 
 
 def _gold(path: Path, text: str) -> list[tuple[int, int, str, str]]:
@@ -76,7 +77,11 @@ def _examples_of(raw: str, gold_path: Path, group: str, source: str) -> list[Exa
     figures = [Figure(s, e, text[s:e], 0, unit, False, s, e) for s, e, unit, _ in items]
     ctxs = classifier.contexts(shadow, figures)
     seps = labels.Separators(shadow)
-    return [Example(ctx, metric, group, labels.rule_label(shadow, f, seps), source) for ctx, f, (_, _, _, metric) in zip(ctxs, figures, items, strict=True)]
+    out = []
+    for ctx, f, (_, _, _, metric) in zip(ctxs, figures, items, strict=True):
+        rule_ctx = labels.context(shadow, f, seps)
+        out.append(Example(ctx, metric, group, labels._rule(rule_ctx, f.unit), source, labels.cell_rule(rule_ctx, f.unit) is not None))
+    return out
 
 
 def tuning_split() -> list[tuple[str, str]]:
@@ -331,7 +336,7 @@ def cross_validate_ranker(
         fitted = ranker.Ranker.from_json(data)
         ctxs = [e.ctx for e in testing]
         ev = ranker.evidence(ctxs, [e.rule for e in testing], group_scores_of(testing, training + extra), fitted.neighbour_scores(ctxs))
-        confirmed = [examples[i].rule is not None and examples[i].rule == oof[i].label for i in test_idx]
+        confirmed = [examples[i].rule is not None and (examples[i].rule == oof[i].label or examples[i].sure) for i in test_idx]
         runners_up: list[list[int]] = []
         for i, (at, probability), more in zip(test_idx, fitted.choose(ev, confirmed, runners_up), runners_up, strict=True):
             out[i] = (names[at] if at is not None else None, probability)

@@ -193,3 +193,75 @@ def test_the_upload_page_reads_a_frame_page_given_with_its_framed_file(client: C
     assert response.status_code == 200 and html.count('<mark class="figure"') == 3 and 'id="f2"' in html
     response = client.post("/yuedu/", {"files": upload("frame/index.html")})
     assert response.status_code == 400 and "index.html：网页“index.html”的正文在框架（iframe/frame）引用的文件“content.html”中" in response.content.decode()
+
+
+def test_the_tables_of_the_national_information_disclosure_report_format_are_read_cell_by_cell() -> None:
+    """A 政府信息公开工作年度报告 as published: its statistics tables in the national format, merged
+    cells and all. Each figure is read once, with its row's and column's headings, and labelled by
+    what they name; the words of a row's heading (5.属于三类内部事务信息) are no figures."""
+    from fazhi.reader.labels import context
+    from fazhi.reader.tests.gk_template import html_2021
+
+    requests = {
+        "本年新收": [40, 5, 0, 0, 1, 0, 46],
+        "上年结转": [2, 0, 0, 0, 0, 0, 2],
+        "（一）予以公开": [20, 2, 0, 0, 0, 0, 22],
+        "1.本机关不掌握相关政府信息": [8, 1, 0, 0, 1, 0, 10],
+        "（七）总计": [38, 4, 0, 0, 1, 0, 43],
+        "结转下年度": [4, 1, 0, 0, 0, 0, 5],
+    }
+    page = html_2021(
+        {"规章": (1, 0, 9), "行政规范性文件": (12, 3, 85)}, {"行政许可": 5678, "行政处罚": 432, "行政强制": 21}, 156.7, requests, [1, 0, 0, 0, 1] + [0] * 10
+    )
+    report = read_bytes("gk.html", page.encode())
+    lines = report.text.split("\n")
+    assert "第二十条第（一）项" in lines and "规章 | 1 | 0 | 9" in lines  # a caption across the table once; a row as a line
+    assert "行政许可 | 5678 |  |" in lines  # a figure merged over three columns is read once
+    by_value: dict[tuple[float, str], list[Any]] = {}
+    for f in report.figures:
+        by_value.setdefault((f.value, f.unit), []).append(f)
+    assert not any(f.unit == "类" for f in report.figures)  # 三类内部事务信息, 四类过程性信息
+    assert [f.metric for f in by_value[(1, "")][:1]] == ["制定政府规章数"]
+    assert [f.metric for f in by_value[(9, "")]] == ["现行有效政府规章数"]
+    assert [f.metric for f in by_value[(12, "")]] == ["出台规范性文件数"]
+    assert [f.metric for f in by_value[(3, "")]] == ["废止规范性文件数"]
+    assert [f.metric for f in by_value[(5678, "")]] == ["行政许可数"]
+    assert [f.metric for f in by_value[(432, "")]] == ["行政处罚案件数"]
+    assert [f.metric for f in by_value[(21, "")]] == ["行政强制数"]
+    assert [(f.metric, f.unit) for f in by_value[(156.7, "万元")]] == [("行政事业性收费金额", "万元")]  # the unit from the column's heading
+    assert [f.metric for f in by_value[(46, "")]] == ["政府信息公开申请数"]
+    assert [f.metric for f in by_value[(22, "")]] == ["政府信息公开申请办理结果数"]
+    assert [f.metric for f in by_value[(43, "")]] == ["政府信息公开申请办结数"]
+    forty = by_value[(40, "")][0]
+    assert context(report.text, forty).left == "一、本年新收政府信息公开申请数量申请人情况自然人"
+    assert forty.metric == "政府信息公开申请分类数(按申请人)"
+    eight = by_value[(8, "")][0]
+    assert context(report.text, eight).left == "三、本年度办理结果（四）无法提供1.本机关不掌握相关政府信息申请人情况自然人"
+    assert eight.metric == "政府信息公开申请分类数(按申请人)"
+    assert {f.metric for f in by_value[(5, "")]} == {"政府信息公开申请分类数(按申请人)", "政府信息公开申请结转下年数"}
+    assert all(f.metric_confidence is not None and f.metric_confidence > 0.5 for f in report.figures if f.metric and "申请" in f.metric)
+
+
+def test_merged_cells_of_a_docx_table_are_headings_of_each_column_and_row_and_figures_once() -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("三、收到和处理政府信息公开申请情况")
+    table = document.add_table(rows=4, cols=4)
+    table.cell(0, 1).merge(table.cell(0, 3)).text = "申请人情况"  # across three columns
+    table.cell(1, 1).text, table.cell(1, 2).text, table.cell(1, 3).text = "自然人", "商业企业", "总计"
+    table.cell(2, 0).merge(table.cell(3, 0)).text = "三、本年度办理结果"  # down two rows
+    for r, values in enumerate(("20 2 22", "5 1 6"), start=2):
+        for c, v in enumerate(values.split(), start=1):
+            table.cell(r, c).text = v
+    buffer = io.BytesIO()
+    document.save(buffer)
+    report = read_bytes("t.docx", buffer.getvalue())
+    lines = report.text.split("\n")
+    assert lines[1:3] == ["| 申请人情况 | 申请人情况 | 申请人情况", "| 自然人 | 商业企业 | 总计"]  # a heading merged over three columns heads each
+    assert "三、本年度办理结果 | 5 | 1 | 6" in lines  # the merged row heading stands in the second row too
+    from fazhi.reader.labels import context
+
+    six = next(f for f in report.figures if f.value == 6)
+    assert context(report.text, six).left == "三、本年度办理结果申请人情况总计"
+    assert [f.value for f in report.figures] == [20, 2, 22, 5, 1, 6]
